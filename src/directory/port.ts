@@ -1,0 +1,57 @@
+import type { Identity, Passkey, ProviderKind, User } from './model.js';
+
+/** What every call into a directory may carry: the GraphQL request's deadline. */
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** One result per key, in key order: the user, `null` when the directory has no such user, or the error for that key. */
+export type KeyedResult<T> = T | null | Error;
+
+export type SortDirection = 'ASC' | 'DESC';
+
+export interface PageRequest {
+  /** How many users the caller wants (the provider fetches as many upstream pages as that takes). */
+  readonly limit: number;
+  /** The provider's own opaque position from a previous page's `nextCursor`; absent for the first page. */
+  readonly cursor?: string | null;
+  /** Creation order; every provider can list oldest-first or newest-first. */
+  readonly direction?: SortDirection;
+}
+
+export interface Page {
+  readonly users: readonly User[];
+  /** Position after the last user returned, or null when the directory has no more. */
+  readonly nextCursor: string | null;
+  /** Total matching users when the provider reports one (MonoCloud, ZITADEL), else null. */
+  readonly totalCount: number | null;
+}
+
+/**
+ * The port every directory implements. Implementations batch the way their contract allows and
+ * never throw for one missing user: a 404 is `null` for that key; errors affecting the whole batch
+ * (401/403, network) come back as the same Error for every key.
+ */
+export interface DirectoryProvider {
+  readonly name: string;
+  readonly provider: ProviderKind;
+  getUsers(localIds: readonly string[], options?: CallOptions): Promise<readonly KeyedResult<User>[]>;
+  listUsers(page: PageRequest, options?: CallOptions): Promise<Page>;
+  /** For providers that keep passkeys behind their own endpoint (ZITADEL). */
+  getPasskeys?(
+    localIds: readonly string[],
+    options?: CallOptions,
+  ): Promise<readonly KeyedResult<readonly Passkey[]>[]>;
+  /** For providers that keep linked identities behind their own endpoint (ZITADEL). */
+  getIdentities?(
+    localIds: readonly string[],
+    options?: CallOptions,
+  ): Promise<readonly KeyedResult<readonly Identity[]>[]>;
+  /** Accounts holding each email (issue 4), in key order. */
+  findUsersByEmail?(
+    emails: readonly string[],
+    options?: CallOptions,
+  ): Promise<readonly KeyedResult<readonly User[]>[]>;
+  /** Releases sockets and timers. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,112 @@
+import { Agent, type Dispatcher, request } from 'undici';
+import type { ProviderKind } from '../directory/model.js';
+import type { CallOptions } from '../directory/port.js';
+import { UpstreamError } from '../errors.js';
+
+export interface HttpClientOptions {
+  readonly provider: ProviderKind;
+  /** The provider's origin (and optional path prefix); documented paths are appended to it. */
+  readonly baseUrl: string;
+  /** Upper bound for one upstream call, on top of the caller's own deadline. */
+  readonly timeoutMs: number;
+  /** Keep-alive sockets to the origin; sized for the provider's fan-out. */
+  readonly connections: number;
+}
+
+export interface HttpCall {
+  readonly method: 'GET' | 'POST';
+  /** The documented route with its parameters filled in, e.g. `/api/users/abc`. */
+  readonly path: string;
+  /** The documented route as a name for errors and logs, e.g. `GET /api/users/{id}`. */
+  readonly operation: string;
+  readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly json?: unknown;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly body: string;
+  header(name: string): string | null;
+}
+
+/** One keep-alive connection pool per directory; every upstream call goes through `send`. */
+export class HttpClient {
+  readonly provider: ProviderKind;
+  private readonly base: string;
+  private readonly timeoutMs: number;
+  private readonly dispatcher: Dispatcher;
+
+  constructor(options: HttpClientOptions) {
+    this.provider = options.provider;
+    this.base = options.baseUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs;
+    this.dispatcher = new Agent({
+      connections: options.connections,
+      keepAliveTimeout: 30_000,
+      pipelining: 1,
+    });
+  }
+
+  async send(call: HttpCall, options: CallOptions = {}): Promise<HttpResponse> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
+    let body: string | undefined;
+    if (call.json !== undefined) {
+      body = JSON.stringify(call.json);
+      headers['content-type'] = 'application/json';
+    }
+    try {
+      const res = await request(this.url(call), {
+        method: call.method,
+        headers,
+        body,
+        signal,
+        dispatcher: this.dispatcher,
+      });
+      const text = await res.body.text();
+      const raw = res.headers;
+      return {
+        status: res.statusCode,
+        body: text,
+        header(name) {
+          const value = raw[name.toLowerCase()];
+          return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+        },
+      };
+    } catch (error) {
+      if (signal.aborted) {
+        throw new UpstreamError({
+          provider: this.provider,
+          kind: 'timeout',
+          operation: call.operation,
+          detail: timeout.aborted ? `no answer within ${this.timeoutMs} ms` : 'request deadline passed',
+        });
+      }
+      throw new UpstreamError({
+        provider: this.provider,
+        kind: 'unavailable',
+        operation: call.operation,
+        detail: (error as { code?: string }).code ?? 'connection failed',
+      });
+    }
+  }
+
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+
+  private url(call: HttpCall): string {
+    let url = this.base + call.path;
+    if (call.query) {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(call.query)) {
+        if (value !== undefined) params.set(key, String(value));
+      }
+      const qs = params.toString();
+      if (qs) url += `?${qs}`;
+    }
+    return url;
+  }
+}

@@ -73,3 +73,76 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   if (Number.isNaN(date)) return null;
   return Math.max(0, date - now);
 }
+
+/** An error from one directory, as the GraphQL layer sees it: which directory, and what went wrong. */
+export class DirectoryFailure extends Error {
+  override readonly name = 'DirectoryFailure';
+  constructor(
+    readonly directory: string,
+    override readonly cause: Error,
+  ) {
+    super(`directory "${directory}": ${cause.message}`);
+  }
+}
+
+/** Public error codes, in `extensions.code`. */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'DIRECTORY_UNAUTHORIZED'
+  | 'DIRECTORY_RATE_LIMITED'
+  | 'DIRECTORY_TIMEOUT'
+  | 'DIRECTORY_UNAVAILABLE'
+  | 'DIRECTORY_BAD_RESPONSE'
+  | 'DIRECTORY_ERROR';
+
+const CODE_FOR_KIND: Readonly<Record<UpstreamErrorKind, ErrorCode>> = {
+  unauthorized: 'DIRECTORY_UNAUTHORIZED',
+  forbidden: 'DIRECTORY_UNAUTHORIZED',
+  rate_limited: 'DIRECTORY_RATE_LIMITED',
+  timeout: 'DIRECTORY_TIMEOUT',
+  unavailable: 'DIRECTORY_UNAVAILABLE',
+  bad_response: 'DIRECTORY_BAD_RESPONSE',
+  not_found: 'DIRECTORY_ERROR',
+  bad_request: 'DIRECTORY_ERROR',
+};
+
+const PUBLIC_REASON: Readonly<Record<UpstreamErrorKind, string>> = {
+  unauthorized: 'rejected usergraph’s credentials',
+  forbidden: 'denied usergraph access',
+  rate_limited: 'is rate-limiting usergraph',
+  timeout: 'did not answer in time',
+  unavailable: 'is unavailable',
+  bad_response: 'answered with a response that does not match its API contract',
+  not_found: 'reported a configuration resource as missing',
+  bad_request: 'refused the request',
+};
+
+export interface PublicDirectoryError {
+  readonly message: string;
+  readonly extensions: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The one place an upstream failure becomes what a client sees: a code, the directory, and facts that
+ * carry no secret (never the upstream's credentials, headers or raw body).
+ */
+export function publicDirectoryError(failure: DirectoryFailure): PublicDirectoryError {
+  const cause = failure.cause;
+  if (!(cause instanceof UpstreamError)) {
+    return {
+      message: `Directory "${failure.directory}" failed unexpectedly.`,
+      extensions: { code: 'DIRECTORY_ERROR', directory: failure.directory },
+    };
+  }
+  const extensions: Record<string, unknown> = {
+    code: CODE_FOR_KIND[cause.kind],
+    directory: failure.directory,
+    provider: cause.provider,
+  };
+  if (cause.status !== null) extensions.upstreamStatus = cause.status;
+  if (cause.retryAfterMs !== null) extensions.retryAfter = Math.ceil(cause.retryAfterMs / 1000);
+  return {
+    message: `Directory "${failure.directory}" (${cause.provider}) ${PUBLIC_REASON[cause.kind]}.`,
+    extensions,
+  };
+}

@@ -1,0 +1,41 @@
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { type Context, createContext } from './context.js';
+import type { DirectoryRegistry } from './directory/registry.js';
+import { maskError } from './graphql-errors.js';
+import { schema } from './schema/index.js';
+
+export interface AppOptions {
+  readonly directories: DirectoryRegistry;
+  /** The query GraphiQL opens with; defaults to one that lists the configured directories. */
+  readonly exampleQuery?: string;
+}
+
+export type App = YogaServerInstance<Record<string, never>, Context>;
+
+/** The Yoga instance: schema, per-request context, error masking, GraphiQL. It does not listen. */
+export function createApp(options: AppOptions): App {
+  return createYoga<Record<string, never>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/health',
+    landingPage: false,
+    context: ({ request }) => createContext(options.directories, request.signal),
+    maskedErrors: { maskError },
+    graphiql: {
+      title: 'usergraph',
+      defaultQuery: options.exampleQuery ?? DEFAULT_EXAMPLE,
+    },
+    logging: 'warn',
+  });
+}
+
+const DEFAULT_EXAMPLE = `# usergraph: one GraphQL API over every configured user directory.
+# Ask for a user by global id with user(id:) or node(id:), or by the provider's own id:
+#   directory(name: "…") { user(id: "…") { displayName } }
+query Directories {
+  directories {
+    name
+    provider
+  }
+}
+`;

@@ -1,0 +1,204 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+
+// usergraph.yaml, validated in full at start: every problem is reported at once with its path, and
+// no value is ever echoed (values may be secrets).
+
+const name = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9_-]{0,62}$/,
+    'must be 1–63 lower-case letters, digits, "-" or "_", starting with a letter',
+  );
+const secret = z.string().min(1, 'must not be empty');
+const baseUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://acme.us.monocloud.com' })
+  .transform((url) => url.replace(/\/+$/, ''));
+const positiveInt = (max: number) =>
+  z.number().int('must be a whole number').min(1, 'must be at least 1').max(max);
+
+const common = {
+  name,
+  baseUrl,
+  /** Upper bound for one upstream call, in ms. */
+  timeoutMs: positiveInt(120_000).default(10_000),
+  /** Upstream calls in flight at once for one batch. */
+  concurrency: positiveInt(64).default(8),
+};
+
+const monocloud = z.strictObject({ provider: z.literal('monocloud'), ...common, apiKey: secret });
+
+const zitadel = z.strictObject({
+  provider: z.literal('zitadel'),
+  ...common,
+  token: secret,
+  /** Ids per `POST /v2/users` batch. */
+  chunkSize: positiveInt(1000).default(100),
+});
+
+const appServices = z
+  .strictObject({
+    provider: z.literal('app-services'),
+    ...common,
+    groupId: secret,
+    appId: secret,
+    publicApiKey: secret.optional(),
+    privateApiKey: secret.optional(),
+    accessToken: secret.optional(),
+    /** How long App Services access tokens live (30 min on Atlas); refreshed before they expire. */
+    tokenLifetimeMs: positiveInt(24 * 3_600_000).default(30 * 60_000),
+  })
+  .superRefine((value, ctx) => {
+    const pair = value.publicApiKey !== undefined && value.privateApiKey !== undefined;
+    const half = (value.publicApiKey === undefined) !== (value.privateApiKey === undefined);
+    if (half) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [value.publicApiKey === undefined ? 'publicApiKey' : 'privateApiKey'],
+        message: 'publicApiKey and privateApiKey must be given together',
+      });
+    } else if (!pair && value.accessToken === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'needs publicApiKey and privateApiKey, or accessToken' });
+    } else if (pair && value.accessToken !== undefined) {
+      ctx.addIssue({ code: 'custom', message: 'give either the API key pair or accessToken, not both' });
+    }
+  });
+
+const directory = z.discriminatedUnion('provider', [monocloud, zitadel, appServices], {
+  error: (issue) =>
+    issue.code === 'invalid_union' ? 'provider must be one of: monocloud, zitadel, app-services' : undefined,
+});
+
+const fileSchema = z
+  .strictObject({
+    directories: z.array(directory).min(1, 'must list at least one directory'),
+  })
+  .superRefine((value, ctx) => {
+    const seen = new Set<string>();
+    value.directories.forEach((entry, index) => {
+      if (seen.has(entry.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['directories', index, 'name'],
+          message: `"${entry.name}" is used twice`,
+        });
+      }
+      seen.add(entry.name);
+    });
+  });
+
+export type DirectoryConfig = z.output<typeof directory>;
+export type MonoCloudDirectoryConfig = z.output<typeof monocloud>;
+export type ZitadelDirectoryConfig = z.output<typeof zitadel>;
+export type AppServicesDirectoryConfig = z.output<typeof appServices>;
+
+export interface Config {
+  /** Where the directories came from: a file path, or `demo` for the built-in simulators. */
+  readonly source: string;
+  readonly port: number;
+  readonly directories: readonly DirectoryConfig[];
+}
+
+export type ConfigResult =
+  | { readonly ok: true; readonly config: Config }
+  | { readonly ok: false; readonly problems: string[] };
+
+/** The config file to read: `--config FILE`, else `USERGRAPH_CONFIG`, else `./usergraph.yaml` if present; null → demo. */
+export function configPath(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): string | null {
+  const flag = argv.findIndex((arg) => arg === '--config' || arg.startsWith('--config='));
+  if (flag >= 0) {
+    const arg = argv[flag] ?? '';
+    const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[flag + 1];
+    return resolve(cwd, value ?? '');
+  }
+  if (env.USERGRAPH_CONFIG) return resolve(cwd, env.USERGRAPH_CONFIG);
+  const local = resolve(cwd, 'usergraph.yaml');
+  return existsSync(local) ? local : null;
+}
+
+export function parsePort(env: NodeJS.ProcessEnv): number | string {
+  const raw = env.PORT;
+  if (raw === undefined || raw === '') return 4000;
+  const port = Number(raw);
+  return Number.isInteger(port) && port >= 0 && port <= 65_535
+    ? port
+    : 'PORT: must be a whole number from 0 to 65535';
+}
+
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv): ConfigResult {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return {
+      ok: false,
+      problems: [`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`],
+    };
+  }
+  return parseConfig(text, path, env);
+}
+
+export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv): ConfigResult {
+  const problems: string[] = [];
+  const port = parsePort(env);
+  if (typeof port === 'string') problems.push(port);
+
+  const document = parseDocument(text, { prettyErrors: true });
+  if (document.errors.length > 0) {
+    for (const error of document.errors) {
+      const at = error.linePos?.[0];
+      problems.push(`${source}${at ? `:${at.line}:${at.col}` : ''}: YAML syntax error (${error.code})`);
+    }
+    return { ok: false, problems };
+  }
+  const interpolated = interpolate(document.toJS(), [], env, problems);
+  const parsed = fileSchema.safeParse(interpolated);
+  if (!parsed.success) {
+    // A path whose environment variable is missing is already reported; don't add "must not be empty".
+    const reported = new Set(problems.map((problem) => problem.slice(0, problem.indexOf(':'))));
+    for (const issue of parsed.error.issues) {
+      const at = formatPath(issue.path);
+      if (!reported.has(at)) problems.push(`${at}: ${issue.message}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success || typeof port === 'string') return { ok: false, problems };
+  return { ok: true, config: { source, port, directories: parsed.data.directories } };
+}
+
+/** Replaces `${VAR}` in every string with the environment's value; a missing variable is a problem at that path. */
+function interpolate(
+  value: unknown,
+  path: PropertyKey[],
+  env: NodeJS.ProcessEnv,
+  problems: string[],
+): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, variable: string) => {
+      const found = env[variable];
+      if (found === undefined || found === '') {
+        problems.push(`${formatPath(path)}: environment variable ${variable} is not set`);
+        return '';
+      }
+      return found;
+    });
+  }
+  if (Array.isArray(value))
+    return value.map((item, index) => interpolate(item, [...path, index], env, problems));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, interpolate(item, [...path, key], env, problems)]),
+    );
+  }
+  return value;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(top level)';
+  return path
+    .map((part, index) =>
+      typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
+    )
+    .join('');
+}

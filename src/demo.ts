@@ -1,0 +1,79 @@
+import type { DirectoryConfig } from './config.js';
+import { encodeUserId } from './directory/global-id.js';
+import { SimulatorSet } from './simulators/index.js';
+
+export interface Demo {
+  readonly directories: readonly DirectoryConfig[];
+  readonly exampleQuery: string;
+  readonly simulators: SimulatorSet;
+  close(): Promise<void>;
+}
+
+/** Demo mode: the three simulators in-process on loopback, and a GraphiQL query that shows all of them. */
+export async function startDemo(): Promise<Demo> {
+  const simulators = await SimulatorSet.start();
+  const directories = simulators.directories();
+  const ids = simulators.localIds();
+  const [acme, corp, mobile] = directories.map((directory) => directory.name);
+  const sample = [
+    ...ids.monocloud.slice(0, 3).map((id) => encodeUserId(acme ?? '', id)),
+    ...ids.zitadel.slice(0, 3).map((id) => encodeUserId(corp ?? '', id)),
+    ...ids.appServices.slice(0, 3).map((id) => encodeUserId(mobile ?? '', id)),
+  ];
+  return {
+    directories,
+    simulators,
+    exampleQuery: exampleQuery(sample, [
+      [acme ?? '', ids.monocloud[0] ?? ''],
+      [corp ?? '', ids.zitadel[0] ?? ''],
+      [mobile ?? '', ids.appServices[0] ?? ''],
+    ]),
+    close: () => simulators.close(),
+  };
+}
+
+function exampleQuery(
+  globalIds: readonly string[],
+  byDirectory: readonly (readonly [string, string])[],
+): string {
+  const directoryBlocks = byDirectory
+    .map(
+      ([name, localId]) => `  ${name}: directory(name: "${name}") {
+    name
+    provider
+    user(id: "${localId}") {
+      ...UserCard
+    }
+  }`,
+    )
+    .join('\n');
+  return `# usergraph demo: three simulated directories (MonoCloud, ZITADEL, App Services) behind one API.
+# Run this query (the ▶ button). Ids of one directory are fetched in one batch per request.
+
+query DemoUsers {
+${directoryBlocks}
+  nodes(ids: [
+${globalIds.map((id) => `    "${id}"`).join('\n')}
+  ]) {
+    ...UserCard
+  }
+}
+
+fragment UserCard on User {
+  id
+  __typename
+  directory { name }
+  displayName
+  status
+  emails { address verified primary }
+  phoneNumbers { number verified }
+  passkeys { name aaguid backedUp }
+  identities { provider providerUserId }
+  createdAt
+  lastSignInAt
+  ... on ZitadelUser { loginNames machine { name } }
+  ... on MonoCloudUser { signInSuccessCount blocked }
+  ... on AppServicesUser { type lastAuthenticationAt }
+}
+`;
+}

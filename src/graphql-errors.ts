@@ -1,0 +1,30 @@
+import { GraphQLError } from 'graphql';
+import { maskError as yogaMaskError } from 'graphql-yoga';
+import { DirectoryFailure, publicDirectoryError } from './errors.js';
+
+/** A client mistake: says what was wrong and where. */
+export function badUserInput(message: string, argument?: string): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: argument === undefined ? { code: 'BAD_USER_INPUT' } : { code: 'BAD_USER_INPUT', argument },
+  });
+}
+
+/**
+ * Yoga's error masking: directory failures become coded errors; errors we raised on purpose (with a
+ * code) pass through; everything else is masked, even in development, so no upstream detail leaks.
+ */
+export function maskError(error: unknown, message: string): Error {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (original instanceof DirectoryFailure && error instanceof GraphQLError) {
+    const { message: publicMessage, extensions } = publicDirectoryError(original);
+    return new GraphQLError(publicMessage, {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      path: error.path,
+      extensions,
+    });
+  }
+  if (original instanceof GraphQLError && typeof original.extensions.code === 'string') return error as Error;
+  return yogaMaskError(error, message, false);
+}

@@ -1,0 +1,61 @@
+import DataLoader from 'dataloader';
+import type { Identity, Passkey, User } from './directory/model.js';
+import type { CallOptions, DirectoryProvider, KeyedResult } from './directory/port.js';
+import { DirectoryFailure } from './errors.js';
+
+type Batch<T> = (localIds: readonly string[], options: CallOptions) => Promise<readonly KeyedResult<T>[]>;
+
+/**
+ * One set of DataLoaders per GraphQL request (never shared: the cache is per request), one loader per
+ * directory and kind of fact. Every user id in a request, whichever field asked for it, meets the
+ * others of its directory in one batch.
+ */
+export class Loaders {
+  private readonly loaders = new Map<string, DataLoader<string, unknown>>();
+
+  constructor(private readonly options: CallOptions = {}) {}
+
+  user(directory: DirectoryProvider): DataLoader<string, User | null> {
+    return this.loader('user', directory, (ids, options) => directory.getUsers(ids, options));
+  }
+
+  /** Only for directories that keep passkeys behind their own endpoint. */
+  passkeys(directory: DirectoryProvider & Required<Pick<DirectoryProvider, 'getPasskeys'>>) {
+    return this.loader<readonly Passkey[]>('passkeys', directory, (ids, options) =>
+      directory.getPasskeys(ids, options),
+    );
+  }
+
+  /** Only for directories that keep linked identities behind their own endpoint. */
+  identities(directory: DirectoryProvider & Required<Pick<DirectoryProvider, 'getIdentities'>>) {
+    return this.loader<readonly Identity[]>('identities', directory, (ids, options) =>
+      directory.getIdentities(ids, options),
+    );
+  }
+
+  private loader<T>(
+    kind: string,
+    directory: DirectoryProvider,
+    batch: Batch<T>,
+  ): DataLoader<string, T | null> {
+    const key = `${kind}\u0000${directory.name}`;
+    let loader = this.loaders.get(key) as DataLoader<string, T | null> | undefined;
+    if (!loader) {
+      loader = new DataLoader<string, T | null>(
+        async (ids) => {
+          const results = await batch(ids, this.options).catch((error: unknown) =>
+            ids.map(() => (error instanceof Error ? error : new Error(String(error)))),
+          );
+          return results.map((result) =>
+            result instanceof Error ? new DirectoryFailure(directory.name, result) : result,
+          );
+        },
+        // setImmediate, not the default microtask tick: ids requested at different depths of one
+        // query (a nested field under an async parent) still share a batch.
+        { batchScheduleFn: (run) => setImmediate(run) },
+      );
+      this.loaders.set(key, loader as DataLoader<string, unknown>);
+    }
+    return loader;
+  }
+}

@@ -1,0 +1,88 @@
+import { builder } from '../builder.js';
+import type { MonoCloudUser } from '../directory/model.js';
+import { NodeInterface } from './node.js';
+import { UserInterface } from './user.js';
+
+const LocationType = builder
+  .objectRef<NonNullable<MonoCloudUser['lastKnownLocation']>>('MonoCloudLocation')
+  .implement({
+    description: 'Where MonoCloud last saw the user, from the sign-in IP.',
+    fields: (t) => ({
+      city: t.exposeString('city', { nullable: true, description: 'City.' }),
+      region: t.exposeString('region', { nullable: true, description: 'Region or state.' }),
+      country: t.exposeString('country', { nullable: true, description: 'Country.' }),
+    }),
+  });
+
+const ConnectionType = builder
+  .objectRef<MonoCloudUser['connections'][number]>('MonoCloudConnection')
+  .implement({
+    description: 'A MonoCloud connection the user signs in through.',
+    fields: (t) => ({
+      idp: t.exposeString('idp', { description: 'The identity provider (`monocloud`, `google`, …).' }),
+      connectionId: t.exposeString('connectionId', { description: 'The connection id.' }),
+    }),
+  });
+
+builder.objectRef<MonoCloudUser>('MonoCloudUser').implement({
+  description: 'An account in a MonoCloud directory.',
+  interfaces: [NodeInterface, UserInterface],
+  fields: (t) => ({
+    claims: t.expose('claims', { type: 'JSON', description: 'The OIDC profile claims MonoCloud stores.' }),
+    publicData: t.expose('publicData', {
+      type: 'JSON',
+      nullable: true,
+      description: 'Application data the user may read.',
+    }),
+    privateData: t.expose('privateData', {
+      type: 'JSON',
+      nullable: true,
+      description: 'Application data only administrators may read.',
+    }),
+    blocked: t.exposeBoolean('blocked', { description: 'Whether sign-in is blocked now.' }),
+    blockedUntil: t.expose('blockedUntil', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Until when sign-in is blocked (current API only).',
+    }),
+    failureCount: t.exposeInt('failureCount', {
+      nullable: true,
+      description: 'Consecutive failed sign-ins (current API only).',
+    }),
+    signInAttemptsCount: t.exposeInt('signInAttemptsCount', {
+      nullable: true,
+      description: 'Sign-in attempts, successful or not.',
+    }),
+    signInSuccessCount: t.exposeInt('signInSuccessCount', {
+      nullable: true,
+      description: 'Successful sign-ins.',
+    }),
+    lastSignInAttemptAt: t.expose('lastSignInAttemptAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'The last sign-in attempt, successful or not.',
+    }),
+    lastSignInIp: t.exposeString('lastSignInIp', {
+      nullable: true,
+      description: 'The IP of the last sign-in.',
+    }),
+    lastActivityAt: t.expose('lastActivityAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'The last activity MonoCloud recorded.',
+    }),
+    lastKnownLocation: t.expose('lastKnownLocation', {
+      type: LocationType,
+      nullable: true,
+      description: 'Where the user was last seen.',
+    }),
+    connections: t.expose('connections', {
+      type: [ConnectionType],
+      description: 'Connections the user signs in through.',
+    }),
+    forcePasswordReset: t.exposeBoolean('forcePasswordReset', {
+      nullable: true,
+      description: 'Whether the user must reset the password (current API only).',
+    }),
+  }),
+});

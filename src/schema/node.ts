@@ -1,0 +1,36 @@
+import { builder } from '../builder.js';
+import { encodeUserId } from '../directory/global-id.js';
+import type { User } from '../directory/model.js';
+import { loadUserByGlobalId } from './resolve-user.js';
+import { USER_TYPE_NAME } from './user-type-names.js';
+
+export const NodeInterface = builder.interfaceRef<User>('Node').implement({
+  description: 'An object with a globally unique, opaque id (Relay Global Object Identification).',
+  resolveType: (user) => USER_TYPE_NAME[user.provider],
+  fields: (t) => ({
+    id: t.id({ description: 'Opaque global id; pass it to `node`, `nodes` or `user`.', resolve: globalIdOf }),
+  }),
+});
+
+export function globalIdOf(user: User): string {
+  return encodeUserId(user.directory, user.localId);
+}
+
+builder.queryFields((t) => ({
+  node: t.field({
+    type: NodeInterface,
+    nullable: true,
+    description: 'The object with this global id, or null if its directory has no such object.',
+    args: { id: t.arg.id({ description: 'A global id from any `id` field.' }) },
+    resolve: (_root, args, ctx) => loadUserByGlobalId(ctx, String(args.id), 'id'),
+  }),
+  nodes: t.field({
+    type: [NodeInterface],
+    nullable: { list: false, items: true },
+    description:
+      'The objects with these global ids, in the same order; null for each id its directory does not have. Ids of one directory are fetched in one batch.',
+    args: { ids: t.arg.idList({ description: 'Global ids from any `id` fields.' }) },
+    resolve: (_root, args, ctx) =>
+      args.ids.map((id, index) => loadUserByGlobalId(ctx, String(id), `ids[${index}]`)),
+  }),
+}));

@@ -1,0 +1,5 @@
+import { builder } from '../builder.js';
+
+builder.queryType({
+  description: 'Users across every configured directory. Start from `directories`, `user` or `node`.',
+});

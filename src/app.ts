@@ -2,6 +2,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { type Context, createContext } from './context.js';
 import type { DirectoryRegistry } from './directory/registry.js';
 import { maskError } from './graphql-errors.js';
+import { createLogger } from './logger.js';
 import { schema } from './schema/index.js';
 
 export interface AppOptions {
@@ -25,7 +26,7 @@ export function createApp(options: AppOptions): App {
       title: 'usergraph',
       defaultQuery: options.exampleQuery ?? DEFAULT_EXAMPLE,
     },
-    logging: 'warn',
+    logging: createLogger(),
   });
 }
 

@@ -25,6 +25,9 @@ export function maskError(error: unknown, message: string): Error {
       extensions,
     });
   }
-  if (original instanceof GraphQLError && typeof original.extensions.code === 'string') return error as Error;
+  // Ours, thrown on purpose: either the located error itself or the one it wraps carries a code.
+  if (error instanceof GraphQLError && typeof error.extensions.code === 'string') {
+    if (original === undefined || original === null || original instanceof GraphQLError) return error;
+  }
   return yogaMaskError(error, message, false);
 }

@@ -5,7 +5,11 @@ import { UserInterface } from './user.js';
 
 const GenderEnum = builder.enumType('ZitadelGender', {
   description: 'Gender as recorded in a ZITADEL profile.',
-  values: { FEMALE: {}, MALE: {}, DIVERSE: {} } as const,
+  values: {
+    FEMALE: { description: 'GENDER_FEMALE.' },
+    MALE: { description: 'GENDER_MALE.' },
+    DIVERSE: { description: 'GENDER_DIVERSE.' },
+  } as const,
 });
 
 const AccessTokenTypeEnum = builder.enumType('ZitadelAccessTokenType', {

@@ -1,0 +1,139 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configPath, parseConfig } from '../src/config.js';
+
+const GOOD = `
+directories:
+  - name: acme
+    provider: monocloud
+    baseUrl: https://acme.us.monocloud.com/
+    apiKey: \${MONOCLOUD_API_KEY}
+  - name: corp
+    provider: zitadel
+    baseUrl: https://corp.zitadel.cloud
+    token: \${ZITADEL_TOKEN}
+    chunkSize: 50
+  - name: mobile
+    provider: app-services
+    baseUrl: https://services.cloud.mongodb.com
+    groupId: \${ATLAS_GROUP_ID}
+    appId: \${ATLAS_APP_ID}
+    publicApiKey: \${ATLAS_PUBLIC_KEY}
+    privateApiKey: \${ATLAS_PRIVATE_KEY}
+`;
+const ENV = {
+  MONOCLOUD_API_KEY: 'mc-secret-1',
+  ZITADEL_TOKEN: 'zt-secret-2',
+  ATLAS_GROUP_ID: 'g1',
+  ATLAS_APP_ID: 'a1',
+  ATLAS_PUBLIC_KEY: 'pub-3',
+  ATLAS_PRIVATE_KEY: 'priv-secret-4',
+};
+
+describe('config', () => {
+  it('reads the documented format, interpolates ${VARS} and applies defaults', () => {
+    const result = parseConfig(GOOD, 'usergraph.yaml', { ...ENV, PORT: '8080' });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.port).toBe(8080);
+    expect(result.config.directories).toEqual([
+      {
+        name: 'acme',
+        provider: 'monocloud',
+        baseUrl: 'https://acme.us.monocloud.com',
+        apiKey: 'mc-secret-1',
+        timeoutMs: 10_000,
+        concurrency: 8,
+      },
+      {
+        name: 'corp',
+        provider: 'zitadel',
+        baseUrl: 'https://corp.zitadel.cloud',
+        token: 'zt-secret-2',
+        chunkSize: 50,
+        timeoutMs: 10_000,
+        concurrency: 8,
+      },
+      {
+        name: 'mobile',
+        provider: 'app-services',
+        baseUrl: 'https://services.cloud.mongodb.com',
+        groupId: 'g1',
+        appId: 'a1',
+        publicApiKey: 'pub-3',
+        privateApiKey: 'priv-secret-4',
+        tokenLifetimeMs: 1_800_000,
+        timeoutMs: 10_000,
+        concurrency: 8,
+      },
+    ]);
+  });
+
+  it('reports every problem at once, each with its path, and never a value', () => {
+    const bad = GOOD.replace('provider: zitadel', 'provider: zitadell')
+      .replace('name: mobile', 'name: Mobile')
+      .replace('chunkSize: 50', 'chunkSize: 0')
+      .replace('baseUrl: https://acme.us.monocloud.com/', 'baseUrl: acme.example')
+      .replace(
+        '    privateApiKey: ${ATLAS_PRIVATE_KEY}\n',
+        '    privateApiKey: ${ATLAS_PRIVATE_KEY}\n    extra: mc-secret-1\n',
+      );
+    const result = parseConfig(bad, 'usergraph.yaml', { ...ENV, ZITADEL_TOKEN: undefined, PORT: '99999' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual(
+      expect.arrayContaining([
+        'PORT: must be a whole number from 0 to 65535',
+        'directories[1].token: environment variable ZITADEL_TOKEN is not set',
+        'directories[1].provider: provider must be one of: monocloud, zitadel, app-services',
+        expect.stringMatching(/^directories\[0\]\.baseUrl: must be an http\(s\) URL/),
+        expect.stringMatching(/^directories\[2\]\.name: must be 1–63 lower-case/),
+        expect.stringMatching(/^directories\[2\]: Unrecognized key: "extra"/),
+      ]),
+    );
+    expect(result.problems.join('\n')).not.toMatch(/secret|pub-3/);
+  });
+
+  it('requires the App Services key pair together, or a token', () => {
+    const half = GOOD.replace('    privateApiKey: ${ATLAS_PRIVATE_KEY}\n', '');
+    const result = parseConfig(half, 'u.yaml', ENV);
+    expect(result.ok ? [] : result.problems).toEqual([
+      'directories[2].privateApiKey: publicApiKey and privateApiKey must be given together',
+    ]);
+  });
+
+  it('points at YAML syntax errors by line without quoting the line', () => {
+    const result = parseConfig('directories:\n  - name: acme\n   apiKey: "mc-secret-1', 'u.yaml', {});
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems[0]).toMatch(/^u\.yaml:\d+:\d+: YAML syntax error/);
+    expect(result.problems.join('\n')).not.toContain('mc-secret-1');
+  });
+
+  it('finds the file from --config, then USERGRAPH_CONFIG, then ./usergraph.yaml, else demo', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ug-'));
+    expect(configPath(['--config', 'a.yaml'], { USERGRAPH_CONFIG: 'b.yaml' }, dir)).toBe(join(dir, 'a.yaml'));
+    expect(configPath(['--config=c.yaml'], {}, dir)).toBe(join(dir, 'c.yaml'));
+    expect(configPath([], { USERGRAPH_CONFIG: 'b.yaml' }, dir)).toBe(join(dir, 'b.yaml'));
+    expect(configPath([], {}, dir)).toBeNull();
+    writeFileSync(join(dir, 'usergraph.yaml'), GOOD);
+    expect(configPath([], {}, dir)).toBe(join(dir, 'usergraph.yaml'));
+  });
+
+  it('exits with code 2 and the list of problems when started with a bad file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ug-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, GOOD.replace('provider: zitadel', 'provider: nope'));
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', file], {
+      env: { ...process.env, ...ENV },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('directories[1].provider: provider must be one of');
+    expect(run.stdout + run.stderr).not.toMatch(/secret/);
+  });
+});

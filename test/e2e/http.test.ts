@@ -1,0 +1,111 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serverAudits } from 'graphql-http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { startDemo } from '../../src/demo.js';
+import { createProvider } from '../../src/directory/create-provider.js';
+import { encodeUserId } from '../../src/directory/global-id.js';
+import { DirectoryRegistry } from '../../src/directory/registry.js';
+import { Stack } from '../support/stack.js';
+
+let stack: Stack;
+let server: Server;
+let url: string;
+beforeAll(async () => {
+  stack = await Stack.start({ perDirectory: 10 });
+  server = createServer(stack.app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await stack.close();
+});
+
+describe('over a real socket', () => {
+  it('answers a query', async () => {
+    const id = encodeUserId('acme', 'UOtBaOybB6dTpIJNrnkRw');
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({
+        query: 'query ($id: ID!) { user(id: $id) { displayName } }',
+        variables: { id },
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/graphql-response+json');
+    expect(await response.json()).toEqual({ data: { user: { displayName: 'John Doe' } } });
+  });
+
+  it('answers /health', async () => {
+    const response = await fetch(`${url}/health`);
+    expect(response.status).toBe(200);
+  });
+
+  it('serves GraphiQL to browsers', async () => {
+    const response = await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('<title>usergraph</title>');
+    expect(html).toContain('query Directories');
+  });
+
+  it('answers a syntax error as a GraphQL-over-HTTP 400', async () => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query: '{ user(id: ' }),
+    });
+    expect(response.status).toBe(400);
+  });
+});
+
+describe('graphql-http server audits', () => {
+  it('passes every audit', async () => {
+    const audits = serverAudits({ url: () => `${url}/graphql`, fetchFn: fetch });
+    const results = await Promise.all(
+      audits.map(async (audit) => ({ ...(await audit.fn()), name: audit.name })),
+    );
+    const failed = results.filter((result) => result.status !== 'ok');
+    expect(failed.map((result) => `${result.status}: ${result.name}`)).toEqual([]);
+    expect(results.length).toBeGreaterThan(30);
+  });
+});
+
+describe('demo mode', () => {
+  it('opens GraphiQL with a query that returns users from all three directories', async () => {
+    const demo = await startDemo();
+    const registry = new DirectoryRegistry(demo.directories.map(createProvider));
+    try {
+      const app = createApp({ directories: registry, exampleQuery: demo.exampleQuery });
+      const page = await (
+        await app.fetch('http://demo/graphql', { headers: { accept: 'text/html' } })
+      ).text();
+      expect(page).toContain('query DemoUsers');
+      const response = await app.fetch('http://demo/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: demo.exampleQuery }),
+      });
+      const result = (await response.json()) as {
+        errors?: unknown;
+        data: { nodes: { __typename: string; directory: { name: string } }[] } & Record<
+          string,
+          { user: { displayName: string } | null }
+        >;
+      };
+      expect(result.errors).toBeUndefined();
+      expect(new Set(result.data.nodes.map((node) => node.directory.name))).toEqual(
+        new Set(['acme', 'corp', 'mobile']),
+      );
+      expect(result.data.acme?.user?.displayName).toBe('John Doe');
+      expect(result.data.corp?.user).not.toBeNull();
+      expect(result.data.mobile?.user).not.toBeNull();
+    } finally {
+      await registry.close();
+      await demo.close();
+    }
+  });
+});

@@ -53,8 +53,11 @@ export type ZitadelAccessTokenType =
 
 /** Gender as recorded in a ZITADEL profile. */
 export type ZitadelGender =
+  /** GENDER_DIVERSE. */
   | 'DIVERSE'
+  /** GENDER_FEMALE. */
   | 'FEMALE'
+  /** GENDER_MALE. */
   | 'MALE';
 
 export type SpreadIdsQueryVariables = Exact<{

@@ -1,0 +1,100 @@
+import type { CallOptions } from '../../directory/port.js';
+import { HttpClient } from '../../http/client.js';
+import { decode } from '../../http/decode.js';
+import { errorCodeOf, upstreamError } from './errors.js';
+import { type AppServicesCredentials, TokenManager } from './token-manager.js';
+import { type WireUser, WireUserList, WireUser as WireUserSchema } from './wire.js';
+
+export interface AppServicesClientOptions {
+  /** The origin, e.g. `https://services.cloud.mongodb.com`; the client adds `/api/admin/v3.0`. */
+  readonly baseUrl: string;
+  /** The Atlas project id. */
+  readonly groupId: string;
+  /** The app's ObjectId `_id`, not its `client_app_id`. */
+  readonly appId: string;
+  readonly credentials: AppServicesCredentials;
+  readonly timeoutMs: number;
+  readonly connections: number;
+  readonly tokenLifetimeMs?: number;
+  readonly now?: () => number;
+}
+
+export interface ListUsersQuery {
+  /** `_id` of the last user already seen (exclusive); absent for the first page. */
+  readonly after?: string;
+  readonly desc: boolean;
+}
+
+export const ADMIN_API = '/api/admin/v3.0';
+export const GET_USER_OPERATION = 'GET /groups/{groupId}/apps/{appId}/users/{userId}';
+export const LIST_USERS_OPERATION = 'GET /groups/{groupId}/apps/{appId}/users';
+
+/**
+ * 404 codes that name the group or app rather than the user: a misconfigured directory must fail
+ * loudly, not look empty. The codes are UNCONFIRMED (the spec documents no 404 body for these routes).
+ */
+const SCOPE_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['AppNotFound', 'GroupNotFound']);
+
+/** The Admin API's user routes, as documented (adminGetUser, adminListUsers), behind the token manager. */
+export class AppServicesClient {
+  readonly tokens: TokenManager;
+  private readonly http: HttpClient;
+  private readonly appPath: string;
+  private readonly now: () => number;
+
+  constructor(options: AppServicesClientOptions) {
+    this.http = new HttpClient({
+      provider: 'app-services',
+      baseUrl: options.baseUrl.replace(/\/+$/, '') + ADMIN_API,
+      timeoutMs: options.timeoutMs,
+      connections: options.connections,
+    });
+    this.now = options.now ?? Date.now;
+    this.tokens = new TokenManager({
+      http: this.http,
+      credentials: options.credentials,
+      tokenLifetimeMs: options.tokenLifetimeMs,
+      now: this.now,
+    });
+    this.appPath = `/groups/${encodeURIComponent(options.groupId)}/apps/${encodeURIComponent(options.appId)}`;
+  }
+
+  /** The user, or null when App Services has no user with that id. */
+  async getUser(userId: string, options: CallOptions = {}): Promise<WireUser | null> {
+    const response = await this.tokens.send(
+      {
+        method: 'GET',
+        path: `${this.appPath}/users/${encodeURIComponent(userId)}`,
+        operation: GET_USER_OPERATION,
+      },
+      options,
+    );
+    if (response.status === 404 && !SCOPE_NOT_FOUND_CODES.has(errorCodeOf(response) ?? '')) return null;
+    if (!isSuccess(response.status)) throw upstreamError(GET_USER_OPERATION, response, this.now());
+    return decode('app-services', GET_USER_OPERATION, WireUserSchema, response.body);
+  }
+
+  /** One page of at most 50 confirmed users in `_id` order. */
+  async listUsers(query: ListUsersQuery, options: CallOptions = {}): Promise<WireUser[]> {
+    const response = await this.tokens.send(
+      {
+        method: 'GET',
+        path: `${this.appPath}/users`,
+        operation: LIST_USERS_OPERATION,
+        query: { after: query.after, sort: '_id', desc: query.desc },
+      },
+      options,
+    );
+    if (!isSuccess(response.status)) throw upstreamError(LIST_USERS_OPERATION, response, this.now());
+    return decode('app-services', LIST_USERS_OPERATION, WireUserList, response.body);
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}
+
+/** Any other 2xx is judged by its body: off-contract is `bad_response`, never a status kind. */
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}

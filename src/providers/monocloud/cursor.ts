@@ -1,0 +1,59 @@
+import type { SortDirection } from '../../directory/port.js';
+
+// MonoCloud pages by page number and size; usergraph pages by "limit users after this position". The
+// cursor is the absolute offset in creation order, and the plan picks the page size that reaches
+// [offset, offset + limit) in the fewest upstream requests.
+
+/** Largest `size` sent upstream. MonoCloud documents no maximum; 100 is an assumption (UNCONFIRMED). */
+export const MAX_PAGE_SIZE = 100;
+
+export interface Position {
+  readonly offset: number;
+  readonly direction: SortDirection;
+}
+
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+}
+
+const PREFIX = 'mc1';
+
+export function encodeCursor(position: Position): string {
+  return Buffer.from(`${PREFIX}:${position.direction}:${position.offset}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): Position {
+  const match = /^mc1:(ASC|DESC):(0|[1-9]\d{0,14})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw new InvalidCursorError('not a MonoCloud cursor');
+  return { direction: match[1] as SortDirection, offset: Number(match[2]) };
+}
+
+export interface PagePlan {
+  readonly size: number;
+  /** 1-based first page to fetch. */
+  readonly firstPage: number;
+  readonly pageCount: number;
+  /** Items to drop from the start of the first page. */
+  readonly skip: number;
+}
+
+/** The fewest pages (then the fewest fetched items) of one size that cover [offset, offset + limit). */
+export function planPages(offset: number, limit: number, maxSize = MAX_PAGE_SIZE): PagePlan {
+  if (!Number.isSafeInteger(offset) || offset < 0)
+    throw new RangeError('offset must be a non-negative integer');
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
+  const last = offset + limit - 1;
+  let best: PagePlan | null = null;
+  for (let size = Math.min(limit, maxSize); size <= maxSize; size += 1) {
+    const first = Math.floor(offset / size);
+    const pageCount = Math.floor(last / size) - first + 1;
+    if (
+      best === null ||
+      pageCount < best.pageCount ||
+      (pageCount === best.pageCount && pageCount * size < best.pageCount * best.size)
+    ) {
+      best = { size, firstPage: first + 1, pageCount, skip: offset - first * size };
+    }
+  }
+  return best as PagePlan;
+}

@@ -1,0 +1,229 @@
+import pLimit from 'p-limit';
+import { asError, fanOut } from '../../directory/fan-out.js';
+import type { Identity, Passkey, User, ZitadelUser } from '../../directory/model.js';
+import type {
+  CallOptions,
+  DirectoryProvider,
+  KeyedResult,
+  Page,
+  PageRequest,
+  SortDirection,
+} from '../../directory/port.js';
+import { UpstreamError, type UpstreamErrorKind } from '../../errors.js';
+import { ZitadelClient } from './client.js';
+import { toIdentity, toPasskeys, toZitadelUser } from './mapper.js';
+import type { WireIdpLink } from './wire.js';
+
+export interface ZitadelProviderOptions {
+  /** The configured directory name. */
+  readonly name: string;
+  readonly baseUrl: string;
+  readonly token: string;
+  /** Ids per ListUsers call; the proto sets no maximum, the HTTP body size does. */
+  readonly chunkSize?: number;
+  readonly timeoutMs?: number;
+  /** Upstream calls in flight at once (ListUsers chunks, or per-user link/passkey searches). */
+  readonly concurrency?: number;
+  /**
+   * Ask GetUserByID about ids ListUsers did not return: ListUsers reads a projection that can lag
+   * and silently drops users the caller may not read, while GetUserByID is strongly consistent.
+   */
+  readonly recheckMissing?: boolean;
+  /** IdP links per ListIDPLinks page. */
+  readonly linkPageSize?: number;
+}
+
+/** Upstream pages one `listUsers` call may read to fill a page that permission filtering thinned out. */
+const MAX_LIST_ROUNDS = 5;
+
+const BATCH_WIDE: readonly UpstreamErrorKind[] = ['unauthorized', 'forbidden'];
+/** GetUserByID answers 403 for one user the caller may not read; only a bad token fails everyone. */
+const BATCH_WIDE_FOR_GET: readonly UpstreamErrorKind[] = ['unauthorized'];
+
+export class ZitadelProvider implements DirectoryProvider {
+  readonly provider = 'zitadel' as const;
+  readonly name: string;
+  private readonly client: ZitadelClient;
+  private readonly chunkSize: number;
+  private readonly concurrency: number;
+  private readonly recheckMissing: boolean;
+  private readonly linkPageSize: number;
+
+  constructor(options: ZitadelProviderOptions) {
+    this.name = options.name;
+    this.chunkSize = positive(options.chunkSize ?? 100, 'chunkSize');
+    this.concurrency = positive(options.concurrency ?? 8, 'concurrency');
+    this.recheckMissing = options.recheckMissing ?? false;
+    this.linkPageSize = positive(options.linkPageSize ?? 100, 'linkPageSize');
+    this.client = new ZitadelClient({
+      baseUrl: options.baseUrl,
+      token: options.token,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      connections: this.concurrency,
+    });
+  }
+
+  /** One ListUsers call per chunk of distinct ids (`inUserIdsQuery`); ids it does not return are null. */
+  async getUsers(localIds: readonly string[], options?: CallOptions): Promise<readonly KeyedResult<User>[]> {
+    const ids = [...new Set(localIds)];
+    const results = new Map<string, KeyedResult<ZitadelUser>>();
+    const state: { failure: Error | null } = { failure: null };
+    const limit = pLimit(this.concurrency);
+    await Promise.all(
+      chunks(ids, this.chunkSize).map((chunk) =>
+        limit(async () => {
+          if (state.failure) return;
+          try {
+            const page = await this.client.listUsers(
+              {
+                offset: 0,
+                limit: chunk.length,
+                asc: true,
+                queries: [{ inUserIdsQuery: { userIds: chunk } }],
+              },
+              options,
+            );
+            const byId = new Map(page.result.map((user) => [user.userId, user]));
+            for (const id of chunk) {
+              const wire = byId.get(id);
+              results.set(id, wire ? toZitadelUser(wire, this.name) : null);
+            }
+          } catch (error) {
+            const failure = asError(error);
+            if (isKind(failure, BATCH_WIDE)) state.failure ??= failure;
+            for (const id of chunk) results.set(id, failure);
+          }
+        }),
+      ),
+    );
+    if (state.failure) return localIds.map(() => state.failure as Error);
+
+    if (this.recheckMissing) {
+      const missing = ids.filter((id) => results.get(id) === null);
+      const rechecked = await this.perUser(missing, BATCH_WIDE_FOR_GET, async (id) => {
+        const wire = await this.client.getUser(id, options);
+        return wire ? toZitadelUser(wire, this.name) : null;
+      });
+      const badToken = rechecked.find((result) => isKind(result, BATCH_WIDE_FOR_GET));
+      if (badToken) return localIds.map(() => badToken);
+      missing.forEach((id, index) => {
+        results.set(id, rechecked[index] ?? null);
+      });
+    }
+    return localIds.map((id) => results.get(id) ?? null);
+  }
+
+  /** Oldest (ASC) or newest (DESC) first by creation date, paged by offset. */
+  async listUsers(request: PageRequest, options?: CallOptions): Promise<Page> {
+    const direction = request.direction ?? 'ASC';
+    positive(request.limit, 'limit');
+    let offset = request.cursor ? decodeCursor(request.cursor, direction) : 0;
+    const users: User[] = [];
+    let total = 0;
+    for (let round = 0; round < MAX_LIST_ROUNDS; round += 1) {
+      const want = request.limit - users.length;
+      const page = await this.client.listUsers(
+        { offset, limit: want, asc: direction === 'ASC', sortingColumn: 'USER_FIELD_NAME_CREATION_DATE' },
+        options,
+      );
+      total = page.totalResult;
+      for (const wire of page.result.slice(0, want)) users.push(toZitadelUser(wire, this.name));
+      // The server removes unreadable users after applying offset/limit and still counts them in
+      // totalResult, so the window always advances by the limit asked for, not by what came back.
+      offset += want;
+      if (users.length >= request.limit || offset >= total) break;
+    }
+    return { users, nextCursor: offset < total ? encodeCursor(offset, direction) : null, totalCount: total };
+  }
+
+  /** IdP links per user (ListIDPLinks, paged). The real server answers an unknown user with no links, not 404. */
+  getIdentities(
+    localIds: readonly string[],
+    options?: CallOptions,
+  ): Promise<readonly KeyedResult<readonly Identity[]>[]> {
+    return this.perUser(localIds, BATCH_WIDE, async (id) => {
+      const links: WireIdpLink[] = [];
+      let offset = 0;
+      for (;;) {
+        const page = await this.client.listIdpLinks(
+          id,
+          { offset, limit: this.linkPageSize, asc: true },
+          options,
+        );
+        if (page === null) return null;
+        links.push(...page.result.slice(0, this.linkPageSize));
+        offset += this.linkPageSize;
+        if (offset >= page.totalResult) return links.map(toIdentity);
+      }
+    });
+  }
+
+  /** Ready passkeys per user (ListPasskeys, which has no paging). */
+  getPasskeys(
+    localIds: readonly string[],
+    options?: CallOptions,
+  ): Promise<readonly KeyedResult<readonly Passkey[]>[]> {
+    return this.perUser(localIds, BATCH_WIDE, async (id) => {
+      const page = await this.client.listPasskeys(id, options);
+      return page === null ? null : toPasskeys(page.result);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  /**
+   * Bounded fan-out of a per-user call. Once an error of a batch-wide kind (bad token) comes back,
+   * calls not yet started are skipped and every key gets that error.
+   */
+  private async perUser<T>(
+    ids: readonly string[],
+    batchWide: readonly UpstreamErrorKind[],
+    load: (id: string) => Promise<T | null>,
+  ): Promise<KeyedResult<T>[]> {
+    const state: { failure: Error | null } = { failure: null };
+    const results = await fanOut(ids, this.concurrency, async (id) => {
+      if (state.failure) throw state.failure;
+      try {
+        return await load(id);
+      } catch (error) {
+        if (isKind(error, batchWide)) state.failure ??= error as Error;
+        throw error;
+      }
+    });
+    return state.failure ? ids.map(() => state.failure as Error) : results;
+  }
+}
+
+export function createZitadelProvider(options: ZitadelProviderOptions): ZitadelProvider {
+  return new ZitadelProvider(options);
+}
+
+function isKind(value: unknown, kinds: readonly UpstreamErrorKind[]): value is UpstreamError {
+  return value instanceof UpstreamError && kinds.includes(value.kind);
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
+  return out;
+}
+
+function positive(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`zitadel: ${what} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function encodeCursor(offset: number, direction: SortDirection): string {
+  return Buffer.from(`zitadel:v1:${direction}:${offset}`).toString('base64url');
+}
+
+/** A cursor only continues the listing it came from: same provider, same direction. */
+function decodeCursor(cursor: string, direction: SortDirection): number {
+  const match = /^zitadel:v1:(ASC|DESC):(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match || match[1] !== direction) throw new RangeError('zitadel: invalid cursor for this listing');
+  return Number(match[2]);
+}

@@ -1,0 +1,40 @@
+import type { DirectoryProvider } from '../../../src/directory/port.js';
+import {
+  type AppServicesProviderOptions,
+  createAppServicesProvider,
+} from '../../../src/providers/app-services/provider.js';
+import type { AppServicesSimulator } from '../../../src/simulators/app-services/simulator.js';
+
+/** A clock both the simulator and the provider read, moved by tests instead of sleeping. */
+export function testClock(start = Date.parse('2025-03-01T12:00:00Z')) {
+  let now = start;
+  return {
+    now: () => now,
+    advance(ms: number) {
+      now += ms;
+    },
+  };
+}
+
+/** Providers made by a test file, closed by `closeAll` in afterEach/afterAll. */
+export function providerFactory(sim: AppServicesSimulator) {
+  const open: DirectoryProvider[] = [];
+  return {
+    make(overrides: Partial<AppServicesProviderOptions> = {}): DirectoryProvider {
+      const usesToken = overrides.accessToken !== undefined;
+      const provider = createAppServicesProvider({
+        name: 'mobile',
+        baseUrl: sim.url,
+        groupId: sim.groupId,
+        appId: sim.appId,
+        ...(usesToken ? {} : { publicApiKey: sim.publicApiKey, privateApiKey: sim.privateApiKey }),
+        ...overrides,
+      });
+      open.push(provider);
+      return provider;
+    },
+    async closeAll(): Promise<void> {
+      await Promise.all(open.splice(0).map((provider) => provider.close?.()));
+    },
+  };
+}

@@ -224,18 +224,15 @@ describe('listUsers', () => {
     [50, 'DESC', 5, 5],
     [120, 'ASC', 2, 5],
     [120, 'DESC', 2, 5],
-  ] as const)(
-    'limit %i %s walks the full list in %i calls and %i requests',
-    async (limit, direction, calls, requests) => {
-      const expected = sim.records.map((record) => record._id);
-      if (direction === 'DESC') expected.reverse();
-      const walked = await walk(limit, direction);
-      expect(walked.ids).toEqual(expected);
-      expect(walked.calls).toBe(calls);
-      expect(sim.count('listUsers')).toBe(requests);
-      expect(sim.count('login')).toBe(1);
-    },
-  );
+  ] as const)('limit %i %s walks the full list in %i calls and %i requests', async (limit, direction, calls, requests) => {
+    const expected = sim.records.map((record) => record._id);
+    if (direction === 'DESC') expected.reverse();
+    const walked = await walk(limit, direction);
+    expect(walked.ids).toEqual(expected);
+    expect(walked.calls).toBe(calls);
+    expect(sim.count('listUsers')).toBe(requests);
+    expect(sim.count('login')).toBe(1);
+  });
 
   it('sends after/sort/desc and needs exactly 3 requests for 120 users', async () => {
     const provider = providers.make();

@@ -157,23 +157,20 @@ describe('listUsers', () => {
     [10, 'ASC'],
     [7, 'DESC'],
     [10, 'DESC'],
-  ] as const)(
-    'walks every page with limit %i %s and matches the full sorted list',
-    async (limit, direction) => {
-      const { ids, totals, pages } = await walk(limit, direction);
-      expect(ids).toEqual(expectedOrder(direction));
-      expect([...totals]).toEqual([sim.users.length]);
-      expect(pages).toBe(Math.ceil(sim.users.length / limit));
-      // Offsets stay multiples of the limit, so each page is one upstream request of exactly that size.
-      expect(sim.count('listUsers')).toBe(pages);
-      expect(new Set(sim.log.map((entry) => new URLSearchParams(entry.query).get('size')))).toEqual(
-        new Set([String(limit)]),
-      );
-      expect(new URLSearchParams(sim.log[0]?.query).get('sort')).toBe(
-        `creation_time:${direction === 'ASC' ? 1 : -1}`,
-      );
-    },
-  );
+  ] as const)('walks every page with limit %i %s and matches the full sorted list', async (limit, direction) => {
+    const { ids, totals, pages } = await walk(limit, direction);
+    expect(ids).toEqual(expectedOrder(direction));
+    expect([...totals]).toEqual([sim.users.length]);
+    expect(pages).toBe(Math.ceil(sim.users.length / limit));
+    // Offsets stay multiples of the limit, so each page is one upstream request of exactly that size.
+    expect(sim.count('listUsers')).toBe(pages);
+    expect(new Set(sim.log.map((entry) => new URLSearchParams(entry.query).get('size')))).toEqual(
+      new Set([String(limit)]),
+    );
+    expect(new URLSearchParams(sim.log[0]?.query).get('sort')).toBe(
+      `creation_time:${direction === 'ASC' ? 1 : -1}`,
+    );
+  });
 
   it('continues from an unaligned offset with one upstream request when one page can hold the window', async () => {
     const first = await provider.listUsers({ limit: 10 });

@@ -127,18 +127,15 @@ describe('getUsers', () => {
     [500, 'unavailable', 'INTERNAL'],
     [503, 'unavailable', 'UNAVAILABLE'],
     [504, 'timeout', 'DEADLINE_EXCEEDED'],
-  ] as const)(
-    'a grpc-gateway %i body → kind %s, code %s, the error id as detail',
-    async (status, kind, code) => {
-      sim.inject({ route: 'listUsers', fault: { type: 'status', status }, times: 1 });
-      const results = await provider.getUsers([EXAMPLE_HUMAN_ID, EXAMPLE_MACHINE_ID]);
-      const error = upstream(results[0]);
-      expect(error).toMatchObject({ kind, status, providerCode: code });
-      expect(error.message).toContain(`SIMULATOR-${status}`);
-      expect(error.message).not.toContain('injected fault');
-      expect(results[1]).toBe(error);
-    },
-  );
+  ] as const)('a grpc-gateway %i body → kind %s, code %s, the error id as detail', async (status, kind, code) => {
+    sim.inject({ route: 'listUsers', fault: { type: 'status', status }, times: 1 });
+    const results = await provider.getUsers([EXAMPLE_HUMAN_ID, EXAMPLE_MACHINE_ID]);
+    const error = upstream(results[0]);
+    expect(error).toMatchObject({ kind, status, providerCode: code });
+    expect(error.message).toContain(`SIMULATOR-${status}`);
+    expect(error.message).not.toContain('injected fault');
+    expect(results[1]).toBe(error);
+  });
 
   it('a Connect-style body (string code, ErrorDetail under debug) is read the same way', async () => {
     sim.inject({
@@ -298,20 +295,20 @@ describe('listUsers (paging by creation date)', () => {
     return { ids, pages, totals };
   }
 
-  it.each(['ASC', 'DESC'] as const)(
-    'limit 7, %s: the full list in creation order, no gaps or repeats',
-    async (direction) => {
-      const { ids, pages, totals } = await pageThrough(provider, direction, 7);
-      expect(ids).toEqual(byCreation(direction));
-      expect(pages).toBe(Math.ceil(sim.records.length / 7));
-      expect(totals).toEqual(new Set([sim.records.length]));
-      expect(sim.count('listUsers')).toBe(pages);
-      expect(sim.log[1]?.body).toEqual({
-        query: { offset: '7', limit: 7, asc: direction === 'ASC' },
-        sortingColumn: 'USER_FIELD_NAME_CREATION_DATE',
-      });
-    },
-  );
+  it.each([
+    'ASC',
+    'DESC',
+  ] as const)('limit 7, %s: the full list in creation order, no gaps or repeats', async (direction) => {
+    const { ids, pages, totals } = await pageThrough(provider, direction, 7);
+    expect(ids).toEqual(byCreation(direction));
+    expect(pages).toBe(Math.ceil(sim.records.length / 7));
+    expect(totals).toEqual(new Set([sim.records.length]));
+    expect(sim.count('listUsers')).toBe(pages);
+    expect(sim.log[1]?.body).toEqual({
+      query: { offset: '7', limit: 7, asc: direction === 'ASC' },
+      sortingColumn: 'USER_FIELD_NAME_CREATION_DATE',
+    });
+  });
 
   it('pages thinned by permission filtering still advance correctly and end', async () => {
     const order = byCreation('ASC');

@@ -26,6 +26,10 @@ export function createApp(options: AppOptions): App {
       title: 'usergraph',
       defaultQuery: options.exampleQuery ?? DEFAULT_EXAMPLE,
     },
+    // GraphiQL with its assets inlined, so it works where a CDN is unreachable (closed networks, CI).
+    // Loaded on first use: the bundle is large and the API itself never needs it.
+    renderGraphiQL: async (graphiqlOptions) =>
+      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
     logging: createLogger(),
   });
 }

@@ -1,0 +1,76 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { type Demo, startDemo } from '../../src/demo.js';
+import { createProvider } from '../../src/directory/create-provider.js';
+import { DirectoryRegistry } from '../../src/directory/registry.js';
+
+// What a newcomer does: open GraphiQL in demo mode, run the example query, see users from all three
+// directories. Debian's Chromium, headless, no network beyond loopback.
+
+let demo: Demo;
+let registry: DirectoryRegistry;
+let server: Server;
+let browser: Browser;
+let url: string;
+
+beforeAll(async () => {
+  demo = await startDemo();
+  registry = new DirectoryRegistry(demo.directories.map(createProvider));
+  server = createServer(createApp({ directories: registry, exampleQuery: demo.exampleQuery }));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+  await registry?.close();
+  await demo?.close();
+});
+
+it('runs the example query in GraphiQL and shows users from every directory', async () => {
+  const page = await browser.newPage();
+  const failedRequests: string[] = [];
+  page.on('requestfailed', (request) => failedRequests.push(request.url()));
+  await page.goto(url);
+  const run = page.locator('.graphiql-execute-button');
+  await run.waitFor({ timeout: 30_000 });
+  const answer = page.waitForResponse(
+    (response) => response.url() === url && response.request().method() === 'POST',
+    { timeout: 30_000 },
+  );
+  await run.click();
+  const body = (await (await answer).json()) as {
+    errors?: unknown;
+    data: { nodes: { __typename: string; directory: { name: string } }[] } & Record<string, unknown>;
+  };
+  expect(body.errors).toBeUndefined();
+  expect(new Set(body.data.nodes.map((node) => node.directory.name))).toEqual(
+    new Set(['acme', 'corp', 'mobile']),
+  );
+  expect(new Set(body.data.nodes.map((node) => node.__typename))).toEqual(
+    new Set(['MonoCloudUser', 'ZitadelUser', 'AppServicesUser']),
+  );
+  // And the person sees it: the result pane shows the top of that answer.
+  const result = page.locator('.result-window');
+  // Monaco renders spaces as no-break spaces.
+  const shown = async () => (await result.innerText()).replace(/\u00a0/g, ' ');
+  await expect.poll(shown, { timeout: 30_000 }).toContain('"displayName": "John Doe"');
+  await page.screenshot({ path: process.env.GRAPHIQL_SCREENSHOT ?? '/tmp/usergraph-graphiql.png' });
+  // Nothing fetched from outside loopback: GraphiQL's assets are served inline.
+  expect(failedRequests).toEqual([]);
+}, 60_000);

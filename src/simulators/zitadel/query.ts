@@ -1,3 +1,4 @@
+import { userFieldNameSchema } from '../../providers/zitadel/wire.js';
 import type { SimUser, ZitadelRecord } from './data.js';
 
 // ListUsers semantics of the real server: SearchQuery filters ANDed, TextQueryMethod matching,
@@ -35,18 +36,8 @@ const USER_STATES = [
 
 const TYPES = ['TYPE_UNSPECIFIED', 'TYPE_HUMAN', 'TYPE_MACHINE'] as const;
 
-export const USER_FIELD_NAMES = [
-  'USER_FIELD_NAME_UNSPECIFIED',
-  'USER_FIELD_NAME_USER_NAME',
-  'USER_FIELD_NAME_FIRST_NAME',
-  'USER_FIELD_NAME_LAST_NAME',
-  'USER_FIELD_NAME_NICK_NAME',
-  'USER_FIELD_NAME_DISPLAY_NAME',
-  'USER_FIELD_NAME_EMAIL',
-  'USER_FIELD_NAME_STATE',
-  'USER_FIELD_NAME_TYPE',
-  'USER_FIELD_NAME_CREATION_DATE',
-] as const;
+/** The sorting columns the proto defines (the client's wire schema holds the one list). */
+export const USER_FIELD_NAMES = userFieldNameSchema.options;
 
 export type UserFieldName = (typeof USER_FIELD_NAMES)[number];
 

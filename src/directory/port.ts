@@ -1,3 +1,4 @@
+import type { UserFilter } from './filter.js';
 import type { Identity, Passkey, ProviderKind, User } from './model.js';
 
 /** What every call into a directory may carry: the GraphQL request's deadline. */
@@ -17,6 +18,13 @@ export interface PageRequest {
   readonly cursor?: string | null;
   /** Creation order; every provider can list oldest-first or newest-first. */
   readonly direction?: SortDirection;
+  /** Pushed down where the provider can; the rest is applied locally after fetching. */
+  readonly filter?: UserFilter;
+  /**
+   * Most upstream list requests one call may spend when filtering locally. When it runs out before
+   * `limit` matches are found the page comes back short with `budgetExhausted` and a cursor to go on.
+   */
+  readonly scanBudget?: number;
 }
 
 export interface Page {
@@ -25,6 +33,8 @@ export interface Page {
   readonly nextCursor: string | null;
   /** Total matching users when the provider reports one (MonoCloud, ZITADEL), else null. */
   readonly totalCount: number | null;
+  /** True when local filtering stopped at `scanBudget` before filling the page. */
+  readonly budgetExhausted?: boolean;
 }
 
 /**

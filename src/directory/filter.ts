@@ -1,0 +1,69 @@
+import type { User, UserKind, UserStatus } from './model.js';
+
+/**
+ * What a list can be narrowed by. Each provider pushes down what its API can do natively and applies
+ * the rest locally with `matchesFilter`, whose semantics are the reference for all of them.
+ */
+export interface UserFilter {
+  /** Case-insensitive substring of displayName, givenName, familyName, username or any email address. */
+  readonly text?: string;
+  /** Exact email address, compared trimmed and case-folded. */
+  readonly email?: string;
+  /** Any of these statuses. */
+  readonly status?: readonly UserStatus[];
+  readonly kind?: UserKind;
+  /** RFC 3339; inclusive. */
+  readonly createdAfter?: string;
+  /** RFC 3339; exclusive. */
+  readonly createdBefore?: string;
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function isEmptyFilter(filter: UserFilter | undefined): boolean {
+  return (
+    filter === undefined ||
+    (filter.text === undefined &&
+      filter.email === undefined &&
+      filter.status === undefined &&
+      filter.kind === undefined &&
+      filter.createdAfter === undefined &&
+      filter.createdBefore === undefined)
+  );
+}
+
+export function matchesFilter(user: User, filter: UserFilter): boolean {
+  if (filter.text !== undefined) {
+    const needle = filter.text.toLowerCase();
+    const haystack = [
+      user.displayName,
+      user.givenName,
+      user.familyName,
+      user.username,
+      ...user.emails.map((e) => e.address),
+    ];
+    if (!haystack.some((value) => value?.toLowerCase().includes(needle))) return false;
+  }
+  if (filter.email !== undefined) {
+    const wanted = normalizeEmail(filter.email);
+    if (!user.emails.some((email) => normalizeEmail(email.address) === wanted)) return false;
+  }
+  if (filter.status !== undefined && (user.status === null || !filter.status.includes(user.status)))
+    return false;
+  if (filter.kind !== undefined && user.kind !== filter.kind) return false;
+  if (
+    filter.createdAfter !== undefined &&
+    (user.createdAt === null || Date.parse(user.createdAt) < Date.parse(filter.createdAfter))
+  ) {
+    return false;
+  }
+  if (
+    filter.createdBefore !== undefined &&
+    (user.createdAt === null || Date.parse(user.createdAt) >= Date.parse(filter.createdBefore))
+  ) {
+    return false;
+  }
+  return true;
+}

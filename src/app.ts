@@ -3,6 +3,7 @@ import { type Context, createContext } from './context.js';
 import type { DirectoryRegistry } from './directory/registry.js';
 import { maskError } from './graphql-errors.js';
 import { createLogger } from './logger.js';
+import { usePartialErrors } from './partial-errors.js';
 import { schema } from './schema/index.js';
 
 export interface AppOptions {
@@ -22,6 +23,7 @@ export function createApp(options: AppOptions): App {
     landingPage: false,
     context: ({ request }) => createContext(options.directories, request.signal),
     maskedErrors: { maskError },
+    plugins: [usePartialErrors()],
     graphiql: {
       title: 'usergraph',
       defaultQuery: options.exampleQuery ?? DEFAULT_EXAMPLE,

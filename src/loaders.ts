@@ -33,6 +33,13 @@ export class Loaders {
     );
   }
 
+  /** Accounts holding each (normalized) email, for directories that can look emails up. */
+  emails(directory: DirectoryProvider & Required<Pick<DirectoryProvider, 'findUsersByEmail'>>) {
+    return this.loader<readonly User[]>('emails', directory, (emails, options) =>
+      directory.findUsersByEmail(emails, options),
+    );
+  }
+
   private loader<T>(
     kind: string,
     directory: DirectoryProvider,

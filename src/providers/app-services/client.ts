@@ -23,6 +23,8 @@ export interface ListUsersQuery {
   /** `_id` of the last user already seen (exclusive); absent for the first page. */
   readonly after?: string;
   readonly desc: boolean;
+  /** Undocumented, used by realm-cli: only enabled or only disabled users. */
+  readonly status?: 'enabled' | 'disabled';
 }
 
 export const ADMIN_API = '/api/admin/v3.0';
@@ -81,7 +83,7 @@ export class AppServicesClient {
         method: 'GET',
         path: `${this.appPath}/users`,
         operation: LIST_USERS_OPERATION,
-        query: { after: query.after, sort: '_id', desc: query.desc },
+        query: { after: query.after, sort: '_id', desc: query.desc, status: query.status },
       },
       options,
     );

@@ -1,3 +1,4 @@
+import { InvalidPageRequest } from '../../directory/page-errors.js';
 import type { SortDirection } from '../../directory/port.js';
 
 /** A position in the `_id`-ordered user list: the last `_id` returned, and which way the list ran. */
@@ -22,7 +23,7 @@ export function decodeCursor(cursor: string): ListPosition {
   }
   const { a, d } = (value ?? {}) as { a?: unknown; d?: unknown };
   if (typeof a !== 'string' || a === '' || (d !== 'ASC' && d !== 'DESC')) {
-    throw new RangeError('not an app-services cursor');
+    throw new InvalidPageRequest('not an app-services cursor');
   }
   return { after: a, direction: d };
 }

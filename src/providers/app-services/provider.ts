@@ -1,9 +1,16 @@
 import { asError, fanOut } from '../../directory/fan-out.js';
+import { isEmptyFilter, matchesFilter, normalizeEmail } from '../../directory/filter.js';
 import type { User } from '../../directory/model.js';
+import {
+  checkPageRequest,
+  DEFAULT_SCAN_BUDGET,
+  ScanBudgetExhaustedError,
+} from '../../directory/page-errors.js';
 import type { CallOptions, DirectoryProvider, KeyedResult, Page, PageRequest } from '../../directory/port.js';
 import { UpstreamError } from '../../errors.js';
 import { AppServicesClient } from './client.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { pastWindow, seekAfter, statusParam } from './filter.js';
 import { mapUser } from './mapper.js';
 import type { AppServicesCredentials } from './token-manager.js';
 import { LIST_PAGE_SIZE } from './wire.js';
@@ -25,6 +32,8 @@ export interface AppServicesProviderOptions {
   readonly timeoutMs?: number;
   readonly tokenLifetimeMs?: number;
   readonly now?: () => number;
+  /** Most list pages (of 50) one email lookup may read; default 40, i.e. 2000 users. */
+  readonly emailScanBudget?: number;
 }
 
 export function createAppServicesProvider(options: AppServicesProviderOptions): DirectoryProvider {
@@ -40,6 +49,7 @@ export function createAppServicesProvider(options: AppServicesProviderOptions): 
     now: options.now,
   });
   const directory = options.name;
+  const emailScanBudget = options.emailScanBudget ?? 40;
 
   async function getUsers(
     localIds: readonly string[],
@@ -68,25 +78,73 @@ export function createAppServicesProvider(options: AppServicesProviderOptions): 
     return batchFailure === null ? results : localIds.map(() => batchFailure);
   }
 
+  /**
+   * `_id` order, 50 per upstream page. A filter is applied locally (see filter.ts for what narrows
+   * the scan), within `scanBudget` upstream pages; the cursor is the last `_id` looked at.
+   */
   async function listUsers(page: PageRequest, callOptions: CallOptions = {}): Promise<Page> {
-    if (!Number.isInteger(page.limit) || page.limit < 1)
-      throw new RangeError('limit must be a positive integer');
+    checkPageRequest(page);
     const from = page.cursor ? decodeCursor(page.cursor) : null;
     const direction = page.direction ?? from?.direction ?? 'ASC';
-    let after = from?.after;
+    const filter = isEmptyFilter(page.filter) ? undefined : page.filter;
+    const status = statusParam(filter);
+    if (status === null) return pageOf([], null, direction);
+    const budget = filter === undefined ? Number.POSITIVE_INFINITY : (page.scanBudget ?? DEFAULT_SCAN_BUDGET);
+    let after = seekAfter(filter, direction, from?.after);
     const users: User[] = [];
-    for (;;) {
-      const batch = await client.listUsers({ after, desc: direction === 'DESC' }, callOptions);
-      const taken = batch.slice(0, page.limit - users.length);
-      for (const wire of taken) users.push(mapUser(wire, directory));
-      const last = taken.at(-1)?._id ?? after;
-      // Stopped inside a page: the rest of it is still ahead, so the cursor is the last user returned.
-      if (taken.length < batch.length) return pageOf(users, last, direction);
-      // A short page is the end of the list; a full one may be followed by more (the API gives no total).
+    for (let round = 0; ; round += 1) {
+      if (round >= budget) return { ...pageOf(users, after, direction), budgetExhausted: true };
+      const batch = await client.listUsers({ after, desc: direction === 'DESC', status }, callOptions);
+      for (const [index, wire] of batch.entries()) {
+        if (pastWindow(wire._id, filter, direction)) return pageOf(users, null, direction);
+        const user = mapUser(wire, directory);
+        if (filter === undefined || matchesFilter(user, filter)) users.push(user);
+        if (users.length === page.limit) {
+          // A short page is the end of the list; a full one may be followed by more (the API gives no total).
+          const end = index + 1 === batch.length && batch.length < LIST_PAGE_SIZE;
+          return pageOf(users, end ? null : wire._id, direction);
+        }
+      }
       if (batch.length < LIST_PAGE_SIZE) return pageOf(users, null, direction);
-      if (users.length === page.limit) return pageOf(users, last, direction);
-      after = last;
+      after = batch.at(-1)?._id ?? after;
     }
+  }
+
+  /**
+   * Accounts per email. There is no email query, so one scan of the whole list (50 per request)
+   * answers every email of the batch at once: ceil((users + 1) / 50) requests whatever the number of
+   * emails, at most `emailScanBudget`. A scan cut short fails every key rather than answer "none".
+   */
+  async function findUsersByEmail(
+    emails: readonly string[],
+    callOptions: CallOptions = {},
+  ): Promise<readonly KeyedResult<readonly User[]>[]> {
+    const wanted = new Set(emails.map(normalizeEmail).filter((email) => email !== ''));
+    if (wanted.size === 0) return emails.map(() => []);
+    const found = new Map<string, User[]>([...wanted].map((email) => [email, []]));
+    let after: string | undefined;
+    for (let pages = 0; ; pages += 1) {
+      if (pages >= emailScanBudget) {
+        const failure = new ScanBudgetExhaustedError(directory, pages);
+        return emails.map((email) => (normalizeEmail(email) === '' ? [] : failure));
+      }
+      let batch: Awaited<ReturnType<typeof client.listUsers>>;
+      try {
+        batch = await client.listUsers({ after, desc: false }, callOptions);
+      } catch (error) {
+        const failure = asError(error);
+        return emails.map(() => failure);
+      }
+      for (const wire of batch) {
+        const user = mapUser(wire, directory);
+        for (const address of new Set(user.emails.map((email) => normalizeEmail(email.address)))) {
+          found.get(address)?.push(user);
+        }
+      }
+      if (batch.length < LIST_PAGE_SIZE) break;
+      after = batch.at(-1)?._id;
+    }
+    return emails.map((email) => found.get(normalizeEmail(email)) ?? []);
   }
 
   return {
@@ -94,6 +152,7 @@ export function createAppServicesProvider(options: AppServicesProviderOptions): 
     provider: 'app-services',
     getUsers,
     listUsers,
+    findUsersByEmail,
     close: () => client.close(),
   };
 }

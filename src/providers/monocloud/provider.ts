@@ -1,10 +1,25 @@
 import pLimit from 'p-limit';
 import { fanOut } from '../../directory/fan-out.js';
+import { matchesFilter, normalizeEmail, type UserFilter } from '../../directory/filter.js';
 import type { MonoCloudUser } from '../../directory/model.js';
+import {
+  checkPageRequest,
+  DEFAULT_SCAN_BUDGET,
+  filterFingerprint,
+  pastCreationWindow,
+  ScanBudgetExhaustedError,
+} from '../../directory/page-errors.js';
 import type { CallOptions, DirectoryProvider, KeyedResult, Page, PageRequest } from '../../directory/port.js';
 import { UpstreamError } from '../../errors.js';
 import { MonoCloudClient, type UserListPage } from './client.js';
-import { decodeCursor, encodeCursor, InvalidCursorError, planPages } from './cursor.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  InvalidCursorError,
+  MAX_PAGE_SIZE,
+  type Position,
+  planPages,
+} from './cursor.js';
 import { mapUser } from './mapper.js';
 
 export interface MonoCloudProviderOptions {
@@ -26,7 +41,25 @@ export interface MonoCloudProvider extends DirectoryProvider {
     localIds: readonly string[],
     options?: CallOptions,
   ): Promise<readonly KeyedResult<MonoCloudUser>[]>;
+  findUsersByEmail(
+    emails: readonly string[],
+    options?: CallOptions,
+  ): Promise<readonly KeyedResult<readonly MonoCloudUser[]>[]>;
   close(): Promise<void>;
+}
+
+/** Pages of one email's free-text search read before the lookup gives up on that email. */
+const EMAIL_PAGE_BUDGET = 10;
+
+/**
+ * What goes into `filter=`: the email when there is one (the narrower), else the text. A text with
+ * whitespace is not sent: how the free-text search treats several words is UNCONFIRMED, and a
+ * narrower-than-local search would lose matches the local check cannot bring back.
+ */
+export function pushedDownSearch(filter: UserFilter): string | undefined {
+  if (filter.email !== undefined) return normalizeEmail(filter.email);
+  if (filter.text !== undefined && filter.text !== '' && !/\s/.test(filter.text)) return filter.text;
+  return undefined;
 }
 
 export function createMonoCloudProvider(options: MonoCloudProviderOptions): MonoCloudProvider {
@@ -63,11 +96,19 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
   }
 
   async function listUsers(request: PageRequest, callOptions?: CallOptions): Promise<Page> {
-    const position = request.cursor
+    checkPageRequest(request);
+    const fingerprint = filterFingerprint(request.filter);
+    const position: Position = request.cursor
       ? decodeCursor(request.cursor)
-      : { offset: 0, direction: request.direction ?? 'ASC' };
+      : { offset: 0, direction: request.direction ?? 'ASC', filter: fingerprint };
     if (request.direction !== undefined && request.direction !== position.direction) {
       throw new InvalidCursorError('the cursor was issued for the other sort direction');
+    }
+    if ((position.filter ?? '') !== fingerprint) {
+      throw new InvalidCursorError('the cursor was issued for another filter');
+    }
+    if (request.filter !== undefined && fingerprint !== '') {
+      return scanFiltered(request, request.filter, position, callOptions);
     }
     const plan = planPages(position.offset, request.limit);
     const order = position.direction === 'DESC' ? -1 : 1;
@@ -98,11 +139,104 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
     };
   }
 
+  /**
+   * Filtered listing: `filter=` narrows upstream (free text, semantics UNCONFIRMED, so every user is
+   * also checked with matchesFilter), pages of MAX_PAGE_SIZE are read one after another until the
+   * page is full, the list ends or the scan budget is spent. The offset counts within the upstream
+   * filtered list, so the cursor resumes right after the last user looked at.
+   */
+  async function scanFiltered(
+    request: PageRequest,
+    filter: UserFilter,
+    position: Position,
+    callOptions?: CallOptions,
+  ): Promise<Page> {
+    const fingerprint = filterFingerprint(filter);
+    const search = pushedDownSearch(filter);
+    const sort = { field: 'creation_time', order: position.direction === 'DESC' ? -1 : 1 } as const;
+    const budget = request.scanBudget ?? DEFAULT_SCAN_BUDGET;
+    const at = now();
+    const users: MonoCloudUser[] = [];
+    let offset = position.offset;
+    let more = true;
+    for (let round = 0; round < budget && more && users.length < request.limit; round += 1) {
+      const size = MAX_PAGE_SIZE;
+      const page = await client.listUsers(
+        { page: Math.floor(offset / size) + 1, size, filter: search, sort },
+        callOptions,
+      );
+      const items = page.items.slice(offset % size);
+      let scanned = items.length;
+      for (const [index, wire] of items.entries()) {
+        const user = mapUser(wire, options.name, at);
+        if (pastCreationWindow(user.createdAt, filter, position.direction)) {
+          return { users, nextCursor: null, totalCount: null };
+        }
+        if (matchesFilter(user, filter)) users.push(user);
+        if (users.length === request.limit) {
+          scanned = index + 1;
+          break;
+        }
+      }
+      offset += scanned;
+      more =
+        scanned < items.length ||
+        (items.length > 0 && page.pagination.has_next && offset < page.pagination.total_count);
+    }
+    return {
+      users,
+      nextCursor: more ? encodeCursor({ offset, direction: position.direction, filter: fingerprint }) : null,
+      totalCount: null,
+      ...(more && users.length < request.limit ? { budgetExhausted: true } : {}),
+    };
+  }
+
+  /**
+   * Accounts per email: one `GET /api/users?filter=<email>` per distinct email (the API has no
+   * exact-email or multi-email query), keeping only exact matches. Cost: one request per email, more
+   * only when the free-text search matches over a page of users.
+   */
+  async function findUsersByEmail(
+    emails: readonly string[],
+    callOptions?: CallOptions,
+  ): Promise<readonly KeyedResult<readonly MonoCloudUser[]>[]> {
+    const batch: { credentialsError: UpstreamError | null } = { credentialsError: null };
+    const results = await fanOut(emails.map(normalizeEmail), concurrency, async (email) => {
+      if (batch.credentialsError) throw batch.credentialsError;
+      if (email === '') return [];
+      try {
+        const found: MonoCloudUser[] = [];
+        const at = now();
+        for (let page = 1; ; page += 1) {
+          if (page > EMAIL_PAGE_BUDGET) throw new ScanBudgetExhaustedError(options.name, EMAIL_PAGE_BUDGET);
+          const result = await client.listUsers(
+            { page, size: MAX_PAGE_SIZE, filter: email, sort: { field: 'creation_time', order: 1 } },
+            callOptions,
+          );
+          for (const wire of result.items) {
+            if (wire.emails.some((entry) => normalizeEmail(entry.email) === email)) {
+              found.push(mapUser(wire, options.name, at));
+            }
+          }
+          if (!result.pagination.has_next || result.items.length === 0) return found;
+        }
+      } catch (error) {
+        if (error instanceof UpstreamError && (error.kind === 'unauthorized' || error.kind === 'forbidden')) {
+          batch.credentialsError ??= error;
+        }
+        throw error;
+      }
+    });
+    const failed = batch.credentialsError;
+    return failed ? results.map(() => failed) : results;
+  }
+
   return {
     name: options.name,
     provider: 'monocloud',
     getUsers,
     listUsers,
+    findUsersByEmail,
     close: () => client.close(),
   };
 }

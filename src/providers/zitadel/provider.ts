@@ -1,6 +1,14 @@
 import pLimit from 'p-limit';
 import { asError, fanOut } from '../../directory/fan-out.js';
+import { matchesFilter, normalizeEmail } from '../../directory/filter.js';
 import type { Identity, Passkey, User, ZitadelUser } from '../../directory/model.js';
+import {
+  checkPageRequest,
+  DEFAULT_SCAN_BUDGET,
+  filterFingerprint,
+  InvalidPageRequest,
+  pastCreationWindow,
+} from '../../directory/page-errors.js';
 import type {
   CallOptions,
   DirectoryProvider,
@@ -11,8 +19,9 @@ import type {
 } from '../../directory/port.js';
 import { UpstreamError, type UpstreamErrorKind } from '../../errors.js';
 import { ZitadelClient } from './client.js';
+import { compileFilter } from './filter.js';
 import { toIdentity, toPasskeys, toZitadelUser } from './mapper.js';
-import type { WireIdpLink } from './wire.js';
+import type { WireIdpLink, WireSearchQuery } from './wire.js';
 
 export interface ZitadelProviderOptions {
   /** The configured directory name. */
@@ -31,6 +40,8 @@ export interface ZitadelProviderOptions {
   readonly recheckMissing?: boolean;
   /** IdP links per ListIDPLinks page. */
   readonly linkPageSize?: number;
+  /** Users per ListUsers page when a filter needs local work, and per email lookup page. */
+  readonly scanPageSize?: number;
 }
 
 /** Upstream pages one `listUsers` call may read to fill a page that permission filtering thinned out. */
@@ -48,6 +59,7 @@ export class ZitadelProvider implements DirectoryProvider {
   private readonly concurrency: number;
   private readonly recheckMissing: boolean;
   private readonly linkPageSize: number;
+  private readonly scanPageSize: number;
 
   constructor(options: ZitadelProviderOptions) {
     this.name = options.name;
@@ -55,6 +67,7 @@ export class ZitadelProvider implements DirectoryProvider {
     this.concurrency = positive(options.concurrency ?? 8, 'concurrency');
     this.recheckMissing = options.recheckMissing ?? false;
     this.linkPageSize = positive(options.linkPageSize ?? 100, 'linkPageSize');
+    this.scanPageSize = positive(options.scanPageSize ?? 100, 'scanPageSize');
     this.client = new ZitadelClient({
       baseUrl: options.baseUrl,
       token: options.token,
@@ -113,27 +126,120 @@ export class ZitadelProvider implements DirectoryProvider {
     return localIds.map((id) => results.get(id) ?? null);
   }
 
-  /** Oldest (ASC) or newest (DESC) first by creation date, paged by offset. */
+  /**
+   * Oldest (ASC) or newest (DESC) first by creation date, paged by offset. The filter is pushed down
+   * as `queries` (see filter.ts) and also checked here; what needs local work scans at most
+   * `scanBudget` upstream pages.
+   */
   async listUsers(request: PageRequest, options?: CallOptions): Promise<Page> {
+    checkPageRequest(request);
     const direction = request.direction ?? 'ASC';
-    positive(request.limit, 'limit');
-    let offset = request.cursor ? decodeCursor(request.cursor, direction) : 0;
+    const filter = request.filter;
+    const fingerprint = filterFingerprint(filter);
+    let offset = request.cursor ? decodeCursor(request.cursor, direction, fingerprint) : 0;
+    const compiled = compileFilter(filter);
+    if (compiled.empty) return { users: [], nextCursor: null, totalCount: 0 };
+    const local = !compiled.exact;
+    const budget = request.scanBudget ?? (local ? DEFAULT_SCAN_BUDGET : MAX_LIST_ROUNDS);
     const users: User[] = [];
     let total = 0;
-    for (let round = 0; round < MAX_LIST_ROUNDS; round += 1) {
+    let rounds = 0;
+    while (rounds < budget) {
       const want = request.limit - users.length;
+      const size = local ? Math.max(want, this.scanPageSize) : want;
       const page = await this.client.listUsers(
-        { offset, limit: want, asc: direction === 'ASC', sortingColumn: 'USER_FIELD_NAME_CREATION_DATE' },
+        {
+          offset,
+          limit: size,
+          asc: direction === 'ASC',
+          sortingColumn: 'USER_FIELD_NAME_CREATION_DATE',
+          queries: compiled.queries.length > 0 ? compiled.queries : undefined,
+        },
         options,
       );
+      rounds += 1;
       total = page.totalResult;
-      for (const wire of page.result.slice(0, want)) users.push(toZitadelUser(wire, this.name));
-      // The server removes unreadable users after applying offset/limit and still counts them in
-      // totalResult, so the window always advances by the limit asked for, not by what came back.
-      offset += want;
+      const result = page.result.slice(0, size);
+      let scanned = size;
+      for (const [index, wire] of result.entries()) {
+        const user = toZitadelUser(wire, this.name);
+        if (pastCreationWindow(user.createdAt, filter, direction)) {
+          return { users, nextCursor: null, totalCount: compiled.exact ? total : null };
+        }
+        if (filter === undefined || matchesFilter(user, filter)) users.push(user);
+        if (users.length === request.limit) {
+          // Stopped inside the page: the cursor resumes right after the last user looked at. The server
+          // drops unreadable users after offset/limit, so on such a thinned page this may re-read a few.
+          if (index + 1 < result.length) scanned = index + 1;
+          break;
+        }
+      }
+      // Otherwise the window advances by the limit asked for, not by what came back (see above).
+      offset += scanned;
       if (users.length >= request.limit || offset >= total) break;
     }
-    return { users, nextCursor: offset < total ? encodeCursor(offset, direction) : null, totalCount: total };
+    const more = offset < total;
+    return {
+      users,
+      nextCursor: more ? encodeCursor(offset, direction, fingerprint) : null,
+      totalCount: compiled.exact ? total : null,
+      ...(more && users.length < request.limit ? { budgetExhausted: true } : {}),
+    };
+  }
+
+  /**
+   * Accounts per email, any verification state: one ListUsers per chunk of distinct emails. The
+   * query is an orQuery of `emailQuery` EQUALS_IGNORE_CASE rather than `inUserEmailsQuery`, because
+   * the latter is an SQL IN over the stored address, which keeps the case it was registered with.
+   */
+  async findUsersByEmail(
+    emails: readonly string[],
+    options?: CallOptions,
+  ): Promise<readonly KeyedResult<readonly User[]>[]> {
+    const wanted = [...new Set(emails.map(normalizeEmail))].filter((email) => email !== '');
+    const results = new Map<string, KeyedResult<User[]>>();
+    const state: { failure: Error | null } = { failure: null };
+    const limit = pLimit(this.concurrency);
+    await Promise.all(
+      chunks(wanted, this.chunkSize).map((chunk) =>
+        limit(async () => {
+          if (state.failure) return;
+          const found = new Map<string, User[]>(chunk.map((email) => [email, []]));
+          try {
+            const queries: WireSearchQuery[] = [
+              {
+                orQuery: {
+                  queries: chunk.map((email) => ({
+                    emailQuery: { emailAddress: email, method: 'TEXT_QUERY_METHOD_EQUALS_IGNORE_CASE' },
+                  })),
+                },
+              },
+            ];
+            const size = Math.max(chunk.length, this.scanPageSize);
+            for (let offset = 0; ; offset += size) {
+              const page = await this.client.listUsers(
+                { offset, limit: size, asc: true, sortingColumn: 'USER_FIELD_NAME_CREATION_DATE', queries },
+                options,
+              );
+              for (const wire of page.result.slice(0, size)) {
+                const user = toZitadelUser(wire, this.name);
+                for (const address of new Set(user.emails.map((email) => normalizeEmail(email.address)))) {
+                  found.get(address)?.push(user);
+                }
+              }
+              if (offset + size >= page.totalResult) break;
+            }
+            for (const [email, users] of found) results.set(email, users);
+          } catch (error) {
+            const failure = asError(error);
+            if (isKind(failure, BATCH_WIDE)) state.failure ??= failure;
+            for (const email of chunk) results.set(email, failure);
+          }
+        }),
+      ),
+    );
+    if (state.failure) return emails.map(() => state.failure as Error);
+    return emails.map((email) => results.get(normalizeEmail(email)) ?? []);
   }
 
   /** IdP links per user (ListIDPLinks, paged). The real server answers an unknown user with no links, not 404. */
@@ -217,13 +323,18 @@ function positive(value: number, what: string): number {
   return value;
 }
 
-function encodeCursor(offset: number, direction: SortDirection): string {
-  return Buffer.from(`zitadel:v1:${direction}:${offset}`).toString('base64url');
+function encodeCursor(offset: number, direction: SortDirection, fingerprint: string): string {
+  const suffix = fingerprint === '' ? '' : `:${fingerprint}`;
+  return Buffer.from(`zitadel:v1:${direction}:${offset}${suffix}`).toString('base64url');
 }
 
-/** A cursor only continues the listing it came from: same provider, same direction. */
-function decodeCursor(cursor: string, direction: SortDirection): number {
-  const match = /^zitadel:v1:(ASC|DESC):(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match || match[1] !== direction) throw new RangeError('zitadel: invalid cursor for this listing');
+/** A cursor only continues the listing it came from: same provider, direction and filter. */
+function decodeCursor(cursor: string, direction: SortDirection, fingerprint: string): number {
+  const match = /^zitadel:v1:(ASC|DESC):(\d{1,15})(?::([0-9a-z]{1,8}))?$/.exec(
+    Buffer.from(cursor, 'base64url').toString('utf8'),
+  );
+  if (!match || match[1] !== direction || (match[3] ?? '') !== fingerprint) {
+    throw new InvalidPageRequest('zitadel: invalid cursor for this listing');
+  }
   return Number(match[2]);
 }

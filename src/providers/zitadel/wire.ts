@@ -159,4 +159,17 @@ export type UserFieldName = z.output<typeof userFieldNameSchema>;
 /** One entry of ListUsersRequest.queries (a oneof); typed for the queries usergraph sends. */
 export type WireSearchQuery =
   | { readonly inUserIdsQuery: { readonly userIds: readonly string[] } }
-  | { readonly inUserEmailsQuery: { readonly userEmails: readonly string[] } };
+  | { readonly inUserEmailsQuery: { readonly userEmails: readonly string[] } }
+  | { readonly emailQuery: { readonly emailAddress: string; readonly method: WireTextQueryMethod } }
+  | { readonly displayNameQuery: { readonly displayName: string; readonly method: WireTextQueryMethod } }
+  | { readonly userNameQuery: { readonly userName: string; readonly method: WireTextQueryMethod } }
+  | { readonly firstNameQuery: { readonly firstName: string; readonly method: WireTextQueryMethod } }
+  | { readonly lastNameQuery: { readonly lastName: string; readonly method: WireTextQueryMethod } }
+  | { readonly stateQuery: { readonly state: WireUserState } }
+  | { readonly typeQuery: { readonly type: 'TYPE_HUMAN' | 'TYPE_MACHINE' } }
+  | { readonly orQuery: { readonly queries: readonly WireSearchQuery[] } };
+
+export type WireTextQueryMethod =
+  | 'TEXT_QUERY_METHOD_EQUALS_IGNORE_CASE'
+  | 'TEXT_QUERY_METHOD_CONTAINS_IGNORE_CASE';
+export type WireUserState = z.output<typeof userStateSchema>;

@@ -1,0 +1,140 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import { builder } from '../builder.js';
+import type { Context } from '../context.js';
+import { normalizeEmail } from '../directory/filter.js';
+import type { User } from '../directory/model.js';
+import type { DirectoryProvider } from '../directory/port.js';
+import { DirectoryFailure } from '../errors.js';
+import { badUserInput } from '../graphql-errors.js';
+import { UserInterface } from './user.js';
+
+const MAX_EMAILS = 100;
+
+interface EmailAccount {
+  readonly user: User;
+  readonly email: string;
+  readonly verified: boolean;
+}
+
+type EmailLookupDirectory = DirectoryProvider & Required<Pick<DirectoryProvider, 'findUsersByEmail'>>;
+
+function canLookUpEmails(directory: DirectoryProvider): directory is EmailLookupDirectory {
+  return typeof directory.findUsersByEmail === 'function';
+}
+
+/**
+ * The accounts holding `email` in each of `directories`, through the request's loaders (one batched
+ * lookup per directory for every email asked in the request). A failing directory is reported as a
+ * partial error naming it; the others still answer.
+ */
+async function accountsHolding(
+  ctx: Context,
+  info: GraphQLResolveInfo,
+  email: string,
+  directories: readonly DirectoryProvider[],
+): Promise<EmailAccount[]> {
+  const perDirectory = await Promise.all(
+    directories.filter(canLookUpEmails).map(async (directory) => {
+      try {
+        return (await ctx.loaders.emails(directory).load(email)) ?? [];
+      } catch (error) {
+        if (!(error instanceof DirectoryFailure)) throw error;
+        ctx.partialErrors.report(info, error);
+        return [];
+      }
+    }),
+  );
+  return perDirectory.flat().flatMap((user) => {
+    const held = user.emails.find((candidate) => normalizeEmail(candidate.address) === email);
+    return held ? [{ user, email, verified: held.verified }] : [];
+  });
+}
+
+const EmailAccountType = builder.objectRef<EmailAccount>('EmailAccount').implement({
+  description: 'An account holding an email address, and whether its directory has verified it there.',
+  fields: (t) => ({
+    user: t.field({ type: UserInterface, description: 'The account.', resolve: (account) => account.user }),
+    verified: t.exposeBoolean('verified', {
+      description: 'Whether the account’s directory has verified this address for it.',
+    }),
+  }),
+});
+
+const EmailAccountsType = builder.objectRef<{ readonly email: string }>('EmailAccounts').implement({
+  description: 'Everyone holding one email address, across every directory.',
+  fields: (t) => ({
+    email: t.exposeString('email', { description: 'The address asked for, trimmed and lower-cased.' }),
+    accounts: t.field({
+      type: [EmailAccountType],
+      description:
+        'The accounts holding the address, in directory configuration order. A directory that failed is named in the response errors.',
+      resolve: (entry, _args, ctx, info) =>
+        accountsHolding(ctx, info, entry.email, ctx.directories.providers),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  usersByEmail: t.field({
+    type: [EmailAccountsType],
+    description: `For each email address (trimmed, case-folded; at most ${MAX_EMAILS}), the accounts holding it in every directory. Batched per directory: ZITADEL one inUserEmailsQuery; MonoCloud one filtered list request per address; App Services one scan of the user list per request.`,
+    args: { emails: t.arg.stringList({ description: 'Email addresses.' }) },
+    resolve: (_root, args) => {
+      if (args.emails.length > MAX_EMAILS) {
+        throw badUserInput(
+          `Argument "emails": at most ${MAX_EMAILS} addresses per call, got ${args.emails.length}.`,
+          'emails',
+        );
+      }
+      return args.emails.map((raw, index) => {
+        const email = normalizeEmail(raw);
+        if (!email.includes('@')) {
+          throw badUserInput(
+            `Argument "emails[${index}]": "${raw.slice(0, 80)}" is not an email address.`,
+            `emails[${index}]`,
+          );
+        }
+        return { email };
+      });
+    },
+  }),
+}));
+
+interface LinkedAccount {
+  readonly user: User;
+  readonly matchedEmail: string;
+}
+
+const LinkedAccountType = builder.objectRef<LinkedAccount>('LinkedAccount').implement({
+  description: 'The same person’s account in another directory, linked by an email verified on both sides.',
+  fields: (t) => ({
+    user: t.field({ type: UserInterface, description: 'The other account.', resolve: (link) => link.user }),
+    matchedEmail: t.exposeString('matchedEmail', {
+      description: 'The address verified on both accounts that links them (lower-cased).',
+    }),
+  }),
+});
+
+builder.interfaceField(UserInterface, 'linkedAccounts', (t) =>
+  t.field({
+    type: [LinkedAccountType],
+    description:
+      'This person’s accounts in OTHER directories, matched on email addresses verified on both sides (an unverified address never links). Batched: a page of users asking for this makes one email lookup per directory.',
+    resolve: async (user, _args, ctx, info) => {
+      const others = ctx.directories.providers.filter((directory) => directory.name !== user.directory);
+      const verified = [
+        ...new Set(
+          user.emails.filter((email) => email.verified).map((email) => normalizeEmail(email.address)),
+        ),
+      ];
+      const found = await Promise.all(verified.map((email) => accountsHolding(ctx, info, email, others)));
+      const links = new Map<string, LinkedAccount>();
+      for (const account of found.flat()) {
+        const key = `${account.user.directory}\u0000${account.user.localId}`;
+        if (account.verified && !links.has(key))
+          links.set(key, { user: account.user, matchedEmail: account.email });
+      }
+      return [...links.values()];
+    },
+  }),
+);

@@ -1,0 +1,138 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import type { Context } from '../context.js';
+import type { UserFilter } from '../directory/filter.js';
+import { isInvalidPageRequest, mergePage } from '../directory/merge.js';
+import { decodeListCursor, encodeListCursor, listingKey } from '../directory/merge-cursor.js';
+import type { User, UserKind, UserStatus } from '../directory/model.js';
+import type { DirectoryProvider, SortDirection } from '../directory/port.js';
+import { DirectoryFailure } from '../errors.js';
+import { badUserInput } from '../graphql-errors.js';
+
+export const DEFAULT_FIRST = 20;
+export const MAX_FIRST = 100;
+
+export interface UserFilterInput {
+  readonly text?: string | null;
+  readonly email?: string | null;
+  readonly status?: readonly UserStatus[] | null;
+  readonly kind?: UserKind | null;
+  readonly createdAfter?: Date | null;
+  readonly createdBefore?: Date | null;
+}
+
+export interface ListArgs {
+  readonly first?: number | null;
+  readonly after?: string | null;
+  readonly filter?: UserFilterInput | null;
+  readonly orderBy?: 'CREATED_AT_ASC' | 'CREATED_AT_DESC' | null;
+}
+
+export interface UserConnectionShape {
+  readonly edges: readonly { readonly cursor: string; readonly node: User }[];
+  readonly totalCount: number | null;
+  readonly pageInfo: {
+    readonly hasNextPage: boolean;
+    readonly startCursor: string | null;
+    readonly endCursor: string | null;
+    readonly scanBudgetExhausted: boolean;
+  };
+}
+
+/**
+ * One page of users from `directories`, merged in creation order. `single` is a directory's own
+ * connection: its failure fails the field. Otherwise a failing directory is left out of the page and
+ * reported as a partial error naming it, and the healthy directories' users are still returned.
+ */
+export async function listUsers(
+  ctx: Context,
+  info: GraphQLResolveInfo,
+  directories: readonly DirectoryProvider[],
+  args: ListArgs,
+  single: boolean,
+): Promise<UserConnectionShape> {
+  const first = args.first ?? DEFAULT_FIRST;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_FIRST) {
+    throw badUserInput(`Argument "first" must be between 1 and ${MAX_FIRST}, got ${first}.`, 'first');
+  }
+  const direction: SortDirection = args.orderBy === 'CREATED_AT_DESC' ? 'DESC' : 'ASC';
+  const filter = toFilter(args.filter);
+  const key = listingKey({ direction, filter, directories: directories.map((d) => d.name).sort(), single });
+  let positions: ReturnType<typeof decodeListCursor> = null;
+  if (args.after !== undefined && args.after !== null) {
+    positions = decodeListCursor(args.after);
+    if (positions === null) throw badUserInput('Argument "after" is not a cursor from this API.', 'after');
+    if (positions.key !== key || positions.direction !== direction) {
+      throw badUserInput(
+        'Argument "after" is a cursor from a listing with a different orderBy, filter or directories.',
+        'after',
+      );
+    }
+  }
+
+  let page: Awaited<ReturnType<typeof mergePage>>;
+  try {
+    page = await mergePage(
+      directories,
+      { first, direction, filter, positions: positions?.positions },
+      ctx.signal ? { signal: ctx.signal } : {},
+    );
+  } catch (error) {
+    if (isInvalidPageRequest(error)) throw pageRequestError(error);
+    throw error;
+  }
+  for (const failure of page.failures) {
+    const directoryFailure = new DirectoryFailure(failure.directory, failure.error);
+    if (single) throw directoryFailure;
+    ctx.partialErrors.report(info, directoryFailure);
+  }
+
+  const cursorOf = (edgePositions: typeof page.positions) =>
+    encodeListCursor({ direction, key, positions: edgePositions });
+  const edges = page.edges.map((edge) => ({ cursor: cursorOf(edge.positions), node: edge.user }));
+  for (const { node } of edges) prime(ctx, directories, node);
+  return {
+    edges,
+    totalCount: page.totalCount,
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      startCursor: edges[0]?.cursor ?? null,
+      // Also given when a page is empty but not last (a scan budget ran out), so the client can go on.
+      endCursor: edges.length > 0 || page.hasNextPage ? cursorOf(page.positions) : null,
+      scanBudgetExhausted: page.budgetExhausted,
+    },
+  };
+}
+
+/**
+ * Listed users go into the request's user loader so nested fields do not fetch them again. Not
+ * MonoCloud's: its list returns summaries without publicData/privateData, which a later `user` field
+ * in the same request must not see as null.
+ */
+function prime(ctx: Context, directories: readonly DirectoryProvider[], user: User): void {
+  if (user.provider === 'monocloud') return;
+  const directory = directories.find((d) => d.name === user.directory);
+  if (directory) ctx.loaders.user(directory).prime(user.localId, user);
+}
+
+function toFilter(input: UserFilterInput | null | undefined): UserFilter | undefined {
+  if (!input) return undefined;
+  const filter: { -readonly [K in keyof UserFilter]: UserFilter[K] } = {};
+  if (input.text !== undefined && input.text !== null) filter.text = input.text;
+  if (input.email !== undefined && input.email !== null) filter.email = input.email;
+  if (input.status !== undefined && input.status !== null) {
+    if (input.status.length === 0)
+      throw badUserInput('Argument "filter.status" must not be empty.', 'filter');
+    filter.status = [...new Set(input.status)].sort();
+  }
+  if (input.kind !== undefined && input.kind !== null) filter.kind = input.kind;
+  if (input.createdAfter) filter.createdAfter = input.createdAfter.toISOString();
+  if (input.createdBefore) filter.createdBefore = input.createdBefore.toISOString();
+  return Object.keys(filter).length === 0 ? undefined : filter;
+}
+
+/** The one place a page request a directory refused (a cursor or filter it cannot take) becomes BAD_USER_INPUT. */
+function pageRequestError(error: Error) {
+  const named = (error as { argument?: unknown }).argument;
+  const argument = typeof named === 'string' ? named : /cursor/i.test(error.message) ? 'after' : 'filter';
+  return badUserInput(`Argument "${argument}" was refused: ${error.message}`, argument);
+}

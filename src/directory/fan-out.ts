@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import { UpstreamError } from '../errors.js';
 
 /**
  * Runs `load` once per distinct key with at most `concurrency` in flight, and returns results in
@@ -22,4 +23,29 @@ export async function fanOut<T>(
 
 export function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * `fanOut` for a batch that bad credentials fail as a whole: once a call gets 401/403, calls not yet
+ * started are not sent, and every key gets that error.
+ */
+export async function fanOutFailingOnCredentials<T>(
+  keys: readonly string[],
+  concurrency: number,
+  load: (key: string) => Promise<T>,
+): Promise<(T | Error)[]> {
+  let credentialsError: UpstreamError | null = null;
+  const results = await fanOut(keys, concurrency, async (key) => {
+    if (credentialsError) throw credentialsError;
+    try {
+      return await load(key);
+    } catch (error) {
+      if (error instanceof UpstreamError && (error.kind === 'unauthorized' || error.kind === 'forbidden')) {
+        credentialsError ??= error;
+      }
+      throw error;
+    }
+  });
+  const failed: UpstreamError | null = credentialsError;
+  return failed ? results.map(() => failed) : results;
 }

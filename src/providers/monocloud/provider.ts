@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { fanOut } from '../../directory/fan-out.js';
+import { fanOutFailingOnCredentials } from '../../directory/fan-out.js';
 import { matchesFilter, normalizeEmail, type UserFilter } from '../../directory/filter.js';
 import type { MonoCloudUser } from '../../directory/model.js';
 import {
@@ -10,7 +10,6 @@ import {
   ScanBudgetExhaustedError,
 } from '../../directory/page-errors.js';
 import type { CallOptions, DirectoryProvider, KeyedResult, Page, PageRequest } from '../../directory/port.js';
-import { UpstreamError } from '../../errors.js';
 import { MonoCloudClient, type UserListPage } from './client.js';
 import {
   decodeCursor,
@@ -78,21 +77,10 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
   ): Promise<readonly KeyedResult<MonoCloudUser>[]> {
     // MonoCloud has no batch read: one GET per distinct id. Bad credentials fail every key alike, and
     // once seen, the ids not yet started are not sent.
-    const batch: { credentialsError: UpstreamError | null } = { credentialsError: null };
-    const results = await fanOut(localIds, concurrency, async (id) => {
-      if (batch.credentialsError) throw batch.credentialsError;
-      try {
-        const wire = await client.getUser(id, callOptions);
-        return wire === null ? null : mapUser(wire, options.name, now());
-      } catch (error) {
-        if (error instanceof UpstreamError && (error.kind === 'unauthorized' || error.kind === 'forbidden')) {
-          batch.credentialsError ??= error;
-        }
-        throw error;
-      }
+    return fanOutFailingOnCredentials(localIds, concurrency, async (id) => {
+      const wire = await client.getUser(id, callOptions);
+      return wire === null ? null : mapUser(wire, options.name, now());
     });
-    const failed = batch.credentialsError;
-    return failed ? results.map(() => failed) : results;
   }
 
   async function listUsers(request: PageRequest, callOptions?: CallOptions): Promise<Page> {
@@ -200,35 +188,24 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
     emails: readonly string[],
     callOptions?: CallOptions,
   ): Promise<readonly KeyedResult<readonly MonoCloudUser[]>[]> {
-    const batch: { credentialsError: UpstreamError | null } = { credentialsError: null };
-    const results = await fanOut(emails.map(normalizeEmail), concurrency, async (email) => {
-      if (batch.credentialsError) throw batch.credentialsError;
+    return fanOutFailingOnCredentials(emails.map(normalizeEmail), concurrency, async (email) => {
       if (email === '') return [];
-      try {
-        const found: MonoCloudUser[] = [];
-        const at = now();
-        for (let page = 1; ; page += 1) {
-          if (page > EMAIL_PAGE_BUDGET) throw new ScanBudgetExhaustedError(options.name, EMAIL_PAGE_BUDGET);
-          const result = await client.listUsers(
-            { page, size: MAX_PAGE_SIZE, filter: email, sort: { field: 'creation_time', order: 1 } },
-            callOptions,
-          );
-          for (const wire of result.items) {
-            if (wire.emails.some((entry) => normalizeEmail(entry.email) === email)) {
-              found.push(mapUser(wire, options.name, at));
-            }
+      const found: MonoCloudUser[] = [];
+      const at = now();
+      for (let page = 1; ; page += 1) {
+        if (page > EMAIL_PAGE_BUDGET) throw new ScanBudgetExhaustedError(options.name, EMAIL_PAGE_BUDGET);
+        const result = await client.listUsers(
+          { page, size: MAX_PAGE_SIZE, filter: email, sort: { field: 'creation_time', order: 1 } },
+          callOptions,
+        );
+        for (const wire of result.items) {
+          if (wire.emails.some((entry) => normalizeEmail(entry.email) === email)) {
+            found.push(mapUser(wire, options.name, at));
           }
-          if (!result.pagination.has_next || result.items.length === 0) return found;
         }
-      } catch (error) {
-        if (error instanceof UpstreamError && (error.kind === 'unauthorized' || error.kind === 'forbidden')) {
-          batch.credentialsError ??= error;
-        }
-        throw error;
+        if (!result.pagination.has_next || result.items.length === 0) return found;
       }
     });
-    const failed = batch.credentialsError;
-    return failed ? results.map(() => failed) : results;
   }
 
   return {

@@ -25,27 +25,31 @@ export function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
+/** 401/403: the credentials are wrong for every id of the batch, not just one. */
+export function isCredentialsError(error: unknown): error is UpstreamError {
+  return error instanceof UpstreamError && (error.kind === 'unauthorized' || error.kind === 'forbidden');
+}
+
 /**
- * `fanOut` for a batch that bad credentials fail as a whole: once a call gets 401/403, calls not yet
- * started are not sent, and every key gets that error.
+ * `fanOut` for a batch that one kind of error fails as a whole (by default bad credentials): once a
+ * call gets such an error, calls not yet started are not sent, and every key gets that error.
  */
 export async function fanOutFailingOnCredentials<T>(
   keys: readonly string[],
   concurrency: number,
   load: (key: string) => Promise<T>,
+  failsWholeBatch: (error: unknown) => boolean = isCredentialsError,
 ): Promise<(T | Error)[]> {
-  let credentialsError: UpstreamError | null = null;
+  let fatal: Error | null = null;
   const results = await fanOut(keys, concurrency, async (key) => {
-    if (credentialsError) throw credentialsError;
+    if (fatal) throw fatal;
     try {
       return await load(key);
     } catch (error) {
-      if (error instanceof UpstreamError && (error.kind === 'unauthorized' || error.kind === 'forbidden')) {
-        credentialsError ??= error;
-      }
+      if (fatal === null && failsWholeBatch(error)) fatal = asError(error);
       throw error;
     }
   });
-  const failed: UpstreamError | null = credentialsError;
+  const failed: Error | null = fatal;
   return failed ? results.map(() => failed) : results;
 }

@@ -1,4 +1,4 @@
-import { asError, fanOut } from '../../directory/fan-out.js';
+import { asError, fanOutFailingOnCredentials, isCredentialsError } from '../../directory/fan-out.js';
 import { isEmptyFilter, matchesFilter, normalizeEmail } from '../../directory/filter.js';
 import type { User } from '../../directory/model.js';
 import {
@@ -63,19 +63,15 @@ export function createAppServicesProvider(options: AppServicesProviderOptions): 
       const failure = asError(error);
       return localIds.map(() => failure);
     }
-    let fatal: Error | null = null;
-    const results = await fanOut(localIds, concurrency, async (id) => {
-      if (fatal !== null) throw fatal;
-      try {
+    return fanOutFailingOnCredentials(
+      localIds,
+      concurrency,
+      async (id) => {
         const wire = await client.getUser(id, callOptions);
         return wire === null ? null : mapUser(wire, directory);
-      } catch (error) {
-        if (fatal === null && failsWholeBatch(error)) fatal = asError(error);
-        throw error;
-      }
-    });
-    const batchFailure: Error | null = fatal;
-    return batchFailure === null ? results : localIds.map(() => batchFailure);
+      },
+      failsWholeBatch,
+    );
   }
 
   /**
@@ -167,10 +163,7 @@ function pageOf(users: User[], last: string | null | undefined, direction: 'ASC'
 
 /** Errors that say nothing about one id but about the directory: the same for every key. */
 function failsWholeBatch(error: unknown): boolean {
-  return (
-    error instanceof UpstreamError &&
-    (error.kind === 'unauthorized' || error.kind === 'forbidden' || error.kind === 'not_found')
-  );
+  return isCredentialsError(error) || (error instanceof UpstreamError && error.kind === 'not_found');
 }
 
 function credentialsOf(options: AppServicesProviderOptions): AppServicesCredentials {

@@ -1,4 +1,4 @@
-import { userFieldNameSchema } from '../../providers/zitadel/wire.js';
+import { userFieldNameSchema, userStateSchema } from '../../providers/zitadel/wire.js';
 import type { SimUser, ZitadelRecord } from './data.js';
 
 // ListUsers semantics of the real server: SearchQuery filters ANDed, TextQueryMethod matching,
@@ -25,14 +25,7 @@ const TEXT_METHODS = [
   'TEXT_QUERY_METHOD_ENDS_WITH_IGNORE_CASE',
 ] as const;
 
-const USER_STATES = [
-  'USER_STATE_UNSPECIFIED',
-  'USER_STATE_ACTIVE',
-  'USER_STATE_INACTIVE',
-  'USER_STATE_DELETED',
-  'USER_STATE_LOCKED',
-  'USER_STATE_INITIAL',
-] as const;
+const USER_STATES = userStateSchema.options;
 
 const TYPES = ['TYPE_UNSPECIFIED', 'TYPE_HUMAN', 'TYPE_MACHINE'] as const;
 

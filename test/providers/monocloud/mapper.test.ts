@@ -5,6 +5,7 @@ import { wireUser, wireUserList, wireUserSummary } from '../../../src/providers/
 import { JOHN_DOE } from '../../../src/simulators/monocloud/john-doe.js';
 import { toSummary, toUserRecord } from '../../../src/simulators/monocloud/records.js';
 import { generatePeople } from '../../../src/simulators/people.js';
+import { JOHN_DOE_MODEL } from '../../support/john-doe.js';
 import { fieldPaths, fixture } from './fixtures.js';
 
 const NOW = new Date('2025-06-01T00:00:00Z');
@@ -108,66 +109,7 @@ describe('mapUser: "Get a user" page (legacy shape, verbatim)', () => {
   it('accounts for every payload field', () => expectAccounted(getUserPayload));
 
   it('maps every field', () => {
-    expect(user).toEqual<MonoCloudUser>({
-      provider: 'monocloud',
-      directory: 'acme',
-      localId: 'UOtBaOybB6dTpIJNrnkRw',
-      kind: 'HUMAN',
-      status: 'DISABLED',
-      displayName: 'John Doe',
-      givenName: 'John',
-      familyName: 'Doe',
-      username: 'username',
-      emails: [{ address: 'user@example.com', verified: true, primary: false }],
-      phoneNumbers: [{ number: '+441514960453', verified: true, primary: false }],
-      passkeys: [
-        {
-          id: 'sM5X24vn_R3YqFvk8o5Hf7l3E1fMeyKnssiAgCYxouA',
-          name: 'IPhone 15 Pro Max',
-          aaguid: '204a871f-f7c4-465c-a81f-83d7ad4d04ee',
-          publicKey:
-            'MIICYzCCAcygAwIBAgIBADAMQwwCgYDVQBgQD2bZEoZXIgZm9yIE9TLzM5MCAoUkFDRikwDgYDVR0PAQH/BAQDAgAGMA8GA1UdEwEB/wQFMAMB6Vf1nYi/rO+ryMO',
-          userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:127.0) Gecko/20100101 Firefox/127.0',
-          backupEligible: true,
-          backedUp: true,
-          userPresent: true,
-          userVerified: true,
-        },
-      ],
-      identities: [
-        {
-          provider: 'google',
-          providerUserId: '79a500f9-aba6-4f03-baec-c18f4b7136ad',
-          userName: null,
-          claims: { email: 'user@example.com', email_verified: 'true', name: 'John Doe' },
-        },
-      ],
-      hasPassword: true,
-      passwordChangedAt: '2021-12-31T18:30:00.000Z',
-      passwordChangeRequired: null,
-      forcePasswordReset: null,
-      createdAt: '2021-12-31T18:30:00.000Z',
-      updatedAt: '2021-12-31T18:30:00.000Z',
-      // The legacy shape records only the last attempt, which is not a sign-in.
-      lastSignInAt: null,
-      lastSignInAttemptAt: '2021-12-31T18:30:00.000Z',
-      lastSignInIp: '1.1.1.1',
-      signInSuccessCount: 20,
-      signInAttemptsCount: null,
-      failureCount: null,
-      blocked: false,
-      blockedUntil: null,
-      lastActivityAt: null,
-      lastKnownLocation: null,
-      connections: [],
-      claims: { name: 'John Doe', given_name: 'John', family_name: 'Doe' },
-      publicData: { color_preference: { dashboard: 'monochrome' }, send_emails: true, days_to_retain: 1 },
-      privateData: {
-        transaction_ids: ['5GRZ4X7XUItpRGOwkHhONqTtG', '9Fw7Jx9Zja5lWlmRkYJf1WMV9'],
-        subscription_plan: 'premium',
-        last_renewed: 1672511400,
-      },
-    });
+    expect(user).toEqual<MonoCloudUser>(JOHN_DOE_MODEL);
   });
 
   it('is the payload the simulator serves for John Doe', () => {

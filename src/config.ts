@@ -26,6 +26,8 @@ const common = {
   timeoutMs: positiveInt(120_000).default(10_000),
   /** Upstream calls in flight at once for one batch. */
   concurrency: positiveInt(64).default(8),
+  /** Upstream list requests one filtered page may spend on what the provider cannot filter natively. */
+  scanBudget: positiveInt(1000).default(10),
 };
 
 const monocloud = z.strictObject({ provider: z.literal('monocloud'), ...common, apiKey: secret });

@@ -48,9 +48,24 @@ function exampleQuery(
     )
     .join('\n');
   return `# usergraph demo: three simulated directories (MonoCloud, ZITADEL, App Services) behind one API.
-# Run this query (the ▶ button). Ids of one directory are fetched in one batch per request.
+# Run this query (the ▶ button). Ids of one directory are fetched in one batch per request;
+# lists merge every directory by creation time.
 
 query DemoUsers {
+  # Everyone, across all three directories, oldest first; page on with users(after: endCursor).
+  users(first: 10) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      ...UserCard
+      linkedAccounts { matchedEmail user { id directory { name } } }
+    }
+  }
+  # Who holds an address, in every directory.
+  usersByEmail(emails: ["user@example.com"]) {
+    email
+    accounts { verified user { id directory { name } } }
+  }
 ${directoryBlocks}
   nodes(ids: [
 ${globalIds.map((id) => `    "${id}"`).join('\n')}

@@ -6,9 +6,16 @@ import { type DirectoryFailure, publicDirectoryError } from './errors.js';
  * Fields that combine several directories (merged lists, email lookups) still answer with the healthy
  * directories' data when one fails; the failure must not be hidden. A resolver cannot both return data
  * and throw, so it records the failure here and `usePartialErrors` adds it to the response's errors.
+ * Warnings go to `extensions.warnings` the same way.
  */
 export class PartialErrors {
   readonly errors: GraphQLError[] = [];
+  /** Answers that are correct but incomplete (a scan budget ran out): `extensions.warnings`. */
+  readonly warnings: Warning[] = [];
+
+  warn(info: GraphQLResolveInfo, warning: WarningInit): void {
+    this.warnings.push({ ...warning, path: responsePathAsArray(info.path) });
+  }
 
   report(info: GraphQLResolveInfo, failure: DirectoryFailure): void {
     const { message, extensions } = publicDirectoryError(failure);
@@ -18,13 +25,25 @@ export class PartialErrors {
   }
 }
 
+export interface WarningInit {
+  readonly code: string;
+  readonly message: string;
+  readonly [detail: string]: unknown;
+}
+
+export type Warning = WarningInit & { readonly path: readonly (string | number)[] };
+
 export function usePartialErrors(): Plugin<{ partialErrors: PartialErrors }> {
   return {
     onExecute: () => ({
       onExecuteDone: ({ result, setResult, args }) => {
-        const recorded = args.contextValue.partialErrors.errors;
-        if (recorded.length === 0 || Symbol.asyncIterator in result) return;
-        setResult({ ...result, errors: [...(result.errors ?? []), ...recorded] });
+        const { errors, warnings } = args.contextValue.partialErrors;
+        if ((errors.length === 0 && warnings.length === 0) || Symbol.asyncIterator in result) return;
+        setResult({
+          ...result,
+          ...(errors.length > 0 ? { errors: [...(result.errors ?? []), ...errors] } : {}),
+          ...(warnings.length > 0 ? { extensions: { ...result.extensions, warnings } } : {}),
+        });
       },
     }),
   };

@@ -47,6 +47,7 @@ describe('config', () => {
         apiKey: 'mc-secret-1',
         timeoutMs: 10_000,
         concurrency: 8,
+        scanBudget: 10,
       },
       {
         name: 'corp',
@@ -56,6 +57,7 @@ describe('config', () => {
         chunkSize: 50,
         timeoutMs: 10_000,
         concurrency: 8,
+        scanBudget: 10,
       },
       {
         name: 'mobile',
@@ -68,6 +70,7 @@ describe('config', () => {
         tokenLifetimeMs: 1_800_000,
         timeoutMs: 10_000,
         concurrency: 8,
+        scanBudget: 10,
       },
     ]);
   });

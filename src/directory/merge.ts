@@ -41,6 +41,8 @@ export interface MergePage {
   /** Sum of the directories' totals when every one reports a total, else null. */
   readonly totalCount: number | null;
   readonly budgetExhausted: boolean;
+  /** The directories whose local filtering stopped at the scan budget on this page. */
+  readonly exhaustedDirectories: readonly string[];
   /** Directories left out of this page; their positions are unchanged so a later page retries them. */
   readonly failures: readonly MergeFailure[];
 }
@@ -137,6 +139,9 @@ export async function mergePage(
   }
 
   const positions = positionsNow();
+  const exhaustedDirectories = windows
+    .filter((window) => window.budgetExhausted)
+    .map((window) => window.directory);
   const totals = directories.map((directory) => {
     const window = windows.find((w) => w.directory === directory.name);
     return window ? window.total : null;
@@ -148,7 +153,8 @@ export async function mergePage(
     totalCount: totals.every((total) => total !== null)
       ? totals.reduce<number>((sum, total) => sum + (total ?? 0), 0)
       : null,
-    budgetExhausted: windows.some((window) => window.budgetExhausted),
+    budgetExhausted: exhaustedDirectories.length > 0,
+    exhaustedDirectories,
     failures,
   };
 }

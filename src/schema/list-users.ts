@@ -86,6 +86,14 @@ export async function listUsers(
     ctx.partialErrors.report(info, directoryFailure);
   }
 
+  if (page.exhaustedDirectories.length > 0) {
+    ctx.partialErrors.warn(info, {
+      code: 'SCAN_BUDGET_EXHAUSTED',
+      message: `Local filtering in ${page.exhaustedDirectories.map((d) => `"${d}"`).join(', ')} stopped at its scan budget: this page may hold fewer than ${first} users although more match. Continue from pageInfo.endCursor.`,
+      directories: page.exhaustedDirectories,
+    });
+  }
+
   const cursorOf = (edgePositions: typeof page.positions) =>
     encodeListCursor({ direction, key, positions: edgePositions });
   const edges = page.edges.map((edge) => ({ cursor: cursorOf(edge.positions), node: edge.user }));

@@ -43,7 +43,7 @@ export class SimulatorSet {
 
   /** Directory configs pointing at the simulators, named as in the design's example config. */
   directories(names = { monocloud: 'acme', zitadel: 'corp', appServices: 'mobile' }): DirectoryConfig[] {
-    const common = { timeoutMs: 10_000, concurrency: 8 };
+    const common = { timeoutMs: 10_000, concurrency: 8, scanBudget: 10 };
     return [
       {
         provider: 'monocloud',

@@ -91,16 +91,22 @@ describe('demo mode', () => {
       });
       const result = (await response.json()) as {
         errors?: unknown;
-        data: { nodes: { __typename: string; directory: { name: string } }[] } & Record<
-          string,
-          { user: { displayName: string } | null }
-        >;
+        data: {
+          nodes: { __typename: string; directory: { name: string } }[];
+          users: { nodes: { directory: { name: string } }[] };
+          usersByEmail: { accounts: unknown[] }[];
+          acme?: { user: { displayName: string } | null };
+          corp?: { user: { displayName: string } | null };
+          mobile?: { user: { displayName: string } | null };
+        };
       };
       expect(result.errors).toBeUndefined();
       expect(new Set(result.data.nodes.map((node) => node.directory.name))).toEqual(
         new Set(['acme', 'corp', 'mobile']),
       );
       expect(result.data.acme?.user?.displayName).toBe('John Doe');
+      expect(result.data.users.nodes).toHaveLength(10);
+      expect(result.data.usersByEmail[0]?.accounts.length).toBeGreaterThan(0);
       expect(result.data.corp?.user).not.toBeNull();
       expect(result.data.mobile?.user).not.toBeNull();
     } finally {

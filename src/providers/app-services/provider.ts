@@ -18,6 +18,8 @@ import { LIST_PAGE_SIZE } from './wire.js';
 export interface AppServicesProviderOptions {
   /** The configured directory name. */
   readonly name: string;
+  /** Upstream list requests one filtered page may spend on local filtering (default 10). */
+  readonly scanBudget?: number;
   /** The origin, e.g. `https://services.cloud.mongodb.com`. */
   readonly baseUrl: string;
   readonly groupId: string;
@@ -85,7 +87,10 @@ export function createAppServicesProvider(options: AppServicesProviderOptions): 
     const filter = isEmptyFilter(page.filter) ? undefined : page.filter;
     const status = statusParam(filter);
     if (status === null) return pageOf([], null, direction);
-    const budget = filter === undefined ? Number.POSITIVE_INFINITY : (page.scanBudget ?? DEFAULT_SCAN_BUDGET);
+    const budget =
+      filter === undefined
+        ? Number.POSITIVE_INFINITY
+        : (page.scanBudget ?? options.scanBudget ?? DEFAULT_SCAN_BUDGET);
     let after = seekAfter(filter, direction, from?.after);
     const users: User[] = [];
     for (let round = 0; ; round += 1) {

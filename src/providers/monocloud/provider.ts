@@ -24,6 +24,8 @@ import { mapUser } from './mapper.js';
 export interface MonoCloudProviderOptions {
   /** The configured directory name. */
   readonly name: string;
+  /** Upstream list requests one filtered page may spend on local filtering (default 10). */
+  readonly scanBudget?: number;
   /** The tenant origin, e.g. `https://acme.us.monocloud.com`. */
   readonly baseUrl: string;
   readonly apiKey: string;
@@ -142,7 +144,7 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
     const fingerprint = filterFingerprint(filter);
     const search = pushedDownSearch(filter);
     const sort = { field: 'creation_time', order: position.direction === 'DESC' ? -1 : 1 } as const;
-    const budget = request.scanBudget ?? DEFAULT_SCAN_BUDGET;
+    const budget = request.scanBudget ?? options.scanBudget ?? DEFAULT_SCAN_BUDGET;
     const at = now();
     const users: MonoCloudUser[] = [];
     let offset = position.offset;

@@ -26,6 +26,8 @@ import type { WireIdpLink, WireSearchQuery } from './wire.js';
 export interface ZitadelProviderOptions {
   /** The configured directory name. */
   readonly name: string;
+  /** Upstream list requests one filtered page may spend on local filtering (default 10). */
+  readonly scanBudget?: number;
   readonly baseUrl: string;
   readonly token: string;
   /** Ids per ListUsers call; the proto sets no maximum, the HTTP body size does. */
@@ -60,6 +62,7 @@ export class ZitadelProvider implements DirectoryProvider {
   private readonly recheckMissing: boolean;
   private readonly linkPageSize: number;
   private readonly scanPageSize: number;
+  private readonly scanBudget: number;
 
   constructor(options: ZitadelProviderOptions) {
     this.name = options.name;
@@ -68,6 +71,7 @@ export class ZitadelProvider implements DirectoryProvider {
     this.recheckMissing = options.recheckMissing ?? false;
     this.linkPageSize = positive(options.linkPageSize ?? 100, 'linkPageSize');
     this.scanPageSize = positive(options.scanPageSize ?? 100, 'scanPageSize');
+    this.scanBudget = positive(options.scanBudget ?? DEFAULT_SCAN_BUDGET, 'scanBudget');
     this.client = new ZitadelClient({
       baseUrl: options.baseUrl,
       token: options.token,
@@ -140,7 +144,7 @@ export class ZitadelProvider implements DirectoryProvider {
     const compiled = compileFilter(filter);
     if (compiled.empty) return { users: [], nextCursor: null, totalCount: 0 };
     const local = !compiled.exact;
-    const budget = request.scanBudget ?? (local ? DEFAULT_SCAN_BUDGET : MAX_LIST_ROUNDS);
+    const budget = request.scanBudget ?? (local ? this.scanBudget : MAX_LIST_ROUNDS);
     const users: User[] = [];
     let total = 0;
     let rounds = 0;

@@ -27,7 +27,8 @@ const output = await codegen({
     scalars: { DateTime: 'string', JSON: 'unknown' },
     enumsAsTypes: true,
     useTypeImports: true,
-    avoidOptionals: true,
+    // Results always carry every selected field; variables and input fields may be left out, as in GraphQL.
+    avoidOptionals: { field: true, object: true, inputValue: false, defaultValue: false },
   },
   plugins: [{ typescriptOperations: {} }, { typedDocumentNode: {} }],
   pluginMap: { typescriptOperations, typedDocumentNode },

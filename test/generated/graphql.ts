@@ -23,17 +23,17 @@ export type DirectoryProvider =
 /** Narrows a user list; every given condition must hold. Each directory pushes down what its API can do and usergraph checks the rest after fetching, within a bounded scan (see `UserPageInfo.scanBudgetExhausted`). */
 export type UserFilter = {
   /** Created at or after this time. */
-  createdAfter: string | null | undefined;
+  createdAfter?: string | null | undefined;
   /** Created before this time. */
-  createdBefore: string | null | undefined;
+  createdBefore?: string | null | undefined;
   /** An exact email address (trimmed, case-insensitive). */
-  email: string | null | undefined;
+  email?: string | null | undefined;
   /** Only people or only machines. */
-  kind: UserKind | null | undefined;
+  kind?: UserKind | null | undefined;
   /** Any of these statuses (not empty). */
-  status: Array<UserStatus> | null | undefined;
+  status?: Array<UserStatus> | null | undefined;
   /** Case-insensitive substring of the display, given, family or user name or of any email. */
-  text: string | null | undefined;
+  text?: string | null | undefined;
 };
 
 /** Whether an account belongs to a person or to software. */
@@ -178,10 +178,10 @@ export type UserPageFragment = { totalCount: number | null, edges: Array<{ curso
 
 export type DirectoryUsersQueryVariables = Exact<{
   directory: string;
-  first: number | null | undefined;
-  after: string | null | undefined;
-  filter: UserFilter | null | undefined;
-  orderBy: UserOrder | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: UserFilter | null | undefined;
+  orderBy?: UserOrder | null | undefined;
 }>;
 
 
@@ -192,11 +192,11 @@ export type DirectoryUsersQuery = { directory: { name: string, users: { totalCou
          }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null, scanBudgetExhausted: boolean } } } | null };
 
 export type MergedUsersQueryVariables = Exact<{
-  first: number | null | undefined;
-  after: string | null | undefined;
-  filter: UserFilter | null | undefined;
-  orderBy: UserOrder | null | undefined;
-  directories: Array<string> | string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: UserFilter | null | undefined;
+  orderBy?: UserOrder | null | undefined;
+  directories?: Array<string> | string | null | undefined;
 }>;
 
 
@@ -207,8 +207,8 @@ export type MergedUsersQuery = { users: { totalCount: number | null, edges: Arra
        }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null, scanBudgetExhausted: boolean } } };
 
 export type UserListViewQueryVariables = Exact<{
-  first: number | null | undefined;
-  filter: UserFilter | null | undefined;
+  first?: number | null | undefined;
+  filter?: UserFilter | null | undefined;
 }>;
 
 

@@ -1,16 +1,28 @@
-// `npm run schema` rewrites schema/schema.graphql from the code; `--check` fails when it has drifted.
+// `npm run schema` rewrites schema/schema.graphql and schema/subgraph.graphql from the code;
+// `--check` fails when either has drifted.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { printSortedSchema } from '../src/schema/print.js';
+import { printSortedSchema, printSubgraphSdl } from '../src/schema/print.js';
 
-const target = new URL('../schema/schema.graphql', import.meta.url);
-const printed = printSortedSchema();
-if (process.argv.includes('--check')) {
-  if (readFileSync(target, 'utf8') !== printed) {
-    console.error('schema/schema.graphql is stale: run `npm run schema` and commit the result.');
-    process.exit(1);
+const files = [
+  { name: 'schema/schema.graphql', text: printSortedSchema() },
+  { name: 'schema/subgraph.graphql', text: printSubgraphSdl() },
+];
+const check = process.argv.includes('--check');
+let stale = false;
+for (const file of files) {
+  const target = new URL(`../${file.name}`, import.meta.url);
+  if (check) {
+    let current = '';
+    try {
+      current = readFileSync(target, 'utf8');
+    } catch {}
+    if (current !== file.text) {
+      console.error(`${file.name} is stale: run \`npm run schema\` and commit the result.`);
+      stale = true;
+    } else console.log(`${file.name} is up to date`);
+  } else {
+    writeFileSync(target, file.text);
+    console.log(`wrote ${file.name}`);
   }
-  console.log('schema/schema.graphql is up to date');
-} else {
-  writeFileSync(target, printed);
-  console.log('wrote schema/schema.graphql');
 }
+if (stale) process.exit(1);

@@ -4,12 +4,14 @@ import type { DirectoryRegistry } from './directory/registry.js';
 import { maskError } from './graphql-errors.js';
 import { createLogger } from './logger.js';
 import { usePartialErrors } from './partial-errors.js';
-import { schema } from './schema/index.js';
+import { schema, subgraphSchema } from './schema/index.js';
 
 export interface AppOptions {
   readonly directories: DirectoryRegistry;
   /** The query GraphiQL opens with; defaults to one that lists the configured directories. */
   readonly exampleQuery?: string;
+  /** Serve as an Apollo Federation 2 subgraph (`_entities`, `_service`) instead of a plain GraphQL API. */
+  readonly federation?: boolean;
 }
 
 export type App = YogaServerInstance<Record<string, never>, Context>;
@@ -17,7 +19,7 @@ export type App = YogaServerInstance<Record<string, never>, Context>;
 /** The Yoga instance: schema, per-request context, error masking, GraphiQL. It does not listen. */
 export function createApp(options: AppOptions): App {
   return createYoga<Record<string, never>, Context>({
-    schema,
+    schema: options.federation ? subgraphSchema() : schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,

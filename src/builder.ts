@@ -1,4 +1,6 @@
 import SchemaBuilder from '@pothos/core';
+import DirectivePlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import type { Context } from './context.js';
 
 // The one SchemaBuilder. Outputs are non-null and arguments required unless a field says otherwise,
@@ -12,6 +14,9 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
   };
 }>({
+  // Federation adds entity keys; the plain API (toSchema) and the subgraph (toSubGraphSchema) share
+  // every type definition.
+  plugins: [DirectivePlugin, FederationPlugin],
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
 });

@@ -76,6 +76,8 @@ const directory = z.discriminatedUnion('provider', [monocloud, zitadel, appServi
 const fileSchema = z
   .strictObject({
     directories: z.array(directory).min(1, 'must list at least one directory'),
+    /** Serve as an Apollo Federation 2 subgraph (same as `--subgraph`). */
+    federation: z.boolean('must be true or false').default(false),
   })
   .superRefine((value, ctx) => {
     const seen = new Set<string>();
@@ -101,6 +103,7 @@ export interface Config {
   readonly source: string;
   readonly port: number;
   readonly directories: readonly DirectoryConfig[];
+  readonly federation: boolean;
 }
 
 export type ConfigResult =
@@ -166,7 +169,10 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
     }
   }
   if (problems.length > 0 || !parsed.success || typeof port === 'string') return { ok: false, problems };
-  return { ok: true, config: { source, port, directories: parsed.data.directories } };
+  return {
+    ok: true,
+    config: { source, port, directories: parsed.data.directories, federation: parsed.data.federation },
+  };
 }
 
 /** Replaces `${VAR}` in every string with the environment's value; a missing variable is a problem at that path. */

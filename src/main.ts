@@ -10,6 +10,7 @@ async function main(): Promise<void> {
   const path = configPath(process.argv.slice(2), process.env, process.cwd());
   let directories: readonly DirectoryConfig[];
   let port: number;
+  let federation = process.argv.includes('--subgraph');
   let exampleQuery: string | undefined;
   let stopDemo: (() => Promise<void>) | undefined;
 
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     ({ directories, port } = result.config);
+    federation ||= result.config.federation;
   } else {
     const parsedPort = parsePort(process.env);
     if (typeof parsedPort === 'string') {
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
   }
 
   const registry = new DirectoryRegistry(directories.map(createProvider));
-  const app = createApp({ directories: registry, exampleQuery });
+  const app = createApp({ directories: registry, exampleQuery, federation });
   const server = createServer(app);
   await new Promise<void>((resolve) => server.listen(port, resolve));
   const address = server.address();
@@ -46,7 +48,9 @@ async function main(): Promise<void> {
       ? `usergraph demo: ${directories.length} simulated directories (${directories.map((d) => `${d.name}: ${d.provider}`).join(', ')})`
       : `usergraph: ${directories.length} directories from ${path}`,
   );
-  console.log(`GraphiQL and GraphQL endpoint: http://localhost:${actualPort}/graphql`);
+  console.log(
+    `GraphiQL and GraphQL endpoint${federation ? ' (Apollo Federation 2 subgraph)' : ''}: http://localhost:${actualPort}/graphql`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

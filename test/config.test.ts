@@ -100,6 +100,15 @@ describe('config', () => {
     expect(result.problems.join('\n')).not.toMatch(/secret|pub-3/);
   });
 
+  it('switches to subgraph mode with federation: true, and rejects anything but a boolean', () => {
+    const on = parseConfig(`${GOOD}\nfederation: true\n`, 'u.yaml', ENV);
+    expect(on.ok && on.config.federation).toBe(true);
+    const off = parseConfig(GOOD, 'u.yaml', ENV);
+    expect(off.ok && off.config.federation).toBe(false);
+    const bad = parseConfig(`${GOOD}\nfederation: sometimes\n`, 'u.yaml', ENV);
+    expect(bad.ok ? [] : bad.problems).toEqual(['federation: must be true or false']);
+  });
+
   it('requires the App Services key pair together, or a token', () => {
     const half = GOOD.replace('    privateApiKey: ${ATLAS_PRIVATE_KEY}\n', '');
     const result = parseConfig(half, 'u.yaml', ENV);

@@ -1,10 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { printSortedSchema } from '../src/schema/print.js';
+import { printSortedSchema, printSubgraphSdl } from '../src/schema/print.js';
 
 it('schema/schema.graphql matches the code (run `npm run schema` after changing the schema)', () => {
   expect(readFileSync(new URL('../schema/schema.graphql', import.meta.url), 'utf8')).toBe(
     printSortedSchema(),
+  );
+});
+
+it('schema/subgraph.graphql matches the code (run `npm run schema` after changing the schema)', () => {
+  expect(readFileSync(new URL('../schema/subgraph.graphql', import.meta.url), 'utf8')).toBe(
+    printSubgraphSdl(),
   );
 });
 

@@ -11,7 +11,7 @@ const AppServicesUserTypeEnum = builder.enumType('AppServicesUserType', {
   } as const,
 });
 
-builder.objectRef<AppServicesUser>('AppServicesUser').implement({
+export const AppServicesUserType = builder.objectRef<AppServicesUser>('AppServicesUser').implement({
   description: 'An account in a MongoDB Atlas App Services app.',
   interfaces: [NodeInterface, UserInterface],
   fields: (t) => ({

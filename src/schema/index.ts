@@ -11,6 +11,17 @@ import './zitadel-user.js';
 import './app-services-user.js';
 import './email-lookup.js';
 import './user-connection.js';
+import './federation.js';
+
+import type { GraphQLSchema } from 'graphql';
 
 /** The schema is the same for every deployment: directories are data, not types. */
 export const schema = builder.toSchema();
+
+let subgraph: GraphQLSchema | undefined;
+
+/** The same types as an Apollo Federation 2 subgraph (`_entities`, `_service`, `@key`s); built on first use. */
+export function subgraphSchema(): GraphQLSchema {
+  subgraph ??= builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });
+  return subgraph;
+}

@@ -24,7 +24,7 @@ const ConnectionType = builder
     }),
   });
 
-builder.objectRef<MonoCloudUser>('MonoCloudUser').implement({
+export const MonoCloudUserType = builder.objectRef<MonoCloudUser>('MonoCloudUser').implement({
   description: 'An account in a MonoCloud directory.',
   interfaces: [NodeInterface, UserInterface],
   fields: (t) => ({

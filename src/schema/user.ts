@@ -39,6 +39,10 @@ export const UserInterface = builder.interfaceRef<User>('User').implement({
   resolveType: (user) => USER_TYPE_NAME[user.provider],
   fields: (t) => ({
     localId: t.exposeString('localId', { description: 'The directory’s own id for the account.' }),
+    directoryName: t.exposeString('directory', {
+      description:
+        'The configured name of the directory holding the account; with `localId`, a key other services can reference the account by.',
+    }),
     directory: t.field({
       type: DirectoryType,
       description: 'The directory holding the account.',

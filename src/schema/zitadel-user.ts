@@ -34,7 +34,7 @@ const MachineType = builder.objectRef<ZitadelMachineDetails>('ZitadelMachine').i
   }),
 });
 
-builder.objectRef<ZitadelUser>('ZitadelUser').implement({
+export const ZitadelUserType = builder.objectRef<ZitadelUser>('ZitadelUser').implement({
   description: 'An account in a ZITADEL instance (human or machine).',
   interfaces: [NodeInterface, UserInterface],
   fields: (t) => ({

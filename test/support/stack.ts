@@ -9,6 +9,8 @@ import { SimulatorSet, type SimulatorSetOptions } from '../../src/simulators/ind
 export interface StackOptions extends SimulatorSetOptions {
   /** Adjust the directory configs before the providers are built (wrong credentials, small timeouts…). */
   readonly configure?: (configs: DirectoryConfig[]) => DirectoryConfig[];
+  /** Serve the Apollo Federation subgraph schema. */
+  readonly federation?: boolean;
 }
 
 export interface GraphQLResponse<T> {
@@ -33,7 +35,12 @@ export class Stack {
     const sims = await SimulatorSet.start(options);
     const configs = (options.configure ?? ((c) => c))(sims.directories());
     const registry = new DirectoryRegistry(configs.map(createProvider));
-    return new Stack(sims, registry, createApp({ directories: registry }), configs);
+    return new Stack(
+      sims,
+      registry,
+      createApp({ directories: registry, federation: options.federation }),
+      configs,
+    );
   }
 
   get ids() {

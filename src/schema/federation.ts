@@ -1,0 +1,47 @@
+import { builder } from '../builder.js';
+import type { Context } from '../context.js';
+import { encodeUserId } from '../directory/global-id.js';
+import type { User } from '../directory/model.js';
+import { AppServicesUserType } from './app-services-user.js';
+import { MonoCloudUserType } from './monocloud-user.js';
+import { loadUserByGlobalId } from './resolve-user.js';
+import { UserInterface } from './user.js';
+import { ZitadelUserType } from './zitadel-user.js';
+
+// Entities for Apollo Federation (subgraph mode). Two keys:
+// - `id`, the opaque global id any usergraph field returns;
+// - `directoryName localId`, for services that only know a directory and the provider's own id.
+// `User` itself is an entity (Federation 2.3 interface entity), so another subgraph can hold a
+// reference without knowing which provider a user comes from (`type User @key(fields: "id")
+// @interfaceObject`). Every representation goes through the request's DataLoaders, so 100 of them
+// cost what `nodes(ids)` costs.
+
+type Reference = { id: string } | { directoryName: string; localId: string };
+
+async function resolveReference(reference: Reference, ctx: Context): Promise<User | null> {
+  const id = 'id' in reference ? reference.id : encodeUserId(reference.directoryName, reference.localId);
+  return loadUserByGlobalId(ctx, id, 'representations');
+}
+
+const keys = [
+  builder.selection<{ id: string }>('id'),
+  builder.selection<{ directoryName: string; localId: string }>('directoryName localId'),
+];
+
+builder.asEntity(UserInterface, { key: keys, resolveReference });
+
+// A concrete type only resolves users of its own provider: a representation naming the wrong type
+// for the id it carries is not that entity.
+for (const [ref, provider] of [
+  [MonoCloudUserType, 'monocloud'],
+  [ZitadelUserType, 'zitadel'],
+  [AppServicesUserType, 'app-services'],
+] as const) {
+  builder.asEntity(ref, {
+    key: keys,
+    resolveReference: async (reference: Reference, ctx: Context) => {
+      const user = await resolveReference(reference, ctx);
+      return user?.provider === provider ? (user as never) : null;
+    },
+  });
+}

@@ -1,0 +1,122 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse } from 'graphql';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { encodeUserId } from '../../src/directory/global-id.js';
+import { printSubgraphSdl } from '../../src/schema/print.js';
+import { NodesByIdsDocument } from '../generated/graphql.js';
+import { Stack } from '../support/stack.js';
+
+// The federation operations are written here, not in test/operations: codegen reads the plain schema,
+// which has no `_service` or `_entities`.
+type Entity = { __typename: string; id?: string; directoryName?: string; displayName?: string | null } | null;
+const SERVICE = parse('{ _service { sdl } }') as TypedDocumentNode<
+  { _service: { sdl: string } },
+  Record<string, never>
+>;
+const ENTITIES = parse(`query ($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    __typename
+    ... on User { id directoryName localId displayName emails { address verified } }
+  }
+}`) as TypedDocumentNode<{ _entities: Entity[] }, { representations: Record<string, string>[] }>;
+
+let subgraph: Stack;
+beforeAll(async () => {
+  subgraph = await Stack.start({ perDirectory: 60, federation: true });
+});
+afterAll(() => subgraph.close());
+beforeEach(() => subgraph.sims.resetAll());
+
+const TYPENAME = { acme: 'MonoCloudUser', corp: 'ZitadelUser', mobile: 'AppServicesUser' } as const;
+
+function hundredReferences() {
+  const ids = subgraph.ids;
+  const refs: { directory: keyof typeof TYPENAME; localId: string }[] = [
+    ...ids.monocloud.slice(0, 33).map((localId) => ({ directory: 'acme' as const, localId })),
+    ...ids.zitadel.slice(0, 33).map((localId) => ({ directory: 'corp' as const, localId })),
+    ...ids.appServices.slice(0, 32).map((localId) => ({ directory: 'mobile' as const, localId })),
+  ];
+  // Two repeats: 100 representations, 98 distinct users.
+  refs.push(refs[0] as (typeof refs)[number], refs[40] as (typeof refs)[number]);
+  return refs;
+}
+
+describe('subgraph mode', () => {
+  it('answers _service { sdl } with the committed subgraph SDL', async () => {
+    const { body } = await subgraph.execute(SERVICE, {});
+    expect(body.errors).toBeUndefined();
+    const sdl = body.data?._service.sdl ?? '';
+    expect(sdl).toContain('@key(fields: "id")');
+    expect(sdl).toContain('@key(fields: "directoryName localId")');
+    expect(printSubgraphSdl()).toContain('interface User implements Node');
+  });
+
+  it('resolves 100 representations with the same batched upstream calls as nodes(ids)', async () => {
+    const refs = hundredReferences();
+    // Half name the concrete type, half the User interface entity.
+    const representations = refs.map((ref, i) => ({
+      __typename: i % 2 === 0 ? TYPENAME[ref.directory] : 'User',
+      id: encodeUserId(ref.directory, ref.localId),
+    }));
+    const { body } = await subgraph.execute(ENTITIES, { representations });
+    expect(body.errors).toBeUndefined();
+    expect(body.data?._entities).toHaveLength(100);
+    expect(body.data?._entities.map((entity) => entity?.id)).toEqual(representations.map((r) => r.id));
+    const entityCounts = countUpstream();
+    expect(entityCounts).toEqual({ monocloud: 33, zitadel: 1, appServices: 32 });
+
+    subgraph.sims.resetAll();
+    await subgraph.execute(NodesByIdsDocument, { ids: representations.map((r) => r.id) });
+    expect(countUpstream()).toEqual(entityCounts);
+  });
+
+  it('resolves the directoryName + localId key, and nothing for a type that does not match the id', async () => {
+    const localId = subgraph.ids.zitadel[2] ?? '';
+    const { body } = await subgraph.execute(ENTITIES, {
+      representations: [
+        { __typename: 'ZitadelUser', directoryName: 'corp', localId },
+        { __typename: 'User', directoryName: 'corp', localId },
+        { __typename: 'MonoCloudUser', id: encodeUserId('corp', localId) },
+        { __typename: 'User', id: encodeUserId('corp', '0') },
+      ],
+    });
+    expect(body.errors).toBeUndefined();
+    const [byKey, byInterface, wrongType, missing] = body.data?._entities ?? [];
+    expect(byKey).toMatchObject({
+      __typename: 'ZitadelUser',
+      directoryName: 'corp',
+      id: encodeUserId('corp', localId),
+    });
+    expect(byInterface?.id).toBe(encodeUserId('corp', localId));
+    expect(wrongType).toBeNull();
+    expect(missing).toBeNull();
+  });
+
+  it('rejects a malformed id in a representation with BAD_USER_INPUT', async () => {
+    const { body } = await subgraph.execute(ENTITIES, {
+      representations: [{ __typename: 'User', id: '###' }],
+    });
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+});
+
+describe('plain mode (the default)', () => {
+  it('has no federation fields', async () => {
+    const plain = await Stack.start({ perDirectory: 5 });
+    try {
+      const { status, body } = await plain.execute(SERVICE, {});
+      expect(status).toBe(400);
+      expect(body.errors?.[0]?.message).toContain('_service');
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
+function countUpstream() {
+  return {
+    monocloud: subgraph.sims.monocloud.count('getUser'),
+    zitadel: subgraph.sims.zitadel.count('listUsers'),
+    appServices: subgraph.sims.appServices.count('getUser'),
+  };
+}

@@ -2,8 +2,10 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { type Context, createContext } from './context.js';
 import type { DirectoryRegistry } from './directory/registry.js';
 import { maskError } from './graphql-errors.js';
+import { useReadiness } from './health.js';
 import { createLogger } from './logger.js';
 import { usePartialErrors } from './partial-errors.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, requestDeadline } from './resilience/deadline.js';
 import { schema, subgraphSchema } from './schema/index.js';
 
 export interface AppOptions {
@@ -12,6 +14,8 @@ export interface AppOptions {
   readonly exampleQuery?: string;
   /** Serve as an Apollo Federation 2 subgraph (`_entities`, `_service`) instead of a plain GraphQL API. */
   readonly federation?: boolean;
+  /** Deadline of one GraphQL request, propagated to every upstream call (default 10 s). */
+  readonly requestTimeoutMs?: number;
 }
 
 export type App = YogaServerInstance<Record<string, never>, Context>;
@@ -23,9 +27,13 @@ export function createApp(options: AppOptions): App {
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    context: ({ request }) => createContext(options.directories, request.signal),
+    context: ({ request }) =>
+      createContext(
+        options.directories,
+        requestDeadline(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, request.signal),
+      ),
     maskedErrors: { maskError },
-    plugins: [usePartialErrors()],
+    plugins: [usePartialErrors(), useReadiness(options.directories)],
     graphiql: {
       title: 'usergraph',
       defaultQuery: options.exampleQuery ?? DEFAULT_EXAMPLE,

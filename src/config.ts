@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './resilience/deadline.js';
+import { resilienceConfig } from './resilience/options.js';
 
 // usergraph.yaml, validated in full at start: every problem is reported at once with its path, and
 // no value is ever echoed (values may be secrets).
@@ -28,6 +30,8 @@ const common = {
   concurrency: positiveInt(64).default(8),
   /** Upstream list requests one filtered page may spend on what the provider cannot filter natively. */
   scanBudget: positiveInt(1000).default(10),
+  /** Retries, circuit breaker, outbound rate limit and concurrency cap (README, Resilience). */
+  resilience: resilienceConfig.optional(),
 };
 
 const monocloud = z.strictObject({ provider: z.literal('monocloud'), ...common, apiKey: secret });
@@ -78,6 +82,8 @@ const fileSchema = z
     directories: z.array(directory).min(1, 'must list at least one directory'),
     /** Serve as an Apollo Federation 2 subgraph (same as `--subgraph`). */
     federation: z.boolean('must be true or false').default(false),
+    /** Deadline of one GraphQL request, propagated to every upstream call it makes. */
+    requestTimeoutMs: positiveInt(300_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
   })
   .superRefine((value, ctx) => {
     const seen = new Set<string>();
@@ -104,6 +110,7 @@ export interface Config {
   readonly port: number;
   readonly directories: readonly DirectoryConfig[];
   readonly federation: boolean;
+  readonly requestTimeoutMs: number;
 }
 
 export type ConfigResult =
@@ -171,7 +178,13 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
   if (problems.length > 0 || !parsed.success || typeof port === 'string') return { ok: false, problems };
   return {
     ok: true,
-    config: { source, port, directories: parsed.data.directories, federation: parsed.data.federation },
+    config: {
+      source,
+      port,
+      directories: parsed.data.directories,
+      federation: parsed.data.federation,
+      requestTimeoutMs: parsed.data.requestTimeoutMs,
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import type { CallOptions } from './directory/port.js';
 import type { DirectoryRegistry } from './directory/registry.js';
 import { Loaders } from './loaders.js';
 import { PartialErrors } from './partial-errors.js';
@@ -10,13 +11,16 @@ export interface Context {
   readonly partialErrors: PartialErrors;
   /** The request's deadline, for calls made outside the loaders (list pages). */
   readonly signal?: AbortSignal;
+  /** The deadline as every upstream call takes it (signal and epoch ms). */
+  readonly call: CallOptions;
 }
 
-export function createContext(directories: DirectoryRegistry, signal?: AbortSignal): Context {
+export function createContext(directories: DirectoryRegistry, call: CallOptions = {}): Context {
   return {
     directories,
-    loaders: new Loaders(signal ? { signal } : {}),
+    loaders: new Loaders(call),
     partialErrors: new PartialErrors(),
-    ...(signal ? { signal } : {}),
+    ...(call.signal ? { signal: call.signal } : {}),
+    call,
   };
 }

@@ -106,6 +106,11 @@ const CODE_FOR_KIND: Readonly<Record<UpstreamErrorKind, ErrorCode>> = {
   bad_request: 'DIRECTORY_ERROR',
 };
 
+/** The public code for a kind (health reports use it too). */
+export function codeForKind(kind: UpstreamErrorKind): ErrorCode {
+  return CODE_FOR_KIND[kind];
+}
+
 const PUBLIC_REASON: Readonly<Record<UpstreamErrorKind, string>> = {
   unauthorized: 'rejected usergraph’s credentials',
   forbidden: 'denied usergraph access',

@@ -5,6 +5,7 @@ import { createApp } from './app.js';
 import { configPath, type DirectoryConfig, loadConfigFile, parsePort } from './config.js';
 import { createProvider } from './directory/create-provider.js';
 import { DirectoryRegistry } from './directory/registry.js';
+import { closeGracefully, parseShutdownGrace } from './shutdown.js';
 
 async function main(): Promise<void> {
   const path = configPath(process.argv.slice(2), process.env, process.cwd());
@@ -13,6 +14,12 @@ async function main(): Promise<void> {
   let federation = process.argv.includes('--subgraph');
   let exampleQuery: string | undefined;
   let stopDemo: (() => Promise<void>) | undefined;
+  let requestTimeoutMs: number | undefined;
+  const graceMs = parseShutdownGrace(process.env);
+  if (typeof graceMs === 'string') {
+    console.error(`usergraph: ${graceMs}`);
+    process.exit(2);
+  }
 
   if (path !== null) {
     const result = loadConfigFile(path, process.env);
@@ -21,7 +28,7 @@ async function main(): Promise<void> {
       for (const problem of result.problems) console.error(`  - ${problem}`);
       process.exit(2);
     }
-    ({ directories, port } = result.config);
+    ({ directories, port, requestTimeoutMs } = result.config);
     federation ||= result.config.federation;
   } else {
     const parsedPort = parsePort(process.env);
@@ -37,7 +44,7 @@ async function main(): Promise<void> {
   }
 
   const registry = new DirectoryRegistry(directories.map(createProvider));
-  const app = createApp({ directories: registry, exampleQuery, federation });
+  const app = createApp({ directories: registry, exampleQuery, federation, requestTimeoutMs });
   const server = createServer(app);
   await new Promise<void>((resolve) => server.listen(port, resolve));
   const address = server.address();
@@ -56,8 +63,9 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`usergraph: ${signal} received, finishing in-flight requests`);
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    console.log(`usergraph: ${signal} received, finishing in-flight requests (grace ${graceMs} ms)`);
+    if (!(await closeGracefully(server, graceMs)))
+      console.log('usergraph: grace period over, closed the rest');
     await registry.close();
     await stopDemo?.();
     process.exit(0);

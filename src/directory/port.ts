@@ -1,9 +1,13 @@
+import type { DirectoryHealth } from '../resilience/health.js';
 import type { UserFilter } from './filter.js';
 import type { Identity, Passkey, ProviderKind, User } from './model.js';
 
 /** What every call into a directory may carry: the GraphQL request's deadline. */
 export interface CallOptions {
+  /** Aborts when the request's deadline passes or its client goes away. */
   readonly signal?: AbortSignal;
+  /** The same deadline as epoch ms, so retries and queues know how much time is left. */
+  readonly deadline?: number;
 }
 
 /** One result per key, in key order: the user, `null` when the directory has no such user, or the error for that key. */
@@ -64,4 +68,6 @@ export interface DirectoryProvider {
   ): Promise<readonly KeyedResult<readonly User[]>[]>;
   /** Releases sockets and timers. */
   close?(): Promise<void>;
+  /** Health from the directory's own recent calls; present on every directory built from config. */
+  health?(): DirectoryHealth;
 }

@@ -2,6 +2,7 @@ import { Agent, type Dispatcher, request } from 'undici';
 import type { ProviderKind } from '../directory/model.js';
 import type { CallOptions } from '../directory/port.js';
 import { UpstreamError } from '../errors.js';
+import type { DirectoryGuard } from '../resilience/guard.js';
 
 export interface HttpClientOptions {
   readonly provider: ProviderKind;
@@ -11,6 +12,8 @@ export interface HttpClientOptions {
   readonly timeoutMs: number;
   /** Keep-alive sockets to the origin; sized for the provider's fan-out. */
   readonly connections: number;
+  /** The directory's breaker, limiter and retries; without one every call is sent once, as is. */
+  readonly guard?: DirectoryGuard;
 }
 
 export interface HttpCall {
@@ -36,9 +39,11 @@ export class HttpClient {
   private readonly base: string;
   private readonly timeoutMs: number;
   private readonly dispatcher: Dispatcher;
+  private readonly guard: DirectoryGuard | undefined;
 
   constructor(options: HttpClientOptions) {
     this.provider = options.provider;
+    this.guard = options.guard;
     this.base = options.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs;
     this.dispatcher = new Agent({
@@ -48,7 +53,13 @@ export class HttpClient {
     });
   }
 
-  async send(call: HttpCall, options: CallOptions = {}): Promise<HttpResponse> {
+  send(call: HttpCall, options: CallOptions = {}): Promise<HttpResponse> {
+    return this.guard
+      ? this.guard.run(call, options, (attemptOptions) => this.sendOnce(call, attemptOptions))
+      : this.sendOnce(call, options);
+  }
+
+  private async sendOnce(call: HttpCall, options: CallOptions): Promise<HttpResponse> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     const headers: Record<string, string> = { accept: 'application/json', ...call.headers };

@@ -12,6 +12,7 @@ import './app-services-user.js';
 import './email-lookup.js';
 import './user-connection.js';
 import './federation.js';
+import './health.js';
 
 import type { GraphQLSchema } from 'graphql';
 

@@ -74,7 +74,7 @@ export async function listUsers(
     page = await mergePage(
       directories,
       { first, direction, filter, positions: positions?.positions },
-      ctx.signal ? { signal: ctx.signal } : {},
+      ctx.call,
     );
   } catch (error) {
     if (isInvalidPageRequest(error)) throw pageRequestError(error);

@@ -11,6 +11,8 @@ export interface StackOptions extends SimulatorSetOptions {
   readonly configure?: (configs: DirectoryConfig[]) => DirectoryConfig[];
   /** Serve the Apollo Federation subgraph schema. */
   readonly federation?: boolean;
+  /** Deadline of one GraphQL request (the app's default when absent). */
+  readonly requestTimeoutMs?: number;
 }
 
 export interface GraphQLResponse<T> {
@@ -38,7 +40,11 @@ export class Stack {
     return new Stack(
       sims,
       registry,
-      createApp({ directories: registry, federation: options.federation }),
+      createApp({
+        directories: registry,
+        federation: options.federation,
+        requestTimeoutMs: options.requestTimeoutMs,
+      }),
       configs,
     );
   }

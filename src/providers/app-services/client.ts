@@ -1,6 +1,7 @@
 import type { CallOptions } from '../../directory/port.js';
 import { HttpClient } from '../../http/client.js';
 import { decode } from '../../http/decode.js';
+import type { DirectoryGuard } from '../../resilience/guard.js';
 import { errorCodeOf, upstreamError } from './errors.js';
 import { type AppServicesCredentials, TokenManager } from './token-manager.js';
 import { type WireUser, WireUserList, WireUser as WireUserSchema } from './wire.js';
@@ -17,6 +18,7 @@ export interface AppServicesClientOptions {
   readonly connections: number;
   readonly tokenLifetimeMs?: number;
   readonly now?: () => number;
+  readonly guard?: DirectoryGuard;
 }
 
 export interface ListUsersQuery {
@@ -50,6 +52,7 @@ export class AppServicesClient {
       baseUrl: options.baseUrl.replace(/\/+$/, '') + ADMIN_API,
       timeoutMs: options.timeoutMs,
       connections: options.connections,
+      guard: options.guard,
     });
     this.now = options.now ?? Date.now;
     this.tokens = new TokenManager({

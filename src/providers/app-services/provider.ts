@@ -8,6 +8,7 @@ import {
 } from '../../directory/page-errors.js';
 import type { CallOptions, DirectoryProvider, KeyedResult, Page, PageRequest } from '../../directory/port.js';
 import { UpstreamError } from '../../errors.js';
+import type { DirectoryGuard } from '../../resilience/guard.js';
 import { AppServicesClient } from './client.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { pastWindow, seekAfter, statusParam } from './filter.js';
@@ -36,6 +37,8 @@ export interface AppServicesProviderOptions {
   readonly now?: () => number;
   /** Most list pages (of 50) one email lookup may read; default 40, i.e. 2000 users. */
   readonly emailScanBudget?: number;
+  /** The directory's breaker, limiter and retries (built from config by createProvider). */
+  readonly guard?: DirectoryGuard;
 }
 
 export function createAppServicesProvider(options: AppServicesProviderOptions): DirectoryProvider {
@@ -49,6 +52,7 @@ export function createAppServicesProvider(options: AppServicesProviderOptions): 
     connections: concurrency + 1,
     tokenLifetimeMs: options.tokenLifetimeMs,
     now: options.now,
+    guard: options.guard,
   });
   const directory = options.name;
   const emailScanBudget = options.emailScanBudget ?? 40;

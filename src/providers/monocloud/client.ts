@@ -2,6 +2,7 @@ import type { CallOptions } from '../../directory/port.js';
 import { parseRetryAfter, UpstreamError } from '../../errors.js';
 import { HttpClient, type HttpResponse } from '../../http/client.js';
 import { decode, tryParseJson } from '../../http/decode.js';
+import type { DirectoryGuard } from '../../resilience/guard.js';
 import { errorFromResponse } from './problem.js';
 import {
   type WirePagination,
@@ -19,6 +20,7 @@ export interface MonoCloudClientOptions {
   readonly timeoutMs: number;
   /** Keep-alive sockets; match the fan-out concurrency. */
   readonly connections: number;
+  readonly guard?: DirectoryGuard;
 }
 
 export type SortField = 'creation_time' | 'last_updated';
@@ -51,6 +53,7 @@ export class MonoCloudClient {
       baseUrl: options.baseUrl,
       timeoutMs: options.timeoutMs,
       connections: options.connections,
+      guard: options.guard,
     });
   }
 

@@ -10,6 +10,7 @@ import {
   ScanBudgetExhaustedError,
 } from '../../directory/page-errors.js';
 import type { CallOptions, DirectoryProvider, KeyedResult, Page, PageRequest } from '../../directory/port.js';
+import type { DirectoryGuard } from '../../resilience/guard.js';
 import { MonoCloudClient, type UserListPage } from './client.js';
 import {
   decodeCursor,
@@ -34,6 +35,8 @@ export interface MonoCloudProviderOptions {
   readonly timeoutMs?: number;
   /** Clock for lockout expiry; tests pin it. */
   readonly now?: () => Date;
+  /** The directory's breaker, limiter and retries (built from config by createProvider). */
+  readonly guard?: DirectoryGuard;
 }
 
 export interface MonoCloudProvider extends DirectoryProvider {
@@ -71,6 +74,7 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
     apiKey: options.apiKey,
     timeoutMs: options.timeoutMs ?? 10_000,
     connections: concurrency,
+    guard: options.guard,
   });
 
   async function getUsers(

@@ -2,6 +2,7 @@ import type { CallOptions } from '../../directory/port.js';
 import { kindForStatus, parseRetryAfter, UpstreamError } from '../../errors.js';
 import { type HttpCall, HttpClient, type HttpResponse } from '../../http/client.js';
 import { decode, tryParseJson } from '../../http/decode.js';
+import type { DirectoryGuard } from '../../resilience/guard.js';
 import {
   getUserByIdResponseSchema,
   listIdpLinksResponseSchema,
@@ -21,6 +22,7 @@ export interface ZitadelClientOptions {
   readonly token: string;
   readonly timeoutMs?: number;
   readonly connections?: number;
+  readonly guard?: DirectoryGuard;
 }
 
 /** object/v2 ListQuery. `limit` is required here: the server treats 0 or absent as "no limit". */
@@ -64,6 +66,7 @@ export class ZitadelClient {
       baseUrl: options.baseUrl,
       timeoutMs: options.timeoutMs ?? 10_000,
       connections: options.connections ?? 8,
+      guard: options.guard,
     });
     this.authorization = `Bearer ${options.token}`;
   }

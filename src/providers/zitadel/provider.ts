@@ -18,6 +18,7 @@ import type {
   SortDirection,
 } from '../../directory/port.js';
 import { UpstreamError, type UpstreamErrorKind } from '../../errors.js';
+import type { DirectoryGuard } from '../../resilience/guard.js';
 import { ZitadelClient } from './client.js';
 import { compileFilter } from './filter.js';
 import { toIdentity, toPasskeys, toZitadelUser } from './mapper.js';
@@ -44,6 +45,8 @@ export interface ZitadelProviderOptions {
   readonly linkPageSize?: number;
   /** Users per ListUsers page when a filter needs local work, and per email lookup page. */
   readonly scanPageSize?: number;
+  /** The directory's breaker, limiter and retries (built from config by createProvider). */
+  readonly guard?: DirectoryGuard;
 }
 
 /** Upstream pages one `listUsers` call may read to fill a page that permission filtering thinned out. */
@@ -77,6 +80,7 @@ export class ZitadelProvider implements DirectoryProvider {
       token: options.token,
       timeoutMs: options.timeoutMs ?? 10_000,
       connections: this.concurrency,
+      guard: options.guard,
     });
   }
 

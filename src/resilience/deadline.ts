@@ -1,0 +1,42 @@
+import type { ProviderKind } from '../directory/model.js';
+import type { CallOptions } from '../directory/port.js';
+import { UpstreamError } from '../errors.js';
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * A GraphQL request's deadline: its signal aborts when the client goes away or `timeoutMs` passes,
+ * and `deadline` (epoch ms) lets retries and queues know how much time is left without waiting to
+ * be aborted.
+ */
+export function requestDeadline(
+  timeoutMs: number,
+  parent?: AbortSignal,
+  now = Date.now(),
+): Required<CallOptions> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return {
+    signal: parent ? AbortSignal.any([parent, timeout]) : timeout,
+    deadline: now + timeoutMs,
+  };
+}
+
+export function deadlinePassed(provider: ProviderKind, operation: string, detail: string): UpstreamError {
+  return new UpstreamError({ provider, kind: 'timeout', operation, detail });
+}
+
+/** Resolves after `ms`, or rejects with `onAbort()` as soon as `signal` aborts. */
+export function delay(ms: number, signal: AbortSignal | undefined, onAbort: () => Error): Promise<void> {
+  if (signal?.aborted) return Promise.reject(onAbort());
+  return new Promise((resolve, reject) => {
+    const abort = () => {
+      clearTimeout(timer);
+      reject(onAbort());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', abort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', abort, { once: true });
+  });
+}

@@ -1,0 +1,193 @@
+import type { ProviderKind } from '../directory/model.js';
+import type { CallOptions } from '../directory/port.js';
+import { codeForKind, type ErrorCode, parseRetryAfter, UpstreamError } from '../errors.js';
+import type { HttpCall, HttpResponse } from '../http/client.js';
+import { CircuitBreaker, type Verdict } from './circuit-breaker.js';
+import { deadlinePassed, delay } from './deadline.js';
+import type { DirectoryHealth } from './health.js';
+import { LatencyWindow } from './latency.js';
+import type { ResilienceOptions } from './options.js';
+import { OutboundLimiter } from './rate-limiter.js';
+import { RetryBudget } from './retry-budget.js';
+
+export interface DirectoryGuardOptions extends ResilienceOptions {
+  readonly provider: ProviderKind;
+  /** Bounds a call's retries when its caller gave no deadline (token logins): the per-call timeout. */
+  readonly fallbackDeadlineMs: number;
+  readonly now?: () => number;
+  /** [0, 1); tests pin the jitter. */
+  readonly random?: () => number;
+}
+
+/** A directory stays DEGRADED this long after an error its callers saw. */
+const DEGRADED_AFTER_ERROR_MS = 60_000;
+
+/**
+ * Everything between a directory's clients and the network, shared by all GraphQL requests: the
+ * circuit breaker, the outbound limiter, retries with backoff under a budget, and the figures
+ * `Directory.health` reports. Every call usergraph makes upstream is a read (search POSTs and token
+ * logins included), so every call may be retried.
+ */
+export class DirectoryGuard {
+  readonly breaker: CircuitBreaker;
+  readonly limiter: OutboundLimiter;
+  readonly budget: RetryBudget;
+  readonly latency = new LatencyWindow(100);
+  private readonly options: DirectoryGuardOptions;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private lastError: { code: ErrorCode; at: number } | null = null;
+  private credentialsRejected = false;
+
+  constructor(options: DirectoryGuardOptions) {
+    this.options = options;
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.breaker = new CircuitBreaker(options.circuitBreaker, this.now);
+    this.limiter = new OutboundLimiter({
+      provider: options.provider,
+      ...options.rateLimit,
+      maxConcurrent: options.maxConcurrent,
+      now: this.now,
+    });
+    this.budget = new RetryBudget(options.retry.budgetRatio, options.retry.budgetMinPerSecond, this.now);
+  }
+
+  async run(
+    call: HttpCall,
+    options: CallOptions,
+    attempt: (options: CallOptions) => Promise<HttpResponse>,
+  ): Promise<HttpResponse> {
+    const deadline = options.deadline ?? this.now() + this.options.fallbackDeadlineMs;
+    const { signal } = options;
+    this.budget.deposit();
+    for (let number = 1; ; number += 1) {
+      const admission = this.breaker.admit();
+      if (admission === null) throw this.circuitOpen(call.operation);
+      let release: () => void;
+      try {
+        release = await this.limiter.acquire(call.operation, deadline, signal);
+      } catch (error) {
+        this.breaker.record(admission, 'ignored');
+        throw error;
+      }
+      const started = this.now();
+      let response: HttpResponse | undefined;
+      let failure: unknown;
+      try {
+        response = await attempt(options);
+      } catch (error) {
+        failure = error;
+      } finally {
+        release();
+      }
+      const verdict = this.verdict(response, failure, signal, deadline);
+      this.breaker.record(admission, verdict);
+      if (verdict !== 'ignored') this.latency.add(this.now() - started);
+      if (response !== undefined && response.status >= 200 && response.status < 300) {
+        this.credentialsRejected = false;
+      }
+
+      const retry = this.retryable(response, failure, signal);
+      if (retry === null) return settle(response, failure);
+      if (retry.serverAskedMs !== null && response?.status === 429) {
+        this.limiter.pause(this.now() + retry.serverAskedMs);
+      }
+      if (number >= this.options.retry.maxAttempts) return settle(response, failure);
+      const wait = retry.serverAskedMs ?? this.backoff(number);
+      // Asked to wait past the deadline: answer now (a 429 becomes DIRECTORY_RATE_LIMITED with retryAfter).
+      if (this.now() + wait >= deadline) return settle(response, failure);
+      if (!this.budget.withdraw()) return settle(response, failure);
+      await delay(wait, signal, () =>
+        deadlinePassed(this.options.provider, call.operation, 'request deadline passed'),
+      );
+    }
+  }
+
+  /** An error a caller of this directory got (from the provider's results): last error and credentials. */
+  noteError(error: unknown): void {
+    if (!(error instanceof UpstreamError)) return;
+    this.lastError = { code: codeForKind(error.kind), at: this.now() };
+    if (error.kind === 'unauthorized' || error.kind === 'forbidden') this.credentialsRejected = true;
+  }
+
+  health(): DirectoryHealth {
+    const circuit = this.breaker.state;
+    const recentError = this.lastError !== null && this.now() - this.lastError.at < DEGRADED_AFTER_ERROR_MS;
+    const state =
+      circuit === 'OPEN' || this.credentialsRejected
+        ? 'DOWN'
+        : circuit === 'HALF_OPEN' || this.breaker.failureRate > 0 || recentError
+          ? 'DEGRADED'
+          : 'UP';
+    return {
+      state,
+      circuit,
+      lastError:
+        this.lastError === null
+          ? null
+          : { code: this.lastError.code, at: new Date(this.lastError.at).toISOString() },
+      latency: {
+        p50Ms: this.latency.percentile(50),
+        p95Ms: this.latency.percentile(95),
+        samples: this.latency.count,
+      },
+    };
+  }
+
+  /** Full jitter: uniform in [0, min(max, base · 2^(n-1))]. */
+  private backoff(attempt: number): number {
+    const { baseDelayMs, maxDelayMs } = this.options.retry;
+    return Math.floor(this.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
+  }
+
+  private verdict(
+    response: HttpResponse | undefined,
+    failure: unknown,
+    signal: AbortSignal | undefined,
+    deadline: number,
+  ): Verdict {
+    if (response !== undefined)
+      return response.status >= 500 || response.status === 408 ? 'failure' : 'success';
+    if (!(failure instanceof UpstreamError)) return 'ignored';
+    if (failure.kind !== 'unavailable' && failure.kind !== 'timeout') return 'ignored';
+    // The caller went away before its deadline: nothing learnt about the provider.
+    if (signal?.aborted && this.now() < deadline) return 'ignored';
+    return 'failure';
+  }
+
+  /** Null: do not retry. Otherwise how long the provider asked us to wait (null: back off). */
+  private retryable(
+    response: HttpResponse | undefined,
+    failure: unknown,
+    signal: AbortSignal | undefined,
+  ): { serverAskedMs: number | null } | null {
+    if (signal?.aborted) return null;
+    if (response === undefined) {
+      const transient =
+        failure instanceof UpstreamError && (failure.kind === 'unavailable' || failure.kind === 'timeout');
+      return transient ? { serverAskedMs: null } : null;
+    }
+    const { status } = response;
+    if (status === 429 || status === 503) {
+      return { serverAskedMs: parseRetryAfter(response.header('retry-after'), this.now()) };
+    }
+    return status === 408 || status === 500 || status === 502 || status === 504
+      ? { serverAskedMs: null }
+      : null;
+  }
+
+  private circuitOpen(operation: string): UpstreamError {
+    return new UpstreamError({
+      provider: this.options.provider,
+      kind: 'unavailable',
+      operation,
+      detail: 'circuit open: recent calls failed, not calling the provider for now',
+    });
+  }
+}
+
+function settle(response: HttpResponse | undefined, failure: unknown): HttpResponse {
+  if (response !== undefined) return response;
+  throw failure;
+}

@@ -1,0 +1,36 @@
+import type { DirectoryProvider } from '../directory/port.js';
+import type { DirectoryGuard } from './guard.js';
+
+/**
+ * The provider as the GraphQL layer uses it, telling the guard about every error its callers get
+ * (including off-contract bodies, which only the provider's decoding sees) and exposing `health`.
+ */
+export function observed(provider: DirectoryProvider, guard: DirectoryGuard): DirectoryProvider {
+  const watch =
+    <A extends unknown[], R>(method: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        const result = await method(...args);
+        if (Array.isArray(result)) {
+          // A batch-wide failure is one error object repeated per key: note it once.
+          for (const error of new Set(result.filter((item) => item instanceof Error))) guard.noteError(error);
+        }
+        return result;
+      } catch (error) {
+        guard.noteError(error);
+        throw error;
+      }
+    };
+  const { getPasskeys, getIdentities, findUsersByEmail, close } = provider;
+  return {
+    name: provider.name,
+    provider: provider.provider,
+    getUsers: watch(provider.getUsers.bind(provider)),
+    listUsers: watch(provider.listUsers.bind(provider)),
+    ...(getPasskeys ? { getPasskeys: watch(getPasskeys.bind(provider)) } : {}),
+    ...(getIdentities ? { getIdentities: watch(getIdentities.bind(provider)) } : {}),
+    ...(findUsersByEmail ? { findUsersByEmail: watch(findUsersByEmail.bind(provider)) } : {}),
+    ...(close ? { close: close.bind(provider) } : {}),
+    health: () => guard.health(),
+  };
+}

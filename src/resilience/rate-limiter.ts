@@ -1,0 +1,136 @@
+import type { ProviderKind } from '../directory/model.js';
+import { UpstreamError } from '../errors.js';
+import { deadlinePassed, delay } from './deadline.js';
+
+export interface OutboundLimiterOptions {
+  readonly provider: ProviderKind;
+  readonly requestsPerSecond: number;
+  readonly burst: number;
+  readonly maxConcurrent: number;
+  readonly now?: () => number;
+}
+
+interface Waiter {
+  readonly grant: () => void;
+}
+
+/**
+ * Outbound traffic to one directory, shared by every GraphQL request: at most `maxConcurrent` calls in
+ * flight, a token bucket of `requestsPerSecond` (bursts of `burst`), and a pause while the provider
+ * has asked us (429 Retry-After) to hold off. Callers queue rather than fail, but never past their
+ * deadline: a wait that would end after it fails at once.
+ */
+export class OutboundLimiter {
+  private readonly provider: ProviderKind;
+  private readonly rate: number;
+  private readonly burst: number;
+  private readonly maxConcurrent: number;
+  private readonly now: () => number;
+  private tokens: number;
+  private refilledAt: number;
+  private pausedUntil = 0;
+  private active = 0;
+  private readonly queue: Waiter[] = [];
+
+  constructor(options: OutboundLimiterOptions) {
+    this.provider = options.provider;
+    this.rate = options.requestsPerSecond;
+    this.burst = options.burst;
+    this.maxConcurrent = options.maxConcurrent;
+    this.now = options.now ?? Date.now;
+    this.tokens = options.burst;
+    this.refilledAt = this.now();
+  }
+
+  get inFlight(): number {
+    return this.active;
+  }
+
+  /** Holds off every call until `until` (epoch ms): the provider asked for it. */
+  pause(until: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, until);
+  }
+
+  /** Waits for a slot and a token; resolves with the function that gives the slot back. */
+  async acquire(operation: string, deadline: number, signal?: AbortSignal): Promise<() => void> {
+    const timedOut = () => deadlinePassed(this.provider, operation, 'request deadline passed while queued');
+    await this.slot(signal, timedOut);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const next = this.queue.shift();
+      if (next) next.grant();
+      else this.active -= 1;
+    };
+    try {
+      const paused = this.pausedUntil - this.now();
+      if (paused > 0) {
+        if (this.now() + paused > deadline) throw this.rateLimited(operation, paused);
+        await delay(paused, signal, timedOut);
+      }
+      const wait = this.reserve();
+      if (wait > 0) {
+        if (this.now() + wait > deadline) {
+          this.tokens += 1;
+          throw deadlinePassed(
+            this.provider,
+            operation,
+            'outbound rate limit leaves no time before the deadline',
+          );
+        }
+        await delay(wait, signal, () => {
+          this.tokens += 1;
+          return timedOut();
+        });
+      }
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return release;
+  }
+
+  private slot(signal: AbortSignal | undefined, timedOut: () => UpstreamError): Promise<void> {
+    if (this.active < this.maxConcurrent) {
+      this.active += 1;
+      return Promise.resolve();
+    }
+    if (signal?.aborted) return Promise.reject(timedOut());
+    return new Promise((resolve, reject) => {
+      const abort = () => {
+        const index = this.queue.indexOf(waiter);
+        if (index >= 0) this.queue.splice(index, 1);
+        reject(timedOut());
+      };
+      // The releasing call hands its slot over: `active` stays as it is.
+      const waiter: Waiter = {
+        grant: () => {
+          signal?.removeEventListener('abort', abort);
+          resolve();
+        },
+      };
+      this.queue.push(waiter);
+      signal?.addEventListener('abort', abort, { once: true });
+    });
+  }
+
+  /** Takes a token, going into debt if need be; returns how long to wait until the token is real. */
+  private reserve(): number {
+    const at = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((at - this.refilledAt) / 1000) * this.rate);
+    this.refilledAt = at;
+    this.tokens -= 1;
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.rate) * 1000);
+  }
+
+  private rateLimited(operation: string, waitMs: number): UpstreamError {
+    return new UpstreamError({
+      provider: this.provider,
+      kind: 'rate_limited',
+      operation,
+      detail: 'holding off as the provider asked (Retry-After)',
+      retryAfterMs: waitMs,
+    });
+  }
+}

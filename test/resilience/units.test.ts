@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { CircuitBreaker } from '../../src/resilience/circuit-breaker.js';
+import { LatencyWindow } from '../../src/resilience/latency.js';
+import { resolveResilience } from '../../src/resilience/options.js';
+import { OutboundLimiter } from '../../src/resilience/rate-limiter.js';
+import { RetryBudget } from '../../src/resilience/retry-budget.js';
+
+function clock(start = 1_000_000) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+}
+
+describe('CircuitBreaker', () => {
+  const options = { windowSize: 10, minimumCalls: 4, failureRatio: 0.5, openMs: 1_000 };
+
+  it('opens on the failure rate over the window, not before minimumCalls, and only counts failures', () => {
+    const time = clock();
+    const breaker = new CircuitBreaker(options, time.now);
+    const call = (verdict: 'success' | 'failure' | 'ignored') => {
+      const admission = breaker.admit();
+      if (admission === null) throw new Error('refused');
+      breaker.record(admission, verdict);
+    };
+    call('failure');
+    call('failure');
+    call('ignored');
+    call('ignored');
+    expect(breaker.state).toBe('CLOSED'); // 2 counted calls < minimumCalls
+    call('success');
+    expect(breaker.state).toBe('CLOSED'); // 2 of 3
+    call('failure');
+    expect(breaker.state).toBe('OPEN'); // 3 of 4 ≥ 0.5
+    expect(breaker.admit()).toBeNull();
+  });
+
+  it('half-opens after openMs with one probe; its success closes, its failure reopens', () => {
+    const time = clock();
+    const breaker = new CircuitBreaker({ ...options, minimumCalls: 1 }, time.now);
+    const first = breaker.admit();
+    if (first === null) throw new Error('refused');
+    breaker.record(first, 'failure');
+    expect(breaker.state).toBe('OPEN');
+    time.advance(999);
+    expect(breaker.admit()).toBeNull();
+    time.advance(1);
+    expect(breaker.state).toBe('HALF_OPEN');
+    const probe = breaker.admit();
+    expect(probe).toEqual({ probe: true });
+    expect(breaker.admit()).toBeNull(); // one probe at a time
+    if (probe === null) throw new Error('refused');
+    breaker.record(probe, 'failure');
+    expect(breaker.state).toBe('OPEN');
+    time.advance(1_000);
+    const second = breaker.admit();
+    if (second === null) throw new Error('refused');
+    breaker.record(second, 'success');
+    expect(breaker.state).toBe('CLOSED');
+    expect(breaker.failureRate).toBe(0);
+  });
+});
+
+describe('RetryBudget', () => {
+  it('allows retries of about 20% of requests once the floor is spent', () => {
+    const time = clock();
+    const budget = new RetryBudget(0.2, 1, time.now);
+    let retries = 0;
+    // 1000 requests in 1 s, each wanting a retry: the 10-token reserve, 1 s of floor and 20%.
+    for (let i = 0; i < 1000; i += 1) {
+      time.advance(1);
+      budget.deposit();
+      if (budget.withdraw()) retries += 1;
+    }
+    expect(retries).toBeGreaterThanOrEqual(200);
+    expect(retries).toBeLessThanOrEqual(212);
+  });
+});
+
+describe('OutboundLimiter', () => {
+  it('spaces calls by the token bucket and caps calls in flight, queueing within the deadline', async () => {
+    const limiter = new OutboundLimiter({
+      provider: 'zitadel',
+      requestsPerSecond: 20,
+      burst: 2,
+      maxConcurrent: 2,
+    });
+    const started = Date.now();
+    let inFlight = 0;
+    let peak = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const release = await limiter.acquire('op', Date.now() + 5_000);
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight -= 1;
+        release();
+      }),
+    );
+    // 2 at once, then 6 more at 20/s: at least 300 ms.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+    expect(peak).toBeLessThanOrEqual(2);
+    expect(limiter.inFlight).toBe(0);
+  });
+
+  it('fails at once when the wait would pass the deadline, and as rate-limited while paused by a 429', async () => {
+    const limiter = new OutboundLimiter({
+      provider: 'zitadel',
+      requestsPerSecond: 1,
+      burst: 1,
+      maxConcurrent: 4,
+    });
+    (await limiter.acquire('op', Date.now() + 1_000))();
+    await expect(limiter.acquire('op', Date.now() + 100)).rejects.toMatchObject({ kind: 'timeout' });
+    limiter.pause(Date.now() + 5_000);
+    await expect(limiter.acquire('op', Date.now() + 1_000)).rejects.toMatchObject({
+      kind: 'rate_limited',
+      retryAfterMs: expect.any(Number),
+    });
+  });
+
+  it('gives up a queued slot when the caller’s deadline aborts', async () => {
+    const limiter = new OutboundLimiter({
+      provider: 'monocloud',
+      requestsPerSecond: 100,
+      burst: 100,
+      maxConcurrent: 1,
+    });
+    const release = await limiter.acquire('op', Date.now() + 5_000);
+    const waiting = limiter.acquire('op', Date.now() + 5_000, AbortSignal.timeout(50));
+    await expect(waiting).rejects.toMatchObject({ kind: 'timeout' });
+    release();
+    expect(limiter.inFlight).toBe(0);
+  });
+});
+
+describe('LatencyWindow', () => {
+  it('keeps the last N samples and reports nearest-rank percentiles', () => {
+    const window = new LatencyWindow(100);
+    expect(window.percentile(50)).toBeNull();
+    for (let ms = 1; ms <= 150; ms += 1) window.add(ms);
+    expect(window.count).toBe(100);
+    expect(window.percentile(50)).toBe(100); // samples 51…150
+    expect(window.percentile(95)).toBe(145);
+  });
+});
+
+describe('resolveResilience', () => {
+  it('defaults per provider and keeps what the config sets', () => {
+    const zitadel = resolveResilience(undefined, 'zitadel', 8);
+    expect(zitadel.rateLimit).toEqual({ requestsPerSecond: 50, burst: 50 });
+    expect(zitadel.maxConcurrent).toBe(8);
+    expect(zitadel.retry).toEqual({
+      maxAttempts: 3,
+      baseDelayMs: 100,
+      maxDelayMs: 2_000,
+      budgetRatio: 0.2,
+      budgetMinPerSecond: 2,
+    });
+    const custom = resolveResilience(
+      { retry: { maxAttempts: 1 }, rateLimit: { requestsPerSecond: 5 }, maxConcurrent: 2 },
+      'monocloud',
+      8,
+    );
+    expect(custom.retry.maxAttempts).toBe(1);
+    expect(custom.retry.baseDelayMs).toBe(100);
+    expect(custom.rateLimit).toEqual({ requestsPerSecond: 5, burst: 5 });
+    expect(custom.maxConcurrent).toBe(2);
+  });
+});

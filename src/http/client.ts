@@ -47,7 +47,9 @@ export class HttpClient {
     this.base = options.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs;
     this.dispatcher = new Agent({
-      connections: options.connections,
+      // A socket per call in flight. With a guard its limiter caps those for the whole directory; a
+      // smaller pool would queue calls a second time, inside undici, behind other requests' batches.
+      connections: options.guard?.limiter.maxConcurrent ?? options.connections,
       keepAliveTimeout: 30_000,
       pipelining: 1,
     });
@@ -60,8 +62,19 @@ export class HttpClient {
   }
 
   private async sendOnce(call: HttpCall, options: CallOptions): Promise<HttpResponse> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    // One controller, one timer and one listener: AbortSignal.timeout and AbortSignal.any cost far more
+    // per call (weak references, finalizers), and one batch makes dozens of calls.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.timeoutMs);
+    const caller = options.signal;
+    const onAbort = () => controller.abort();
+    if (caller?.aborted) controller.abort();
+    else caller?.addEventListener('abort', onAbort, { once: true });
+    const signal = controller.signal;
     const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
     let body: string | undefined;
     if (call.json !== undefined) {
@@ -92,7 +105,7 @@ export class HttpClient {
           provider: this.provider,
           kind: 'timeout',
           operation: call.operation,
-          detail: timeout.aborted ? `no answer within ${this.timeoutMs} ms` : 'request deadline passed',
+          detail: timedOut ? `no answer within ${this.timeoutMs} ms` : 'request deadline passed',
         });
       }
       throw new UpstreamError({
@@ -101,6 +114,9 @@ export class HttpClient {
         operation: call.operation,
         detail: (error as { code?: string }).code ?? 'connection failed',
       });
+    } finally {
+      clearTimeout(timer);
+      caller?.removeEventListener('abort', onAbort);
     }
   }
 

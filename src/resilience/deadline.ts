@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ProviderKind } from '../directory/model.js';
 import type { CallOptions } from '../directory/port.js';
 import { UpstreamError } from '../errors.js';
@@ -15,10 +16,10 @@ export function requestDeadline(
   now = Date.now(),
 ): Required<CallOptions> {
   const timeout = AbortSignal.timeout(timeoutMs);
-  return {
-    signal: parent ? AbortSignal.any([parent, timeout]) : timeout,
-    deadline: now + timeoutMs,
-  };
+  const signal = parent ? AbortSignal.any([parent, timeout]) : timeout;
+  // Every upstream call in flight listens to it: dozens at once in a large batch are no leak.
+  setMaxListeners(0, signal);
+  return { signal, deadline: now + timeoutMs };
 }
 
 export function deadlinePassed(provider: ProviderKind, operation: string, detail: string): UpstreamError {

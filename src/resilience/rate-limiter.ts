@@ -24,7 +24,8 @@ export class OutboundLimiter {
   private readonly provider: ProviderKind;
   private readonly rate: number;
   private readonly burst: number;
-  private readonly maxConcurrent: number;
+  /** Calls in flight at most, across every GraphQL request. */
+  readonly maxConcurrent: number;
   private readonly now: () => number;
   private tokens: number;
   private refilledAt: number;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonObject } from '../../http/json-object.js';
 
 // Payloads of the App Services Admin API v3 exactly as sent (openapi-admin-v3.yaml, components.schemas).
 // The spec marks nothing required; realm-cli's model (internal/cloud/realm/user.go) shows which keys the
@@ -26,7 +27,7 @@ export const WireUserIdentity = z.object({
   provider_type: ProviderType,
   provider_id: z.string(),
   /** Not in the spec; realm-cli reads it (omitempty). */
-  provider_data: z.record(z.string(), z.unknown()).optional(),
+  provider_data: jsonObject.optional(),
 });
 export type WireUserIdentity = z.infer<typeof WireUserIdentity>;
 
@@ -37,7 +38,7 @@ export const WireUser = z.object({
   creation_date: unixSeconds,
   last_authentication_date: unixSeconds.optional(),
   disabled: z.boolean(),
-  data: z.record(z.string(), z.unknown()).optional(),
+  data: jsonObject.optional(),
 });
 export type WireUser = z.infer<typeof WireUser>;
 

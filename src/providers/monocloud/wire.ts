@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonObject } from '../../http/json-object.js';
 
 // MonoCloud payloads as sent (providers/README.md §1.3, users.schema.derived.json). Two user shapes are
 // live: the CURRENT one (external_providers, block_until, sign-in counters…) and the LEGACY one the docs
@@ -7,7 +8,7 @@ import { z } from 'zod';
 
 /** Unix epoch seconds. Every timestamp is nullable at runtime (the SDK's own tests send `last_updated: null`). */
 const epochSeconds = z.number().nullable();
-const openObject = z.record(z.string(), z.unknown());
+const openObject = jsonObject;
 // The IdP and authenticator enums grow as MonoCloud adds social logins; an unknown name must not make a
 // whole user unreadable, so they are read as strings.
 const idpName = z.string();

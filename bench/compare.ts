@@ -1,0 +1,79 @@
+// Compares two gateway builds under the same load, to keep only the changes the figures support:
+//   tsx bench/compare.ts <dir A> <dir B> [scenario ids, default S1,S2]
+// Each directory holds a built checkout (dist/main.js). Rounds alternate A B B A A B … so drift in a
+// shared machine's load hits both alike; the verdict is the median of the per-pair ratios B ÷ A.
+// Env: COMPARE_ROUNDS (pairs, default 6), COMPARE_SECONDS (per round, default 4), COMPARE_NODE_ARGS_A and
+// COMPARE_NODE_ARGS_B (space-separated node options for one side, e.g. V8 flags).
+import { benchDirectories } from './directories.js';
+import {
+  CONNECTIONS,
+  measureRound,
+  type Server,
+  startGateway,
+  startSimulators,
+  verify,
+  warmUp,
+} from './harness.js';
+import { stop } from './processes.js';
+import { median, type Round } from './results.js';
+import { SCENARIOS } from './scenarios.js';
+
+const [dirA, dirB, ids = 'S1,S2'] = process.argv.slice(2);
+if (!dirA || !dirB) {
+  console.error('usage: tsx bench/compare.ts <dir A> <dir B> [scenario ids]');
+  process.exit(2);
+}
+const pairs = Number(process.env.COMPARE_ROUNDS ?? 6);
+const seconds = Number(process.env.COMPARE_SECONDS ?? 4);
+const wanted = ids.split(',');
+const sims = await startSimulators(5);
+const servers: Server[] = [];
+try {
+  const scenarios = SCENARIOS.filter((s) => wanted.includes(s.id));
+  for (const instances of [...new Set(scenarios.map((s) => s.instances))]) {
+    const directories = benchDirectories(sims.info, instances, 8, CONNECTIONS);
+    servers.length = 0;
+    const args = (side: string) => process.env[`COMPARE_NODE_ARGS_${side}`]?.split(' ').filter(Boolean) ?? [];
+    servers.push(
+      await startGateway('A', dirA, directories, undefined, args('A')),
+      await startGateway('B', dirB, directories, undefined, args('B')),
+    );
+    const [a, b] = servers as [Server, Server];
+    for (const scenario of scenarios.filter((s) => s.instances === instances)) {
+      const body = scenario.body(sims.info.ids);
+      const expected = await verify(scenario.id, body, [a, b]);
+      const amountA = await warmUp(a, body, 3, seconds);
+      const amountB = await warmUp(b, body, 3, seconds);
+      const rounds: [Round, Round][] = [];
+      for (let i = 0; i < pairs; i += 1) {
+        const runA = () => measureRound(a, body, expected[0] ?? '', sims, amountA);
+        const runB = () => measureRound(b, body, expected[1] ?? '', sims, amountB);
+        if (i % 2 === 0) {
+          const ra = await runA();
+          rounds.push([ra, await runB()]);
+        } else {
+          const rb = await runB();
+          rounds.push([await runA(), rb]);
+        }
+      }
+      const show = (label: string, pick: (r: Round) => number) => {
+        const ma = median(rounds.map(([ra]) => pick(ra)));
+        const mb = median(rounds.map(([, rb]) => pick(rb)));
+        const paired = median(rounds.map(([ra, rb]) => pick(rb) / pick(ra)));
+        console.log(
+          `${scenario.id} ${label.padEnd(10)} A ${ma.toFixed(2).padStart(8)}  B ${mb.toFixed(2).padStart(8)}  B/A ${paired.toFixed(3)}`,
+        );
+      };
+      show('req/s', (r) => r.rps);
+      show('CPU ms/op', (r) => r.cpuMsPerOp);
+      show('p50 ms', (r) => r.p50);
+      show('p99 ms', (r) => r.p99);
+      const failures = rounds.reduce((n, [ra, rb]) => n + ra.failures + rb.failures, 0);
+      if (failures > 0) console.log(`${scenario.id} ${failures} failed requests`);
+    }
+    for (const server of servers) await stop(server.process);
+  }
+} finally {
+  for (const server of servers) await stop(server.process);
+  await stop(sims.process);
+}

@@ -1,0 +1,243 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isDeepStrictEqual } from 'node:util';
+import autocannon from 'autocannon';
+import { stringify } from 'yaml';
+import type { BenchDirectory } from './directories.js';
+import { cpuMs, type Started, start } from './processes.js';
+import { type Round, totalRequests } from './results.js';
+import type { Counts } from './scenarios.js';
+import type { SimulatorsInfo } from './simulators-process.js';
+
+// The pieces `run.ts` (gateway against floor) and `compare.ts` (one gateway build against another) share:
+// starting the processes, checking answers, and one measured round.
+
+export const ROOT = new URL('..', import.meta.url).pathname;
+export const CONNECTIONS = 16;
+const HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
+const TSX = ['--import', 'tsx'];
+
+export interface Server {
+  readonly name: string;
+  readonly url: string;
+  readonly process: Started;
+}
+
+export interface Simulators {
+  readonly info: SimulatorsInfo;
+  readonly process: Started;
+}
+
+export async function startSimulators(latencyMs: number): Promise<Simulators> {
+  const started = await start(process.execPath, [...TSX, 'bench/simulators-process.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, SIM_LATENCY_MS: String(latencyMs) },
+    ready: (line) => line.startsWith('{'),
+  });
+  return { info: JSON.parse(started.line) as SimulatorsInfo, process: started };
+}
+
+/** The gateway as users run it: compiled JavaScript, production settings, a config file. */
+export async function startGateway(
+  name: string,
+  dir: string,
+  directories: readonly BenchDirectory[],
+  profileDir?: string,
+  nodeArgs: readonly string[] = [],
+): Promise<Server> {
+  const configDir = mkdtempSync(join(tmpdir(), 'usergraph-bench-'));
+  const config = join(configDir, 'usergraph.yaml');
+  writeFileSync(config, stringify({ directories }));
+  // The gateway reads its configuration once, at start; the file (it holds credentials) goes right after.
+  const started = await start(
+    process.execPath,
+    [
+      ...nodeArgs,
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      'dist/main.js',
+      '--config',
+      config,
+    ],
+    {
+      cwd: dir,
+      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: '0' },
+      ready: (line) => /http:\/\/[^/\s]+:\d+\/graphql/.test(line),
+    },
+  ).finally(() => rmSync(configDir, { recursive: true, force: true }));
+  const port = /:(\d+)\/graphql/.exec(started.line)?.[1];
+  return { name, url: `http://127.0.0.1:${port}/graphql`, process: started };
+}
+
+export async function startFloor(
+  directories: readonly BenchDirectory[],
+  profileDir?: string,
+): Promise<Server> {
+  const started = await start(
+    process.execPath,
+    [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...TSX, 'bench/floor.ts'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: 'production', FLOOR_DIRECTORIES: JSON.stringify(directories) },
+      ready: (line) => line.startsWith('{"port"'),
+    },
+  );
+  const port = (JSON.parse(started.line) as { port: number }).port;
+  return { name: 'floor', url: `http://127.0.0.1:${port}/graphql`, process: started };
+}
+
+export async function post(url: string, body: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, { method: 'POST', headers: HEADERS, body });
+  return { status: res.status, text: await res.text() };
+}
+
+/** Requests per simulator route since the last call (and the counters start afresh). */
+export async function upstreamCounts(sims: Simulators): Promise<Counts> {
+  return (await (await fetch(`${sims.info.control}/__counts`)).json()) as Counts;
+}
+
+/**
+ * Waits until no upstream request has arrived for a while: operations cut off at the end of a timed
+ * warm-up may still be running in the server, and must not be counted in the next round.
+ */
+export async function quiesce(sims: Simulators): Promise<void> {
+  await upstreamCounts(sims);
+  for (let quiet = 0, waited = 0; quiet < 2 && waited < 20_000; waited += 250) {
+    await sleep(250);
+    quiet = totalRequests(await upstreamCounts(sims)) === 0 ? quiet + 1 : 0;
+  }
+}
+
+export function scaleCounts(counts: Counts, factor: number): Counts {
+  const out: Counts = {};
+  for (const [provider, routes] of Object.entries(counts) as [keyof Counts, Record<string, number>][]) {
+    const entries = Object.entries(routes);
+    if (entries.length > 0) out[provider] = Object.fromEntries(entries.map(([r, n]) => [r, n * factor]));
+  }
+  return out;
+}
+
+export function addCounts(into: Record<string, Record<string, number>>, counts: Counts): void {
+  for (const [provider, routes] of Object.entries(counts)) {
+    const target = into[provider] ?? {};
+    into[provider] = target;
+    for (const [route, n] of Object.entries(routes ?? {})) target[route] = (target[route] ?? 0) + n;
+  }
+}
+
+/** The first place two JSON values differ, for a useful failure message. */
+function firstDifference(a: unknown, b: unknown, path = '$'): string {
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    return `${path}: ${JSON.stringify(a)} ≠ ${JSON.stringify(b)}`;
+  }
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const x = (a as Record<string, unknown>)[key];
+    const y = (b as Record<string, unknown>)[key];
+    if (!isDeepStrictEqual(x, y)) return firstDifference(x, y, `${path}.${key}`);
+  }
+  return `${path}: differ`;
+}
+
+/**
+ * Every server must answer with the same data and no errors before anything is measured. Returns each
+ * server's exact body, which every response under load must then match.
+ */
+export async function verify(id: string, body: string, servers: readonly Server[]): Promise<string[]> {
+  const answers = await Promise.all(servers.map((server) => post(server.url, body)));
+  const parsed = answers.map((answer, index) => {
+    const json = JSON.parse(answer.text) as { data?: unknown; errors?: unknown };
+    if (answer.status !== 200 || json.errors !== undefined || json.data === undefined) {
+      const name = servers[index]?.name;
+      throw new Error(`${id}: ${name} answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+    }
+    return json;
+  });
+  for (const [index, other] of parsed.entries()) {
+    if (!isDeepStrictEqual(parsed[0], other)) {
+      const names = `${servers[0]?.name} and ${servers[index]?.name}`;
+      throw new Error(`${id}: ${names} answer differently at ${firstDifference(parsed[0], other)}`);
+    }
+  }
+  return answers.map((answer) => answer.text);
+}
+
+/** Upstream requests of one operation sent alone (after the first, which logged App Services in). */
+export async function singleOperation(server: Server, body: string, sims: Simulators): Promise<Counts> {
+  await quiesce(sims);
+  await post(server.url, body);
+  return upstreamCounts(sims);
+}
+
+/**
+ * Warms a server up and sizes the measured rounds. Every load run, the warm-up's included, sends a fixed
+ * number of requests rather than running for a duration: then no operation is ever cut off at the end
+ * (which would leave upstream calls running into the next round, and abort others), so upstream
+ * requests per operation are exact. A short first run estimates the rate the rest is sized from.
+ */
+export async function warmUp(server: Server, body: string, seconds: number, roundSeconds: number) {
+  const load = async (amount: number) => {
+    const began = performance.now();
+    await autocannon({
+      url: server.url,
+      method: 'POST',
+      headers: HEADERS,
+      body,
+      connections: CONNECTIONS,
+      amount,
+      timeout: 30,
+      sampleInt: 25,
+    });
+    return amount / ((performance.now() - began) / 1000);
+  };
+  const sized = (perSecond: number, s: number) =>
+    Math.max(1, Math.round((perSecond * s) / CONNECTIONS)) * CONNECTIONS;
+  const rate = await load(CONNECTIONS * 4);
+  const warmRate = await load(sized(rate, seconds));
+  return sized(warmRate, roundSeconds);
+}
+
+export async function measureRound(
+  server: Server,
+  body: string,
+  expected: string,
+  sims: Simulators,
+  amount: number,
+  /** Paces the round at this many requests per second instead of as fast as answers come. */
+  rate?: number,
+): Promise<Round> {
+  await quiesce(sims);
+  const cpu0 = cpuMs(server.process.pid);
+  const sim0 = cpuMs(sims.process.pid);
+  const began = performance.now();
+  const result = await autocannon({
+    url: server.url,
+    method: 'POST',
+    headers: HEADERS,
+    body,
+    connections: CONNECTIONS,
+    amount,
+    ...(rate === undefined ? {} : { overallRate: rate }),
+    expectBody: expected,
+    timeout: 30,
+    // autocannon notices that the last response came in at its next sample tick (1 s by default).
+    sampleInt: 25,
+  });
+  // autocannon's own `duration` is coarse; the round's wall time is measured here.
+  const seconds = (performance.now() - began) / 1000;
+  const cpu = cpuMs(server.process.pid) - cpu0;
+  const sim = cpuMs(sims.process.pid) - sim0;
+  const requests = result.requests.total;
+  await sleep(20);
+  return {
+    requests,
+    seconds,
+    rps: requests / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuMsPerOp: cpu / requests,
+    simulatorsCpuMsPerOp: sim / requests,
+    failures: result.errors + result.timeouts + result.non2xx + result.mismatches,
+    upstream: scaleCounts(await upstreamCounts(sims), 1 / requests),
+  };
+}

@@ -1,0 +1,197 @@
+// `npm run bench`: usergraph (compiled, production settings) against a hand-written floor, both in front
+// of the same simulators (own process, fixed latency), driven by autocannon in alternating rounds.
+// Writes bench/results.json and the results section of BENCHMARKS.md. See BENCHMARKS.md for the method.
+//
+// Env: BENCH_SECONDS (per measured round, default 8), BENCH_WARMUP (s, default 4), BENCH_ROUNDS (per
+// server, default 3), BENCH_ONLY (comma-separated scenario ids; results then go to a temporary file
+// only), BENCH_PROFILE=1 (both servers write .cpuprofile files to bench/profiles/ on exit; summarise
+// with `tsx bench/profile-top.ts`), BENCH_GATEWAY_DIR (another checkout holding dist/main.js).
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { benchDirectories } from './directories.js';
+import {
+  addCounts,
+  CONNECTIONS,
+  measureRound,
+  ROOT,
+  type Server,
+  type Simulators,
+  scaleCounts,
+  singleOperation,
+  startFloor,
+  startGateway,
+  startSimulators,
+  verify,
+  warmUp,
+} from './harness.js';
+import { stop } from './processes.js';
+import { renderTables, writeReport } from './report.js';
+import {
+  type BenchResults,
+  type EqualRate,
+  median,
+  type Round,
+  type ScenarioResult,
+  type TargetSummary,
+  totalRequests,
+} from './results.js';
+import { type Counts, SCENARIOS, type Scenario } from './scenarios.js';
+
+const settings = {
+  latencyMs: 5,
+  connections: CONNECTIONS,
+  roundSeconds: Number(process.env.BENCH_SECONDS ?? 8),
+  warmupSeconds: Number(process.env.BENCH_WARMUP ?? 4),
+  rounds: Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3)),
+  directoryConcurrency: 8,
+  gateway: 'node dist/main.js --config <generated usergraph.yaml>, NODE_ENV=production, LOG_LEVEL=warn',
+  floor: 'node --import tsx bench/floor.ts (node:http + undici, no GraphQL)',
+};
+const only = process.env.BENCH_ONLY?.split(',').map((id) => id.trim());
+const scenarios = SCENARIOS.filter((scenario) => !only || only.includes(scenario.id));
+const profileDir = (server: string) =>
+  process.env.BENCH_PROFILE === '1' ? join(ROOT, 'bench/profiles', server) : undefined;
+const gatewayDir = process.env.BENCH_GATEWAY_DIR ?? ROOT;
+
+function summarize(rounds: readonly Round[], single: Counts): TargetSummary {
+  const requests = rounds.reduce((n, r) => n + r.requests, 0);
+  const weighted = (pick: (r: Round) => number) =>
+    rounds.reduce((total, r) => total + pick(r) * r.requests, 0) / requests;
+  const upstream: Record<string, Record<string, number>> = {};
+  for (const r of rounds) addCounts(upstream, scaleCounts(r.upstream, r.requests));
+  return {
+    rps: {
+      median: median(rounds.map((r) => r.rps)),
+      min: Math.min(...rounds.map((r) => r.rps)),
+      max: Math.max(...rounds.map((r) => r.rps)),
+    },
+    p50: median(rounds.map((r) => r.p50)),
+    p99: median(rounds.map((r) => r.p99)),
+    cpuMsPerOp: weighted((r) => r.cpuMsPerOp),
+    simulatorsCpuMsPerOp: weighted((r) => r.simulatorsCpuMsPerOp),
+    failures: rounds.reduce((n, r) => n + r.failures, 0),
+    upstreamPerOp: scaleCounts(upstream, 1 / requests),
+    upstreamSingle: single,
+    rounds,
+  };
+}
+
+async function runScenario(
+  scenario: Scenario,
+  servers: readonly [Server, Server],
+  sims: Simulators,
+): Promise<ScenarioResult> {
+  const body = scenario.body(sims.info.ids);
+  const expected = await verify(scenario.id, body, servers);
+  const single: Counts[] = [];
+  for (const server of servers) single.push(await singleOperation(server, body, sims));
+  const amounts: number[] = [];
+  for (const server of servers) {
+    amounts.push(await warmUp(server, body, settings.warmupSeconds, settings.roundSeconds));
+  }
+  const rounds: Round[][] = servers.map(() => []);
+  for (let i = 0; i < settings.rounds; i += 1) {
+    for (const [index, server] of servers.entries()) {
+      const round = await measureRound(server, body, expected[index] ?? '', sims, amounts[index] ?? 1);
+      rounds[index]?.push(round);
+      console.error(
+        `${scenario.id} ${server.name.padEnd(7)} round ${i + 1}: ${round.rps.toFixed(0)} req/s, p99 ${round.p99} ms, ${round.cpuMsPerOp.toFixed(2)} CPU ms/op, ${totalRequests(round.upstream).toFixed(2)} upstream/op, ${round.failures} failures`,
+      );
+    }
+  }
+  const gateway = summarize(rounds[0] ?? [], single[0] ?? {});
+  const floor = summarize(rounds[1] ?? [], single[1] ?? {});
+  let equalRate: EqualRate | undefined;
+  if (scenario.equalRate) {
+    const rate = Math.max(1, Math.round(gateway.rps.median / 2));
+    const amount = Math.max(CONNECTIONS, Math.round(rate * settings.roundSeconds));
+    const paced: Round[] = [];
+    for (const [index, server] of servers.entries()) {
+      paced.push(await measureRound(server, body, expected[index] ?? '', sims, amount, rate));
+    }
+    const [g, f] = paced as [Round, Round];
+    equalRate = {
+      rps: rate,
+      gatewayCpuMsPerOp: g.cpuMsPerOp,
+      floorCpuMsPerOp: f.cpuMsPerOp,
+      ratio: g.cpuMsPerOp / f.cpuMsPerOp,
+    };
+    console.error(
+      `${scenario.id} at ${rate} req/s each: gateway ${g.cpuMsPerOp.toFixed(2)}, floor ${f.cpuMsPerOp.toFixed(2)} CPU ms/op, ${g.failures + f.failures} failures`,
+    );
+  }
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    instances: scenario.instances,
+    minimum: scenario.minimum ?? null,
+    gateway,
+    floor,
+    ratio: {
+      rps: gateway.rps.median / floor.rps.median,
+      p50: gateway.p50 / floor.p50,
+      p99: gateway.p99 / floor.p99,
+      cpuMsPerOp: gateway.cpuMsPerOp / floor.cpuMsPerOp,
+      upstreamPerOp: totalRequests(gateway.upstreamPerOp) / totalRequests(floor.upstreamPerOp),
+    },
+    ...(equalRate ? { equalRate } : {}),
+  };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(join(gatewayDir, 'dist/main.js'))) {
+    throw new Error(`${gatewayDir}/dist/main.js is missing: run \`npm run build\``);
+  }
+  const sims = await startSimulators(settings.latencyMs);
+  const results: ScenarioResult[] = [];
+  try {
+    for (const instances of [...new Set(scenarios.map((scenario) => scenario.instances))]) {
+      const directories = benchDirectories(sims.info, instances, settings.directoryConcurrency, CONNECTIONS);
+      let gateway: Server | undefined;
+      let floor: Server | undefined;
+      try {
+        gateway = await startGateway('gateway', gatewayDir, directories, profileDir('gateway'));
+        floor = await startFloor(directories, profileDir('floor'));
+        for (const scenario of scenarios.filter((s) => s.instances === instances)) {
+          results.push(await runScenario(scenario, [gateway, floor], sims));
+        }
+      } finally {
+        await stop(gateway?.process);
+        await stop(floor?.process);
+      }
+    }
+  } finally {
+    await stop(sims.process);
+  }
+
+  const bench: BenchResults = {
+    date: new Date().toISOString(),
+    machine: {
+      cpus: Number(execFileSync('nproc', { encoding: 'utf8' }).trim()),
+      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+      node: process.version,
+      os: `${process.platform} ${release()}`,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+    },
+    settings,
+    scenarios: results,
+  };
+  console.error(renderTables(bench));
+  if (only) {
+    // A partial run must not replace the full results.
+    const partial = join(tmpdir(), 'usergraph-bench-results.json');
+    writeFileSync(partial, `${JSON.stringify(bench, null, 2)}\n`);
+    console.error(`BENCH_ONLY: wrote ${partial} only`);
+    return;
+  }
+  writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(bench, null, 2)}\n`);
+  writeReport(join(ROOT, 'BENCHMARKS.md'), bench);
+  console.error('wrote bench/results.json and BENCHMARKS.md');
+}
+
+main().catch((error: unknown) => {
+  console.error('bench failed:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,82 @@
+// The three simulators in a process of their own, so the gateway's and the floor's CPU is measured
+// without the upstreams'. Prints one JSON line (origins, credentials, local ids, control origin) and
+// serves a control endpoint: GET /__counts returns the requests per route since the last call and
+// starts counting afresh.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SimulatorSet } from '../src/simulators/index.js';
+import type { Simulator } from '../src/simulators/server.js';
+
+export interface SimulatorsInfo {
+  readonly control: string;
+  readonly pid: number;
+  readonly monocloud: { readonly url: string; readonly apiKey: string };
+  readonly zitadel: { readonly url: string; readonly token: string };
+  readonly appServices: {
+    readonly url: string;
+    readonly groupId: string;
+    readonly appId: string;
+    readonly publicApiKey: string;
+    readonly privateApiKey: string;
+  };
+  readonly ids: { monocloud: string[]; zitadel: string[]; appServices: string[] };
+}
+
+/** Requests per simulator and route, and how many of them were not 2xx (404s included). */
+export type Counts = Record<'monocloud' | 'zitadel' | 'appServices', Record<string, number>>;
+
+const latencyMs = Number(process.env.SIM_LATENCY_MS ?? 5);
+const perDirectory = Number(process.env.SIM_PER_DIRECTORY ?? 200);
+const set = await SimulatorSet.start({ latencyMs, perDirectory });
+const named = { monocloud: set.monocloud, zitadel: set.zitadel, appServices: set.appServices } as const;
+
+const counts: Counts = { monocloud: {}, zitadel: {}, appServices: {} };
+
+// The simulators log every request with its headers; under load that grows by tens of thousands of
+// entries a second, so the log is folded into counters often and emptied.
+function fold(): void {
+  for (const [key, simulator] of Object.entries(named) as [keyof Counts, Simulator][]) {
+    const into = counts[key];
+    for (const entry of simulator.log) {
+      into[entry.route] = (into[entry.route] ?? 0) + 1;
+      if (entry.status < 200 || entry.status >= 300) into.non2xx = (into.non2xx ?? 0) + 1;
+    }
+    simulator.log.length = 0;
+  }
+}
+setInterval(fold, 250).unref();
+
+const control = createServer((req, res) => {
+  if (req.method === 'GET' && req.url === '/__counts') {
+    fold();
+    const snapshot = JSON.stringify(counts);
+    for (const key of Object.keys(counts) as (keyof Counts)[]) counts[key] = {};
+    res.writeHead(200, { 'content-type': 'application/json' }).end(snapshot);
+    return;
+  }
+  res.writeHead(404).end();
+});
+await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+
+const info: SimulatorsInfo = {
+  control: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
+  pid: process.pid,
+  monocloud: { url: set.monocloud.url, apiKey: set.monocloud.apiKey },
+  zitadel: { url: set.zitadel.url, token: set.zitadel.token },
+  appServices: {
+    url: set.appServices.url,
+    groupId: set.appServices.groupId,
+    appId: set.appServices.appId,
+    publicApiKey: set.appServices.publicApiKey,
+    privateApiKey: set.appServices.privateApiKey,
+  },
+  ids: set.localIds(),
+};
+console.log(JSON.stringify(info));
+
+const stop = () => {
+  control.close();
+  void set.close().then(() => process.exit(0));
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

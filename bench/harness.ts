@@ -169,6 +169,22 @@ export async function singleOperation(server: Server, body: string, sims: Simula
   return upstreamCounts(sims);
 }
 
+/** A fixed number of POSTs at CONNECTIONS concurrency. */
+function drive(server: Server, body: string, amount: number, extra: Record<string, unknown> = {}) {
+  return autocannon({
+    url: server.url,
+    method: 'POST',
+    headers: HEADERS,
+    body,
+    connections: CONNECTIONS,
+    amount,
+    timeout: 30,
+    // autocannon notices that the last response came in at its next sample tick (1 s by default).
+    sampleInt: 25,
+    ...extra,
+  });
+}
+
 /**
  * Warms a server up and sizes the measured rounds. Every load run, the warm-up's included, sends a fixed
  * number of requests rather than running for a duration: then no operation is ever cut off at the end
@@ -178,16 +194,7 @@ export async function singleOperation(server: Server, body: string, sims: Simula
 export async function warmUp(server: Server, body: string, seconds: number, roundSeconds: number) {
   const load = async (amount: number) => {
     const began = performance.now();
-    await autocannon({
-      url: server.url,
-      method: 'POST',
-      headers: HEADERS,
-      body,
-      connections: CONNECTIONS,
-      amount,
-      timeout: 30,
-      sampleInt: 25,
-    });
+    await drive(server, body, amount);
     return amount / ((performance.now() - began) / 1000);
   };
   const sized = (perSecond: number, s: number) =>
@@ -210,18 +217,9 @@ export async function measureRound(
   const cpu0 = cpuMs(server.process.pid);
   const sim0 = cpuMs(sims.process.pid);
   const began = performance.now();
-  const result = await autocannon({
-    url: server.url,
-    method: 'POST',
-    headers: HEADERS,
-    body,
-    connections: CONNECTIONS,
-    amount,
+  const result = await drive(server, body, amount, {
     ...(rate === undefined ? {} : { overallRate: rate }),
     expectBody: expected,
-    timeout: 30,
-    // autocannon notices that the last response came in at its next sample tick (1 s by default).
-    sampleInt: 25,
   });
   // autocannon's own `duration` is coarse; the round's wall time is measured here.
   const seconds = (performance.now() - began) / 1000;

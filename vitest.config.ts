@@ -16,6 +16,8 @@ export default defineConfig({
     hookTimeout: 15_000,
     pool: 'threads',
     // Directory failures are expected in many tests; keep their log lines out of the report.
-    env: { LOG_LEVEL: 'silent' },
+    // @apollo/gateway otherwise probes cloud metadata addresses and reports anonymous usage to Apollo;
+    // tests talk to 127.0.0.1 only.
+    env: { LOG_LEVEL: 'silent', APOLLO_TELEMETRY_DISABLED: 'true' },
   },
 });

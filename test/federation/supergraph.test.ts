@@ -90,6 +90,8 @@ beforeAll(async () => {
   if (composition.errors) throw new Error(composition.errors.map((error) => error.message).join('\n'));
   hints = composition.hints.map((hint) => `${hint.definition.code}: ${hint.message}`);
 
+  // Never reach outside loopback: no anonymous telemetry, no cloud-metadata probes (also set in vitest.config.ts).
+  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   gateway = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl: composition.supergraphSdl }) });
   ({ url: gatewayUrl } = await startStandaloneServer(gateway, { listen: { port: 0, host: '127.0.0.1' } }));
 }, 60_000);

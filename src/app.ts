@@ -6,6 +6,7 @@ import { maskError } from './graphql-errors.js';
 import { useReadiness } from './health.js';
 import { createLogger } from './logger.js';
 import { usePartialErrors } from './partial-errors.js';
+import { useRequestDeadlineRelease } from './request-deadline.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, requestDeadline } from './resilience/deadline.js';
 import { schema, subgraphSchema } from './schema/index.js';
 
@@ -37,7 +38,12 @@ export function createApp(options: AppOptions): App {
     // Yoga's own body limit pipes every request body through a TransformStream to count its bytes:
     // 30% of the CPU of a one-user query (BENCHMARKS.md). useDeclaredBodyLimit checks the header instead.
     maxRequestBodySize: false,
-    plugins: [useDeclaredBodyLimit(), usePartialErrors(), useReadiness(options.directories)],
+    plugins: [
+      useDeclaredBodyLimit(),
+      usePartialErrors(),
+      useReadiness(options.directories),
+      useRequestDeadlineRelease(),
+    ],
     graphiql: {
       title: 'usergraph',
       defaultQuery: options.exampleQuery ?? DEFAULT_EXAMPLE,

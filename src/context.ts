@@ -11,11 +11,13 @@ export interface Context {
   readonly partialErrors: PartialErrors;
   /** The request's deadline, for calls made outside the loaders (list pages). */
   readonly signal?: AbortSignal;
-  /** The deadline as every upstream call takes it (signal and epoch ms). */
-  readonly call: CallOptions;
+  /** The deadline as every upstream call takes it (signal and epoch ms), and what stops its timer. */
+  readonly call: RequestCall;
 }
 
-export function createContext(directories: DirectoryRegistry, call: CallOptions = {}): Context {
+export type RequestCall = CallOptions & { release?(): void };
+
+export function createContext(directories: DirectoryRegistry, call: RequestCall = {}): Context {
   return {
     directories,
     loaders: new Loaders(call),

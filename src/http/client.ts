@@ -1,4 +1,4 @@
-import { Agent, type Dispatcher, request } from 'undici';
+import { errors, Pool } from 'undici';
 import type { ProviderKind } from '../directory/model.js';
 import type { CallOptions } from '../directory/port.js';
 import { UpstreamError } from '../errors.js';
@@ -8,7 +8,10 @@ export interface HttpClientOptions {
   readonly provider: ProviderKind;
   /** The provider's origin (and optional path prefix); documented paths are appended to it. */
   readonly baseUrl: string;
-  /** Upper bound for one upstream call, on top of the caller's own deadline. */
+  /**
+   * Bounds one upstream call, on top of the caller's own deadline: its headers must arrive within it,
+   * and its body may not stall for longer.
+   */
   readonly timeoutMs: number;
   /** Keep-alive sockets to the origin; sized for the provider's fan-out. */
   readonly connections: number;
@@ -36,17 +39,21 @@ export interface HttpResponse {
 /** One keep-alive connection pool per directory; every upstream call goes through `send`. */
 export class HttpClient {
   readonly provider: ProviderKind;
-  private readonly base: string;
+  /** The path prefix of `baseUrl` (often empty); the origin belongs to the pool. */
+  private readonly prefix: string;
   private readonly timeoutMs: number;
-  private readonly dispatcher: Dispatcher;
+  private readonly pool: Pool;
   private readonly guard: DirectoryGuard | undefined;
 
   constructor(options: HttpClientOptions) {
     this.provider = options.provider;
     this.guard = options.guard;
-    this.base = options.baseUrl.replace(/\/+$/, '');
+    const base = new URL(options.baseUrl);
+    this.prefix = base.pathname.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs;
-    this.dispatcher = new Agent({
+    // A Pool for the directory's one origin rather than an Agent: no URL parsing or origin lookup per
+    // call (BENCHMARKS.md).
+    this.pool = new Pool(base.origin, {
       // A socket per call in flight. With a guard its limiter caps those for the whole directory; a
       // smaller pool would queue calls a second time, inside undici, behind other requests' batches.
       connections: options.guard?.limiter.maxConcurrent ?? options.connections,
@@ -62,32 +69,25 @@ export class HttpClient {
   }
 
   private async sendOnce(call: HttpCall, options: CallOptions): Promise<HttpResponse> {
-    // One controller, one timer and one listener: AbortSignal.timeout and AbortSignal.any cost far more
-    // per call (weak references, finalizers), and one batch makes dozens of calls.
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.timeoutMs);
-    const caller = options.signal;
-    const onAbort = () => controller.abort();
-    if (caller?.aborted) controller.abort();
-    else caller?.addEventListener('abort', onAbort, { once: true });
-    const signal = controller.signal;
+    // The per-call bound is undici's own headers and body timeouts, and the caller's deadline its
+    // signal as is: an AbortController, a timer and a listener of our own per call cost more than the
+    // rest of the call's bookkeeping (BENCHMARKS.md).
     const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
     let body: string | undefined;
     if (call.json !== undefined) {
       body = JSON.stringify(call.json);
       headers['content-type'] = 'application/json';
     }
+    const signal = options.signal;
     try {
-      const res = await request(this.url(call), {
+      const res = await this.pool.request({
         method: call.method,
+        path: this.path(call),
         headers,
         body,
         signal,
-        dispatcher: this.dispatcher,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
       });
       const text = await res.body.text();
       const raw = res.headers;
@@ -100,12 +100,20 @@ export class HttpClient {
         },
       };
     } catch (error) {
-      if (signal.aborted) {
+      if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
         throw new UpstreamError({
           provider: this.provider,
           kind: 'timeout',
           operation: call.operation,
-          detail: timedOut ? `no answer within ${this.timeoutMs} ms` : 'request deadline passed',
+          detail: `no answer within ${this.timeoutMs} ms`,
+        });
+      }
+      if (signal?.aborted) {
+        throw new UpstreamError({
+          provider: this.provider,
+          kind: 'timeout',
+          operation: call.operation,
+          detail: 'request deadline passed',
         });
       }
       throw new UpstreamError({
@@ -114,18 +122,15 @@ export class HttpClient {
         operation: call.operation,
         detail: (error as { code?: string }).code ?? 'connection failed',
       });
-    } finally {
-      clearTimeout(timer);
-      caller?.removeEventListener('abort', onAbort);
     }
   }
 
   close(): Promise<void> {
-    return this.dispatcher.close();
+    return this.pool.close();
   }
 
-  private url(call: HttpCall): string {
-    let url = this.base + call.path;
+  private path(call: HttpCall): string {
+    let url = this.prefix + call.path;
     if (call.query) {
       const params = new URLSearchParams();
       for (const [key, value] of Object.entries(call.query)) {

@@ -16,11 +16,7 @@ export interface RequestDeadline extends Required<CallOptions> {
  * be aborted. One controller and one timer: AbortSignal.timeout and AbortSignal.any hold weak
  * references and finalizers that cost ~5% of a one-user query's CPU (BENCHMARKS.md).
  */
-export function requestDeadline(
-  timeoutMs: number,
-  parent?: AbortSignal,
-  now = Date.now(),
-): RequestDeadline {
+export function requestDeadline(timeoutMs: number, parent?: AbortSignal, now = Date.now()): RequestDeadline {
   const controller = new AbortController();
   const abort = () => controller.abort();
   const timer = setTimeout(abort, timeoutMs);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/resilience/circuit-breaker.js';
+import { requestDeadline } from '../../src/resilience/deadline.js';
 import { LatencyWindow } from '../../src/resilience/latency.js';
 import { resolveResilience } from '../../src/resilience/options.js';
 import { OutboundLimiter } from '../../src/resilience/rate-limiter.js';
@@ -130,6 +131,31 @@ describe('OutboundLimiter', () => {
     await expect(waiting).rejects.toMatchObject({ kind: 'timeout' });
     release();
     expect(limiter.inFlight).toBe(0);
+  });
+});
+
+describe('requestDeadline', () => {
+  it('aborts when its time passes, or at once when the client goes away', async () => {
+    const timed = requestDeadline(20, undefined, 1_000);
+    expect(timed.deadline).toBe(1_020);
+    expect(timed.signal.aborted).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(timed.signal.aborted).toBe(true);
+
+    const client = new AbortController();
+    const followed = requestDeadline(10_000, client.signal);
+    client.abort();
+    expect(followed.signal.aborted).toBe(true);
+    followed.release();
+  });
+
+  it('stops its timer and stops following the client once released', async () => {
+    const client = new AbortController();
+    const released = requestDeadline(20, client.signal);
+    released.release();
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    client.abort();
+    expect(released.signal.aborted).toBe(false);
   });
 });
 

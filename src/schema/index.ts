@@ -15,14 +15,17 @@ import './federation.js';
 import './health.js';
 
 import type { GraphQLSchema } from 'graphql';
+import { settleListItems } from './settle-lists.js';
 
 /** The schema is the same for every deployment: directories are data, not types. */
-export const schema = builder.toSchema();
+export const schema = settleListItems(builder.toSchema());
 
 let subgraph: GraphQLSchema | undefined;
 
 /** The same types as an Apollo Federation 2 subgraph (`_entities`, `_service`, `@key`s); built on first use. */
 export function subgraphSchema(): GraphQLSchema {
-  subgraph ??= builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' });
+  subgraph ??= settleListItems(
+    builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' }),
+  );
   return subgraph;
 }

@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type App, createApp } from '../src/app.js';
+import { type Demo, startDemo } from '../src/demo.js';
+import { createProvider } from '../src/directory/create-provider.js';
+import { encodeUserId } from '../src/directory/global-id.js';
+import { DirectoryRegistry } from '../src/directory/registry.js';
+
+// usergraph executes with graphql-jit; graphql-js is the reference. Both apps here serve the same
+// simulators, so every answer (data and errors, partial failures included) must be the same.
+
+interface Answer {
+  readonly data?: unknown;
+  readonly errors?: { readonly path?: readonly (string | number)[] }[];
+  readonly extensions?: unknown;
+}
+
+let demo: Demo;
+let jit: { app: App; registry: DirectoryRegistry };
+let reference: { app: App; registry: DirectoryRegistry };
+
+function serve(useJit: boolean) {
+  const registry = new DirectoryRegistry(demo.directories.map(createProvider));
+  return { app: createApp({ directories: registry, jit: useJit }), registry };
+}
+
+interface Operation {
+  readonly query: string;
+  readonly operationName?: string;
+  readonly variables?: Record<string, unknown>;
+}
+
+async function ask(app: App, operation: Operation): Promise<Answer> {
+  const response = await app.fetch('http://usergraph.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    body: JSON.stringify(operation),
+  });
+  return (await response.json()) as Answer;
+}
+
+/** Errors in path order: the two executors may settle sibling fields in a different order. */
+function normalized(answer: Answer): Answer {
+  const errors = answer.errors
+    ? [...answer.errors].sort((a, b) =>
+        JSON.stringify(a.path ?? []).localeCompare(JSON.stringify(b.path ?? [])),
+      )
+    : undefined;
+  return { ...answer, ...(errors ? { errors } : {}) };
+}
+
+async function expectSameAnswer(operation: Operation): Promise<Answer> {
+  const fromJit = await ask(jit.app, operation);
+  const fromReference = await ask(reference.app, operation);
+  expect(normalized(fromJit)).toEqual(normalized(fromReference));
+  return fromJit;
+}
+
+const read = (file: string) => readFileSync(new URL(`./operations/${file}`, import.meta.url), 'utf8');
+const userOperations = `${read('user.graphql')}\n${read('fragments.graphql')}`;
+const nodesByIds = (ids: readonly string[]): Operation => ({
+  query: userOperations,
+  operationName: 'NodesByIds',
+  variables: { ids },
+});
+
+beforeAll(async () => {
+  demo = await startDemo();
+  jit = serve(true);
+  reference = serve(false);
+});
+
+afterAll(async () => {
+  await Promise.all([jit.registry.close(), reference.registry.close()]);
+  await demo.close();
+});
+
+describe('graphql-jit answers as graphql-js does', () => {
+  it('for the demo query: merged list, linked accounts, email lookup, every directory', async () => {
+    const answer = await expectSameAnswer({ query: demo.exampleQuery });
+    expect(answer.errors).toBeUndefined();
+    expect(JSON.stringify(answer.data)).toContain('"displayName":"John Doe"');
+  });
+
+  it('for lists whose items fail before the others load, in every position', async () => {
+    const ids = demo.simulators.localIds();
+    const good = encodeUserId('acme', ids.monocloud[0] ?? '');
+    const other = encodeUserId('corp', ids.zitadel[0] ?? '');
+    const unknownDirectory = encodeUserId('payroll', '1');
+    for (const list of [
+      [good, 'bad'],
+      ['bad', good],
+      ['bad', good, unknownDirectory, other, 'worse'],
+      [unknownDirectory, 'bad'],
+    ]) {
+      const answer = await expectSameAnswer(nodesByIds(list));
+      expect((answer.data as { nodes: unknown[] }).nodes).toHaveLength(list.length);
+    }
+  });
+
+  it('when one directory fails: the others’ data, and that directory’s errors at their paths', async () => {
+    const ids = demo.simulators.localIds();
+    const list = [
+      ...ids.monocloud.slice(0, 3).map((id) => encodeUserId('acme', id)),
+      ...ids.zitadel.slice(0, 3).map((id) => encodeUserId('corp', id)),
+      ...ids.appServices.slice(0, 3).map((id) => encodeUserId('mobile', id)),
+    ];
+    demo.simulators.monocloud.inject({ route: 'getUser', fault: { type: 'status', status: 401 } });
+    try {
+      const answer = await expectSameAnswer(nodesByIds(list));
+      expect(answer.errors?.map((error) => error.path)).toEqual([
+        ['nodes', 0],
+        ['nodes', 1],
+        ['nodes', 2],
+      ]);
+    } finally {
+      demo.simulators.resetAll();
+    }
+  });
+});

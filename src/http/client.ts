@@ -3,6 +3,7 @@ import type { ProviderKind } from '../directory/model.js';
 import type { CallOptions } from '../directory/port.js';
 import { UpstreamError } from '../errors.js';
 import type { DirectoryGuard } from '../resilience/guard.js';
+import { exchange } from './exchange.js';
 
 export interface HttpClientOptions {
   readonly provider: ProviderKind;
@@ -80,20 +81,22 @@ export class HttpClient {
     }
     const signal = options.signal;
     try {
-      const res = await this.pool.request({
-        method: call.method,
-        path: this.path(call),
-        headers,
-        body,
+      const res = await exchange(
+        this.pool,
+        {
+          method: call.method,
+          path: this.path(call),
+          headers,
+          body,
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
+        },
         signal,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-      });
-      const text = await res.body.text();
+      );
       const raw = res.headers;
       return {
-        status: res.statusCode,
-        body: text,
+        status: res.status,
+        body: res.body,
         header(name) {
           const value = raw[name.toLowerCase()];
           return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);

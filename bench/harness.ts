@@ -39,6 +39,13 @@ export async function startSimulators(latencyMs: number): Promise<Simulators> {
   return { info: JSON.parse(started.line) as SimulatorsInfo, process: started };
 }
 
+/**
+ * Node options both servers run with: usergraph's production command (`npm run serve`, README). A
+ * larger young generation halves scavenges for allocation-heavy servers (BENCHMARKS.md); the floor gets
+ * it too, so the comparison is of code, not of runtime flags.
+ */
+export const PRODUCTION_NODE_ARGS = ['--max-semi-space-size=64'];
+
 /** The gateway as users run it: compiled JavaScript, production settings, a config file. */
 export async function startGateway(
   name: string,
@@ -54,6 +61,7 @@ export async function startGateway(
   const started = await start(
     process.execPath,
     [
+      ...PRODUCTION_NODE_ARGS,
       ...nodeArgs,
       ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
       'dist/main.js',
@@ -76,7 +84,12 @@ export async function startFloor(
 ): Promise<Server> {
   const started = await start(
     process.execPath,
-    [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...TSX, 'bench/floor.ts'],
+    [
+      ...PRODUCTION_NODE_ARGS,
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      ...TSX,
+      'bench/floor.ts',
+    ],
     {
       cwd: ROOT,
       env: { ...process.env, NODE_ENV: 'production', FLOOR_DIRECTORIES: JSON.stringify(directories) },

@@ -15,6 +15,7 @@ import {
   addCounts,
   CONNECTIONS,
   measureRound,
+  PRODUCTION_NODE_ARGS,
   ROOT,
   type Server,
   type Simulators,
@@ -46,8 +47,8 @@ const settings = {
   warmupSeconds: Number(process.env.BENCH_WARMUP ?? 4),
   rounds: Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3)),
   directoryConcurrency: 8,
-  gateway: 'node dist/main.js --config <generated usergraph.yaml>, NODE_ENV=production, LOG_LEVEL=warn',
-  floor: 'node --import tsx bench/floor.ts (node:http + undici, no GraphQL)',
+  gateway: `node ${PRODUCTION_NODE_ARGS.join(' ')} dist/main.js --config <generated usergraph.yaml>, NODE_ENV=production, LOG_LEVEL=warn`,
+  floor: `node ${PRODUCTION_NODE_ARGS.join(' ')} --import tsx bench/floor.ts (node:http + undici, no GraphQL)`,
 };
 const only = process.env.BENCH_ONLY?.split(',').map((id) => id.trim());
 const scenarios = SCENARIOS.filter((scenario) => !only || only.includes(scenario.id));

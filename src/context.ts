@@ -17,7 +17,8 @@ export interface Context {
 
 export type RequestCall = CallOptions & { release?(): void };
 
-export function createContext(directories: DirectoryRegistry, call: RequestCall = {}): Context {
+export function createContext(directories: DirectoryRegistry, deadline: RequestCall = {}): Context {
+  const call: RequestCall = { ...deadline, responses: new Map() };
   return {
     directories,
     loaders: new Loaders(call),

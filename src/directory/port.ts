@@ -8,6 +8,11 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
   /** The same deadline as epoch ms, so retries and queues know how much time is left. */
   readonly deadline?: number;
+  /**
+   * The GraphQL request's answers to GETs it already sent, by method, URL and headers: a request that
+   * needs the same page twice (a merged listing, then an email scan over that same list) asks once.
+   */
+  readonly responses?: Map<string, Promise<unknown>>;
 }
 
 /** One result per key, in key order: the user, `null` when the directory has no such user, or the error for that key. */

@@ -40,7 +40,8 @@ export interface HttpResponse {
 /** One keep-alive connection pool per directory; every upstream call goes through `send`. */
 export class HttpClient {
   readonly provider: ProviderKind;
-  /** The path prefix of `baseUrl` (often empty); the origin belongs to the pool. */
+  private readonly origin: string;
+  /** The path prefix of `baseUrl` (often empty). */
   private readonly prefix: string;
   private readonly timeoutMs: number;
   private readonly pool: Pool;
@@ -50,11 +51,12 @@ export class HttpClient {
     this.provider = options.provider;
     this.guard = options.guard;
     const base = new URL(options.baseUrl);
+    this.origin = base.origin;
     this.prefix = base.pathname.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs;
     // A Pool for the directory's one origin rather than an Agent: no URL parsing or origin lookup per
     // call (BENCHMARKS.md).
-    this.pool = new Pool(base.origin, {
+    this.pool = new Pool(this.origin, {
       // A socket per call in flight. With a guard its limiter caps those for the whole directory; a
       // smaller pool would queue calls a second time, inside undici, behind other requests' batches.
       connections: options.guard?.limiter.maxConcurrent ?? options.connections,
@@ -64,6 +66,18 @@ export class HttpClient {
   }
 
   send(call: HttpCall, options: CallOptions = {}): Promise<HttpResponse> {
+    const memo = call.method === 'GET' ? options.responses : undefined;
+    if (memo === undefined) return this.sendGuarded(call, options);
+    // Reads only, within one GraphQL request: the same GET (same credentials) is sent once.
+    const key = `${this.origin} ${this.path(call)} ${JSON.stringify(call.headers ?? {})}`;
+    const known = memo.get(key) as Promise<HttpResponse> | undefined;
+    if (known !== undefined) return known;
+    const response = this.sendGuarded(call, options);
+    memo.set(key, response);
+    return response;
+  }
+
+  private sendGuarded(call: HttpCall, options: CallOptions): Promise<HttpResponse> {
     return this.guard
       ? this.guard.run(call, options, (attemptOptions) => this.sendOnce(call, attemptOptions))
       : this.sendOnce(call, options);

@@ -6,7 +6,7 @@ import { UpstreamError } from '../errors.js';
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /** A request's deadline as calls take it, and `release` to stop its timer once the request is done. */
-export interface RequestDeadline extends Required<CallOptions> {
+export interface RequestDeadline extends Required<Pick<CallOptions, 'signal' | 'deadline'>> {
   release(): void;
 }
 

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeUserId } from '../../src/directory/global-id.js';
-import { LinkedAccountsDocument, UsersByEmailDocument } from '../generated/graphql.js';
+import {
+  LinkedAccountsDocument,
+  MergedPageWithLinksDocument,
+  UsersByEmailDocument,
+} from '../generated/graphql.js';
 import { Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -99,6 +103,17 @@ describe('linkedAccounts', () => {
     expect(stack.sims.monocloud.count('listUsers')).toBe(0);
     const appPages = Math.ceil(stack.sims.appServices.records.length / 50);
     expect(stack.sims.appServices.count('listUsers')).toBeLessThanOrEqual(appPages + 1);
+  });
+
+  it('reads no list page twice for a merged page with links: the email scan reuses the listing’s pages', async () => {
+    const { body } = await stack.execute(MergedPageWithLinksDocument, { first: 50 });
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.users.nodes.some((node) => node.linkedAccounts.length > 0)).toBe(true);
+    const pages = stack.sims.appServices.log
+      .filter((entry) => entry.route === 'listUsers')
+      .map((entry) => entry.query);
+    expect(pages.length).toBeGreaterThan(1);
+    expect(new Set(pages).size).toBe(pages.length);
   });
 
   it('never links through an unverified address', async () => {

@@ -84,6 +84,8 @@ const fileSchema = z
     federation: z.boolean('must be true or false').default(false),
     /** Deadline of one GraphQL request, propagated to every upstream call it makes. */
     requestTimeoutMs: positiveInt(300_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
+    /** Execute with graphql-jit (default); false runs graphql-js's own executor. */
+    jit: z.boolean('must be true or false').default(true),
   })
   .superRefine((value, ctx) => {
     const seen = new Set<string>();
@@ -111,6 +113,7 @@ export interface Config {
   readonly directories: readonly DirectoryConfig[];
   readonly federation: boolean;
   readonly requestTimeoutMs: number;
+  readonly jit: boolean;
 }
 
 export type ConfigResult =
@@ -184,6 +187,7 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
       directories: parsed.data.directories,
       federation: parsed.data.federation,
       requestTimeoutMs: parsed.data.requestTimeoutMs,
+      jit: parsed.data.jit,
     },
   };
 }

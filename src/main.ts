@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   let exampleQuery: string | undefined;
   let stopDemo: (() => Promise<void>) | undefined;
   let requestTimeoutMs: number | undefined;
+  let jit = true;
   const graceMs = parseShutdownGrace(process.env);
   if (typeof graceMs === 'string') {
     console.error(`usergraph: ${graceMs}`);
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
       for (const problem of result.problems) console.error(`  - ${problem}`);
       process.exit(2);
     }
-    ({ directories, port, requestTimeoutMs } = result.config);
+    ({ directories, port, requestTimeoutMs, jit } = result.config);
     federation ||= result.config.federation;
   } else {
     const parsedPort = parsePort(process.env);
@@ -44,7 +45,13 @@ async function main(): Promise<void> {
   }
 
   const registry = new DirectoryRegistry(directories.map(createProvider));
-  const app = createApp({ directories: registry, exampleQuery, federation, requestTimeoutMs });
+  const app = createApp({
+    directories: registry,
+    exampleQuery,
+    federation,
+    requestTimeoutMs,
+    jit,
+  });
   const server = createServer(app);
   await new Promise<void>((resolve) => server.listen(port, resolve));
   const address = server.address();

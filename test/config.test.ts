@@ -109,6 +109,15 @@ describe('config', () => {
     expect(bad.ok ? [] : bad.problems).toEqual(['federation: must be true or false']);
   });
 
+  it('executes with graphql-jit unless jit: false, and rejects anything but a boolean', () => {
+    const on = parseConfig(GOOD, 'u.yaml', ENV);
+    expect(on.ok && on.config.jit).toBe(true);
+    const off = parseConfig(`${GOOD}\njit: false\n`, 'u.yaml', ENV);
+    expect(off.ok && off.config.jit).toBe(false);
+    const bad = parseConfig(`${GOOD}\njit: maybe\n`, 'u.yaml', ENV);
+    expect(bad.ok ? [] : bad.problems).toEqual(['jit: must be true or false']);
+  });
+
   it('requires the App Services key pair together, or a token', () => {
     const half = GOOD.replace('    privateApiKey: ${ATLAS_PRIVATE_KEY}\n', '');
     const result = parseConfig(half, 'u.yaml', ENV);

@@ -69,7 +69,8 @@ export class HttpClient {
     const memo = call.method === 'GET' ? options.responses : undefined;
     if (memo === undefined) return this.sendGuarded(call, options);
     // Reads only, within one GraphQL request: the same GET (same credentials) is sent once.
-    const key = `${this.origin} ${this.path(call)} ${JSON.stringify(call.headers ?? {})}`;
+    let key = `${this.origin}${this.path(call)}`;
+    for (const name in call.headers) key += `\n${name}:${call.headers[name]}`;
     const known = memo.get(key) as Promise<HttpResponse> | undefined;
     if (known !== undefined) return known;
     const response = this.sendGuarded(call, options);

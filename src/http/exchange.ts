@@ -36,7 +36,14 @@ export function exchange(
       settled = true;
       signal?.removeEventListener('abort', onAbort);
       if (error) reject(error);
-      else resolve({ status, headers, body: Buffer.concat(chunks).toString('utf8') });
+      else {
+        // Most answers arrive in one chunk: decode it as is, without copying it into a new buffer.
+        const body =
+          chunks.length === 1
+            ? (chunks[0] as Buffer).toString('utf8')
+            : Buffer.concat(chunks).toString('utf8');
+        resolve({ status, headers, body });
+      }
     };
 
     if (signal?.aborted) {

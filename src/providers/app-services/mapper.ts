@@ -1,4 +1,5 @@
-import type { AppServicesUser, Email, Identity, JsonObject, Timestamp } from '../../directory/model.js';
+import type { AppServicesUser, Email, Identity, JsonObject } from '../../directory/model.js';
+import { fromEpochSeconds } from '../../directory/timestamp.js';
 import type { WireUser, WireUserIdentity } from './wire.js';
 
 /** Maps one App Services user to the unified model. Pure. */
@@ -9,7 +10,7 @@ export function mapUser(wire: WireUser, directory: string): AppServicesUser {
   const familyName = stringField(data, 'last_name');
   const joinedName = [givenName, familyName].filter((part) => part !== null).join(' ');
   const lastAuthentication = wire.last_authentication_date
-    ? toTimestamp(wire.last_authentication_date)
+    ? fromEpochSeconds(wire.last_authentication_date)
     : null;
   return {
     provider: 'app-services',
@@ -27,7 +28,7 @@ export function mapUser(wire: WireUser, directory: string): AppServicesUser {
     passwordChangedAt: null,
     passwordChangeRequired: null,
     identities: identities.map(mapIdentity),
-    createdAt: toTimestamp(wire.creation_date),
+    createdAt: fromEpochSeconds(wire.creation_date),
     updatedAt: null,
     lastSignInAt: lastAuthentication,
     type: wire.type,
@@ -67,8 +68,4 @@ function hasProvider(identities: readonly WireUserIdentity[], type: string): boo
 function stringField(data: JsonObject, key: string): string | null {
   const value = data[key];
   return typeof value === 'string' && value !== '' ? value : null;
-}
-
-function toTimestamp(seconds: number): Timestamp {
-  return new Date(seconds * 1000).toISOString();
 }

@@ -1,9 +1,10 @@
 import type { Identity, MonoCloudUser, Timestamp, UserStatus } from '../../directory/model.js';
+import { fromEpochSeconds } from '../../directory/timestamp.js';
 import type { WireUser, WireUserSummary } from './wire.js';
 
 /** Unix seconds → RFC 3339 (UTC); null stays null. */
 export function toTimestamp(seconds: number | null | undefined): Timestamp | null {
-  return seconds === null || seconds === undefined ? null : new Date(seconds * 1000).toISOString();
+  return seconds === null || seconds === undefined ? null : fromEpochSeconds(seconds);
 }
 
 /**

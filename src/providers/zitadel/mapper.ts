@@ -8,6 +8,7 @@ import type {
   ZitadelMachineDetails,
   ZitadelUser,
 } from '../../directory/model.js';
+import { fromDateTimeString } from '../../directory/timestamp.js';
 import type { WireHumanUser, WireIdpLink, WireMachineUser, WirePasskey, WireUser } from './wire.js';
 
 // Pure wire → model mapping. protojson omits default values, so an absent boolean is false, an
@@ -132,5 +133,5 @@ function language(value: string | undefined): string | null {
 
 /** Same instant, normalised to the model's millisecond UTC form (protojson may send up to nanoseconds or an offset). */
 function timestamp(value: string | undefined): Timestamp | null {
-  return value === undefined ? null : new Date(value).toISOString();
+  return value === undefined ? null : fromDateTimeString(value);
 }

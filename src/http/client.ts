@@ -11,7 +11,8 @@ export interface HttpClientOptions {
   readonly baseUrl: string;
   /**
    * Bounds one upstream call, on top of the caller's own deadline: its headers must arrive within it,
-   * and its body may not stall for longer.
+   * and its body may not stall for longer. undici checks these on a ~0.5 s tick; the request
+   * deadline, which matters to callers, is exact (its own timer and signal).
    */
   readonly timeoutMs: number;
   /** Keep-alive sockets to the origin; sized for the provider's fan-out. */

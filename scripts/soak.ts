@@ -191,7 +191,14 @@ console.log(
 );
 const started = Date.now();
 const drainer = setInterval(drain, 1_000);
+// Heap after a full GC every SOAK_SAMPLE_SECONDS: whether it levels off is the question, not where it ends.
+const samples: string[] = [];
+const sampler = setInterval(
+  () => samples.push(megabytes(heap().heapUsed)),
+  Number(process.env.SOAK_SAMPLE_SECONDS ?? 30) * 1_000,
+);
 await Promise.all(Array.from({ length: workers }, () => worker(started + seconds * 1_000)));
+clearInterval(sampler);
 clearInterval(drainer);
 drain();
 const elapsed = (Date.now() - started) / 1_000;
@@ -210,6 +217,9 @@ console.log('errors by code:');
 for (const [code, count] of [...errorCounts].sort()) console.log(`  ${code}: ${count}`);
 console.log(
   `heap used: ${megabytes(before.heapUsed)} before, ${megabytes(after.heapUsed)} after; rss ${megabytes(before.rss)} → ${megabytes(after.rss)}`,
+);
+console.log(
+  `heap used during the run (every ${process.env.SOAK_SAMPLE_SECONDS ?? 30} s): ${samples.join(', ')}`,
 );
 console.log(`directories at the end: ${health.join(', ')}`);
 

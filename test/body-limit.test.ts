@@ -1,11 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
+import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
+import { useDeclaredBodyLimit } from '../src/body-limit.js';
 import { DirectoryRegistry } from '../src/directory/registry.js';
+import { schema } from '../src/schema/index.js';
 
-// The request body limit is checked from Content-Length alone (src/body-limit.ts), over a real socket
-// so the headers are exactly what a client sends.
+// The request body limit (src/body-limit.ts): from Content-Length when the body declares one, by
+// counting when it is chunked; over a real socket so the headers are exactly what a client sends.
 
 let server: Server;
 let port: number;
@@ -17,9 +20,9 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 /** Sends raw HTTP/1.1 and returns the status line's code and the body. */
-function raw(head: string, body = ''): Promise<{ status: number; body: string }> {
+function raw(head: string, body = '', to = port): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.end(`${head}\r\n\r\n${body}`));
+    const socket = connect(to, '127.0.0.1', () => socket.end(`${head}\r\n\r\n${body}`));
     let text = '';
     socket.on('data', (chunk) => {
       text += chunk.toString('utf8');
@@ -41,13 +44,44 @@ it('answers a POST that declares its length', async () => {
   expect(body).toContain('"directories":[]');
 });
 
-it('refuses a chunked POST with 411, before reading it', async () => {
-  const chunk = `${QUERY.length.toString(16)}\r\n${QUERY}\r\n0\r\n\r\n`;
-  const { status, body } = await raw(post('Transfer-Encoding: chunked'), chunk);
-  expect(status).toBe(411);
-  expect(JSON.parse(body.slice(body.indexOf('{'), body.lastIndexOf('}') + 1))).toEqual({
-    errors: [{ message: 'Content-Length required' }],
-  });
+it('answers a chunked POST, which declares no length', async () => {
+  const half = Math.floor(QUERY.length / 2);
+  const chunks = [QUERY.slice(0, half), QUERY.slice(half)]
+    .map((part) => `${part.length.toString(16)}\r\n${part}\r\n`)
+    .join('');
+  const { status, body } = await raw(post('Transfer-Encoding: chunked'), `${chunks}0\r\n\r\n`);
+  expect(status).toBe(200);
+  expect(body).toContain('"directories":[]');
+});
+
+it('refuses a chunked POST with 413 once it passes the limit', async () => {
+  const small = createServer(
+    createYoga({ schema, maxRequestBodySize: false, plugins: [useDeclaredBodyLimit(64)] }),
+  );
+  await new Promise<void>((resolve) => small.listen(0, '127.0.0.1', resolve));
+  try {
+    const big = JSON.stringify({ query: `{ __typename } ${'#'.repeat(100)}` });
+    const chunked = `${big.length.toString(16)}\r\n${big}\r\n0\r\n\r\n`;
+    const refused = await raw(
+      post('Transfer-Encoding: chunked'),
+      chunked,
+      (small.address() as { port: number }).port,
+    );
+    expect(refused.status).toBe(413);
+    expect(
+      JSON.parse(refused.body.slice(refused.body.indexOf('{'), refused.body.lastIndexOf('}') + 1)),
+    ).toEqual({
+      errors: [{ message: 'Request body too large' }],
+    });
+    const typename = JSON.stringify({ query: '{ __typename }' });
+    const fits = `${typename.length.toString(16)}\r\n${typename}\r\n0\r\n\r\n`;
+    expect(
+      (await raw(post('Transfer-Encoding: chunked'), fits, (small.address() as { port: number }).port))
+        .status,
+    ).toBe(200);
+  } finally {
+    await new Promise<void>((resolve) => small.close(() => resolve()));
+  }
 });
 
 it('refuses a declared length over the limit with 413 without waiting for the body', async () => {

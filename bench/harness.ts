@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import { stringify } from 'yaml';
 import type { BenchDirectory } from './directories.js';
-import { cpuMs, type Started, start } from './processes.js';
+import { cpuMs, rssMb, type Started, start } from './processes.js';
 import { type Round, totalRequests } from './results.js';
 import type { Counts } from './scenarios.js';
 import type { SimulatorsInfo } from './simulators-process.js';
@@ -250,5 +250,6 @@ export async function measureRound(
     simulatorsCpuMsPerOp: sim / requests,
     failures: result.errors + result.timeouts + result.non2xx + result.mismatches,
     upstream: scaleCounts(await upstreamCounts(sims), 1 / requests),
+    rssMb: rssMb(server.process.pid),
   };
 }

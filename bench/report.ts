@@ -29,7 +29,7 @@ export function formatCounts(counts: Counts): string {
 }
 
 function absolute(name: string, t: TargetSummary): string {
-  return `| ${name} | ${t.rps.median.toFixed(0)} (${t.rps.min.toFixed(0)}–${t.rps.max.toFixed(0)}) | ${num(t.p50, 1)} | ${num(t.p99, 1)} | ${t.cpuMsPerOp.toFixed(2)} | ${t.simulatorsCpuMsPerOp.toFixed(2)} | ${formatCounts(t.upstreamPerOp)} | ${t.failures} |`;
+  return `| ${name} | ${t.rps.median.toFixed(0)} (${t.rps.min.toFixed(0)}–${t.rps.max.toFixed(0)}) | ${num(t.p50, 1)} | ${num(t.p99, 1)} | ${t.cpuMsPerOp.toFixed(2)} | ${t.simulatorsCpuMsPerOp.toFixed(2)} | ${t.rssMb.toFixed(0)} | ${formatCounts(t.upstreamPerOp)} | ${t.failures} |`;
 }
 
 function find(results: BenchResults, id: string): ScenarioResult | undefined {
@@ -127,10 +127,10 @@ export function renderTables(results: BenchResults): string {
     '',
     '### Absolute figures',
     '',
-    'req/s: median of the rounds (min–max); latencies in ms (median of the rounds); CPU: the server process’s own user + system time per operation, and the simulators process’s for comparison; upstream: requests per operation under load, by directory and simulator route.',
+    'req/s: median of the rounds (min–max); latencies in ms (median of the rounds); CPU: the server process’s own user + system time per operation, and the simulators process’s for comparison; RSS: the server’s resident memory right after a round (the largest of the rounds; one process serves every scenario with the same directories, so it carries what earlier scenarios left); upstream: requests per operation under load, by directory and simulator route.',
     '',
-    '| Scenario | Server | req/s | p50 | p99 | CPU ms/op | Simulators CPU ms/op | Upstream requests per operation | Failed requests |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| Scenario | Server | req/s | p50 | p99 | CPU ms/op | Simulators CPU ms/op | RSS MB | Upstream requests per operation | Failed requests |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.scenarios.flatMap((s) => [
       absolute(`${s.id} | gateway`, s.gateway),
       absolute(`${s.id} | floor`, s.floor),

@@ -17,6 +17,8 @@ export interface Round {
   /** Connection errors, timeouts, non-2xx answers and bodies that differ from the verified answer. */
   readonly failures: number;
   readonly upstream: Counts;
+  /** The server process's resident memory right after the round, MB. */
+  readonly rssMb: number;
 }
 
 export interface TargetSummary {
@@ -26,6 +28,8 @@ export interface TargetSummary {
   readonly cpuMsPerOp: number;
   readonly simulatorsCpuMsPerOp: number;
   readonly failures: number;
+  /** The largest resident memory seen right after a round, MB. */
+  readonly rssMb: number;
   /** Upstream requests per operation under load, by directory and route. */
   readonly upstreamPerOp: Counts;
   /** Upstream requests of one operation sent alone (exact), by directory and route. */

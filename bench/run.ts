@@ -73,6 +73,7 @@ function summarize(rounds: readonly Round[], single: Counts): TargetSummary {
     cpuMsPerOp: weighted((r) => r.cpuMsPerOp),
     simulatorsCpuMsPerOp: weighted((r) => r.simulatorsCpuMsPerOp),
     failures: rounds.reduce((n, r) => n + r.failures, 0),
+    rssMb: Math.max(...rounds.map((r) => r.rssMb)),
     upstreamPerOp: scaleCounts(upstream, 1 / requests),
     upstreamSingle: single,
     rounds,

@@ -8,7 +8,7 @@ import { useJitExecution } from './jit.js';
 import { createLogger } from './logger.js';
 import { usePartialErrors } from './partial-errors.js';
 import { useRequestDeadlineRelease } from './request-deadline.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS, requestDeadline } from './resilience/deadline.js';
+import { type ClosingResponse, DEFAULT_REQUEST_TIMEOUT_MS, requestDeadline } from './resilience/deadline.js';
 import { schema, subgraphSchema } from './schema/index.js';
 
 export interface AppOptions {
@@ -26,19 +26,24 @@ export interface AppOptions {
   readonly jit?: boolean;
 }
 
-export type App = YogaServerInstance<Record<string, never>, Context>;
+/** What node:http gives Yoga beside the request (absent under `app.fetch`). */
+export interface ServerContext {
+  readonly res?: ClosingResponse;
+}
+
+export type App = YogaServerInstance<ServerContext, Context>;
 
 /** The Yoga instance: schema, per-request context, error masking, GraphiQL. It does not listen. */
 export function createApp(options: AppOptions): App {
-  return createYoga<Record<string, never>, Context>({
+  return createYoga<ServerContext, Context>({
     schema: options.federation ? subgraphSchema() : schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    context: ({ request }) =>
+    context: ({ request, res }) =>
       createContext(
         options.directories,
-        requestDeadline(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, request.signal),
+        requestDeadline(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, res ?? request.signal),
       ),
     maskedErrors: { maskError },
     // Yoga's own body limit pipes every request body through a TransformStream to count its bytes:

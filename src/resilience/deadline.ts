@@ -11,20 +11,34 @@ export interface RequestDeadline extends Required<Pick<CallOptions, 'signal' | '
 }
 
 /**
+ * What tells that the client went away: a Node response (its `close` before the answer is written),
+ * or, without one (`app.fetch`), the fetch request's signal.
+ */
+export type ClientLink = AbortSignal | ClosingResponse;
+
+/** The part of node:http's ServerResponse the deadline needs. */
+export interface ClosingResponse {
+  once(event: 'close', listener: () => void): unknown;
+  removeListener(event: 'close', listener: () => void): unknown;
+  readonly destroyed: boolean;
+}
+
+/**
  * A GraphQL request's deadline: its signal aborts when the client goes away or `timeoutMs` passes,
  * and `deadline` (epoch ms) lets retries and queues know how much time is left without waiting to
  * be aborted. One controller and one timer: AbortSignal.timeout and AbortSignal.any hold weak
- * references and finalizers that cost ~5% of a one-user query's CPU (BENCHMARKS.md).
+ * references and finalizers that cost ~5% of a one-user query's CPU (BENCHMARKS.md). With Node's
+ * response at hand it listens to that, not to the fetch adapter's request signal, a proxied
+ * EventTarget whose every property read cost another ~5% of that query's CPU.
  */
-export function requestDeadline(timeoutMs: number, parent?: AbortSignal, now = Date.now()): RequestDeadline {
+export function requestDeadline(timeoutMs: number, client?: ClientLink, now = Date.now()): RequestDeadline {
   const controller = new AbortController();
   const abort = () => controller.abort();
   const timer = setTimeout(abort, timeoutMs);
   // A request whose execution never ends its deadline (one that fails validation) must not keep the
   // process alive, nor the timer hold it back from exiting.
   timer.unref();
-  if (parent?.aborted) controller.abort();
-  else parent?.addEventListener('abort', abort, { once: true });
+  const stopFollowing = follow(client, abort);
   const { signal } = controller;
   // Every upstream call in flight listens to it: dozens at once in a large batch are no leak.
   setMaxListeners(0, signal);
@@ -33,9 +47,22 @@ export function requestDeadline(timeoutMs: number, parent?: AbortSignal, now = D
     deadline: now + timeoutMs,
     release() {
       clearTimeout(timer);
-      parent?.removeEventListener('abort', abort);
+      stopFollowing();
     },
   };
+}
+
+/** Calls `abort` once the client goes away (at once if it already has); returns how to stop. */
+function follow(client: ClientLink | undefined, abort: () => void): () => void {
+  if (client === undefined) return () => {};
+  if (client instanceof AbortSignal) {
+    if (client.aborted) abort();
+    else client.addEventListener('abort', abort, { once: true });
+    return () => client.removeEventListener('abort', abort);
+  }
+  if (client.destroyed) abort();
+  else client.once('close', abort);
+  return () => client.removeListener('close', abort);
 }
 
 export function deadlinePassed(provider: ProviderKind, operation: string, detail: string): UpstreamError {

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/resilience/circuit-breaker.js';
 import { requestDeadline } from '../../src/resilience/deadline.js';
@@ -147,6 +148,24 @@ describe('requestDeadline', () => {
     client.abort();
     expect(followed.signal.aborted).toBe(true);
     followed.release();
+  });
+
+  it('follows a Node response: aborts when it closes before the answer, not after release', () => {
+    const response = Object.assign(new EventEmitter(), { destroyed: false });
+    const gone = requestDeadline(10_000, response);
+    response.emit('close');
+    expect(gone.signal.aborted).toBe(true);
+    gone.release();
+
+    const answered = requestDeadline(10_000, response);
+    answered.release();
+    expect(response.listenerCount('close')).toBe(0);
+    response.emit('close');
+    expect(answered.signal.aborted).toBe(false);
+
+    const closed = requestDeadline(10_000, Object.assign(new EventEmitter(), { destroyed: true }));
+    expect(closed.signal.aborted).toBe(true);
+    closed.release();
   });
 
   it('stops its timer and stops following the client once released', async () => {

@@ -1,7 +1,7 @@
 // `npm run schema` rewrites schema/schema.graphql and schema/subgraph.graphql from the code;
 // `--check` fails when either has drifted.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { printSortedSchema, printSubgraphSdl } from '../src/schema/print.js';
+import { printSortedSchema, printSubgraphSdl } from '../src/sdl.js';
 
 const files = [
   { name: 'schema/schema.graphql', text: printSortedSchema() },

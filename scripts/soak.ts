@@ -5,11 +5,10 @@
 //   npm run soak            SOAK_SECONDS=10 npm run soak
 import { print } from 'graphql';
 import { createApp } from '../src/app.js';
-import { createProvider } from '../src/directory/create-provider.js';
+import { buildDirectories } from '../src/directories.js';
 import { encodeUserId } from '../src/directory/global-id.js';
 import { compareUsers } from '../src/directory/merge.js';
 import type { User } from '../src/directory/model.js';
-import { DirectoryRegistry } from '../src/directory/registry.js';
 import { mapUser as mapAppServices } from '../src/providers/app-services/mapper.js';
 import { WireUser as appServicesWire } from '../src/providers/app-services/wire.js';
 import { mapUser as mapMonoCloud } from '../src/providers/monocloud/mapper.js';
@@ -38,7 +37,7 @@ const FAULTS: readonly (readonly [Fault, number])[] = [
 process.env.LOG_LEVEL ??= 'silent';
 const sims = await SimulatorSet.start({ perDirectory: 200, seed: 7 });
 const configs = sims.directories();
-const registry = new DirectoryRegistry(configs.map(createProvider));
+const registry = buildDirectories(configs);
 const app = createApp({ directories: registry, requestTimeoutMs: REQUEST_TIMEOUT_MS });
 
 // What the answers must say, from the simulators' own records through the providers' mappers.

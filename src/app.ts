@@ -1,15 +1,15 @@
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { useDeclaredBodyLimit } from './body-limit.js';
 import { type Context, createContext } from './context.js';
 import type { DirectoryRegistry } from './directory/registry.js';
 import { maskError } from './graphql-errors.js';
-import { useReadiness } from './health.js';
-import { useJitExecution } from './jit.js';
-import { createLogger } from './logger.js';
-import { usePartialErrors } from './partial-errors.js';
-import { useRequestDeadlineRelease } from './request-deadline.js';
+import { createLogger, type LogLevel } from './logger.js';
+import { useBodyLimit } from './plugins/use-body-limit.js';
+import { useJit } from './plugins/use-jit.js';
+import { usePartialErrors } from './plugins/use-partial-errors.js';
+import { useReadiness } from './plugins/use-readiness.js';
+import { useRequestDeadlineRelease } from './plugins/use-request-deadline.js';
 import { type ClosingResponse, DEFAULT_REQUEST_TIMEOUT_MS, requestDeadline } from './resilience/deadline.js';
-import { schema, subgraphSchema } from './schema/index.js';
+import { buildSchema } from './schema/index.js';
 
 export interface AppOptions {
   readonly directories: DirectoryRegistry;
@@ -24,6 +24,8 @@ export interface AppOptions {
    * Off runs graphql-js's own executor; answers are the same either way (test/jit-parity.test.ts).
    */
   readonly jit?: boolean;
+  /** Yoga's log level (default `info`). */
+  readonly logLevel?: LogLevel;
 }
 
 /** What node:http gives Yoga beside the request (absent under `app.fetch`). */
@@ -36,7 +38,7 @@ export type App = YogaServerInstance<ServerContext, Context>;
 /** The Yoga instance: schema, per-request context, error masking, GraphiQL. It does not listen. */
 export function createApp(options: AppOptions): App {
   return createYoga<ServerContext, Context>({
-    schema: options.federation ? subgraphSchema() : schema,
+    schema: buildSchema({ federation: options.federation }),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
@@ -47,14 +49,14 @@ export function createApp(options: AppOptions): App {
       ),
     maskedErrors: { maskError },
     // Yoga's own body limit pipes every request body through a TransformStream to count its bytes:
-    // 30% of the CPU of a one-user query (BENCHMARKS.md). useDeclaredBodyLimit checks the header instead.
+    // 30% of the CPU of a one-user query (BENCHMARKS.md). useBodyLimit checks the header instead.
     maxRequestBodySize: false,
     plugins: [
-      useDeclaredBodyLimit(),
+      useBodyLimit(),
       usePartialErrors(),
       useReadiness(options.directories),
       useRequestDeadlineRelease(),
-      ...(options.jit === false ? [] : useJitExecution()),
+      ...(options.jit === false ? [] : useJit()),
     ],
     graphiql: {
       title: 'usergraph',
@@ -64,7 +66,7 @@ export function createApp(options: AppOptions): App {
     // Loaded on first use: the bundle is large and the API itself never needs it.
     renderGraphiQL: async (graphiqlOptions) =>
       (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
-    logging: createLogger(),
+    logging: createLogger(options.logLevel),
   });
 }
 

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './resilience/deadline.js';
@@ -106,10 +105,10 @@ export type MonoCloudDirectoryConfig = z.output<typeof monocloud>;
 export type ZitadelDirectoryConfig = z.output<typeof zitadel>;
 export type AppServicesDirectoryConfig = z.output<typeof appServices>;
 
+/** The config file, validated, with defaults applied. */
 export interface Config {
-  /** Where the directories came from: a file path, or `demo` for the built-in simulators. */
+  /** The file it was read from. */
   readonly source: string;
-  readonly port: number;
   readonly directories: readonly DirectoryConfig[];
   readonly federation: boolean;
   readonly requestTimeoutMs: number;
@@ -119,28 +118,6 @@ export interface Config {
 export type ConfigResult =
   | { readonly ok: true; readonly config: Config }
   | { readonly ok: false; readonly problems: string[] };
-
-/** The config file to read: `--config FILE`, else `USERGRAPH_CONFIG`, else `./usergraph.yaml` if present; null → demo. */
-export function configPath(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): string | null {
-  const flag = argv.findIndex((arg) => arg === '--config' || arg.startsWith('--config='));
-  if (flag >= 0) {
-    const arg = argv[flag] ?? '';
-    const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[flag + 1];
-    return resolve(cwd, value ?? '');
-  }
-  if (env.USERGRAPH_CONFIG) return resolve(cwd, env.USERGRAPH_CONFIG);
-  const local = resolve(cwd, 'usergraph.yaml');
-  return existsSync(local) ? local : null;
-}
-
-export function parsePort(env: NodeJS.ProcessEnv): number | string {
-  const raw = env.PORT;
-  if (raw === undefined || raw === '') return 4000;
-  const port = Number(raw);
-  return Number.isInteger(port) && port >= 0 && port <= 65_535
-    ? port
-    : 'PORT: must be a whole number from 0 to 65535';
-}
 
 export function loadConfigFile(path: string, env: NodeJS.ProcessEnv): ConfigResult {
   let text: string;
@@ -157,8 +134,6 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv): ConfigResu
 
 export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv): ConfigResult {
   const problems: string[] = [];
-  const port = parsePort(env);
-  if (typeof port === 'string') problems.push(port);
 
   const document = parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {
@@ -178,12 +153,11 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
       if (!reported.has(at)) problems.push(`${at}: ${issue.message}`);
     }
   }
-  if (problems.length > 0 || !parsed.success || typeof port === 'string') return { ok: false, problems };
+  if (problems.length > 0 || !parsed.success) return { ok: false, problems };
   return {
     ok: true,
     config: {
       source,
-      port,
       directories: parsed.data.directories,
       federation: parsed.data.federation,
       requestTimeoutMs: parsed.data.requestTimeoutMs,

@@ -1,60 +1,60 @@
+import {
+  InvalidPageRequest,
+  ScanBudgetExhaustedError,
+  UpstreamError,
+  type UpstreamErrorKind,
+} from './directory/failures.js';
 import type { ProviderKind } from './directory/model.js';
 
-/**
- * What went wrong upstream, independent of which provider said it. The GraphQL layer maps a kind
- * to a public error code in one place; nothing else interprets statuses.
- */
-export type UpstreamErrorKind =
-  | 'unauthorized' // 401: bad or missing credentials
-  | 'forbidden' // 403: credentials lack the rights
-  | 'not_found' // 404 for something other than a looked-up user (a bad group/app id, say)
-  | 'bad_request' // other 4xx: usergraph sent something the provider refused
-  | 'rate_limited' // 429
-  | 'unavailable' // 5xx, connection refused or reset
-  | 'timeout' // the deadline passed before the provider answered
-  | 'bad_response'; // 2xx whose body is not what the contract promises
+// The one place upstream statuses are interpreted (the status rule) and the one table that turns
+// every failure a directory can raise into what a client sees (the public codes).
 
-export interface UpstreamErrorInit {
-  readonly provider: ProviderKind;
-  readonly kind: UpstreamErrorKind;
-  /** e.g. `GET /api/users/{id}`: the documented route, never a URL with credentials. */
-  readonly operation: string;
-  readonly status?: number | null;
-  /** The provider's own error code (`InvalidSession`, a gRPC code, a problem `type`). */
+/** What the status rule reads of an answer: its status and headers. */
+export interface StatusAnswer {
+  readonly status: number;
+  header(name: string): string | null;
+}
+
+/** What a provider's error body said, as far as it is safe to keep (never request data or secrets). */
+export interface ProviderErrorFacts {
   readonly providerCode?: string | null;
-  /** A short provider message; callers pass text they know carries no secret. */
   readonly detail?: string | null;
-  readonly retryAfterMs?: number | null;
-  readonly cause?: unknown;
+  /** The parsed body, kept on the error for tests and debugging (never shown or logged). */
+  readonly problem?: unknown;
 }
 
-export class UpstreamError extends Error {
-  override readonly name = 'UpstreamError';
-  readonly provider: ProviderKind;
-  readonly kind: UpstreamErrorKind;
-  readonly operation: string;
-  readonly status: number | null;
-  readonly providerCode: string | null;
-  readonly retryable: boolean;
-  readonly retryAfterMs: number | null;
+/** Statuses worth sending the same read again for: the provider may answer differently next time. */
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
 
-  constructor(init: UpstreamErrorInit) {
-    const status = init.status ?? null;
-    const head = `${init.provider} ${init.operation}: ${init.kind}${status === null ? '' : ` (HTTP ${status})`}`;
-    const tail = [init.providerCode, init.detail].filter(Boolean).join(': ');
-    super(tail ? `${head}: ${tail}` : head, init.cause === undefined ? undefined : { cause: init.cause });
-    this.provider = init.provider;
-    this.kind = init.kind;
-    this.operation = init.operation;
-    this.status = status;
-    this.providerCode = init.providerCode ?? null;
-    this.retryAfterMs = init.retryAfterMs ?? null;
-    this.retryable = init.kind === 'rate_limited' || init.kind === 'unavailable' || init.kind === 'timeout';
-  }
+/**
+ * The status rule: a non-2xx answer as an UpstreamError. Kind from the status; Retry-After (seconds or
+ * an HTTP date) read on 429 and 503; retryable only for 408, 429, 500, 502, 503 and 504 (a 501 or 505
+ * will not change on a second try). The provider's parsed code and safe detail ride along.
+ */
+export function upstreamErrorFor(
+  provider: ProviderKind,
+  operation: string,
+  answer: StatusAnswer,
+  facts: ProviderErrorFacts = {},
+  now = Date.now(),
+): UpstreamError {
+  const { status } = answer;
+  return new UpstreamError({
+    provider,
+    kind: kindForStatus(status),
+    operation,
+    status,
+    providerCode: facts.providerCode ?? null,
+    detail: facts.detail ?? null,
+    problem: facts.problem,
+    retryAfterMs:
+      status === 429 || status === 503 ? parseRetryAfter(answer.header('retry-after'), now) : null,
+    retryable: RETRYABLE_STATUSES.has(status),
+  });
 }
 
-/** The one mapping from an HTTP status to a kind. */
-export function kindForStatus(status: number): UpstreamErrorKind {
+/** The kind a status means. */
+function kindForStatus(status: number): UpstreamErrorKind {
   if (status === 401) return 'unauthorized';
   if (status === 403) return 'forbidden';
   if (status === 404) return 'not_found';
@@ -85,7 +85,7 @@ export class DirectoryFailure extends Error {
   }
 }
 
-/** Public error codes, in `extensions.code`. */
+/** Public error codes of directory failures and page refusals, in `extensions.code`. */
 export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'DIRECTORY_UNAUTHORIZED'
@@ -93,7 +93,11 @@ export type ErrorCode =
   | 'DIRECTORY_TIMEOUT'
   | 'DIRECTORY_UNAVAILABLE'
   | 'DIRECTORY_BAD_RESPONSE'
-  | 'DIRECTORY_ERROR';
+  | 'DIRECTORY_ERROR'
+  | 'SCAN_BUDGET_EXHAUSTED';
+
+/** A scan that stopped at its page budget: an error on a lookup, a warning on a list page. */
+export const SCAN_BUDGET_EXHAUSTED = 'SCAN_BUDGET_EXHAUSTED' satisfies ErrorCode;
 
 const CODE_FOR_KIND: Readonly<Record<UpstreamErrorKind, ErrorCode>> = {
   unauthorized: 'DIRECTORY_UNAUTHORIZED',
@@ -106,11 +110,6 @@ const CODE_FOR_KIND: Readonly<Record<UpstreamErrorKind, ErrorCode>> = {
   bad_request: 'DIRECTORY_ERROR',
 };
 
-/** The public code for a kind (health reports use it too). */
-export function codeForKind(kind: UpstreamErrorKind): ErrorCode {
-  return CODE_FOR_KIND[kind];
-}
-
 const PUBLIC_REASON: Readonly<Record<UpstreamErrorKind, string>> = {
   unauthorized: 'rejected usergraph’s credentials',
   forbidden: 'denied usergraph access',
@@ -122,32 +121,55 @@ const PUBLIC_REASON: Readonly<Record<UpstreamErrorKind, string>> = {
   bad_request: 'refused the request',
 };
 
+/**
+ * The public code of anything a directory call can fail with (health reports use it too):
+ *
+ * | failure                         | code                                   |
+ * | ------------------------------- | -------------------------------------- |
+ * | UpstreamError                   | DIRECTORY_* by kind (CODE_FOR_KIND)    |
+ * | ScanBudgetExhaustedError        | SCAN_BUDGET_EXHAUSTED                  |
+ * | InvalidPageRequest              | BAD_USER_INPUT (the caller's mistake)  |
+ * | anything else                   | DIRECTORY_ERROR ("failed unexpectedly")|
+ */
+export function codeFor(error: unknown): ErrorCode {
+  if (error instanceof UpstreamError) return CODE_FOR_KIND[error.kind];
+  if (error instanceof ScanBudgetExhaustedError) return SCAN_BUDGET_EXHAUSTED;
+  if (error instanceof InvalidPageRequest) return 'BAD_USER_INPUT';
+  return 'DIRECTORY_ERROR';
+}
+
 export interface PublicDirectoryError {
   readonly message: string;
   readonly extensions: Readonly<Record<string, unknown>>;
 }
 
 /**
- * The one place an upstream failure becomes what a client sees: a code, the directory, and facts that
+ * The one place a directory's failure becomes what a client sees: a code, the directory, and facts that
  * carry no secret (never the upstream's credentials, headers or raw body).
  */
 export function publicDirectoryError(failure: DirectoryFailure): PublicDirectoryError {
-  const cause = failure.cause;
-  if (!(cause instanceof UpstreamError)) {
+  const { cause, directory } = failure;
+  const code = codeFor(cause);
+  if (cause instanceof UpstreamError) {
+    const extensions: Record<string, unknown> = { code, directory, provider: cause.provider };
+    if (cause.status !== null) extensions.upstreamStatus = cause.status;
+    if (cause.retryAfterMs !== null) extensions.retryAfter = Math.ceil(cause.retryAfterMs / 1000);
     return {
-      message: `Directory "${failure.directory}" failed unexpectedly.`,
-      extensions: { code: 'DIRECTORY_ERROR', directory: failure.directory },
+      message: `Directory "${directory}" (${cause.provider}) ${PUBLIC_REASON[cause.kind]}.`,
+      extensions,
     };
   }
-  const extensions: Record<string, unknown> = {
-    code: CODE_FOR_KIND[cause.kind],
-    directory: failure.directory,
-    provider: cause.provider,
-  };
-  if (cause.status !== null) extensions.upstreamStatus = cause.status;
-  if (cause.retryAfterMs !== null) extensions.retryAfter = Math.ceil(cause.retryAfterMs / 1000);
-  return {
-    message: `Directory "${failure.directory}" (${cause.provider}) ${PUBLIC_REASON[cause.kind]}.`,
-    extensions,
-  };
+  if (cause instanceof ScanBudgetExhaustedError) {
+    return {
+      message: `Directory "${directory}" stopped scanning at its budget of ${cause.pagesScanned} pages before it could settle this lookup.`,
+      extensions: { code, directory, pagesScanned: cause.pagesScanned },
+    };
+  }
+  if (cause instanceof InvalidPageRequest) {
+    return {
+      message: `Argument "${cause.argument}" was refused: ${cause.message}`,
+      extensions: { code, argument: cause.argument },
+    };
+  }
+  return { message: `Directory "${directory}" failed unexpectedly.`, extensions: { code, directory } };
 }

@@ -1,16 +1,15 @@
 import type { YogaLogger } from 'graphql-yoga';
 import { DirectoryFailure } from './errors.js';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-const ORDER: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+const ORDER: readonly LogLevel[] = LOG_LEVELS;
 
 /**
  * Yoga's logger, concise: a directory failure is one line (directory, operation, kind, status; the
  * UpstreamError text carries no secrets), anything unexpected keeps its stack.
  */
-export function createLogger(
-  level: LogLevel = (process.env.LOG_LEVEL as LogLevel | undefined) ?? 'info',
-): YogaLogger {
+export function createLogger(level: LogLevel = 'info'): YogaLogger {
   const at = ORDER.indexOf(ORDER.includes(level) ? level : 'info');
   const enabled = (candidate: LogLevel) => ORDER.indexOf(candidate) >= at;
   const format = (args: unknown[]) =>

@@ -1,5 +1,4 @@
 import { GraphQLError, type GraphQLResolveInfo, responsePathAsArray } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
 import { type DirectoryFailure, publicDirectoryError } from './errors.js';
 
 /**
@@ -32,19 +31,3 @@ export interface WarningInit {
 }
 
 export type Warning = WarningInit & { readonly path: readonly (string | number)[] };
-
-export function usePartialErrors(): Plugin<{ partialErrors: PartialErrors }> {
-  return {
-    onExecute: () => ({
-      onExecuteDone: ({ result, setResult, args }) => {
-        const { errors, warnings } = args.contextValue.partialErrors;
-        if ((errors.length === 0 && warnings.length === 0) || Symbol.asyncIterator in result) return;
-        setResult({
-          ...result,
-          ...(errors.length > 0 ? { errors: [...(result.errors ?? []), ...errors] } : {}),
-          ...(warnings.length > 0 ? { extensions: { ...result.extensions, warnings } } : {}),
-        });
-      },
-    }),
-  };
-}

@@ -1,17 +1,5 @@
 import type { Server } from 'node:http';
 
-export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
-
-/** `SHUTDOWN_GRACE_MS`: how long in-flight requests may take to finish after SIGTERM. */
-export function parseShutdownGrace(env: NodeJS.ProcessEnv): number | string {
-  const raw = env.SHUTDOWN_GRACE_MS;
-  if (raw === undefined || raw === '') return DEFAULT_SHUTDOWN_GRACE_MS;
-  const value = Number(raw);
-  return Number.isInteger(value) && value >= 0 && value <= 600_000
-    ? value
-    : 'SHUTDOWN_GRACE_MS: must be a whole number of ms from 0 to 600000';
-}
-
 /**
  * Stops accepting connections and lets in-flight requests finish; after `graceMs` the remaining
  * connections are cut. Resolves true when everything finished in time.

@@ -3,11 +3,11 @@ import { connect } from 'node:net';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
-import { useDeclaredBodyLimit } from '../src/body-limit.js';
 import { DirectoryRegistry } from '../src/directory/registry.js';
-import { schema } from '../src/schema/index.js';
+import { useBodyLimit } from '../src/plugins/use-body-limit.js';
+import { buildSchema } from '../src/schema/index.js';
 
-// The request body limit (src/body-limit.ts): from Content-Length when the body declares one, by
+// The request body limit (src/plugins/use-body-limit.ts): from Content-Length when the body declares one, by
 // counting when it is chunked; over a real socket so the headers are exactly what a client sends.
 
 let server: Server;
@@ -56,7 +56,7 @@ it('answers a chunked POST, which declares no length', async () => {
 
 it('refuses a chunked POST with 413 once it passes the limit', async () => {
   const small = createServer(
-    createYoga({ schema, maxRequestBodySize: false, plugins: [useDeclaredBodyLimit(64)] }),
+    createYoga({ schema: buildSchema(), maxRequestBodySize: false, plugins: [useBodyLimit(64)] }),
   );
   await new Promise<void>((resolve) => small.listen(0, '127.0.0.1', resolve));
   try {

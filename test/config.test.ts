@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configPath, parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/config.js';
+import { configPath, loadProcessConfig } from '../src/process-config.js';
 
 const GOOD = `
 directories:
@@ -35,10 +36,9 @@ const ENV = {
 
 describe('config', () => {
   it('reads the documented format, interpolates ${VARS} and applies defaults', () => {
-    const result = parseConfig(GOOD, 'usergraph.yaml', { ...ENV, PORT: '8080' });
+    const result = parseConfig(GOOD, 'usergraph.yaml', ENV);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.config.port).toBe(8080);
     expect(result.config.directories).toEqual([
       {
         name: 'acme',
@@ -84,7 +84,9 @@ describe('config', () => {
         '    privateApiKey: ${ATLAS_PRIVATE_KEY}\n',
         '    privateApiKey: ${ATLAS_PRIVATE_KEY}\n    extra: mc-secret-1\n',
       );
-    const result = parseConfig(bad, 'usergraph.yaml', { ...ENV, ZITADEL_TOKEN: undefined, PORT: '99999' });
+    const dir = mkdtempSync(join(tmpdir(), 'ug-'));
+    writeFileSync(join(dir, 'usergraph.yaml'), bad);
+    const result = loadProcessConfig([], { ...ENV, ZITADEL_TOKEN: undefined, PORT: '99999' }, dir);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems).toEqual(
@@ -142,6 +144,46 @@ describe('config', () => {
     expect(configPath([], {}, dir)).toBeNull();
     writeFileSync(join(dir, 'usergraph.yaml'), GOOD);
     expect(configPath([], {}, dir)).toBe(join(dir, 'usergraph.yaml'));
+  });
+
+  it('reads the process settings into one object: file, PORT, HOST, SHUTDOWN_GRACE_MS, LOG_LEVEL, --subgraph', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ug-'));
+    const file = join(dir, 'u.yaml');
+    writeFileSync(file, GOOD);
+    const env = { ...ENV, PORT: '8080', SHUTDOWN_GRACE_MS: '250', LOG_LEVEL: 'warn' };
+    const loaded = loadProcessConfig(['--config', file, '--subgraph'], env, dir);
+    expect(loaded.ok).toBe(true);
+    if (!loaded.ok) return;
+    expect(loaded.config).toMatchObject({
+      port: 8080,
+      host: undefined,
+      shutdownGraceMs: 250,
+      logLevel: 'warn',
+      federation: true,
+      source: { kind: 'file', path: file },
+    });
+    const demo = loadProcessConfig([], { HOST: '' }, dir);
+    expect(demo.ok && demo.config).toMatchObject({ source: { kind: 'demo' }, port: 4000, host: '127.0.0.1' });
+  });
+
+  it('reports every bad process setting at once, with the file’s problems', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ug-'));
+    const file = join(dir, 'u.yaml');
+    writeFileSync(file, GOOD.replace('provider: zitadel', 'provider: nope'));
+    const loaded = loadProcessConfig(
+      ['--config', file],
+      { ...ENV, PORT: '80a', SHUTDOWN_GRACE_MS: '-1', LOG_LEVEL: 'loud', HOST: 'bad host!' },
+      dir,
+    );
+    expect(loaded.ok).toBe(false);
+    if (loaded.ok) return;
+    expect(loaded.problems).toEqual([
+      'PORT: must be a whole number from 0 to 65535',
+      'SHUTDOWN_GRACE_MS: must be a whole number from 0 to 600000',
+      'LOG_LEVEL: must be one of debug, info, warn, error, silent',
+      'HOST: must be an IP address or a host name',
+      'directories[1].provider: provider must be one of: monocloud, zitadel, app-services',
+    ]);
   });
 
   it('exits with code 2 and the list of problems when started with a bad file', () => {

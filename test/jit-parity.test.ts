@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../src/app.js';
 import { type Demo, startDemo } from '../src/demo.js';
-import { createProvider } from '../src/directory/create-provider.js';
+import { buildDirectories } from '../src/directories.js';
 import { encodeUserId } from '../src/directory/global-id.js';
-import { DirectoryRegistry } from '../src/directory/registry.js';
+import type { DirectoryRegistry } from '../src/directory/registry.js';
 
 // usergraph executes with graphql-jit; graphql-js is the reference. Both apps here serve the same
 // simulators, so every answer (data and errors, partial failures included) must be the same.
@@ -20,7 +20,7 @@ let jit: { app: App; registry: DirectoryRegistry };
 let reference: { app: App; registry: DirectoryRegistry };
 
 function serve(useJit: boolean) {
-  const registry = new DirectoryRegistry(demo.directories.map(createProvider));
+  const registry = buildDirectories(demo.directories);
   return { app: createApp({ directories: registry, jit: useJit }), registry };
 }
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { matchesFilter, type UserFilter } from '../src/directory/filter.js';
-import { compareUsers, type MergePage, mergePage, type Positions } from '../src/directory/merge.js';
-import { decodeListCursor, encodeListCursor } from '../src/directory/merge-cursor.js';
+import { decodeListCursor, encodeListCursor, type Positions } from '../src/directory/cursor.js';
+import { filterFingerprint, matchesFilter, type UserFilter } from '../src/directory/filter.js';
+import { compareUsers, type MergePage, mergePage } from '../src/directory/merge.js';
 import type { User, UserStatus } from '../src/directory/model.js';
 import type { DirectoryProvider, SortDirection } from '../src/directory/port.js';
 import { type FakeDirectoryOptions, fakeDirectory, fakeUser } from './support/fake-directory.js';
@@ -192,7 +192,15 @@ describe('mergePage (property-based)', () => {
     expect(page.budgetExhausted).toBe(true);
     // `a` scanned two users without a match; its next user might still sort first, so nothing is handed out.
     expect(page.edges).toEqual([]);
-    expect(page.positions.a).toEqual({ cursor: 'ASC:2', skip: 0 });
+    expect(page.positions.a).toEqual({
+      position: {
+        provider: 'app-services',
+        direction: 'ASC',
+        filter: filterFingerprint({ status: ['ACTIVE'] }),
+        at: 2,
+      },
+      skip: 0,
+    });
     expect(page.hasNextPage).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { User, UserKind, UserStatus } from './model.js';
 
 /**
@@ -66,4 +67,33 @@ export function matchesFilter(user: User, filter: UserFilter): boolean {
     return false;
   }
   return true;
+}
+
+/**
+ * The one fingerprint: a short, stable digest of plain data (key order and undefined keys do not
+ * matter), so a cursor is only honoured for the listing it was issued for.
+ */
+export function fingerprint(value: unknown): string {
+  return createHash('sha256').update(stableJson(value)).digest('base64url').slice(0, 12);
+}
+
+/** The fingerprint of a filter in canonical form (email case-folded, statuses sorted); '' for none. */
+export function filterFingerprint(filter: UserFilter | undefined): string {
+  if (isEmptyFilter(filter) || filter === undefined) return '';
+  return fingerprint({
+    ...filter,
+    email: filter.email === undefined ? undefined : normalizeEmail(filter.email),
+    status: filter.status === undefined ? undefined : [...new Set(filter.status)].sort(),
+  });
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }

@@ -1,17 +1,12 @@
+import type { DirectoryPosition, ListPosition, Positions } from './cursor.js';
+import { asError, InvalidPageRequest } from './failures.js';
 import type { UserFilter } from './filter.js';
 import type { User } from './model.js';
 import type { CallOptions, DirectoryProvider, SortDirection } from './port.js';
 
-/**
- * Where one directory stands in a merged listing. Provider cursors only point after a fetched page, so a
- * position is a provider cursor plus how many users after it were already handed out (`skip`); `end`
- * remembers the directory's last reported total.
- */
-export type DirectoryPosition =
-  | { readonly cursor: string | null; readonly skip: number }
-  | { readonly end: true; readonly total: number | null };
-
-export type Positions = Readonly<Record<string, DirectoryPosition>>;
+// A directory's place in a merged listing (DirectoryPosition): provider positions only point after a
+// fetched page, so it is a provider position plus how many users after it were already handed out
+// (`skip`); `end` remembers the directory's last reported total.
 
 export interface MergeRequest {
   readonly first: number;
@@ -47,26 +42,18 @@ export interface MergePage {
   readonly failures: readonly MergeFailure[];
 }
 
-export const START: DirectoryPosition = { cursor: null, skip: 0 };
-
-/**
- * A page request a directory refused (bad cursor, limit or filter value): the caller's mistake, not the
- * directory's failure. `InvalidPageRequest` extends RangeError, as do the checks that predate it.
- */
-export function isInvalidPageRequest(error: unknown): error is RangeError {
-  return error instanceof RangeError;
-}
+export const START: DirectoryPosition = { position: null, skip: 0 };
 
 interface Window {
   readonly directory: string;
   /** Provider cursor the window was fetched from. */
-  readonly base: string | null;
+  readonly base: ListPosition | null;
   /** Everything that call returned, including the first `skip` users already handed out earlier. */
   readonly fetched: readonly User[];
   readonly skip: number;
   /** `fetched` without the skipped users: what this page may take, in the directory's order. */
   readonly users: readonly User[];
-  readonly next: string | null;
+  readonly next: ListPosition | null;
   readonly total: number | null;
   readonly budgetExhausted: boolean;
 }
@@ -93,11 +80,9 @@ export async function mergePage(
       try {
         windows.push(await fetchWindow(directory, position, request, options));
       } catch (error) {
-        if (isInvalidPageRequest(error)) throw error;
-        failures.push({
-          directory: directory.name,
-          error: error instanceof Error ? error : new Error(String(error)),
-        });
+        // The caller's mistake (a cursor or filter the directory refused), not the directory's failure.
+        if (error instanceof InvalidPageRequest) throw error;
+        failures.push({ directory: directory.name, error: asError(error) });
       }
     }),
   );
@@ -175,7 +160,7 @@ async function fetchWindow(
   };
   if ('end' in position) return { ...empty, base: null, total: position.total };
   const query = { direction: request.direction, filter: request.filter, scanBudget: request.scanBudget };
-  let cursor = position.cursor;
+  let cursor = position.position;
   let skip = position.skip;
   // A small skip rides along in the one fetch; a large one is first re-based into a provider cursor, so
   // the users fetched again stay below `first` and paging costs stay linear in the list's length.
@@ -200,10 +185,10 @@ async function fetchWindow(
 
 function positionAfter(window: Window, taken: number): DirectoryPosition {
   const consumed = window.skip + taken;
-  if (consumed < window.fetched.length) return { cursor: window.base, skip: consumed };
+  if (consumed < window.fetched.length) return { position: window.base, skip: consumed };
   if (window.next === null) return { end: true, total: window.total };
   // A short page (scan budget) may end before the users to skip do: the rest are skipped next time.
-  return { cursor: window.next, skip: consumed - window.fetched.length };
+  return { position: window.next, skip: consumed - window.fetched.length };
 }
 
 /** (createdAt, directory, localId) ascending; a user without a creation time sorts after all that have one. */

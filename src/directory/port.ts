@@ -1,4 +1,4 @@
-import type { DirectoryHealth } from '../resilience/health.js';
+import type { ListPosition } from './cursor.js';
 import type { UserFilter } from './filter.js';
 import type { Identity, Passkey, ProviderKind, User } from './model.js';
 
@@ -23,8 +23,8 @@ export type SortDirection = 'ASC' | 'DESC';
 export interface PageRequest {
   /** How many users the caller wants (the provider fetches as many upstream pages as that takes). */
   readonly limit: number;
-  /** The provider's own opaque position from a previous page's `nextCursor`; absent for the first page. */
-  readonly cursor?: string | null;
+  /** Where a previous page of the same listing ended (its `nextCursor`); absent for the first page. */
+  readonly cursor?: ListPosition | null;
   /** Creation order; every provider can list oldest-first or newest-first. */
   readonly direction?: SortDirection;
   /** Pushed down where the provider can; the rest is applied locally after fetching. */
@@ -39,7 +39,7 @@ export interface PageRequest {
 export interface Page {
   readonly users: readonly User[];
   /** Position after the last user returned, or null when the directory has no more. */
-  readonly nextCursor: string | null;
+  readonly nextCursor: ListPosition | null;
   /** Total matching users when the provider reports one (MonoCloud, ZITADEL), else null. */
   readonly totalCount: number | null;
   /** True when local filtering stopped at `scanBudget` before filling the page. */
@@ -75,4 +75,22 @@ export interface DirectoryProvider {
   close?(): Promise<void>;
   /** Health from the directory's own recent calls; present on every directory built from config. */
   health?(): DirectoryHealth;
+}
+
+export type HealthState = 'UP' | 'DEGRADED' | 'DOWN';
+export type CircuitState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+
+/** One directory's health as usergraph sees it from its own calls (no extra probing traffic). */
+export interface DirectoryHealth {
+  /** DOWN: circuit open or credentials rejected; DEGRADED: half-open, recent failures or a recent error. */
+  readonly state: HealthState;
+  readonly circuit: CircuitState;
+  /** The public code (src/errors.ts) of the latest error a caller got, and when. */
+  readonly lastError: { readonly code: string; readonly at: string } | null;
+  /** Over the last 100 upstream calls; null before the first. */
+  readonly latency: {
+    readonly p50Ms: number | null;
+    readonly p95Ms: number | null;
+    readonly samples: number;
+  };
 }

@@ -1,9 +1,22 @@
 import { errors, Pool } from 'undici';
+import { UpstreamError } from '../directory/failures.js';
 import type { ProviderKind } from '../directory/model.js';
 import type { CallOptions } from '../directory/port.js';
-import { UpstreamError } from '../errors.js';
-import type { DirectoryGuard } from '../resilience/guard.js';
+import { type ProviderErrorFacts, upstreamErrorFor } from '../errors.js';
 import { exchange } from './exchange.js';
+
+/**
+ * What stands between a directory's calls and the network (its breaker, limiter and retries: see
+ * src/resilience/guard.ts). `attempt` sends the call once; it resolves with an answer or rejects with
+ * an UpstreamError, from whose kind the guard decides what to do next.
+ */
+export interface CallGuard {
+  run(
+    call: HttpCall,
+    options: CallOptions,
+    attempt: (options: CallOptions) => Promise<HttpResponse>,
+  ): Promise<HttpResponse>;
+}
 
 export interface HttpClientOptions {
   readonly provider: ProviderKind;
@@ -15,10 +28,10 @@ export interface HttpClientOptions {
    * deadline, which matters to callers, is exact (its own timer and signal).
    */
   readonly timeoutMs: number;
-  /** Keep-alive sockets to the origin; sized for the provider's fan-out. */
+  /** Keep-alive sockets to the origin: one per call the directory may have in flight. */
   readonly connections: number;
   /** The directory's breaker, limiter and retries; without one every call is sent once, as is. */
-  readonly guard?: DirectoryGuard;
+  readonly guard?: CallGuard;
 }
 
 export interface HttpCall {
@@ -30,6 +43,10 @@ export interface HttpCall {
   readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
   readonly headers?: Readonly<Record<string, string>>;
   readonly json?: unknown;
+  /** Statuses besides 2xx that are answers rather than errors, such as 404 for a looked-up id. */
+  readonly answers?: readonly number[];
+  /** What the provider's error body says (its code, a safe detail), for the status rule. */
+  readonly describeError?: (response: HttpResponse) => ProviderErrorFacts;
 }
 
 export interface HttpResponse {
@@ -38,7 +55,11 @@ export interface HttpResponse {
   header(name: string): string | null;
 }
 
-/** One keep-alive connection pool per directory; every upstream call goes through `send`. */
+/**
+ * One keep-alive connection pool per directory; every upstream call goes through `send`, which
+ * resolves with a 2xx answer (or one the call lists in `answers`) and rejects with an UpstreamError
+ * built by the status rule (src/errors.ts) for anything else.
+ */
 export class HttpClient {
   readonly provider: ProviderKind;
   private readonly origin: string;
@@ -46,7 +67,7 @@ export class HttpClient {
   private readonly prefix: string;
   private readonly timeoutMs: number;
   private readonly pool: Pool;
-  private readonly guard: DirectoryGuard | undefined;
+  private readonly guard: CallGuard | undefined;
 
   constructor(options: HttpClientOptions) {
     this.provider = options.provider;
@@ -58,9 +79,9 @@ export class HttpClient {
     // A Pool for the directory's one origin rather than an Agent: no URL parsing or origin lookup per
     // call (BENCHMARKS.md).
     this.pool = new Pool(this.origin, {
-      // A socket per call in flight. With a guard its limiter caps those for the whole directory; a
-      // smaller pool would queue calls a second time, inside undici, behind other requests' batches.
-      connections: options.guard?.limiter.maxConcurrent ?? options.connections,
+      // A socket per call in flight: a smaller pool would queue calls a second time, inside undici,
+      // behind other requests' batches.
+      connections: options.connections,
       keepAliveTimeout: 30_000,
       pipelining: 1,
     });
@@ -96,6 +117,7 @@ export class HttpClient {
       headers['content-type'] = 'application/json';
     }
     const signal = options.signal;
+    let response: HttpResponse;
     try {
       const res = await exchange(
         this.pool,
@@ -110,7 +132,7 @@ export class HttpClient {
         signal,
       );
       const raw = res.headers;
-      return {
+      response = {
         status: res.status,
         body: res.body,
         header(name) {
@@ -133,6 +155,7 @@ export class HttpClient {
           kind: 'timeout',
           operation: call.operation,
           detail: 'request deadline passed',
+          callerCaused: true,
         });
       }
       throw new UpstreamError({
@@ -142,6 +165,9 @@ export class HttpClient {
         detail: (error as { code?: string }).code ?? 'connection failed',
       });
     }
+    const { status } = response;
+    if ((status >= 200 && status < 300) || call.answers?.includes(status)) return response;
+    throw upstreamErrorFor(this.provider, call.operation, response, call.describeError?.(response));
   }
 
   close(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
+import { UpstreamError } from '../directory/failures.js';
 import type { ProviderKind } from '../directory/model.js';
-import { UpstreamError } from '../errors.js';
 
 /**
  * Parses a 2xx body against the contract's schema. Anything off-contract is an UpstreamError of kind

@@ -1,4 +1,4 @@
-export type CircuitState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+import type { CircuitState } from '../directory/port.js';
 
 /** What one call says about the directory's health: only unavailable, timeout and 5xx are failures. */
 export type Verdict = 'success' | 'failure' | 'ignored';

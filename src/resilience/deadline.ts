@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
+import { UpstreamError } from '../directory/failures.js';
 import type { ProviderKind } from '../directory/model.js';
 import type { CallOptions } from '../directory/port.js';
-import { UpstreamError } from '../errors.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
@@ -65,8 +65,9 @@ function follow(client: ClientLink | undefined, abort: () => void): () => void {
   return () => client.removeListener('close', abort);
 }
 
+/** The caller's deadline passed (or its client went away) before a call could be sent or answered. */
 export function deadlinePassed(provider: ProviderKind, operation: string, detail: string): UpstreamError {
-  return new UpstreamError({ provider, kind: 'timeout', operation, detail });
+  return new UpstreamError({ provider, kind: 'timeout', operation, detail, callerCaused: true });
 }
 
 /** Resolves after `ms`, or rejects with `onAbort()` as soon as `signal` aborts. */

@@ -1,10 +1,10 @@
+import { UpstreamError } from '../directory/failures.js';
 import type { ProviderKind } from '../directory/model.js';
-import type { CallOptions } from '../directory/port.js';
-import { codeForKind, type ErrorCode, parseRetryAfter, UpstreamError } from '../errors.js';
-import type { HttpCall, HttpResponse } from '../http/client.js';
+import type { CallOptions, DirectoryHealth } from '../directory/port.js';
+import { codeFor, type ErrorCode } from '../errors.js';
+import type { CallGuard, HttpCall, HttpResponse } from '../http/client.js';
 import { CircuitBreaker, type Verdict } from './circuit-breaker.js';
 import { deadlinePassed, delay } from './deadline.js';
-import type { DirectoryHealth } from './health.js';
 import { LatencyWindow } from './latency.js';
 import type { ResilienceOptions } from './options.js';
 import { OutboundLimiter } from './rate-limiter.js';
@@ -28,7 +28,7 @@ const DEGRADED_AFTER_ERROR_MS = 60_000;
  * `Directory.health` reports. Every call usergraph makes upstream is a read (search POSTs and token
  * logins included), so every call may be retried.
  */
-export class DirectoryGuard {
+export class DirectoryGuard implements CallGuard {
   readonly breaker: CircuitBreaker;
   readonly limiter: OutboundLimiter;
   readonly budget: RetryBudget;
@@ -72,32 +72,36 @@ export class DirectoryGuard {
         throw error;
       }
       const started = this.now();
-      let response: HttpResponse | undefined;
-      let failure: unknown;
+      let failure: UpstreamError | null = null;
       try {
-        response = await attempt(options);
+        const response = await attempt(options);
+        this.breaker.record(admission, 'success');
+        this.latency.add(this.now() - started);
+        if (response.status < 300) this.credentialsRejected = false;
+        return response;
       } catch (error) {
+        // Only UpstreamErrors come out of an attempt; anything else is a bug, never retried.
+        if (!(error instanceof UpstreamError)) {
+          this.breaker.record(admission, 'ignored');
+          throw error;
+        }
         failure = error;
       } finally {
         release();
       }
-      const verdict = this.verdict(response, failure, signal, deadline);
+      const verdict = this.verdict(failure);
       this.breaker.record(admission, verdict);
       if (verdict !== 'ignored') this.latency.add(this.now() - started);
-      if (response !== undefined && response.status >= 200 && response.status < 300) {
-        this.credentialsRejected = false;
-      }
 
-      const retry = this.retryable(response, failure, signal);
-      if (retry === null) return settle(response, failure);
-      if (retry.serverAskedMs !== null && response?.status === 429) {
-        this.limiter.pause(this.now() + retry.serverAskedMs);
+      if (!failure.retryable || signal?.aborted) throw failure;
+      if (failure.kind === 'rate_limited' && failure.retryAfterMs !== null) {
+        this.limiter.pause(this.now() + failure.retryAfterMs);
       }
-      if (number >= this.options.retry.maxAttempts) return settle(response, failure);
-      const wait = retry.serverAskedMs ?? this.backoff(number);
+      if (number >= this.options.retry.maxAttempts) throw failure;
+      const wait = failure.retryAfterMs ?? this.backoff(number);
       // Asked to wait past the deadline: answer now (a 429 becomes DIRECTORY_RATE_LIMITED with retryAfter).
-      if (this.now() + wait >= deadline) return settle(response, failure);
-      if (!this.budget.withdraw()) return settle(response, failure);
+      if (this.now() + wait >= deadline) throw failure;
+      if (!this.budget.withdraw()) throw failure;
       await delay(wait, signal, () =>
         deadlinePassed(this.options.provider, call.operation, 'request deadline passed'),
       );
@@ -106,9 +110,11 @@ export class DirectoryGuard {
 
   /** An error a caller of this directory got (from the provider's results): last error and credentials. */
   noteError(error: unknown): void {
-    if (!(error instanceof UpstreamError)) return;
-    this.lastError = { code: codeForKind(error.kind), at: this.now() };
-    if (error.kind === 'unauthorized' || error.kind === 'forbidden') this.credentialsRejected = true;
+    if (!(error instanceof Error)) return;
+    this.lastError = { code: codeFor(error), at: this.now() };
+    if (error instanceof UpstreamError && (error.kind === 'unauthorized' || error.kind === 'forbidden')) {
+      this.credentialsRejected = true;
+    }
   }
 
   health(): DirectoryHealth {
@@ -141,40 +147,14 @@ export class DirectoryGuard {
     return Math.floor(this.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
   }
 
-  private verdict(
-    response: HttpResponse | undefined,
-    failure: unknown,
-    signal: AbortSignal | undefined,
-    deadline: number,
-  ): Verdict {
-    if (response !== undefined)
-      return response.status >= 500 || response.status === 408 ? 'failure' : 'success';
-    if (!(failure instanceof UpstreamError)) return 'ignored';
-    if (failure.kind !== 'unavailable' && failure.kind !== 'timeout') return 'ignored';
-    // The caller went away before its deadline: nothing learnt about the provider.
-    if (signal?.aborted && this.now() < deadline) return 'ignored';
-    return 'failure';
-  }
-
-  /** Null: do not retry. Otherwise how long the provider asked us to wait (null: back off). */
-  private retryable(
-    response: HttpResponse | undefined,
-    failure: unknown,
-    signal: AbortSignal | undefined,
-  ): { serverAskedMs: number | null } | null {
-    if (signal?.aborted) return null;
-    if (response === undefined) {
-      const transient =
-        failure instanceof UpstreamError && (failure.kind === 'unavailable' || failure.kind === 'timeout');
-      return transient ? { serverAskedMs: null } : null;
-    }
-    const { status } = response;
-    if (status === 429 || status === 503) {
-      return { serverAskedMs: parseRetryAfter(response.header('retry-after'), this.now()) };
-    }
-    return status === 408 || status === 500 || status === 502 || status === 504
-      ? { serverAskedMs: null }
-      : null;
+  /**
+   * What a failed attempt says about the directory: it failed (unreachable, 5xx, too slow for the
+   * per-call bound); it answered (any other status: the provider is up); or nothing at all (the caller's
+   * deadline or disconnect ended it, or it never left the process).
+   */
+  private verdict(failure: UpstreamError): Verdict {
+    if (failure.callerCaused) return 'ignored';
+    return failure.kind === 'unavailable' || failure.kind === 'timeout' ? 'failure' : 'success';
   }
 
   private circuitOpen(operation: string): UpstreamError {
@@ -185,9 +165,4 @@ export class DirectoryGuard {
       detail: 'circuit open: recent calls failed, not calling the provider for now',
     });
   }
-}
-
-function settle(response: HttpResponse | undefined, failure: unknown): HttpResponse {
-  if (response !== undefined) return response;
-  throw failure;
 }

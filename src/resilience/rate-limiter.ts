@@ -1,5 +1,5 @@
+import { UpstreamError } from '../directory/failures.js';
 import type { ProviderKind } from '../directory/model.js';
-import { UpstreamError } from '../errors.js';
 import { deadlinePassed, delay } from './deadline.js';
 
 export interface OutboundLimiterOptions {

@@ -1,54 +1,15 @@
-import type { GraphQLResolveInfo } from 'graphql';
 import { builder } from '../builder.js';
-import type { Context } from '../context.js';
 import { normalizeEmail } from '../directory/filter.js';
-import type { User } from '../directory/model.js';
-import type { DirectoryProvider } from '../directory/port.js';
-import { DirectoryFailure } from '../errors.js';
 import { badUserInput } from '../graphql-errors.js';
+import {
+  accountsHolding,
+  type EmailAccount,
+  type LinkedAccount,
+  linkedAccountsOf,
+} from '../use-cases/email-accounts.js';
 import { UserInterface } from './user.js';
 
 const MAX_EMAILS = 100;
-
-interface EmailAccount {
-  readonly user: User;
-  readonly email: string;
-  readonly verified: boolean;
-}
-
-type EmailLookupDirectory = DirectoryProvider & Required<Pick<DirectoryProvider, 'findUsersByEmail'>>;
-
-function canLookUpEmails(directory: DirectoryProvider): directory is EmailLookupDirectory {
-  return typeof directory.findUsersByEmail === 'function';
-}
-
-/**
- * The accounts holding `email` in each of `directories`, through the request's loaders (one batched
- * lookup per directory for every email asked in the request). A failing directory is reported as a
- * partial error naming it; the others still answer.
- */
-async function accountsHolding(
-  ctx: Context,
-  info: GraphQLResolveInfo,
-  email: string,
-  directories: readonly DirectoryProvider[],
-): Promise<EmailAccount[]> {
-  const perDirectory = await Promise.all(
-    directories.filter(canLookUpEmails).map(async (directory) => {
-      try {
-        return (await ctx.loaders.emails(directory).load(email)) ?? [];
-      } catch (error) {
-        if (!(error instanceof DirectoryFailure)) throw error;
-        ctx.partialErrors.report(info, error);
-        return [];
-      }
-    }),
-  );
-  return perDirectory.flat().flatMap((user) => {
-    const held = user.emails.find((candidate) => normalizeEmail(candidate.address) === email);
-    return held ? [{ user, email, verified: held.verified }] : [];
-  });
-}
 
 const EmailAccountType = builder.objectRef<EmailAccount>('EmailAccount').implement({
   description: 'An account holding an email address, and whether its directory has verified it there.',
@@ -100,11 +61,6 @@ builder.queryFields((t) => ({
   }),
 }));
 
-interface LinkedAccount {
-  readonly user: User;
-  readonly matchedEmail: string;
-}
-
 const LinkedAccountType = builder.objectRef<LinkedAccount>('LinkedAccount').implement({
   description: 'The same person’s account in another directory, linked by an email verified on both sides.',
   fields: (t) => ({
@@ -120,21 +76,6 @@ builder.interfaceField(UserInterface, 'linkedAccounts', (t) =>
     type: [LinkedAccountType],
     description:
       'This person’s accounts in OTHER directories, matched on email addresses verified on both sides (an unverified address never links). Batched: a page of users asking for this makes one email lookup per directory.',
-    resolve: async (user, _args, ctx, info) => {
-      const others = ctx.directories.providers.filter((directory) => directory.name !== user.directory);
-      const verified = [
-        ...new Set(
-          user.emails.filter((email) => email.verified).map((email) => normalizeEmail(email.address)),
-        ),
-      ];
-      const found = await Promise.all(verified.map((email) => accountsHolding(ctx, info, email, others)));
-      const links = new Map<string, LinkedAccount>();
-      for (const account of found.flat()) {
-        const key = `${account.user.directory}\u0000${account.user.localId}`;
-        if (account.verified && !links.has(key))
-          links.set(key, { user: account.user, matchedEmail: account.email });
-      }
-      return [...links.values()];
-    },
+    resolve: (user, _args, ctx, info) => linkedAccountsOf(ctx, info, user),
   }),
 );

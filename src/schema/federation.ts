@@ -2,9 +2,9 @@ import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { encodeUserId } from '../directory/global-id.js';
 import type { User } from '../directory/model.js';
+import { loadUserByGlobalId } from '../use-cases/load-user.js';
 import { AppServicesUserType } from './app-services-user.js';
 import { MonoCloudUserType } from './monocloud-user.js';
-import { loadUserByGlobalId } from './resolve-user.js';
 import { UserInterface } from './user.js';
 import { ZitadelUserType } from './zitadel-user.js';
 

@@ -1,3 +1,4 @@
+import type { GraphQLSchema } from 'graphql';
 import { builder } from '../builder.js';
 import './scalars.js';
 import './query.js';
@@ -12,20 +13,15 @@ import './app-services-user.js';
 import './email-lookup.js';
 import './user-connection.js';
 import './federation.js';
-import './health.js';
+import './directory-health.js';
 
-import type { GraphQLSchema } from 'graphql';
-import { settleListItems } from './settle-lists.js';
-
-/** The schema is the same for every deployment: directories are data, not types. */
-export const schema = settleListItems(builder.toSchema());
-
-let subgraph: GraphQLSchema | undefined;
-
-/** The same types as an Apollo Federation 2 subgraph (`_entities`, `_service`, `@key`s); built on first use. */
-export function subgraphSchema(): GraphQLSchema {
-  subgraph ??= settleListItems(
-    builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' }),
-  );
-  return subgraph;
+/**
+ * The schema, built anew on each call (one per app, so an executor's adjustments stay its own). It is
+ * the same for every deployment: directories are data, not types. With `federation` it is the Apollo
+ * Federation 2 subgraph (`_entities`, `_service`, `@key`s) over the same types.
+ */
+export function buildSchema(options: { readonly federation?: boolean } = {}): GraphQLSchema {
+  return options.federation
+    ? builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' })
+    : builder.toSchema();
 }

@@ -1,8 +1,16 @@
 import { builder } from '../builder.js';
 import { encodeUserId } from '../directory/global-id.js';
-import type { User } from '../directory/model.js';
-import { loadUserByGlobalId } from './resolve-user.js';
-import { USER_TYPE_NAME } from './user-type-names.js';
+import type { ProviderKind, User } from '../directory/model.js';
+import { loadUserByGlobalId } from '../use-cases/load-user.js';
+
+/** The concrete GraphQL type of a user from each provider. */
+export const USER_TYPE_NAME: Readonly<
+  Record<ProviderKind, 'MonoCloudUser' | 'ZitadelUser' | 'AppServicesUser'>
+> = {
+  monocloud: 'MonoCloudUser',
+  zitadel: 'ZitadelUser',
+  'app-services': 'AppServicesUser',
+};
 
 export const NodeInterface = builder.interfaceRef<User>('Node').implement({
   description: 'An object with a globally unique, opaque id (Relay Global Object Identification).',

@@ -1,14 +1,14 @@
 import { builder } from '../builder.js';
 import type { User } from '../directory/model.js';
 import { badUserInput } from '../graphql-errors.js';
-import { DirectoryType } from './directory.js';
 import {
   DEFAULT_FIRST,
   type ListArgs,
   listUsers,
   MAX_FIRST,
   type UserConnectionShape,
-} from './list-users.js';
+} from '../use-cases/list-users.js';
+import { DirectoryType } from './directory.js';
 import { UserInterface, UserKindEnum, UserStatusEnum } from './user.js';
 
 const UserOrderEnum = builder.enumType('UserOrder', {

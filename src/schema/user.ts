@@ -1,11 +1,10 @@
 import { builder } from '../builder.js';
 import type { User } from '../directory/model.js';
+import { loadUserByGlobalId } from '../use-cases/load-user.js';
 import { EmailType, PhoneNumberType } from './contact.js';
 import { IdentityType, PasskeyType } from './credentials.js';
 import { DirectoryType } from './directory.js';
-import { NodeInterface } from './node.js';
-import { loadUserByGlobalId } from './resolve-user.js';
-import { USER_TYPE_NAME } from './user-type-names.js';
+import { NodeInterface, USER_TYPE_NAME } from './node.js';
 
 export const UserKindEnum = builder.enumType('UserKind', {
   description: 'Whether an account belongs to a person or to software.',

@@ -4,8 +4,8 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { type Demo, startDemo } from '../../src/demo.js';
-import { createProvider } from '../../src/directory/create-provider.js';
-import { DirectoryRegistry } from '../../src/directory/registry.js';
+import { buildDirectories } from '../../src/directories.js';
+import type { DirectoryRegistry } from '../../src/directory/registry.js';
 
 // What a newcomer does: open GraphiQL in demo mode, run the example query, see users from all three
 // directories. Debian's Chromium, headless, no network beyond loopback.
@@ -18,7 +18,7 @@ let url: string;
 
 beforeAll(async () => {
   demo = await startDemo();
-  registry = new DirectoryRegistry(demo.directories.map(createProvider));
+  registry = buildDirectories(demo.directories);
   server = createServer(createApp({ directories: registry, exampleQuery: demo.exampleQuery }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;

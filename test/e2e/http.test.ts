@@ -4,9 +4,8 @@ import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { startDemo } from '../../src/demo.js';
-import { createProvider } from '../../src/directory/create-provider.js';
+import { buildDirectories } from '../../src/directories.js';
 import { encodeUserId } from '../../src/directory/global-id.js';
-import { DirectoryRegistry } from '../../src/directory/registry.js';
 import { Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -77,7 +76,7 @@ describe('graphql-http server audits', () => {
 describe('demo mode', () => {
   it('opens GraphiQL with a query that returns users from all three directories', async () => {
     const demo = await startDemo();
-    const registry = new DirectoryRegistry(demo.directories.map(createProvider));
+    const registry = buildDirectories(demo.directories);
     try {
       const app = createApp({ directories: registry, exampleQuery: demo.exampleQuery });
       const page = await (

@@ -2,7 +2,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeUserId } from '../../src/directory/global-id.js';
-import { printSubgraphSdl } from '../../src/schema/print.js';
+import { printSubgraphSdl } from '../../src/sdl.js';
 import { NodesByIdsDocument } from '../generated/graphql.js';
 import { Stack } from '../support/stack.js';
 

@@ -9,7 +9,7 @@ import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { encodeUserId } from '../../src/directory/global-id.js';
-import { printSubgraphSdl } from '../../src/schema/print.js';
+import { printSubgraphSdl } from '../../src/sdl.js';
 import { Stack } from '../support/stack.js';
 
 // A real supergraph: usergraph's subgraph SDL composed by @apollo/composition with a second subgraph

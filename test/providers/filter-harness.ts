@@ -1,3 +1,4 @@
+import type { ListPosition } from '../../src/directory/cursor.js';
 import { matchesFilter, type UserFilter } from '../../src/directory/filter.js';
 import type { User } from '../../src/directory/model.js';
 import type { DirectoryProvider, PageRequest, SortDirection } from '../../src/directory/port.js';
@@ -14,7 +15,7 @@ export async function pageAll(
   request: Omit<PageRequest, 'cursor'>,
 ): Promise<Paged> {
   const users: User[] = [];
-  let cursor: string | null = null;
+  let cursor: ListPosition | null = null;
   let calls = 0;
   let exhausted = 0;
   do {

@@ -1,4 +1,5 @@
-import { matchesFilter } from '../../src/directory/filter.js';
+import { type ListPosition, resumeFrom } from '../../src/directory/cursor.js';
+import { filterFingerprint, matchesFilter } from '../../src/directory/filter.js';
 import { compareUsers } from '../../src/directory/merge.js';
 import type { AppServicesUser, User, UserStatus } from '../../src/directory/model.js';
 import type { DirectoryProvider, Page, PageRequest } from '../../src/directory/port.js';
@@ -72,12 +73,14 @@ export function fakeDirectory(
       if (!Number.isInteger(request.limit) || request.limit < 1) throw new RangeError('bad limit');
       const direction = request.direction ?? 'ASC';
       const ordered = direction === 'ASC' ? ascending : [...ascending].reverse();
-      let offset = 0;
-      if (request.cursor) {
-        const match = /^(ASC|DESC):(\d+)$/.exec(request.cursor);
-        if (!match || match[1] !== direction) throw new RangeError('not a fake cursor');
-        offset = Number(match[2]);
-      }
+      const fingerprint = filterFingerprint(request.filter);
+      const offset = Number(resumeFrom(request.cursor, 'app-services', direction, fingerprint) ?? 0);
+      const at = (place: number): ListPosition => ({
+        provider: 'app-services',
+        direction,
+        filter: fingerprint,
+        at: place,
+      });
       const filter = request.filter ?? {};
       const matching = ordered.filter((user) => matchesFilter(user, filter));
       const budgets = options.defaultScanBudget ?? 3;
@@ -88,7 +91,7 @@ export function fakeDirectory(
       let pages = 0;
       while (found.length < request.limit && offset + scanned < ordered.length) {
         if (pages === budget) {
-          return page(found, `${direction}:${offset + scanned}`, matching.length, true);
+          return page(found, at(offset + scanned), matching.length, true);
         }
         pages += 1;
         const upstream = ordered.slice(offset + scanned, offset + scanned + options.pageSize);
@@ -98,12 +101,12 @@ export function fakeDirectory(
           if (found.length === request.limit) break;
         }
       }
-      const next = offset + scanned < ordered.length ? `${direction}:${offset + scanned}` : null;
+      const next = offset + scanned < ordered.length ? at(offset + scanned) : null;
       return page(found, next, matching.length, false);
     },
   };
 
-  function page(found: User[], next: string | null, total: number, budgetExhausted: boolean): Page {
+  function page(found: User[], next: ListPosition | null, total: number, budgetExhausted: boolean): Page {
     return {
       users: found,
       nextCursor: next,

@@ -2,8 +2,8 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type ExecutionResult, print } from 'graphql';
 import { type App, createApp } from '../../src/app.js';
 import type { DirectoryConfig } from '../../src/config.js';
-import { createProvider } from '../../src/directory/create-provider.js';
-import { DirectoryRegistry } from '../../src/directory/registry.js';
+import { buildDirectories } from '../../src/directories.js';
+import type { DirectoryRegistry } from '../../src/directory/registry.js';
 import { SimulatorSet, type SimulatorSetOptions } from '../../src/simulators/index.js';
 
 export interface StackOptions extends SimulatorSetOptions {
@@ -36,7 +36,7 @@ export class Stack {
   static async start(options: StackOptions = {}): Promise<Stack> {
     const sims = await SimulatorSet.start(options);
     const configs = (options.configure ?? ((c) => c))(sims.directories());
-    const registry = new DirectoryRegistry(configs.map(createProvider));
+    const registry = buildDirectories(configs);
     return new Stack(
       sims,
       registry,

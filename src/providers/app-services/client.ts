@@ -1,24 +1,21 @@
 import type { CallOptions } from '../../directory/port.js';
-import { HttpClient } from '../../http/client.js';
+import { upstreamErrorFor } from '../../errors.js';
+import type { HttpClient } from '../../http/client.js';
 import { decode } from '../../http/decode.js';
-import type { DirectoryGuard } from '../../resilience/guard.js';
-import { errorCodeOf, upstreamError } from './errors.js';
+import { appServicesErrorFacts, errorCodeOf } from './error-body.js';
 import { type AppServicesCredentials, TokenManager } from './token-manager.js';
 import { type WireUser, WireUserList, WireUser as WireUserSchema } from './wire.js';
 
 export interface AppServicesClientOptions {
-  /** The origin, e.g. `https://services.cloud.mongodb.com`; the client adds `/api/admin/v3.0`. */
-  readonly baseUrl: string;
+  /** The HttpClient for the origin, e.g. `https://services.cloud.mongodb.com`; the client adds `/api/admin/v3.0`. */
+  readonly http: HttpClient;
   /** The Atlas project id. */
   readonly groupId: string;
   /** The app's ObjectId `_id`, not its `client_app_id`. */
   readonly appId: string;
   readonly credentials: AppServicesCredentials;
-  readonly timeoutMs: number;
-  readonly connections: number;
   readonly tokenLifetimeMs?: number;
   readonly now?: () => number;
-  readonly guard?: DirectoryGuard;
 }
 
 export interface ListUsersQuery {
@@ -47,21 +44,16 @@ export class AppServicesClient {
   private readonly now: () => number;
 
   constructor(options: AppServicesClientOptions) {
-    this.http = new HttpClient({
-      provider: 'app-services',
-      baseUrl: options.baseUrl.replace(/\/+$/, '') + ADMIN_API,
-      timeoutMs: options.timeoutMs,
-      connections: options.connections,
-      guard: options.guard,
-    });
+    this.http = options.http;
     this.now = options.now ?? Date.now;
     this.tokens = new TokenManager({
       http: this.http,
+      basePath: ADMIN_API,
       credentials: options.credentials,
       tokenLifetimeMs: options.tokenLifetimeMs,
       now: this.now,
     });
-    this.appPath = `/groups/${encodeURIComponent(options.groupId)}/apps/${encodeURIComponent(options.appId)}`;
+    this.appPath = `${ADMIN_API}/groups/${encodeURIComponent(options.groupId)}/apps/${encodeURIComponent(options.appId)}`;
   }
 
   /** The user, or null when App Services has no user with that id. */
@@ -71,11 +63,21 @@ export class AppServicesClient {
         method: 'GET',
         path: `${this.appPath}/users/${encodeURIComponent(userId)}`,
         operation: GET_USER_OPERATION,
+        answers: [404],
+        describeError: appServicesErrorFacts,
       },
       options,
     );
-    if (response.status === 404 && !SCOPE_NOT_FOUND_CODES.has(errorCodeOf(response) ?? '')) return null;
-    if (!isSuccess(response.status)) throw upstreamError(GET_USER_OPERATION, response, this.now());
+    if (response.status === 404) {
+      if (!SCOPE_NOT_FOUND_CODES.has(errorCodeOf(response) ?? '')) return null;
+      throw upstreamErrorFor(
+        'app-services',
+        GET_USER_OPERATION,
+        response,
+        appServicesErrorFacts(response),
+        this.now(),
+      );
+    }
     return decode('app-services', GET_USER_OPERATION, WireUserSchema, response.body);
   }
 
@@ -87,19 +89,14 @@ export class AppServicesClient {
         path: `${this.appPath}/users`,
         operation: LIST_USERS_OPERATION,
         query: { after: query.after, sort: '_id', desc: query.desc, status: query.status },
+        describeError: appServicesErrorFacts,
       },
       options,
     );
-    if (!isSuccess(response.status)) throw upstreamError(LIST_USERS_OPERATION, response, this.now());
     return decode('app-services', LIST_USERS_OPERATION, WireUserList, response.body);
   }
 
   close(): Promise<void> {
     return this.http.close();
   }
-}
-
-/** Any other 2xx is judged by its body: off-contract is `bad_response`, never a status kind. */
-function isSuccess(status: number): boolean {
-  return status >= 200 && status < 300;
 }

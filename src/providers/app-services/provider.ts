@@ -1,28 +1,30 @@
-import { asError, fanOutFailingOnCredentials, isCredentialsError } from '../../directory/fan-out.js';
-import { isEmptyFilter, matchesFilter, normalizeEmail } from '../../directory/filter.js';
-import type { User } from '../../directory/model.js';
+import { fanOut } from '../../directory/batch.js';
+import { directionOf, type ListPosition, resumeFrom } from '../../directory/cursor.js';
 import {
-  checkPageRequest,
-  DEFAULT_SCAN_BUDGET,
+  asError,
+  isCredentialsError,
   ScanBudgetExhaustedError,
-} from '../../directory/page-errors.js';
+  UpstreamError,
+} from '../../directory/failures.js';
+import { filterFingerprint, isEmptyFilter, normalizeEmail } from '../../directory/filter.js';
+import type { User } from '../../directory/model.js';
+import { checkPageRequest, DEFAULT_SCAN_BUDGET } from '../../directory/page-request.js';
 import type { CallOptions, DirectoryProvider, KeyedResult, Page, PageRequest } from '../../directory/port.js';
-import { UpstreamError } from '../../errors.js';
-import type { DirectoryGuard } from '../../resilience/guard.js';
+import { scanPages } from '../../directory/scan.js';
+import type { HttpClient } from '../../http/client.js';
 import { AppServicesClient } from './client.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
 import { pastWindow, seekAfter, statusParam } from './filter.js';
 import { mapUser } from './mapper.js';
 import type { AppServicesCredentials } from './token-manager.js';
-import { LIST_PAGE_SIZE } from './wire.js';
+import { LIST_PAGE_SIZE, type WireUser } from './wire.js';
 
 export interface AppServicesProviderOptions {
   /** The configured directory name. */
   readonly name: string;
   /** Upstream list requests one filtered page may spend on local filtering (default 10). */
   readonly scanBudget?: number;
-  /** The origin, e.g. `https://services.cloud.mongodb.com`. */
-  readonly baseUrl: string;
+  /** The HttpClient for the origin, e.g. `https://services.cloud.mongodb.com` (built by src/directories.ts). */
+  readonly http: HttpClient;
   readonly groupId: string;
   readonly appId: string;
   /** Atlas programmatic API key pair (login flow, renewed automatically)… */
@@ -32,27 +34,21 @@ export interface AppServicesProviderOptions {
   readonly accessToken?: string;
   /** Get-one requests in flight at once (the API has no batch read). */
   readonly concurrency?: number;
-  readonly timeoutMs?: number;
   readonly tokenLifetimeMs?: number;
   readonly now?: () => number;
   /** Most list pages (of 50) one email lookup may read; default 40, i.e. 2000 users. */
   readonly emailScanBudget?: number;
-  /** The directory's breaker, limiter and retries (built from config by createProvider). */
-  readonly guard?: DirectoryGuard;
 }
 
 export function createAppServicesProvider(options: AppServicesProviderOptions): DirectoryProvider {
   const concurrency = options.concurrency ?? 8;
   const client = new AppServicesClient({
-    baseUrl: options.baseUrl,
+    http: options.http,
     groupId: options.groupId,
     appId: options.appId,
     credentials: credentialsOf(options),
-    timeoutMs: options.timeoutMs ?? 10_000,
-    connections: concurrency + 1,
     tokenLifetimeMs: options.tokenLifetimeMs,
     now: options.now,
-    guard: options.guard,
   });
   const directory = options.name;
   const emailScanBudget = options.emailScanBudget ?? 40;
@@ -69,7 +65,7 @@ export function createAppServicesProvider(options: AppServicesProviderOptions): 
       const failure = asError(error);
       return localIds.map(() => failure);
     }
-    return fanOutFailingOnCredentials(
+    return fanOut(
       localIds,
       concurrency,
       async (id) => {
@@ -82,37 +78,46 @@ export function createAppServicesProvider(options: AppServicesProviderOptions): 
 
   /**
    * `_id` order, 50 per upstream page. A filter is applied locally (see filter.ts for what narrows
-   * the scan), within `scanBudget` upstream pages; the cursor is the last `_id` looked at.
+   * the scan), within `scanBudget` upstream pages; the position is the last `_id` looked at.
    */
   async function listUsers(page: PageRequest, callOptions: CallOptions = {}): Promise<Page> {
     checkPageRequest(page);
-    const from = page.cursor ? decodeCursor(page.cursor) : null;
-    const direction = page.direction ?? from?.direction ?? 'ASC';
+    const direction = directionOf(page);
     const filter = isEmptyFilter(page.filter) ? undefined : page.filter;
+    const fingerprint = filterFingerprint(filter);
+    const from = resumeFrom(page.cursor, 'app-services', direction, fingerprint);
     const status = statusParam(filter);
-    if (status === null) return pageOf([], null, direction);
+    if (status === null) return { users: [], nextCursor: null, totalCount: null };
     const budget =
       filter === undefined
         ? Number.POSITIVE_INFINITY
         : (page.scanBudget ?? options.scanBudget ?? DEFAULT_SCAN_BUDGET);
-    let after = seekAfter(filter, direction, from?.after);
-    const users: User[] = [];
-    for (let round = 0; ; round += 1) {
-      if (round >= budget) return { ...pageOf(users, after, direction), budgetExhausted: true };
-      const batch = await client.listUsers({ after, desc: direction === 'DESC', status }, callOptions);
-      for (const [index, wire] of batch.entries()) {
-        if (pastWindow(wire._id, filter, direction)) return pageOf(users, null, direction);
-        const user = mapUser(wire, directory);
-        if (filter === undefined || matchesFilter(user, filter)) users.push(user);
-        if (users.length === page.limit) {
-          // A short page is the end of the list; a full one may be followed by more (the API gives no total).
-          const end = index + 1 === batch.length && batch.length < LIST_PAGE_SIZE;
-          return pageOf(users, end ? null : wire._id, direction);
-        }
-      }
-      if (batch.length < LIST_PAGE_SIZE) return pageOf(users, null, direction);
-      after = batch.at(-1)?._id ?? after;
-    }
+    const scan = await scanPages<WireUser, string | undefined>(
+      {
+        async fetch(after) {
+          const batch = await client.listUsers({ after, desc: direction === 'DESC', status }, callOptions);
+          // A short page is the end of the list (the API gives no total).
+          return { items: batch, next: batch.length < LIST_PAGE_SIZE ? null : (batch.at(-1)?._id ?? after) };
+        },
+        after: (_after, batch, index) => batch.items[index]?._id,
+        map: (wire) => mapUser(wire, directory),
+        pastWindow: (wire) => pastWindow(wire._id, filter, direction),
+      },
+      seekAfter(filter, direction, from === undefined ? undefined : String(from)),
+      { limit: page.limit, budget, filter },
+    );
+    const position = (at: string): ListPosition => ({
+      provider: 'app-services',
+      direction,
+      filter: fingerprint,
+      at,
+    });
+    return {
+      users: scan.users,
+      nextCursor: scan.next ? position(scan.next) : null,
+      totalCount: null,
+      ...(scan.budgetExhausted ? { budgetExhausted: true } : {}),
+    };
   }
 
   /**
@@ -159,14 +164,6 @@ export function createAppServicesProvider(options: AppServicesProviderOptions): 
     listUsers,
     findUsersByEmail,
     close: () => client.close(),
-  };
-}
-
-function pageOf(users: User[], last: string | null | undefined, direction: 'ASC' | 'DESC'): Page {
-  return {
-    users,
-    nextCursor: last ? encodeCursor({ after: last, direction }) : null,
-    totalCount: null,
   };
 }
 

@@ -1,8 +1,8 @@
+import { UpstreamError } from '../../directory/failures.js';
 import type { CallOptions } from '../../directory/port.js';
-import { UpstreamError } from '../../errors.js';
 import type { HttpCall, HttpClient, HttpResponse } from '../../http/client.js';
 import { decode } from '../../http/decode.js';
-import { errorCodeOf, INVALID_SESSION, upstreamError } from './errors.js';
+import { appServicesErrorFacts, INVALID_SESSION } from './error-body.js';
 import { WireLoginResponse, WireSessionResponse } from './wire.js';
 
 export type AppServicesCredentials =
@@ -11,6 +11,8 @@ export type AppServicesCredentials =
 
 export interface TokenManagerOptions {
   readonly http: HttpClient;
+  /** The Admin API's path under the origin (`/api/admin/v3.0`). */
+  readonly basePath: string;
   readonly credentials: AppServicesCredentials;
   /** How long an access token lives from issue; the Admin API's is 30 minutes. */
   readonly tokenLifetimeMs?: number;
@@ -37,6 +39,7 @@ interface Session {
  */
 export class TokenManager {
   private readonly http: HttpClient;
+  private readonly basePath: string;
   private readonly credentials: AppServicesCredentials;
   private readonly lifetimeMs: number;
   private readonly now: () => number;
@@ -45,6 +48,7 @@ export class TokenManager {
 
   constructor(options: TokenManagerOptions) {
     this.http = options.http;
+    this.basePath = options.basePath;
     this.credentials = options.credentials;
     this.lifetimeMs = options.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS;
     this.now = options.now ?? Date.now;
@@ -66,8 +70,11 @@ export class TokenManager {
   /** Sends `call` with the access token; after an `InvalidSession` renews the session once and replays. */
   async send(call: HttpCall, options: CallOptions = {}): Promise<HttpResponse> {
     const session = await this.current(options, call.operation);
-    const response = await this.http.send(withBearer(call, session.accessToken), options);
-    if (session.refreshToken === null || !isInvalidSession(response)) return response;
+    try {
+      return await this.http.send(withBearer(call, session.accessToken), options);
+    } catch (error) {
+      if (session.refreshToken === null || !isInvalidSession(error)) throw error;
+    }
     const renewed = await join(this.renew(session), options, call.operation);
     return this.http.send(withBearer(call, renewed.accessToken), options);
   }
@@ -111,11 +118,11 @@ export class TokenManager {
     const issuedAt = this.now();
     const response = await this.http.send({
       method: 'POST',
-      path: '/auth/providers/mongodb-cloud/login',
+      path: `${this.basePath}/auth/providers/mongodb-cloud/login`,
       operation: LOGIN_OPERATION,
       json: { username: this.credentials.publicApiKey, apiKey: this.credentials.privateApiKey },
+      describeError: appServicesErrorFacts,
     });
-    if (!isSuccess(response)) throw upstreamError(LOGIN_OPERATION, response, this.now());
     const body = decode('app-services', LOGIN_OPERATION, WireLoginResponse, response.body);
     return this.sessionFor(body.access_token, body.refresh_token, issuedAt);
   }
@@ -125,12 +132,13 @@ export class TokenManager {
     const issuedAt = this.now();
     const response = await this.http.send({
       method: 'POST',
-      path: '/auth/session',
+      path: `${this.basePath}/auth/session`,
       operation: REFRESH_OPERATION,
       headers: { authorization: `Bearer ${refreshToken}` },
+      answers: [401],
+      describeError: appServicesErrorFacts,
     });
     if (response.status === 401) return null;
-    if (!isSuccess(response)) throw upstreamError(REFRESH_OPERATION, response, this.now());
     const body = decode('app-services', REFRESH_OPERATION, WireSessionResponse, response.body);
     return this.sessionFor(body.access_token, refreshToken, issuedAt);
   }
@@ -157,12 +165,8 @@ export function jwtExpiryMs(token: string): number | null {
   }
 }
 
-function isInvalidSession(response: HttpResponse): boolean {
-  return response.status === 401 && errorCodeOf(response) === INVALID_SESSION;
-}
-
-function isSuccess(response: HttpResponse): boolean {
-  return response.status >= 200 && response.status < 300;
+function isInvalidSession(error: unknown): boolean {
+  return error instanceof UpstreamError && error.status === 401 && error.providerCode === INVALID_SESSION;
 }
 
 function withBearer(call: HttpCall, token: string): HttpCall {

@@ -1,9 +1,8 @@
+import { UpstreamError } from '../../directory/failures.js';
 import type { CallOptions } from '../../directory/port.js';
-import { parseRetryAfter, UpstreamError } from '../../errors.js';
-import { HttpClient, type HttpResponse } from '../../http/client.js';
+import type { HttpClient, HttpResponse } from '../../http/client.js';
 import { decode, tryParseJson } from '../../http/decode.js';
-import type { DirectoryGuard } from '../../resilience/guard.js';
-import { errorFromResponse } from './problem.js';
+import { problemFacts } from './problem.js';
 import {
   type WirePagination,
   type WireUser,
@@ -14,13 +13,9 @@ import {
 } from './wire.js';
 
 export interface MonoCloudClientOptions {
-  /** The tenant origin, e.g. `https://acme.us.monocloud.com`; the documented `/api/…` paths are appended. */
-  readonly baseUrl: string;
+  /** The tenant's HttpClient (base URL e.g. `https://acme.us.monocloud.com`; the `/api/…` paths are appended). */
+  readonly http: HttpClient;
   readonly apiKey: string;
-  readonly timeoutMs: number;
-  /** Keep-alive sockets; match the fan-out concurrency. */
-  readonly connections: number;
-  readonly guard?: DirectoryGuard;
 }
 
 export type SortField = 'creation_time' | 'last_updated';
@@ -48,13 +43,7 @@ export class MonoCloudClient {
 
   constructor(options: MonoCloudClientOptions) {
     this.apiKey = options.apiKey;
-    this.http = new HttpClient({
-      provider: 'monocloud',
-      baseUrl: options.baseUrl,
-      timeoutMs: options.timeoutMs,
-      connections: options.connections,
-      guard: options.guard,
-    });
+    this.http = options.http;
   }
 
   /** The user, or null when MonoCloud answers 404. */
@@ -64,11 +53,17 @@ export class MonoCloudClient {
     if (id === '' || id === '.' || id === '..') return null;
     const path = `/api/users/${encodeURIComponent(id)}`;
     const res = await this.http.send(
-      { method: 'GET', path, operation: GET_USER, headers: this.headers() },
+      {
+        method: 'GET',
+        path,
+        operation: GET_USER,
+        headers: this.headers(),
+        answers: [404],
+        describeError: problemFacts,
+      },
       options,
     );
     if (res.status === 404) return null;
-    if (!isSuccess(res)) throw failure(GET_USER, res);
     return decode('monocloud', GET_USER, wireUser, res.body);
   }
 
@@ -85,10 +80,10 @@ export class MonoCloudClient {
           filter: query.filter,
           sort: query.sort ? `${query.sort.field}:${query.sort.order}` : undefined,
         },
+        describeError: problemFacts,
       },
       options,
     );
-    if (!isSuccess(res)) throw failure(LIST_USERS, res);
     const items = decode('monocloud', LIST_USERS, wireUserList, res.body);
     return { items, pagination: paginationOf(res) };
   }
@@ -100,20 +95,6 @@ export class MonoCloudClient {
   private headers(): Record<string, string> {
     return { 'x-api-key': this.apiKey };
   }
-}
-
-function isSuccess(res: HttpResponse): boolean {
-  return res.status >= 200 && res.status < 300;
-}
-
-function failure(operation: string, res: HttpResponse): UpstreamError {
-  return errorFromResponse(
-    operation,
-    res.status,
-    res.header('content-type'),
-    res.body,
-    res.status === 429 ? parseRetryAfter(res.header('retry-after')) : null,
-  );
 }
 
 /** Totals live in the `x-pagination` header; without it a page cannot be placed, so it is off-contract. */

@@ -1,4 +1,5 @@
-import { kindForStatus, UpstreamError, type UpstreamErrorInit } from '../../errors.js';
+import type { ProviderErrorFacts } from '../../errors.js';
+import type { HttpResponse } from '../../http/client.js';
 import { tryParseJson } from '../../http/decode.js';
 import { wireIdentityValidationErrors, wireKeyValidationErrors, wireProblem } from './wire.js';
 
@@ -24,42 +25,19 @@ export interface MonoCloudProblem {
   readonly validation: ProblemValidation | null;
 }
 
-/** An UpstreamError that also keeps the parsed problem body, when MonoCloud sent one. */
-export class MonoCloudError extends UpstreamError {
-  readonly problem: MonoCloudProblem | null;
-
-  constructor(init: UpstreamErrorInit & { readonly problem?: MonoCloudProblem | null }) {
-    super(init);
-    this.problem = init.problem ?? null;
-  }
-}
-
 const MAX_DETAIL = 200;
 
 /**
- * Builds the error for a non-2xx answer. Only `application/problem+json` bodies are read (as the SDK
- * does); any other body is plain text and stays out of the error, since it may echo request data.
+ * What a MonoCloud error answer says, for the status rule. Only `application/problem+json` bodies are
+ * read (as the SDK does); any other body is plain text and stays out of the error, since it may echo
+ * request data.
  */
-export function errorFromResponse(
-  operation: string,
-  status: number,
-  contentType: string | null,
-  body: string,
-  retryAfterMs: number | null,
-): MonoCloudError {
-  const problem = contentType?.toLowerCase().startsWith('application/problem+json')
-    ? parseProblem(body)
+export function problemFacts(response: HttpResponse): ProviderErrorFacts {
+  const problem = response.header('content-type')?.toLowerCase().startsWith('application/problem+json')
+    ? parseProblem(response.body)
     : null;
-  return new MonoCloudError({
-    provider: 'monocloud',
-    kind: kindForStatus(status),
-    operation,
-    status,
-    providerCode: problem ? (problem.type ?? problem.title) : null,
-    detail: problem ? describe(problem) : null,
-    retryAfterMs,
-    problem,
-  });
+  if (problem === null) return {};
+  return { providerCode: problem.type ?? problem.title, detail: describe(problem), problem };
 }
 
 export function parseProblem(body: string): MonoCloudProblem | null {

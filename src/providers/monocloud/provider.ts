@@ -1,42 +1,37 @@
 import pLimit from 'p-limit';
-import { fanOutFailingOnCredentials } from '../../directory/fan-out.js';
-import { matchesFilter, normalizeEmail, type UserFilter } from '../../directory/filter.js';
+import { fanOut } from '../../directory/batch.js';
+import { directionOf, type ListPosition, resumeFrom } from '../../directory/cursor.js';
+import { ScanBudgetExhaustedError } from '../../directory/failures.js';
+import { filterFingerprint, normalizeEmail, type UserFilter } from '../../directory/filter.js';
 import type { MonoCloudUser } from '../../directory/model.js';
-import {
-  checkPageRequest,
-  DEFAULT_SCAN_BUDGET,
-  filterFingerprint,
-  pastCreationWindow,
-  ScanBudgetExhaustedError,
-} from '../../directory/page-errors.js';
-import type { CallOptions, DirectoryProvider, KeyedResult, Page, PageRequest } from '../../directory/port.js';
-import type { DirectoryGuard } from '../../resilience/guard.js';
+import { checkPageRequest, DEFAULT_SCAN_BUDGET, pastCreationWindow } from '../../directory/page-request.js';
+import type {
+  CallOptions,
+  DirectoryProvider,
+  KeyedResult,
+  Page,
+  PageRequest,
+  SortDirection,
+} from '../../directory/port.js';
+import { scanPages } from '../../directory/scan.js';
+import type { HttpClient } from '../../http/client.js';
 import { MonoCloudClient, type UserListPage } from './client.js';
-import {
-  decodeCursor,
-  encodeCursor,
-  InvalidCursorError,
-  MAX_PAGE_SIZE,
-  type Position,
-  planPages,
-} from './cursor.js';
 import { mapUser } from './mapper.js';
+import { MAX_PAGE_SIZE, planPages } from './paging.js';
+import type { WireUserSummary } from './wire.js';
 
 export interface MonoCloudProviderOptions {
   /** The configured directory name. */
   readonly name: string;
   /** Upstream list requests one filtered page may spend on local filtering (default 10). */
   readonly scanBudget?: number;
-  /** The tenant origin, e.g. `https://acme.us.monocloud.com`. */
-  readonly baseUrl: string;
+  /** The tenant's HttpClient (origin e.g. `https://acme.us.monocloud.com`), built by src/directories.ts. */
+  readonly http: HttpClient;
   readonly apiKey: string;
-  /** Get-one calls in flight at once per batch (and keep-alive sockets). */
+  /** Get-one calls in flight at once per batch. */
   readonly concurrency?: number;
-  readonly timeoutMs?: number;
   /** Clock for lockout expiry; tests pin it. */
   readonly now?: () => Date;
-  /** The directory's breaker, limiter and retries (built from config by createProvider). */
-  readonly guard?: DirectoryGuard;
 }
 
 export interface MonoCloudProvider extends DirectoryProvider {
@@ -69,12 +64,12 @@ export function pushedDownSearch(filter: UserFilter): string | undefined {
 export function createMonoCloudProvider(options: MonoCloudProviderOptions): MonoCloudProvider {
   const concurrency = options.concurrency ?? 8;
   const now = options.now ?? (() => new Date());
-  const client = new MonoCloudClient({
-    baseUrl: options.baseUrl,
-    apiKey: options.apiKey,
-    timeoutMs: options.timeoutMs ?? 10_000,
-    connections: concurrency,
-    guard: options.guard,
+  const client = new MonoCloudClient({ http: options.http, apiKey: options.apiKey });
+  const position = (direction: SortDirection, filter: string, at: number): ListPosition => ({
+    provider: 'monocloud',
+    direction,
+    filter,
+    at,
   });
 
   async function getUsers(
@@ -83,7 +78,7 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
   ): Promise<readonly KeyedResult<MonoCloudUser>[]> {
     // MonoCloud has no batch read: one GET per distinct id. Bad credentials fail every key alike, and
     // once seen, the ids not yet started are not sent.
-    return fanOutFailingOnCredentials(localIds, concurrency, async (id) => {
+    return fanOut(localIds, concurrency, async (id) => {
       const wire = await client.getUser(id, callOptions);
       return wire === null ? null : mapUser(wire, options.name, now());
     });
@@ -91,21 +86,14 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
 
   async function listUsers(request: PageRequest, callOptions?: CallOptions): Promise<Page> {
     checkPageRequest(request);
+    const direction = directionOf(request);
     const fingerprint = filterFingerprint(request.filter);
-    const position: Position = request.cursor
-      ? decodeCursor(request.cursor)
-      : { offset: 0, direction: request.direction ?? 'ASC', filter: fingerprint };
-    if (request.direction !== undefined && request.direction !== position.direction) {
-      throw new InvalidCursorError('the cursor was issued for the other sort direction');
-    }
-    if ((position.filter ?? '') !== fingerprint) {
-      throw new InvalidCursorError('the cursor was issued for another filter');
-    }
+    const offset = Number(resumeFrom(request.cursor, 'monocloud', direction, fingerprint) ?? 0);
     if (request.filter !== undefined && fingerprint !== '') {
-      return scanFiltered(request, request.filter, position, callOptions);
+      return scanFiltered(request, request.filter, direction, offset, callOptions);
     }
-    const plan = planPages(position.offset, request.limit);
-    const order = position.direction === 'DESC' ? -1 : 1;
+    const plan = planPages(offset, request.limit);
+    const order = direction === 'DESC' ? -1 : 1;
     const limit = pLimit(concurrency);
     const pages: UserListPage[] = await Promise.all(
       Array.from({ length: plan.pageCount }, (_, index) =>
@@ -126,62 +114,56 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
     const at = now();
     return {
       users: wanted.map((wire) => mapUser(wire, options.name, at)),
-      nextCursor: more
-        ? encodeCursor({ offset: position.offset + wanted.length, direction: position.direction })
-        : null,
+      nextCursor: more ? position(direction, '', offset + wanted.length) : null,
       totalCount: pages[0]?.pagination.total_count ?? null,
     };
   }
 
   /**
    * Filtered listing: `filter=` narrows upstream (free text, semantics UNCONFIRMED, so every user is
-   * also checked with matchesFilter), pages of MAX_PAGE_SIZE are read one after another until the
-   * page is full, the list ends or the scan budget is spent. The offset counts within the upstream
-   * filtered list, so the cursor resumes right after the last user looked at.
+   * also checked with matchesFilter), pages of MAX_PAGE_SIZE are read one after another (the shared
+   * scan loop). The offset counts within the upstream filtered list, so the cursor resumes right
+   * after the last user looked at.
    */
   async function scanFiltered(
     request: PageRequest,
     filter: UserFilter,
-    position: Position,
+    direction: SortDirection,
+    offset: number,
     callOptions?: CallOptions,
   ): Promise<Page> {
-    const fingerprint = filterFingerprint(filter);
     const search = pushedDownSearch(filter);
-    const sort = { field: 'creation_time', order: position.direction === 'DESC' ? -1 : 1 } as const;
-    const budget = request.scanBudget ?? options.scanBudget ?? DEFAULT_SCAN_BUDGET;
+    const sort = { field: 'creation_time', order: direction === 'DESC' ? -1 : 1 } as const;
     const at = now();
-    const users: MonoCloudUser[] = [];
-    let offset = position.offset;
-    let more = true;
-    for (let round = 0; round < budget && more && users.length < request.limit; round += 1) {
-      const size = MAX_PAGE_SIZE;
-      const page = await client.listUsers(
-        { page: Math.floor(offset / size) + 1, size, filter: search, sort },
-        callOptions,
-      );
-      const items = page.items.slice(offset % size);
-      let scanned = items.length;
-      for (const [index, wire] of items.entries()) {
-        const user = mapUser(wire, options.name, at);
-        if (pastCreationWindow(user.createdAt, filter, position.direction)) {
-          return { users, nextCursor: null, totalCount: null };
-        }
-        if (matchesFilter(user, filter)) users.push(user);
-        if (users.length === request.limit) {
-          scanned = index + 1;
-          break;
-        }
-      }
-      offset += scanned;
-      more =
-        scanned < items.length ||
-        (items.length > 0 && page.pagination.has_next && offset < page.pagination.total_count);
-    }
+    const scan = await scanPages<WireUserSummary, number>(
+      {
+        async fetch(from) {
+          const size = MAX_PAGE_SIZE;
+          const page = await client.listUsers(
+            { page: Math.floor(from / size) + 1, size, filter: search, sort },
+            callOptions,
+          );
+          const items = page.items.slice(from % size);
+          const next = from + items.length;
+          const more = items.length > 0 && page.pagination.has_next && next < page.pagination.total_count;
+          return { items, next: more ? next : null };
+        },
+        after: (from, _page, index) => from + index + 1,
+        map: (wire) => mapUser(wire, options.name, at),
+        pastWindow: (_wire, user) => pastCreationWindow(user.createdAt, filter, direction),
+      },
+      offset,
+      {
+        limit: request.limit,
+        budget: request.scanBudget ?? options.scanBudget ?? DEFAULT_SCAN_BUDGET,
+        filter,
+      },
+    );
     return {
-      users,
-      nextCursor: more ? encodeCursor({ offset, direction: position.direction, filter: fingerprint }) : null,
+      users: scan.users as MonoCloudUser[],
+      nextCursor: scan.next === null ? null : position(direction, filterFingerprint(filter), scan.next),
       totalCount: null,
-      ...(more && users.length < request.limit ? { budgetExhausted: true } : {}),
+      ...(scan.budgetExhausted ? { budgetExhausted: true } : {}),
     };
   }
 
@@ -194,7 +176,7 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
     emails: readonly string[],
     callOptions?: CallOptions,
   ): Promise<readonly KeyedResult<readonly MonoCloudUser[]>[]> {
-    return fanOutFailingOnCredentials(emails.map(normalizeEmail), concurrency, async (email) => {
+    return fanOut(emails.map(normalizeEmail), concurrency, async (email) => {
       if (email === '') return [];
       const found: MonoCloudUser[] = [];
       const at = now();

@@ -1,8 +1,7 @@
 import type { CallOptions } from '../../directory/port.js';
-import { kindForStatus, parseRetryAfter, UpstreamError } from '../../errors.js';
-import { type HttpCall, HttpClient, type HttpResponse } from '../../http/client.js';
+import type { ProviderErrorFacts } from '../../errors.js';
+import type { HttpCall, HttpClient, HttpResponse } from '../../http/client.js';
 import { decode, tryParseJson } from '../../http/decode.js';
-import type { DirectoryGuard } from '../../resilience/guard.js';
 import {
   getUserByIdResponseSchema,
   listIdpLinksResponseSchema,
@@ -16,13 +15,10 @@ import {
 } from './wire.js';
 
 export interface ZitadelClientOptions {
-  /** The instance origin, e.g. `https://corp.zitadel.cloud`. */
-  readonly baseUrl: string;
+  /** The instance's HttpClient (origin e.g. `https://corp.zitadel.cloud`). */
+  readonly http: HttpClient;
   /** A personal access token or an OAuth access token, sent as `Authorization: Bearer`. */
   readonly token: string;
-  readonly timeoutMs?: number;
-  readonly connections?: number;
-  readonly guard?: DirectoryGuard;
 }
 
 /** object/v2 ListQuery. `limit` is required here: the server treats 0 or absent as "no limit". */
@@ -61,24 +57,22 @@ export class ZitadelClient {
   private readonly authorization: string;
 
   constructor(options: ZitadelClientOptions) {
-    this.http = new HttpClient({
-      provider: 'zitadel',
-      baseUrl: options.baseUrl,
-      timeoutMs: options.timeoutMs ?? 10_000,
-      connections: options.connections ?? 8,
-      guard: options.guard,
-    });
+    this.http = options.http;
     this.authorization = `Bearer ${options.token}`;
   }
 
   /** GetUserByID; null when the server says the user does not exist (404). */
   async getUser(userId: string, options?: CallOptions): Promise<WireUser | null> {
     const res = await this.send(
-      { method: 'GET', path: `/v2/users/${encodeURIComponent(userId)}`, operation: OP_GET_USER },
+      {
+        method: 'GET',
+        path: `/v2/users/${encodeURIComponent(userId)}`,
+        operation: OP_GET_USER,
+        answers: [404],
+      },
       options,
     );
     if (res.status === 404) return null;
-    if (!ok(res)) throw upstreamError(OP_GET_USER, res);
     return decode('zitadel', OP_GET_USER, getUserByIdResponseSchema, res.body).user;
   }
 
@@ -90,7 +84,6 @@ export class ZitadelClient {
       { method: 'POST', path: '/v2/users', operation: OP_LIST_USERS, json },
       options,
     );
-    if (!ok(res)) throw upstreamError(OP_LIST_USERS, res);
     const body = decode('zitadel', OP_LIST_USERS, listUsersResponseSchema, res.body);
     return {
       result: body.result ?? [],
@@ -113,11 +106,11 @@ export class ZitadelClient {
         path: `/v2/users/${encodeURIComponent(userId)}/links/_search`,
         operation: OP_LIST_IDP_LINKS,
         json: { query: listQuery(query) },
+        answers: [404],
       },
       options,
     );
     if (res.status === 404) return null;
-    if (!ok(res)) throw upstreamError(OP_LIST_IDP_LINKS, res);
     const body = decode('zitadel', OP_LIST_IDP_LINKS, listIdpLinksResponseSchema, res.body);
     return { result: body.result ?? [], totalResult: Number(body.details?.totalResult ?? 0) };
   }
@@ -130,11 +123,11 @@ export class ZitadelClient {
         path: `/v2/users/${encodeURIComponent(userId)}/passkeys/_search`,
         operation: OP_LIST_PASSKEYS,
         json: {},
+        answers: [404],
       },
       options,
     );
     if (res.status === 404) return null;
-    if (!ok(res)) throw upstreamError(OP_LIST_PASSKEYS, res);
     const body = decode('zitadel', OP_LIST_PASSKEYS, listPasskeysResponseSchema, res.body);
     return { result: body.result ?? [], totalResult: Number(body.details?.totalResult ?? 0) };
   }
@@ -144,12 +137,11 @@ export class ZitadelClient {
   }
 
   private send(call: HttpCall, options?: CallOptions): Promise<HttpResponse> {
-    return this.http.send({ ...call, headers: { authorization: this.authorization } }, options);
+    return this.http.send(
+      { ...call, headers: { authorization: this.authorization }, describeError: zitadelErrorFacts },
+      options,
+    );
   }
-}
-
-function ok(res: HttpResponse): boolean {
-  return res.status >= 200 && res.status < 300;
 }
 
 function listQuery(query: ListQuery): { offset: string; limit: number; asc: boolean } {
@@ -193,10 +185,10 @@ export function grpcCodeName(code: unknown): string | null {
 const ERROR_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
- * The error for a non-2xx answer. Only the status, the gRPC code and ZITADEL's short error id
- * (`COMMAND-4f8sg`) are kept: the message is localised free text and may echo request data.
+ * What a ZITADEL error body says. Only the gRPC code and ZITADEL's short error id (`COMMAND-4f8sg`)
+ * are kept: the message is localised free text and may echo request data.
  */
-function upstreamError(operation: string, res: HttpResponse): UpstreamError {
+export function zitadelErrorFacts(res: HttpResponse): ProviderErrorFacts {
   const body = tryParseJson(res.body);
   const record = isRecord(body) ? body : {};
   const details = Array.isArray(record.details) ? record.details : [];
@@ -210,17 +202,7 @@ function upstreamError(operation: string, res: HttpResponse): UpstreamError {
       break;
     }
   }
-  const retryAfterMs =
-    res.status === 429 || res.status === 503 ? parseRetryAfter(res.header('retry-after')) : null;
-  return new UpstreamError({
-    provider: 'zitadel',
-    kind: kindForStatus(res.status),
-    operation,
-    status: res.status,
-    providerCode: grpcCodeName(record.code),
-    detail: errorId,
-    retryAfterMs,
-  });
+  return { providerCode: grpcCodeName(record.code), detail: errorId };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

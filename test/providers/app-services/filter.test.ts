@@ -1,14 +1,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  InvalidPageRequest,
+  ScanBudgetExhaustedError,
+  UpstreamError,
+} from '../../../src/directory/failures.js';
 import { normalizeEmail } from '../../../src/directory/filter.js';
 import type { User } from '../../../src/directory/model.js';
-import { InvalidPageRequest, ScanBudgetExhaustedError } from '../../../src/directory/page-errors.js';
 import type { DirectoryProvider } from '../../../src/directory/port.js';
-import { UpstreamError } from '../../../src/errors.js';
 import {
   type AppServicesSimulator,
   createAppServicesSimulator,
 } from '../../../src/simulators/app-services/simulator.js';
 import { generatePeople } from '../../../src/simulators/people.js';
+import { foreignPosition } from '../../support/positions.js';
 import { DIRECTIONS, expected, filterCases, ids, pageAll } from '../filter-harness.js';
 import { providerFactory } from './harness.js';
 
@@ -92,7 +96,9 @@ describe('App Services filtered listing', () => {
   it('refuses bad input with InvalidPageRequest', async () => {
     const provider = providers.make();
     await expect(provider.listUsers({ limit: 0 })).rejects.toThrow(InvalidPageRequest);
-    await expect(provider.listUsers({ limit: 1, cursor: 'bm9wZQ' })).rejects.toThrow(InvalidPageRequest);
+    await expect(provider.listUsers({ limit: 1, cursor: foreignPosition('monocloud') })).rejects.toThrow(
+      InvalidPageRequest,
+    );
     await expect(provider.listUsers({ limit: 1, filter: { createdBefore: '2024-13-45' } })).rejects.toThrow(
       InvalidPageRequest,
     );

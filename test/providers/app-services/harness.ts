@@ -4,6 +4,7 @@ import {
   createAppServicesProvider,
 } from '../../../src/providers/app-services/provider.js';
 import type { AppServicesSimulator } from '../../../src/simulators/app-services/simulator.js';
+import { bareHttp } from '../../support/http.js';
 
 /** A clock both the simulator and the provider read, moved by tests instead of sleeping. */
 export function testClock(start = Date.parse('2025-03-01T12:00:00Z')) {
@@ -20,15 +21,16 @@ export function testClock(start = Date.parse('2025-03-01T12:00:00Z')) {
 export function providerFactory(sim: AppServicesSimulator) {
   const open: DirectoryProvider[] = [];
   return {
-    make(overrides: Partial<AppServicesProviderOptions> = {}): DirectoryProvider {
-      const usesToken = overrides.accessToken !== undefined;
+    make(overrides: Partial<AppServicesProviderOptions> & { timeoutMs?: number } = {}): DirectoryProvider {
+      const { timeoutMs, ...rest } = overrides;
+      const usesToken = rest.accessToken !== undefined;
       const provider = createAppServicesProvider({
         name: 'mobile',
-        baseUrl: sim.url,
+        http: bareHttp('app-services', sim.url, { timeoutMs }),
         groupId: sim.groupId,
         appId: sim.appId,
         ...(usesToken ? {} : { publicApiKey: sim.publicApiKey, privateApiKey: sim.privateApiKey }),
-        ...overrides,
+        ...rest,
       });
       open.push(provider);
       return provider;

@@ -1,13 +1,15 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ListPosition } from '../../../src/directory/cursor.js';
+import { InvalidPageRequest, UpstreamError } from '../../../src/directory/failures.js';
 import type { AppServicesUser, User } from '../../../src/directory/model.js';
 import type { KeyedResult, SortDirection } from '../../../src/directory/port.js';
-import { UpstreamError } from '../../../src/errors.js';
 import { mapUser } from '../../../src/providers/app-services/mapper.js';
 import { EXAMPLE_SERVER_USER, EXAMPLE_USERPASS_USER } from '../../../src/simulators/app-services/records.js';
 import {
   type AppServicesSimulator,
   createAppServicesSimulator,
 } from '../../../src/simulators/app-services/simulator.js';
+import { foreignPosition } from '../../support/positions.js';
 import { providerFactory } from './harness.js';
 
 const UNKNOWN_ID = '5eb95afd000000000000dead';
@@ -193,7 +195,7 @@ describe('listUsers', () => {
   async function walk(limit: number, direction: SortDirection): Promise<{ ids: string[]; calls: number }> {
     const provider = providers.make();
     const ids: string[] = [];
-    let cursor: string | null = null;
+    let cursor: ListPosition | null = null;
     let calls = 0;
     do {
       const page = await provider.listUsers({ limit, cursor, direction });
@@ -266,9 +268,24 @@ describe('listUsers', () => {
 
   it('rejects a bad limit or a foreign cursor without calling upstream', async () => {
     const provider = providers.make();
-    await expect(provider.listUsers({ limit: 0 })).rejects.toThrow(RangeError);
-    await expect(provider.listUsers({ limit: 5, cursor: 'bm9wZQ' })).rejects.toThrow(RangeError);
+    await expect(provider.listUsers({ limit: 0 })).rejects.toThrow(InvalidPageRequest);
+    await expect(provider.listUsers({ limit: 5, cursor: foreignPosition('zitadel') })).rejects.toThrow(
+      InvalidPageRequest,
+    );
     expect(sim.count()).toBe(0);
+    // The App Services cursor once carried no filter: a cursor of one filter was taken for another.
+    const page = await provider.listUsers({ limit: 2, filter: { kind: 'HUMAN' } });
+    const calls = sim.count();
+    for (const [filter, direction] of [
+      [{ kind: 'MACHINE' }, 'ASC'],
+      [undefined, 'ASC'],
+      [{ kind: 'HUMAN' }, 'DESC'],
+    ] as const) {
+      await expect(
+        provider.listUsers({ limit: 2, cursor: page.nextCursor, filter, direction }),
+      ).rejects.toMatchObject({ name: 'InvalidPageRequest', argument: 'after' });
+    }
+    expect(sim.count()).toBe(calls);
   });
 
   it('an off-contract list (51 users) is bad_response', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { UpstreamError } from '../../../src/directory/failures.js';
 import type { AppServicesUser } from '../../../src/directory/model.js';
 import type { DirectoryProvider } from '../../../src/directory/port.js';
-import { UpstreamError } from '../../../src/errors.js';
 import { jwtExpiryMs } from '../../../src/providers/app-services/token-manager.js';
 import {
   type AppServicesSimulator,

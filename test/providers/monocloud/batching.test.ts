@@ -7,6 +7,7 @@ import {
 import { JOHN_DOE_ID } from '../../../src/simulators/monocloud/john-doe.js';
 import { MonoCloudSimulator } from '../../../src/simulators/monocloud/simulator.js';
 import { generatePeople } from '../../../src/simulators/people.js';
+import { bareHttp } from '../../support/http.js';
 
 const sim = new MonoCloudSimulator({
   accounts: generatePeople({ perDirectory: 80 }).monocloud,
@@ -17,7 +18,7 @@ const providers: MonoCloudProvider[] = [];
 function provider(concurrency?: number): MonoCloudProvider {
   const created = createMonoCloudProvider({
     name: 'acme',
-    baseUrl: sim.url,
+    http: bareHttp('monocloud', sim.url),
     apiKey: sim.apiKey,
     concurrency,
   });

@@ -1,13 +1,14 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../../src/errors.js';
+import { UpstreamError } from '../../../src/directory/failures.js';
 import { MonoCloudClient } from '../../../src/providers/monocloud/client.js';
-import { MonoCloudError } from '../../../src/providers/monocloud/problem.js';
+import type { MonoCloudProblem } from '../../../src/providers/monocloud/problem.js';
 import { wireUser } from '../../../src/providers/monocloud/wire.js';
 import { JOHN_DOE_ID } from '../../../src/simulators/monocloud/john-doe.js';
 import { MonoCloudSimulator } from '../../../src/simulators/monocloud/simulator.js';
 import { generatePeople } from '../../../src/simulators/people.js';
+import { bareHttp } from '../../support/http.js';
 import { fixture } from './fixtures.js';
 
 interface SdkProblem {
@@ -21,6 +22,9 @@ const sim = new MonoCloudSimulator({ accounts: generatePeople({ perDirectory: 30
 let client: MonoCloudClient;
 let wrongKey: MonoCloudClient;
 
+/** An UpstreamError whose `problem` is MonoCloud's parsed RFC 7807 body. */
+type MonoCloudError = UpstreamError & { readonly problem: MonoCloudProblem | null };
+
 async function rejection(promise: Promise<unknown>): Promise<MonoCloudError> {
   const error = await promise.then(
     () => null,
@@ -32,12 +36,13 @@ async function rejection(promise: Promise<unknown>): Promise<MonoCloudError> {
 
 beforeAll(async () => {
   const baseUrl = await sim.listen(0);
-  client = new MonoCloudClient({ baseUrl, apiKey: sim.apiKey, timeoutMs: 2000, connections: 4 });
+  client = new MonoCloudClient({
+    http: bareHttp('monocloud', baseUrl, { timeoutMs: 2000, connections: 4 }),
+    apiKey: sim.apiKey,
+  });
   wrongKey = new MonoCloudClient({
-    baseUrl,
+    http: bareHttp('monocloud', baseUrl, { timeoutMs: 2000, connections: 1 }),
     apiKey: 'mc_wrong_key_0123456789',
-    timeoutMs: 2000,
-    connections: 1,
   });
 });
 
@@ -85,7 +90,6 @@ describe('getUser', () => {
 
   it('turns a bad key into 401 unauthorized without echoing the key', async () => {
     const error = await rejection(wrongKey.getUser(JOHN_DOE_ID));
-    expect(error).toBeInstanceOf(MonoCloudError);
     expect(error).toMatchObject({
       kind: 'unauthorized',
       status: 401,
@@ -201,10 +205,8 @@ describe('getUser', () => {
 
   it('times out a call that never answers', async () => {
     const slow = new MonoCloudClient({
-      baseUrl: sim.url,
+      http: bareHttp('monocloud', sim.url, { timeoutMs: 150, connections: 1 }),
       apiKey: sim.apiKey,
-      timeoutMs: 150,
-      connections: 1,
     });
     sim.inject({ fault: { type: 'hang' }, times: 1 });
     try {
@@ -279,10 +281,8 @@ describe('non-problem bodies and headers (a bare HTTP server)', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     bare = new MonoCloudClient({
-      baseUrl: `http://127.0.0.1:${port}`,
+      http: bareHttp('monocloud', `http://127.0.0.1:${port}`, { timeoutMs: 2000, connections: 1 }),
       apiKey: 'k',
-      timeoutMs: 2000,
-      connections: 1,
     });
   });
 

@@ -1,14 +1,19 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  InvalidPageRequest,
+  ScanBudgetExhaustedError,
+  UpstreamError,
+} from '../../../src/directory/failures.js';
 import { normalizeEmail } from '../../../src/directory/filter.js';
 import type { User } from '../../../src/directory/model.js';
-import { InvalidPageRequest, ScanBudgetExhaustedError } from '../../../src/directory/page-errors.js';
-import { UpstreamError } from '../../../src/errors.js';
 import {
   createMonoCloudProvider,
   type MonoCloudProvider,
 } from '../../../src/providers/monocloud/provider.js';
 import { MonoCloudSimulator } from '../../../src/simulators/monocloud/simulator.js';
 import { generatePeople } from '../../../src/simulators/people.js';
+import { bareHttp } from '../../support/http.js';
+import { foreignPosition } from '../../support/positions.js';
 import { DIRECTIONS, expected, filterCases, ids, pageAll } from '../filter-harness.js';
 
 const sim = new MonoCloudSimulator({ accounts: generatePeople({ perDirectory: 260 }).monocloud });
@@ -16,7 +21,7 @@ const providers: MonoCloudProvider[] = [];
 const all: Record<'ASC' | 'DESC', User[]> = { ASC: [], DESC: [] };
 
 function provider(apiKey = sim.apiKey): MonoCloudProvider {
-  const created = createMonoCloudProvider({ name: 'acme', baseUrl: sim.url, apiKey });
+  const created = createMonoCloudProvider({ name: 'acme', http: bareHttp('monocloud', sim.url), apiKey });
   providers.push(created);
   return created;
 }
@@ -109,7 +114,9 @@ describe('MonoCloud filtered listing', () => {
       monocloud.listUsers({ limit: 2, cursor: nextCursor, filter: { text: 'b' } }),
     ).rejects.toThrow(InvalidPageRequest);
     await expect(monocloud.listUsers({ limit: 0 })).rejects.toThrow(InvalidPageRequest);
-    await expect(monocloud.listUsers({ limit: 1, cursor: 'garbage' })).rejects.toThrow(InvalidPageRequest);
+    await expect(monocloud.listUsers({ limit: 1, cursor: foreignPosition('app-services') })).rejects.toThrow(
+      InvalidPageRequest,
+    );
   });
 });
 

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ListPosition } from '../../../src/directory/cursor.js';
+import { InvalidPageRequest, UpstreamError } from '../../../src/directory/failures.js';
 import type { User } from '../../../src/directory/model.js';
 import type { SortDirection } from '../../../src/directory/port.js';
-import { UpstreamError } from '../../../src/errors.js';
-import { decodeCursor, InvalidCursorError } from '../../../src/providers/monocloud/cursor.js';
 import {
   createMonoCloudProvider,
   type MonoCloudProvider,
@@ -10,6 +10,8 @@ import {
 import { JOHN_DOE_ID } from '../../../src/simulators/monocloud/john-doe.js';
 import { MonoCloudSimulator } from '../../../src/simulators/monocloud/simulator.js';
 import { generatePeople } from '../../../src/simulators/people.js';
+import { bareHttp } from '../../support/http.js';
+import { foreignPosition } from '../../support/positions.js';
 
 const sim = new MonoCloudSimulator({ accounts: generatePeople({ perDirectory: 60 }).monocloud });
 let provider: MonoCloudProvider;
@@ -28,7 +30,7 @@ function expectedOrder(direction: SortDirection): string[] {
 async function walk(limit: number, direction: SortDirection) {
   const ids: string[] = [];
   const totals = new Set<number | null>();
-  let cursor: string | null = null;
+  let cursor: ListPosition | null = null;
   let pages = 0;
   do {
     const page = await provider.listUsers({ limit, cursor, direction });
@@ -43,7 +45,11 @@ async function walk(limit: number, direction: SortDirection) {
 
 beforeAll(async () => {
   const baseUrl = await sim.listen(0);
-  provider = createMonoCloudProvider({ name: 'acme', baseUrl, apiKey: sim.apiKey, timeoutMs: 2000 });
+  provider = createMonoCloudProvider({
+    name: 'acme',
+    http: bareHttp('monocloud', baseUrl, { timeoutMs: 2000 }),
+    apiKey: sim.apiKey,
+  });
 });
 
 afterEach(() => sim.reset());
@@ -73,7 +79,7 @@ describe('getUsers', () => {
   it('gives every key the same 401 error and stops sending once it knows the key is bad', async () => {
     const bad = createMonoCloudProvider({
       name: 'acme',
-      baseUrl: sim.url,
+      http: bareHttp('monocloud', sim.url),
       apiKey: 'nope-secret',
       concurrency: 2,
     });
@@ -101,7 +107,7 @@ describe('getUsers', () => {
     const ids = sim.users.slice(0, 4).map((user) => user.user_id);
     const provider1 = createMonoCloudProvider({
       name: 'acme',
-      baseUrl: sim.url,
+      http: bareHttp('monocloud', sim.url),
       apiKey: sim.apiKey,
       concurrency: 1,
     });
@@ -124,9 +130,8 @@ describe('getUsers', () => {
   it('reports a per-key timeout when one call hangs', async () => {
     const quick = createMonoCloudProvider({
       name: 'acme',
-      baseUrl: sim.url,
+      http: bareHttp('monocloud', sim.url, { timeoutMs: 150 }),
       apiKey: sim.apiKey,
-      timeoutMs: 150,
     });
     try {
       sim.inject({ route: 'getUser', fault: { type: 'hang' }, times: 1 });
@@ -177,7 +182,7 @@ describe('listUsers', () => {
     const second = await provider.listUsers({ limit: 7, cursor: first.nextCursor });
     expect(second.users.map((user) => user.localId)).toEqual(expectedOrder('ASC').slice(10, 17));
     expect(sim.count('listUsers')).toBe(2);
-    expect(decodeCursor(second.nextCursor ?? '')).toEqual({ offset: 17, direction: 'ASC' });
+    expect(second.nextCursor).toEqual({ provider: 'monocloud', direction: 'ASC', filter: '', at: 17 });
   });
 
   it('uses two upstream pages when no single page can hold the window', async () => {
@@ -206,10 +211,12 @@ describe('listUsers', () => {
 
   it('refuses a cursor from the other direction or not its own', async () => {
     const page = await provider.listUsers({ limit: 5, direction: 'DESC' });
-    await expect(provider.listUsers({ limit: 5, cursor: page.nextCursor, direction: 'ASC' })).rejects.toThrow(
-      InvalidCursorError,
+    await expect(
+      provider.listUsers({ limit: 5, cursor: page.nextCursor, direction: 'ASC' }),
+    ).rejects.toMatchObject({ name: 'InvalidPageRequest', argument: 'after' });
+    await expect(provider.listUsers({ limit: 5, cursor: foreignPosition('zitadel') })).rejects.toThrow(
+      InvalidPageRequest,
     );
-    await expect(provider.listUsers({ limit: 5, cursor: 'garbage' })).rejects.toThrow(InvalidCursorError);
     const next = await provider.listUsers({ limit: 5, cursor: page.nextCursor });
     expect(next.users.map((user) => user.localId)).toEqual(expectedOrder('DESC').slice(5, 10));
   });

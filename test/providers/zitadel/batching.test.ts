@@ -1,17 +1,26 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { UpstreamError } from '../../../src/directory/failures.js';
 import type { ZitadelUser } from '../../../src/directory/model.js';
-import { UpstreamError } from '../../../src/errors.js';
 import { createZitadelProvider, type ZitadelProvider } from '../../../src/providers/zitadel/provider.js';
 import { generatePeople } from '../../../src/simulators/people.js';
 import { createZitadelSimulator, type ZitadelSimulator } from '../../../src/simulators/zitadel/simulator.js';
+import { bareHttp } from '../../support/http.js';
 
 let sim: ZitadelSimulator;
 let origin: string;
 const opened: ZitadelProvider[] = [];
 let ids: string[];
 
-function newProvider(options: Partial<Parameters<typeof createZitadelProvider>[0]> = {}): ZitadelProvider {
-  const created = createZitadelProvider({ name: 'corp', baseUrl: origin, token: sim.token, ...options });
+function newProvider(
+  options: Partial<Parameters<typeof createZitadelProvider>[0]> & { timeoutMs?: number } = {},
+): ZitadelProvider {
+  const { timeoutMs, ...rest } = options;
+  const created = createZitadelProvider({
+    name: 'corp',
+    http: bareHttp('zitadel', origin, { timeoutMs }),
+    token: sim.token,
+    ...rest,
+  });
   opened.push(created);
   return created;
 }

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ListPosition } from '../../../src/directory/cursor.js';
+import { InvalidPageRequest, UpstreamError } from '../../../src/directory/failures.js';
 import type { Passkey, User, ZitadelUser } from '../../../src/directory/model.js';
 import type { KeyedResult } from '../../../src/directory/port.js';
-import { UpstreamError } from '../../../src/errors.js';
 import { ZitadelClient } from '../../../src/providers/zitadel/client.js';
 import { toZitadelUser } from '../../../src/providers/zitadel/mapper.js';
 import { createZitadelProvider, type ZitadelProvider } from '../../../src/providers/zitadel/provider.js';
@@ -13,6 +14,8 @@ import {
   ZITADEL_IDP_IDS,
 } from '../../../src/simulators/zitadel/data.js';
 import { createZitadelSimulator, type ZitadelSimulator } from '../../../src/simulators/zitadel/simulator.js';
+import { bareHttp } from '../../support/http.js';
+import { foreignPosition } from '../../support/positions.js';
 
 function fixture(name: string): unknown {
   return JSON.parse(readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), 'utf8'));
@@ -26,8 +29,16 @@ let provider: ZitadelProvider;
 let client: ZitadelClient;
 const opened: { close(): Promise<void> }[] = [];
 
-function newProvider(options: Partial<Parameters<typeof createZitadelProvider>[0]> = {}): ZitadelProvider {
-  const created = createZitadelProvider({ name: 'corp', baseUrl: origin, token: sim.token, ...options });
+function newProvider(
+  options: Partial<Parameters<typeof createZitadelProvider>[0]> & { timeoutMs?: number } = {},
+): ZitadelProvider {
+  const { timeoutMs, ...rest } = options;
+  const created = createZitadelProvider({
+    name: 'corp',
+    http: bareHttp('zitadel', origin, { timeoutMs }),
+    token: sim.token,
+    ...rest,
+  });
   opened.push(created);
   return created;
 }
@@ -41,7 +52,7 @@ beforeAll(async () => {
   sim = createZitadelSimulator();
   origin = await sim.listen(0);
   provider = newProvider();
-  client = new ZitadelClient({ baseUrl: origin, token: sim.token });
+  client = new ZitadelClient({ http: bareHttp('zitadel', origin), token: sim.token });
   opened.push(client);
 });
 
@@ -281,7 +292,7 @@ describe('listUsers (paging by creation date)', () => {
   ): Promise<{ ids: string[]; pages: number; totals: Set<number | null> }> {
     const ids: string[] = [];
     const totals = new Set<number | null>();
-    let cursor: string | null = null;
+    let cursor: ListPosition | null = null;
     let pages = 0;
     do {
       const page = await target.listUsers({ limit, cursor, direction });
@@ -355,9 +366,14 @@ describe('listUsers (paging by creation date)', () => {
     const page = await provider.listUsers({ limit: 3, direction: 'ASC' });
     await expect(
       provider.listUsers({ limit: 3, direction: 'DESC', cursor: page.nextCursor }),
-    ).rejects.toThrow(RangeError);
-    await expect(provider.listUsers({ limit: 3, cursor: 'not-a-cursor' })).rejects.toThrow(RangeError);
-    await expect(provider.listUsers({ limit: 0 })).rejects.toThrow(RangeError);
+    ).rejects.toMatchObject({ name: 'InvalidPageRequest', argument: 'after' });
+    await expect(
+      provider.listUsers({ limit: 3, cursor: page.nextCursor, filter: { kind: 'HUMAN' } }),
+    ).rejects.toMatchObject({ name: 'InvalidPageRequest', argument: 'after' });
+    await expect(provider.listUsers({ limit: 3, cursor: foreignPosition('monocloud') })).rejects.toThrow(
+      InvalidPageRequest,
+    );
+    await expect(provider.listUsers({ limit: 0 })).rejects.toMatchObject({ argument: 'first' });
   });
 
   it('an upstream failure rejects the page with the typed error', async () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidPageRequest, UpstreamError } from '../../../src/directory/failures.js';
 import { normalizeEmail } from '../../../src/directory/filter.js';
 import type { User } from '../../../src/directory/model.js';
-import { InvalidPageRequest } from '../../../src/directory/page-errors.js';
-import { UpstreamError } from '../../../src/errors.js';
 import { createZitadelProvider, type ZitadelProvider } from '../../../src/providers/zitadel/provider.js';
 import { generatePeople } from '../../../src/simulators/people.js';
 import { createZitadelSimulator, type ZitadelSimulator } from '../../../src/simulators/zitadel/simulator.js';
+import { bareHttp } from '../../support/http.js';
 import { DIRECTIONS, expected, filterCases, ids, pageAll } from '../filter-harness.js';
 
 let sim: ZitadelSimulator;
@@ -13,7 +13,12 @@ const opened: ZitadelProvider[] = [];
 const all: Record<'ASC' | 'DESC', User[]> = { ASC: [], DESC: [] };
 
 function provider(options: Partial<Parameters<typeof createZitadelProvider>[0]> = {}): ZitadelProvider {
-  const created = createZitadelProvider({ name: 'corp', baseUrl: sim.url, token: sim.token, ...options });
+  const created = createZitadelProvider({
+    name: 'corp',
+    http: bareHttp('zitadel', sim.url),
+    token: sim.token,
+    ...options,
+  });
   opened.push(created);
   return created;
 }

@@ -15,7 +15,7 @@ const REFUSED: Readonly<Record<number, string>> = {
  * a chunked body, which declares none, is read here, counting, and refused with 413 as soon as it
  * passes the limit.
  */
-export function useDeclaredBodyLimit(limit = MAX_REQUEST_BODY_BYTES): Plugin {
+export function useBodyLimit(limit = MAX_REQUEST_BODY_BYTES): Plugin {
   return {
     onRequest({ request, endResponse, setRequest, fetchAPI }) {
       if (request.method !== 'POST') return;

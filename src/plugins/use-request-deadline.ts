@@ -1,5 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
-import type { Context } from './context.js';
+import type { Context } from '../context.js';
 
 /**
  * Stops a request's deadline timer as soon as its execution is done, so a busy server does not carry

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decodeCursor,
-  encodeCursor,
-  InvalidCursorError,
-  MAX_PAGE_SIZE,
-  planPages,
-} from '../../../src/providers/monocloud/cursor.js';
+import { MAX_PAGE_SIZE, planPages } from '../../../src/providers/monocloud/paging.js';
 
 describe('planPages', () => {
   it('uses size = limit when the offset is a multiple of the limit', () => {
@@ -52,27 +46,5 @@ describe('planPages', () => {
     expect(() => planPages(0, 0)).toThrow(RangeError);
     expect(() => planPages(-1, 5)).toThrow(RangeError);
     expect(() => planPages(0, 2.5)).toThrow(RangeError);
-  });
-});
-
-describe('cursor', () => {
-  it('round-trips offset and direction as an opaque string', () => {
-    for (const position of [
-      { offset: 0, direction: 'ASC' as const },
-      { offset: 1234, direction: 'DESC' as const },
-    ]) {
-      const cursor = encodeCursor(position);
-      expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-      expect(cursor).not.toContain(String(position.offset));
-      expect(decodeCursor(cursor)).toEqual(position);
-    }
-  });
-
-  it('rejects cursors it did not issue', () => {
-    for (const bad of ['', 'abc', encodeCursor({ offset: 1, direction: 'ASC' }).slice(1), btoa('mc1:UP:3')]) {
-      expect(() => decodeCursor(bad)).toThrow(InvalidCursorError);
-    }
-    expect(() => decodeCursor(Buffer.from('mc1:ASC:-4').toString('base64url'))).toThrow(InvalidCursorError);
-    expect(() => decodeCursor(Buffer.from('mc1:ASC:007').toString('base64url'))).toThrow(InvalidCursorError);
   });
 });

@@ -1,5 +1,5 @@
 import { builder } from '../builder.js';
-import type { DirectoryHealth } from '../resilience/health.js';
+import type { DirectoryHealth } from '../directory/port.js';
 import { DirectoryType } from './directory.js';
 
 const HealthStateEnum = builder.enumType('DirectoryHealthState', {

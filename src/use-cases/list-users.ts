@@ -1,11 +1,12 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context.js';
+import { decodeListCursor, encodeListCursor, listingKey } from '../directory/cursor.js';
+import { InvalidPageRequest } from '../directory/failures.js';
 import type { UserFilter } from '../directory/filter.js';
-import { isInvalidPageRequest, mergePage } from '../directory/merge.js';
-import { decodeListCursor, encodeListCursor, listingKey } from '../directory/merge-cursor.js';
+import { mergePage } from '../directory/merge.js';
 import type { User, UserKind, UserStatus } from '../directory/model.js';
 import type { DirectoryProvider, SortDirection } from '../directory/port.js';
-import { DirectoryFailure } from '../errors.js';
+import { DirectoryFailure, SCAN_BUDGET_EXHAUSTED } from '../errors.js';
 import { badUserInput } from '../graphql-errors.js';
 
 export const DEFAULT_FIRST = 20;
@@ -77,7 +78,9 @@ export async function listUsers(
       ctx.call,
     );
   } catch (error) {
-    if (isInvalidPageRequest(error)) throw pageRequestError(error);
+    if (error instanceof InvalidPageRequest) {
+      throw badUserInput(`Argument "${error.argument}" was refused: ${error.message}`, error.argument);
+    }
     throw error;
   }
   for (const failure of page.failures) {
@@ -88,7 +91,7 @@ export async function listUsers(
 
   if (page.exhaustedDirectories.length > 0) {
     ctx.partialErrors.warn(info, {
-      code: 'SCAN_BUDGET_EXHAUSTED',
+      code: SCAN_BUDGET_EXHAUSTED,
       message: `Local filtering in ${page.exhaustedDirectories.map((d) => `"${d}"`).join(', ')} stopped at its scan budget: this page may hold fewer than ${first} users although more match. Continue from pageInfo.endCursor.`,
       directories: page.exhaustedDirectories,
     });
@@ -136,11 +139,4 @@ function toFilter(input: UserFilterInput | null | undefined): UserFilter | undef
   if (input.createdAfter) filter.createdAfter = input.createdAfter.toISOString();
   if (input.createdBefore) filter.createdBefore = input.createdBefore.toISOString();
   return Object.keys(filter).length === 0 ? undefined : filter;
-}
-
-/** The one place a page request a directory refused (a cursor or filter it cannot take) becomes BAD_USER_INPUT. */
-function pageRequestError(error: Error) {
-  const named = (error as { argument?: unknown }).argument;
-  const argument = typeof named === 'string' ? named : /cursor/i.test(error.message) ? 'after' : 'filter';
-  return badUserInput(`Argument "${argument}" was refused: ${error.message}`, argument);
 }

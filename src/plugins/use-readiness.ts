@@ -1,6 +1,6 @@
-import type { Plugin } from 'graphql-yoga';
-import type { DirectoryRegistry } from './directory/registry.js';
-import type { DirectoryHealth } from './resilience/health.js';
+import { type Plugin, useReadinessCheck } from 'graphql-yoga';
+import type { DirectoryHealth } from '../directory/port.js';
+import type { DirectoryRegistry } from '../directory/registry.js';
 
 export interface Readiness {
   /** True while at least one directory is not DOWN: usergraph can still answer with its data. */
@@ -25,18 +25,16 @@ export function readiness(registry: DirectoryRegistry): Readiness {
   return { ready: directories.some((directory) => directory.state !== 'DOWN'), directories };
 }
 
-/** `GET /readiness`: 200 while at least one directory is up, else 503; JSON detail per directory. */
-export function useReadiness(registry: DirectoryRegistry, path = '/readiness'): Plugin {
-  return {
-    onRequest({ url, endResponse, fetchAPI }) {
-      if (url.pathname !== path) return;
+/** `GET /readiness` (Yoga's readiness check): 200 while at least one directory is up, else 503; JSON detail per directory. */
+export function useReadiness(registry: DirectoryRegistry, endpoint = '/readiness'): Plugin {
+  return useReadinessCheck({
+    endpoint,
+    check: ({ fetchAPI }) => {
       const report = readiness(registry);
-      endResponse(
-        new fetchAPI.Response(JSON.stringify(report), {
-          status: report.ready ? 200 : 503,
-          headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-        }),
-      );
+      return new fetchAPI.Response(JSON.stringify(report), {
+        status: report.ready ? 200 : 503,
+        headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+      });
     },
-  };
+  });
 }

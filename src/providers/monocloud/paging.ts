@@ -1,41 +1,9 @@
-import { InvalidPageRequest } from '../../directory/page-errors.js';
-import type { SortDirection } from '../../directory/port.js';
-
-// MonoCloud pages by page number and size; usergraph pages by "limit users after this position". The
-// cursor is the absolute offset in creation order, and the plan picks the page size that reaches
+// MonoCloud pages by page number and size; usergraph pages by "limit users after this position". A
+// position is the absolute offset in creation order, and the plan picks the page size that reaches
 // [offset, offset + limit) in the fewest upstream requests.
 
 /** Largest `size` sent upstream. MonoCloud documents no maximum; 100 is an assumption (UNCONFIRMED). */
 export const MAX_PAGE_SIZE = 100;
-
-export interface Position {
-  readonly offset: number;
-  readonly direction: SortDirection;
-  /** Fingerprint of the filter the offset counts within ('' for none): offsets mean nothing across filters. */
-  readonly filter?: string;
-}
-
-export class InvalidCursorError extends InvalidPageRequest {
-  override readonly name = 'InvalidCursorError';
-}
-
-const PREFIX = 'mc1';
-
-export function encodeCursor(position: Position): string {
-  const filter = position.filter ? `:${position.filter}` : '';
-  return Buffer.from(`${PREFIX}:${position.direction}:${position.offset}${filter}`, 'utf8').toString(
-    'base64url',
-  );
-}
-
-export function decodeCursor(cursor: string): Position {
-  const match = /^mc1:(ASC|DESC):(0|[1-9]\d{0,14})(?::([0-9a-z]{1,8}))?$/.exec(
-    Buffer.from(cursor, 'base64url').toString('utf8'),
-  );
-  if (!match) throw new InvalidCursorError('not a MonoCloud cursor');
-  const position = { direction: match[1] as SortDirection, offset: Number(match[2]) };
-  return match[3] === undefined ? position : { ...position, filter: match[3] };
-}
 
 export interface PagePlan {
   readonly size: number;

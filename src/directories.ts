@@ -1,0 +1,49 @@
+import type { DirectoryConfig } from './config.js';
+import type { DirectoryProvider } from './directory/port.js';
+import { DirectoryRegistry } from './directory/registry.js';
+import { HttpClient } from './http/client.js';
+import { createAppServicesProvider } from './providers/app-services/provider.js';
+import { createMonoCloudProvider } from './providers/monocloud/provider.js';
+import { createZitadelProvider } from './providers/zitadel/provider.js';
+import { DirectoryGuard } from './resilience/guard.js';
+import { observed } from './resilience/observed-provider.js';
+import { resolveResilience } from './resilience/options.js';
+
+// The composition root: config → the directory's guard → its HttpClient → its provider → the observed
+// provider → the registry. main.ts, demo mode, the tests, the soak and the bench all build directories
+// here and nowhere else.
+
+/** Every configured directory, ready to serve. */
+export function buildDirectories(configs: readonly DirectoryConfig[]): DirectoryRegistry {
+  return new DirectoryRegistry(configs.map(buildDirectory));
+}
+
+/** One directory: its provider behind its own guard (breaker, limiter, retries), observed for health. */
+export function buildDirectory(config: DirectoryConfig): DirectoryProvider {
+  const resilience = resolveResilience(config.resilience, config.provider, config.concurrency);
+  const guard = new DirectoryGuard({
+    provider: config.provider,
+    ...resilience,
+    fallbackDeadlineMs: config.timeoutMs,
+  });
+  const http = new HttpClient({
+    provider: config.provider,
+    baseUrl: config.baseUrl,
+    timeoutMs: config.timeoutMs,
+    // A socket per call the directory may have in flight (the guard's cap, across all requests).
+    connections: resilience.maxConcurrent,
+    guard,
+  });
+  return observed(providerFor(config, http), guard);
+}
+
+function providerFor(config: DirectoryConfig, http: HttpClient): DirectoryProvider {
+  switch (config.provider) {
+    case 'monocloud':
+      return createMonoCloudProvider({ ...config, http });
+    case 'zitadel':
+      return createZitadelProvider({ ...config, http });
+    case 'app-services':
+      return createAppServicesProvider({ ...config, http });
+  }
+}

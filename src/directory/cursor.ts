@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { InvalidPageRequest } from './failures.js';
+import { fingerprint } from './filter.js';
+import type { ProviderKind } from './model.js';
+import type { SortDirection } from './port.js';
+
+// The one paging codec. A provider's place in its own listing is a ListPosition (provider, direction,
+// filter fingerprint, and where: an offset or the last id read); providers take and return positions,
+// never text. Clients only ever see the merged list's cursor, which carries every directory's position
+// and is encoded here, the one place cursor text is made and read.
+
+/** Where one provider's listing stands, and which listing it belongs to. */
+export interface ListPosition {
+  readonly provider: ProviderKind;
+  readonly direction: SortDirection;
+  /** `fingerprint(filter)`: a position means nothing in a listing with another filter. */
+  readonly filter: string;
+  /** An offset (MonoCloud, ZITADEL) or the last `_id` read (App Services). */
+  readonly at: number | string;
+}
+
+/** A page's order: as asked, else the order its cursor was issued for, else oldest first. */
+export function directionOf(request: {
+  readonly direction?: SortDirection;
+  readonly cursor?: ListPosition | null;
+}): SortDirection {
+  return request.direction ?? request.cursor?.direction ?? 'ASC';
+}
+
+/**
+ * The `at` to resume from, after checking the position belongs to this provider, direction and filter;
+ * undefined for a first page. Anything else is the caller's mistake on `after`.
+ */
+export function resumeFrom(
+  position: ListPosition | null | undefined,
+  provider: ProviderKind,
+  direction: SortDirection,
+  filterFingerprint: string,
+): number | string | undefined {
+  if (position === null || position === undefined) return undefined;
+  if (position.provider !== provider) throw new InvalidPageRequest(`not a ${provider} position`, 'after');
+  if (position.direction !== direction) {
+    throw new InvalidPageRequest('the cursor was issued for the other sort direction', 'after');
+  }
+  if (position.filter !== filterFingerprint) {
+    throw new InvalidPageRequest('the cursor was issued for another filter', 'after');
+  }
+  return position.at;
+}
+
+/** Where one directory stands in a merged listing: a provider position plus users already handed out after it. */
+export type DirectoryPosition =
+  | { readonly position: ListPosition | null; readonly skip: number }
+  | { readonly end: true; readonly total: number | null };
+
+export type Positions = Readonly<Record<string, DirectoryPosition>>;
+
+export interface ListCursor {
+  readonly direction: SortDirection;
+  /** `listingKey(…)` of the arguments the listing was made with. */
+  readonly key: string;
+  readonly positions: Positions;
+}
+
+/** A short, stable digest of whatever defines a listing (order, filter, directories). */
+export function listingKey(value: unknown): string {
+  return fingerprint(value);
+}
+
+const PROVIDER = z.enum(['monocloud', 'zitadel', 'app-services']);
+const DIRECTION = z.enum(['ASC', 'DESC']);
+const POSITION = z
+  .object({
+    p: PROVIDER,
+    d: DIRECTION,
+    f: z.string().max(64),
+    a: z.union([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.string().min(1).max(64)]),
+  })
+  .strict();
+const RUNNING = z.tuple([POSITION.nullable(), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)]);
+const ENDED = z.object({ end: z.number().int().nonnegative().nullable() }).strict();
+const CURSOR = z
+  .object({
+    v: z.literal(2),
+    o: DIRECTION,
+    k: z.string().max(64),
+    p: z.record(z.string().max(63), z.union([RUNNING, ENDED])),
+  })
+  .strict();
+
+export function encodeListCursor(cursor: ListCursor): string {
+  const p: Record<string, z.input<typeof RUNNING> | z.input<typeof ENDED>> = {};
+  for (const [name, entry] of Object.entries(cursor.positions)) {
+    p[name] =
+      'end' in entry
+        ? { end: entry.total }
+        : [
+            entry.position && {
+              p: entry.position.provider,
+              d: entry.position.direction,
+              f: entry.position.filter,
+              a: entry.position.at,
+            },
+            entry.skip,
+          ];
+  }
+  return Buffer.from(JSON.stringify({ v: 2, o: cursor.direction, k: cursor.key, p }), 'utf8').toString(
+    'base64url',
+  );
+}
+
+/** The cursor, or null when the text is not one of ours. */
+export function decodeListCursor(text: string): ListCursor | null {
+  if (text.length > 16_384 || !/^[A-Za-z0-9_-]+$/.test(text)) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  const parsed = CURSOR.safeParse(json);
+  if (!parsed.success) return null;
+  const positions: Record<string, DirectoryPosition> = {};
+  for (const [name, entry] of Object.entries(parsed.data.p)) {
+    if (!Array.isArray(entry)) {
+      positions[name] = { end: true, total: entry.end };
+      continue;
+    }
+    const [at, skip] = entry;
+    positions[name] = {
+      position: at && { provider: at.p, direction: at.d, filter: at.f, at: at.a },
+      skip,
+    };
+  }
+  return { direction: parsed.data.o, key: parsed.data.k, positions };
+}

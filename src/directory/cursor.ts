@@ -2,22 +2,12 @@ import { z } from 'zod';
 import { InvalidPageRequest } from './failures.js';
 import { fingerprint } from './filter.js';
 import type { ProviderKind } from './model.js';
-import type { SortDirection } from './port.js';
+import type { ListPosition, SortDirection } from './port.js';
 
 // The one paging codec. A provider's place in its own listing is a ListPosition (provider, direction,
 // filter fingerprint, and where: an offset or the last id read); providers take and return positions,
 // never text. Clients only ever see the merged list's cursor, which carries every directory's position
 // and is encoded here, the one place cursor text is made and read.
-
-/** Where one provider's listing stands, and which listing it belongs to. */
-export interface ListPosition {
-  readonly provider: ProviderKind;
-  readonly direction: SortDirection;
-  /** `fingerprint(filter)`: a position means nothing in a listing with another filter. */
-  readonly filter: string;
-  /** An offset (MonoCloud, ZITADEL) or the last `_id` read (App Services). */
-  readonly at: number | string;
-}
 
 /** A page's order: as asked, else the order its cursor was issued for, else oldest first. */
 export function directionOf(request: {

@@ -1,8 +1,8 @@
-import type { DirectoryPosition, ListPosition, Positions } from './cursor.js';
+import type { DirectoryPosition, Positions } from './cursor.js';
 import { asError, InvalidPageRequest } from './failures.js';
 import type { UserFilter } from './filter.js';
 import type { User } from './model.js';
-import type { CallOptions, DirectoryProvider, SortDirection } from './port.js';
+import type { CallOptions, DirectoryProvider, ListPosition, SortDirection } from './port.js';
 
 // A directory's place in a merged listing (DirectoryPosition): provider positions only point after a
 // fetched page, so it is a provider position plus how many users after it were already handed out

@@ -1,4 +1,3 @@
-import type { ListPosition } from './cursor.js';
 import type { UserFilter } from './filter.js';
 import type { Identity, Passkey, ProviderKind, User } from './model.js';
 
@@ -19,6 +18,19 @@ export interface CallOptions {
 export type KeyedResult<T> = T | null | Error;
 
 export type SortDirection = 'ASC' | 'DESC';
+
+/**
+ * Where one provider's listing stands, and which listing it belongs to: providers take and return
+ * positions, never text (src/directory/cursor.ts encodes them for clients).
+ */
+export interface ListPosition {
+  readonly provider: ProviderKind;
+  readonly direction: SortDirection;
+  /** `filterFingerprint(filter)`: a position means nothing in a listing with another filter. */
+  readonly filter: string;
+  /** An offset (MonoCloud, ZITADEL) or the last `_id` read (App Services). */
+  readonly at: number | string;
+}
 
 export interface PageRequest {
   /** How many users the caller wants (the provider fetches as many upstream pages as that takes). */

@@ -1,7 +1,11 @@
-import type { ListPosition } from '../../src/directory/cursor.js';
 import { matchesFilter, type UserFilter } from '../../src/directory/filter.js';
 import type { User } from '../../src/directory/model.js';
-import type { DirectoryProvider, PageRequest, SortDirection } from '../../src/directory/port.js';
+import type {
+  DirectoryProvider,
+  ListPosition,
+  PageRequest,
+  SortDirection,
+} from '../../src/directory/port.js';
 
 export interface Paged {
   readonly users: User[];

@@ -1,8 +1,8 @@
-import { type ListPosition, resumeFrom } from '../../src/directory/cursor.js';
+import { resumeFrom } from '../../src/directory/cursor.js';
 import { filterFingerprint, matchesFilter } from '../../src/directory/filter.js';
 import { compareUsers } from '../../src/directory/merge.js';
 import type { AppServicesUser, User, UserStatus } from '../../src/directory/model.js';
-import type { DirectoryProvider, Page, PageRequest } from '../../src/directory/port.js';
+import type { DirectoryProvider, ListPosition, Page, PageRequest } from '../../src/directory/port.js';
 
 export interface FakeUserSeed {
   readonly localId: string;

@@ -1,5 +1,5 @@
 import { fanOut } from '../../directory/batch.js';
-import { directionOf, type ListPosition, resumeFrom } from '../../directory/cursor.js';
+import { directionOf, resumeFrom } from '../../directory/cursor.js';
 import {
   asError,
   isCredentialsError,
@@ -9,7 +9,14 @@ import {
 import { filterFingerprint, isEmptyFilter, normalizeEmail } from '../../directory/filter.js';
 import type { User } from '../../directory/model.js';
 import { checkPageRequest, DEFAULT_SCAN_BUDGET } from '../../directory/page-request.js';
-import type { CallOptions, DirectoryProvider, KeyedResult, Page, PageRequest } from '../../directory/port.js';
+import type {
+  CallOptions,
+  DirectoryProvider,
+  KeyedResult,
+  ListPosition,
+  Page,
+  PageRequest,
+} from '../../directory/port.js';
 import { scanPages } from '../../directory/scan.js';
 import type { HttpClient } from '../../http/client.js';
 import { AppServicesClient } from './client.js';

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { fanOut } from '../../directory/batch.js';
-import { directionOf, type ListPosition, resumeFrom } from '../../directory/cursor.js';
+import { directionOf, resumeFrom } from '../../directory/cursor.js';
 import { ScanBudgetExhaustedError } from '../../directory/failures.js';
 import { filterFingerprint, normalizeEmail, type UserFilter } from '../../directory/filter.js';
 import type { MonoCloudUser } from '../../directory/model.js';
@@ -9,6 +9,7 @@ import type {
   CallOptions,
   DirectoryProvider,
   KeyedResult,
+  ListPosition,
   Page,
   PageRequest,
   SortDirection,

@@ -1,10 +1,17 @@
 import { fanOut, fanOutChunks } from '../../directory/batch.js';
-import { directionOf, type ListPosition, resumeFrom } from '../../directory/cursor.js';
+import { directionOf, resumeFrom } from '../../directory/cursor.js';
 import { UpstreamError, type UpstreamErrorKind } from '../../directory/failures.js';
 import { filterFingerprint, normalizeEmail } from '../../directory/filter.js';
 import type { Identity, Passkey, User, ZitadelUser } from '../../directory/model.js';
 import { checkPageRequest, DEFAULT_SCAN_BUDGET, pastCreationWindow } from '../../directory/page-request.js';
-import type { CallOptions, DirectoryProvider, KeyedResult, Page, PageRequest } from '../../directory/port.js';
+import type {
+  CallOptions,
+  DirectoryProvider,
+  KeyedResult,
+  ListPosition,
+  Page,
+  PageRequest,
+} from '../../directory/port.js';
 import { scanPages } from '../../directory/scan.js';
 import type { HttpClient } from '../../http/client.js';
 import { ZitadelClient } from './client.js';

@@ -1,5 +1,9 @@
-import type { ProviderType, WireUser, WireUserIdentity } from '../../providers/app-services/wire.js';
 import type { SeedAccount } from '../people.js';
+import type {
+  ProviderType,
+  UserPayload as WireUser,
+  UserIdentityPayload as WireUserIdentity,
+} from './payloads.js';
 
 // Seed accounts as App Services users (adminGetUser / adminListUsers wire shape), plus two example users
 // shaped like the "Get a User" page's example with realistic values.

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { WireUser } from '../../providers/app-services/wire.js';
 import { generatePeople, type SeedAccount } from '../people.js';
 import { type SimRequest, type SimResponse, Simulator } from '../server.js';
+import type { UserPayload as WireUser } from './payloads.js';
 import { buildRecords } from './records.js';
 
 // A contract-faithful fake of the App Services Admin API v3 user routes (providers/README.md §3), with

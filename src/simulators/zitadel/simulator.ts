@@ -9,7 +9,7 @@ import {
   sortRecords,
   USER_FIELD_NAMES,
   uintValue,
-} from './query.js';
+} from './search-query.js';
 
 // A contract-faithful fake of ZITADEL's UserService v2 over REST (grpc-gateway): GetUserByID,
 // ListUsers, ListIDPLinks and ListPasskeys, protojson in and out, grpc-gateway error bodies.

@@ -47,7 +47,7 @@ describe('app-services mapper: the "Get a User" page example, verbatim', () => {
 
 describe('app-services mapper: realistic users', () => {
   it('maps an email/password user: verified email, password, no names', () => {
-    const user = mapUser(EXAMPLE_USERPASS_USER, 'mobile');
+    const user = mapUser(WireUser.parse(EXAMPLE_USERPASS_USER), 'mobile');
     expect(user).toMatchObject({
       localId: '5eb95afd3c9a7e21d04f8b16',
       kind: 'HUMAN',
@@ -70,7 +70,7 @@ describe('app-services mapper: realistic users', () => {
   });
 
   it('maps a server (api-key) user to a MACHINE named by data.name', () => {
-    const user = mapUser(EXAMPLE_SERVER_USER, 'mobile');
+    const user = mapUser(WireUser.parse(EXAMPLE_SERVER_USER), 'mobile');
     expect(user).toMatchObject({
       kind: 'MACHINE',
       type: 'server',
@@ -104,24 +104,29 @@ describe('app-services mapper: realistic users', () => {
 
   it('joins first and last name when data has no name', () => {
     const user = mapUser(
-      { ...EXAMPLE_USERPASS_USER, data: { email: 'a@example.com', first_name: 'Ada', last_name: 'Byron' } },
+      WireUser.parse({
+        ...EXAMPLE_USERPASS_USER,
+        data: { email: 'a@example.com', first_name: 'Ada', last_name: 'Byron' },
+      }),
       'mobile',
     );
     expect(user).toMatchObject({ displayName: 'Ada Byron', givenName: 'Ada', familyName: 'Byron' });
-    expect(mapUser({ ...EXAMPLE_USERPASS_USER, data: { first_name: 'Ada' } }, 'm').displayName).toBe('Ada');
+    expect(
+      mapUser(WireUser.parse({ ...EXAMPLE_USERPASS_USER, data: { first_name: 'Ada' } }), 'm').displayName,
+    ).toBe('Ada');
   });
 
   it('counts an email as verified only when local-userpass, Google or Apple vouched for it', () => {
     const verifiedWith = (...types: ProviderType[]) =>
       mapUser(
-        {
+        WireUser.parse({
           ...EXAMPLE_USERPASS_USER,
           identities: types.map((type) => ({
             id: 'x',
             provider_type: type,
             provider_id: PROVIDER_IDS[type],
           })),
-        },
+        }),
         'mobile',
       ).emails[0]?.verified;
     expect(verifiedWith('oauth2-apple')).toBe(true);

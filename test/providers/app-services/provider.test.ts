@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ListPosition } from '../../../src/directory/cursor.js';
 import { InvalidPageRequest, UpstreamError } from '../../../src/directory/failures.js';
 import type { AppServicesUser, User } from '../../../src/directory/model.js';
-import type { KeyedResult, SortDirection } from '../../../src/directory/port.js';
+import type { KeyedResult, ListPosition, SortDirection } from '../../../src/directory/port.js';
 import { mapUser } from '../../../src/providers/app-services/mapper.js';
+import { WireUser } from '../../../src/providers/app-services/wire.js';
 import { EXAMPLE_SERVER_USER, EXAMPLE_USERPASS_USER } from '../../../src/simulators/app-services/records.js';
 import {
   type AppServicesSimulator,
@@ -36,9 +36,9 @@ describe('getUsers', () => {
     const provider = providers.make();
     const results = await provider.getUsers([EXAMPLE_SERVER_USER._id, UNKNOWN_ID, EXAMPLE_USERPASS_USER._id]);
     expect(results).toEqual([
-      mapUser(EXAMPLE_SERVER_USER, 'mobile'),
+      mapUser(WireUser.parse(EXAMPLE_SERVER_USER), 'mobile'),
       null,
-      mapUser(EXAMPLE_USERPASS_USER, 'mobile'),
+      mapUser(WireUser.parse(EXAMPLE_USERPASS_USER), 'mobile'),
     ]);
     expect(sim.count('login')).toBe(1);
     expect(sim.count('getUser')).toBe(3);

@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ListPosition } from '../../../src/directory/cursor.js';
 import { InvalidPageRequest, UpstreamError } from '../../../src/directory/failures.js';
 import type { User } from '../../../src/directory/model.js';
-import type { SortDirection } from '../../../src/directory/port.js';
+import type { ListPosition, SortDirection } from '../../../src/directory/port.js';
 import {
   createMonoCloudProvider,
   type MonoCloudProvider,

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ListPosition } from '../../../src/directory/cursor.js';
 import { InvalidPageRequest, UpstreamError } from '../../../src/directory/failures.js';
 import type { Passkey, User, ZitadelUser } from '../../../src/directory/model.js';
-import type { KeyedResult } from '../../../src/directory/port.js';
+import type { KeyedResult, ListPosition } from '../../../src/directory/port.js';
 import { ZitadelClient } from '../../../src/providers/zitadel/client.js';
 import { toZitadelUser } from '../../../src/providers/zitadel/mapper.js';
 import { createZitadelProvider, type ZitadelProvider } from '../../../src/providers/zitadel/provider.js';

@@ -1,4 +1,3 @@
-import { userFieldNameSchema, userStateSchema } from '../../providers/zitadel/wire.js';
 import type { SimUser, ZitadelRecord } from './data.js';
 
 // ListUsers semantics of the real server: SearchQuery filters ANDed, TextQueryMethod matching,
@@ -25,12 +24,31 @@ const TEXT_METHODS = [
   'TEXT_QUERY_METHOD_ENDS_WITH_IGNORE_CASE',
 ] as const;
 
-const USER_STATES = userStateSchema.options;
+/** zitadel/user/v2/user.proto `UserState`. */
+const USER_STATES = [
+  'USER_STATE_UNSPECIFIED',
+  'USER_STATE_ACTIVE',
+  'USER_STATE_INACTIVE',
+  'USER_STATE_DELETED',
+  'USER_STATE_LOCKED',
+  'USER_STATE_INITIAL',
+] as const;
 
 const TYPES = ['TYPE_UNSPECIFIED', 'TYPE_HUMAN', 'TYPE_MACHINE'] as const;
 
-/** The sorting columns the proto defines (the client's wire schema holds the one list). */
-export const USER_FIELD_NAMES = userFieldNameSchema.options;
+/** The sorting columns zitadel/user/v2/query.proto defines (`UserFieldName`). */
+export const USER_FIELD_NAMES = [
+  'USER_FIELD_NAME_UNSPECIFIED',
+  'USER_FIELD_NAME_USER_NAME',
+  'USER_FIELD_NAME_FIRST_NAME',
+  'USER_FIELD_NAME_LAST_NAME',
+  'USER_FIELD_NAME_NICK_NAME',
+  'USER_FIELD_NAME_DISPLAY_NAME',
+  'USER_FIELD_NAME_EMAIL',
+  'USER_FIELD_NAME_STATE',
+  'USER_FIELD_NAME_TYPE',
+  'USER_FIELD_NAME_CREATION_DATE',
+] as const;
 
 export type UserFieldName = (typeof USER_FIELD_NAMES)[number];
 

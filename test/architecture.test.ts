@@ -1,0 +1,123 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// The rooms of src/ and who may import whom (README, Layout; ARCHITECTURE.md): read from the sources
+// themselves, so a shortcut across the layers fails here rather than in review.
+
+const SRC = resolve(import.meta.dirname, '../src');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? sources(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
+  );
+}
+
+/** Every file's relative imports (value and type), as paths relative to src/. */
+const graph = new Map<string, string[]>();
+for (const file of sources(SRC)) {
+  const text = readFileSync(file, 'utf8');
+  const targets = [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map((match) =>
+    relative(SRC, resolve(dirname(file), (match[1] as string).replace(/\.js$/, '.ts'))),
+  );
+  graph.set(relative(SRC, file), targets);
+}
+
+const room = (path: string) => (path.includes('/') ? path.slice(0, path.indexOf('/')) : path);
+
+describe('layout', () => {
+  it('has no import cycle', () => {
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (node: string, trail: string[]) => {
+      if (state.get(node) === 'done') return;
+      if (state.get(node) === 'open') {
+        cycles.push([...trail.slice(trail.indexOf(node)), node].join(' → '));
+        return;
+      }
+      state.set(node, 'open');
+      for (const next of graph.get(node) ?? []) visit(next, [...trail, node]);
+      state.set(node, 'done');
+    };
+    for (const node of graph.keys()) visit(node, []);
+    expect(cycles).toEqual([]);
+  });
+
+  it('keeps each room to the rooms below it', () => {
+    // What each room may import besides itself; anything not listed is above it.
+    const allowed: Record<string, readonly string[]> = {
+      directory: [],
+      'errors.ts': ['directory'],
+      http: ['directory', 'errors.ts'],
+      resilience: ['directory', 'errors.ts', 'http'],
+      providers: ['directory', 'errors.ts', 'http'],
+      // The simulators describe how to reach them as config entries (demo mode, tests).
+      simulators: ['directory', 'config.ts'],
+    };
+    const wrong: string[] = [];
+    for (const [file, targets] of graph) {
+      const from = room(file);
+      const may = allowed[from];
+      if (may === undefined) continue;
+      for (const target of targets) {
+        const to = room(target);
+        const sameProvider = from === 'providers' && file.split('/')[1] === target.split('/')[1];
+        if (to !== from || (from === 'providers' && !sameProvider && to === 'providers')) {
+          if (!may.includes(to)) wrong.push(`${file} → ${target}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('builds directories in one place: only the composition root constructs guards and providers', () => {
+    const builders = [...graph.keys()].filter((file) => {
+      const text = readFileSync(join(SRC, file), 'utf8');
+      return (
+        /new DirectoryGuard\(|create(MonoCloud|Zitadel|AppServices)Provider\(/.test(text) &&
+        !/^providers\//.test(file)
+      );
+    });
+    expect(builders).toEqual(['directories.ts']);
+  });
+
+  it('keeps schema/ to GraphQL type files (and the index that builds the schema)', () => {
+    const schemaFiles = [...graph.keys()].filter((file) => file.startsWith('schema/'));
+    const typeless = schemaFiles.filter((file) => {
+      const text = readFileSync(join(SRC, file), 'utf8');
+      return (
+        file !== 'schema/index.ts' &&
+        !/builder\.(objectRef|interfaceRef|enumType|inputType|queryType|queryFields|objectField|interfaceField|addScalarType|asEntity)\b/.test(
+          text,
+        )
+      );
+    });
+    expect(typeless).toEqual([]);
+  });
+
+  it('gives no two files the same name', () => {
+    const byName = new Map<string, string[]>();
+    for (const file of graph.keys()) {
+      const name = file.slice(file.lastIndexOf('/') + 1);
+      if (name === 'index.ts') continue;
+      byName.set(name, [...(byName.get(name) ?? []), file]);
+    }
+    // Each provider's room repeats the same four roles on purpose (client, wire, mapper, provider), and
+    // each simulator's its own simulator.
+    const roles = new Set([
+      'client.ts',
+      'wire.ts',
+      'mapper.ts',
+      'provider.ts',
+      'simulator.ts',
+      'records.ts',
+      'filter.ts',
+    ]);
+    const shared = [...byName].filter(([name, files]) => files.length > 1 && !roles.has(name));
+    expect(shared).toEqual([]);
+  });
+});

@@ -54,6 +54,8 @@ const appServices = z
     accessToken: secret.optional(),
     /** How long App Services access tokens live (30 min on Atlas); refreshed before they expire. */
     tokenLifetimeMs: positiveInt(24 * 3_600_000).default(30 * 60_000),
+    /** List pages (of 50) one email lookup may read, the API having no email query: 40 is 2000 users. */
+    emailScanBudget: positiveInt(10_000).default(40),
   })
   .superRefine((value, ctx) => {
     const pair = value.publicApiKey !== undefined && value.privateApiKey !== undefined;

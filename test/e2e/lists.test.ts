@@ -259,4 +259,39 @@ describe('Directory.users', () => {
     });
     expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
   });
+
+  it.each([
+    'acme',
+    'corp',
+    'mobile',
+  ])('%s: a cursor of another filter or order is BAD_USER_INPUT on `after`, before any upstream call', async (directory) => {
+    const filter = { kind: 'HUMAN' as const };
+    const first = await stack.execute(DirectoryUsersDocument, {
+      directory,
+      first: 2,
+      filter,
+      orderBy: null,
+      after: null,
+    });
+    const after = first.body.data?.directory?.users.pageInfo.endCursor ?? null;
+    expect(after).toEqual(expect.any(String));
+    stack.sims.resetAll();
+    for (const [otherFilter, orderBy] of [
+      [{ kind: 'MACHINE' as const }, null],
+      [null, null],
+      [filter, 'CREATED_AT_DESC' as const],
+    ] as const) {
+      const { body } = await stack.execute(DirectoryUsersDocument, {
+        directory,
+        first: 2,
+        filter: otherFilter,
+        orderBy,
+        after,
+      });
+      expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' });
+    }
+    expect(stack.sims.monocloud.count() + stack.sims.zitadel.count() + stack.sims.appServices.count()).toBe(
+      0,
+    );
+  });
 });

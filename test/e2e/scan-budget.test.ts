@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { DirectoryUsersDocument, MergedUsersDocument } from '../generated/graphql.js';
+import { DirectoryUsersDocument, MergedUsersDocument, UsersByEmailDocument } from '../generated/graphql.js';
 import { Stack } from '../support/stack.js';
 
 // App Services can filter nothing natively, so a text search there is a local scan of 50-user pages;
@@ -10,7 +10,9 @@ beforeAll(async () => {
   stack = await Stack.start({
     perDirectory: 220,
     configure: (configs) =>
-      configs.map((config) => (config.provider === 'app-services' ? { ...config, scanBudget: 2 } : config)),
+      configs.map((config) =>
+        config.provider === 'app-services' ? { ...config, scanBudget: 2, emailScanBudget: 3 } : config,
+      ),
   });
 });
 afterAll(() => stack.close());
@@ -64,4 +66,17 @@ it('names only the directories that ran out in the merged list', async () => {
   const warnings = body.extensions?.warnings as { directories: string[] }[];
   expect(warnings.flatMap((warning) => warning.directories)).toContain('mobile');
   expect(warnings.flatMap((warning) => warning.directories)).not.toContain('corp');
+});
+
+it('an email lookup that runs out of scan budget says SCAN_BUDGET_EXHAUSTED, as the lists do', async () => {
+  const { body } = await stack.execute(UsersByEmailDocument, { emails: ['nobody@example.com'] });
+  expect(stack.sims.appServices.count('listUsers')).toBe(3);
+  expect(body.errors).toEqual([
+    expect.objectContaining({
+      path: ['usersByEmail', 0, 'accounts'],
+      extensions: { code: 'SCAN_BUDGET_EXHAUSTED', directory: 'mobile', pagesScanned: 3 },
+    }),
+  ]);
+  // The other directories still answered.
+  expect(body.data?.usersByEmail[0]?.accounts).toEqual([]);
 });

@@ -73,14 +73,15 @@ const appServices = z
     }
   });
 
-const directory = z.discriminatedUnion('provider', [monocloud, zitadel, appServices], {
+/** One directory entry of the file: parsing one fills in its defaults. */
+export const directoryConfig = z.discriminatedUnion('provider', [monocloud, zitadel, appServices], {
   error: (issue) =>
     issue.code === 'invalid_union' ? 'provider must be one of: monocloud, zitadel, app-services' : undefined,
 });
 
 const fileSchema = z
   .strictObject({
-    directories: z.array(directory).min(1, 'must list at least one directory'),
+    directories: z.array(directoryConfig).min(1, 'must list at least one directory'),
     /** Serve as an Apollo Federation 2 subgraph (same as `--subgraph`). */
     federation: z.boolean('must be true or false').default(false),
     /** Deadline of one GraphQL request, propagated to every upstream call it makes. */
@@ -102,7 +103,7 @@ const fileSchema = z
     });
   });
 
-export type DirectoryConfig = z.output<typeof directory>;
+export type DirectoryConfig = z.output<typeof directoryConfig>;
 export type MonoCloudDirectoryConfig = z.output<typeof monocloud>;
 export type ZitadelDirectoryConfig = z.output<typeof zitadel>;
 export type AppServicesDirectoryConfig = z.output<typeof appServices>;

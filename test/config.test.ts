@@ -68,6 +68,7 @@ describe('config', () => {
         publicApiKey: 'pub-3',
         privateApiKey: 'priv-secret-4',
         tokenLifetimeMs: 1_800_000,
+        emailScanBudget: 40,
         timeoutMs: 10_000,
         concurrency: 8,
         scanBudget: 10,

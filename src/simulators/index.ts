@@ -1,4 +1,4 @@
-import type { DirectoryConfig } from '../config.js';
+import { type DirectoryConfig, directoryConfig } from '../config.js';
 import { AppServicesSimulator } from './app-services/simulator.js';
 import { MonoCloudSimulator } from './monocloud/simulator.js';
 import { generatePeople } from './people.js';
@@ -43,22 +43,19 @@ export class SimulatorSet {
 
   /** Directory configs pointing at the simulators, named as in the design's example config. */
   directories(names = { monocloud: 'acme', zitadel: 'corp', appServices: 'mobile' }): DirectoryConfig[] {
-    const common = { timeoutMs: 10_000, concurrency: 8, scanBudget: 10 };
+    // Through the config model, so every setting has the default a config file would give it.
     return [
       {
         provider: 'monocloud',
         name: names.monocloud,
         baseUrl: this.monocloud.url,
         apiKey: this.monocloud.apiKey,
-        ...common,
       },
       {
         provider: 'zitadel',
         name: names.zitadel,
         baseUrl: this.zitadel.url,
         token: this.zitadel.token,
-        chunkSize: 100,
-        ...common,
       },
       {
         provider: 'app-services',
@@ -69,9 +66,8 @@ export class SimulatorSet {
         publicApiKey: this.appServices.publicApiKey,
         privateApiKey: this.appServices.privateApiKey,
         tokenLifetimeMs: this.appServices.tokenLifetimeMs,
-        ...common,
       },
-    ];
+    ].map((raw) => directoryConfig.parse(raw));
   }
 
   /** Local ids each simulator serves, in its own order (examples first). */

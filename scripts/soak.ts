@@ -9,6 +9,7 @@ import { buildDirectories } from '../src/directories.js';
 import { encodeUserId } from '../src/directory/global-id.js';
 import { compareUsers } from '../src/directory/merge.js';
 import type { User } from '../src/directory/model.js';
+import { LOG_LEVELS } from '../src/logger.js';
 import { mapUser as mapAppServices } from '../src/providers/app-services/mapper.js';
 import { WireUser as appServicesWire } from '../src/providers/app-services/wire.js';
 import { mapUser as mapMonoCloud } from '../src/providers/monocloud/mapper.js';
@@ -34,11 +35,11 @@ const FAULTS: readonly (readonly [Fault, number])[] = [
 ];
 
 // Directory failures are the point here; keep their log lines out of the report.
-process.env.LOG_LEVEL ??= 'silent';
 const sims = await SimulatorSet.start({ perDirectory: 200, seed: 7 });
 const configs = sims.directories();
 const registry = buildDirectories(configs);
-const app = createApp({ directories: registry, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+const logLevel = LOG_LEVELS.find((level) => level === process.env.LOG_LEVEL) ?? 'silent';
+const app = createApp({ directories: registry, requestTimeoutMs: REQUEST_TIMEOUT_MS, logLevel });
 
 // What the answers must say, from the simulators' own records through the providers' mappers.
 const now = new Date();

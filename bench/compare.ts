@@ -3,9 +3,13 @@
 // Each directory holds a built checkout (dist/main.js). Rounds alternate A B B A A B … so drift in a
 // shared machine's load hits both alike; the verdict is the median of the per-pair ratios B ÷ A.
 // Env: COMPARE_ROUNDS (pairs, default 6), COMPARE_SECONDS (per round, default 4), COMPARE_NODE_ARGS_A and
-// COMPARE_NODE_ARGS_B (space-separated node options for one side, e.g. V8 flags).
+// COMPARE_NODE_ARGS_B (space-separated node options for one side, e.g. V8 flags), COMPARE_AUTH_A and
+// COMPARE_AUTH_B (none, jwt or api-key: how that side authenticates callers; default none), so one
+// build can be measured against itself with a feature on and off.
 import { benchDirectories } from './directories.js';
 import {
+  type BenchAuth,
+  benchCredentials,
   CONNECTIONS,
   measureRound,
   type Server,
@@ -26,6 +30,8 @@ if (!dirA || !dirB) {
 const pairs = Number(process.env.COMPARE_ROUNDS ?? 6);
 const seconds = Number(process.env.COMPARE_SECONDS ?? 4);
 const wanted = ids.split(',');
+const authOf = (side: 'A' | 'B') => (process.env[`COMPARE_AUTH_${side}`] ?? 'none') as BenchAuth;
+const credentials = { A: await benchCredentials(authOf('A')), B: await benchCredentials(authOf('B')) };
 const sims = await startSimulators(5);
 const servers: Server[] = [];
 try {
@@ -35,8 +41,8 @@ try {
     servers.length = 0;
     const args = (side: string) => process.env[`COMPARE_NODE_ARGS_${side}`]?.split(' ').filter(Boolean) ?? [];
     servers.push(
-      await startGateway('A', dirA, directories, undefined, args('A')),
-      await startGateway('B', dirB, directories, undefined, args('B')),
+      await startGateway('A', dirA, directories, credentials.A, undefined, args('A')),
+      await startGateway('B', dirB, directories, credentials.B, undefined, args('B')),
     );
     const [a, b] = servers as [Server, Server];
     for (const scenario of scenarios.filter((s) => s.instances === instances)) {
@@ -76,4 +82,6 @@ try {
 } finally {
   for (const server of servers) await stop(server.process);
   await stop(sims.process);
+  await credentials.A.close();
+  await credentials.B.close();
 }

@@ -5,6 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import { stringify } from 'yaml';
+import { generateApiKey } from '../src/auth/api-keys.js';
+import { TestIssuer } from '../test/support/issuer.js';
 import type { BenchDirectory } from './directories.js';
 import { cpuMs, rssMb, type Started, start } from './processes.js';
 import { type Round, totalRequests } from './results.js';
@@ -23,6 +25,52 @@ export interface Server {
   readonly name: string;
   readonly url: string;
   readonly process: Started;
+  /** Sent with every request (credentials). */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * How the gateway authenticates its callers in a run: not at all (`auth.mode: none`), JWTs from an
+ * issuer the bench process serves on loopback (verified with its JWKS over HTTP), or an API key. The
+ * floor gets the same credentials and ignores them.
+ */
+export type BenchAuth = 'none' | 'jwt' | 'api-key';
+
+export interface Credentials {
+  readonly config: Record<string, unknown>;
+  readonly headers: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+const ALL_USER_SCOPES = [
+  'users:read',
+  'users:read:contact',
+  'users:read:credentials',
+  'users:read:activity',
+  'users:read:private',
+];
+
+export async function benchCredentials(auth: BenchAuth): Promise<Credentials> {
+  if (auth === 'none') return { config: { mode: 'none' }, headers: {}, close: async () => {} };
+  if (auth === 'api-key') {
+    const { key, sha256 } = generateApiKey();
+    return {
+      config: { apiKeys: [{ name: 'bench', sha256, scopes: ALL_USER_SCOPES }] },
+      headers: { authorization: `Bearer ${key}` },
+      close: async () => {},
+    };
+  }
+  const issuer = await TestIssuer.start();
+  const token = await issuer.sign({
+    sub: 'bench',
+    scope: ALL_USER_SCOPES.join(' '),
+    exp: Math.floor(Date.now() / 1000) + 86_400,
+  });
+  return {
+    config: { jwt: { issuer: issuer.url, audience: 'usergraph' } },
+    headers: { authorization: `Bearer ${token}` },
+    close: () => issuer.close(),
+  };
 }
 
 export interface Simulators {
@@ -51,12 +99,13 @@ export async function startGateway(
   name: string,
   dir: string,
   directories: readonly BenchDirectory[],
+  credentials: Credentials,
   profileDir?: string,
   nodeArgs: readonly string[] = [],
 ): Promise<Server> {
   const configDir = mkdtempSync(join(tmpdir(), 'usergraph-bench-'));
   const config = join(configDir, 'usergraph.yaml');
-  writeFileSync(config, stringify({ directories }));
+  writeFileSync(config, stringify({ directories, auth: credentials.config, audit: { sink: 'off' } }));
   // The gateway reads its configuration once, at start; the file (it holds credentials) goes right after.
   const started = await start(
     process.execPath,
@@ -75,11 +124,12 @@ export async function startGateway(
     },
   ).finally(() => rmSync(configDir, { recursive: true, force: true }));
   const port = /:(\d+)\/graphql/.exec(started.line)?.[1];
-  return { name, url: `http://127.0.0.1:${port}/graphql`, process: started };
+  return { name, url: `http://127.0.0.1:${port}/graphql`, process: started, headers: credentials.headers };
 }
 
 export async function startFloor(
   directories: readonly BenchDirectory[],
+  credentials: Credentials,
   profileDir?: string,
 ): Promise<Server> {
   const started = await start(
@@ -97,11 +147,16 @@ export async function startFloor(
     },
   );
   const port = (JSON.parse(started.line) as { port: number }).port;
-  return { name: 'floor', url: `http://127.0.0.1:${port}/graphql`, process: started };
+  return {
+    name: 'floor',
+    url: `http://127.0.0.1:${port}/graphql`,
+    process: started,
+    headers: credentials.headers,
+  };
 }
 
-export async function post(url: string, body: string): Promise<{ status: number; text: string }> {
-  const res = await fetch(url, { method: 'POST', headers: HEADERS, body });
+export async function post(server: Server, body: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(server.url, { method: 'POST', headers: { ...HEADERS, ...server.headers }, body });
   return { status: res.status, text: await res.text() };
 }
 
@@ -157,7 +212,7 @@ function firstDifference(a: unknown, b: unknown, path = '$'): string {
  * server's exact body, which every response under load must then match.
  */
 export async function verify(id: string, body: string, servers: readonly Server[]): Promise<string[]> {
-  const answers = await Promise.all(servers.map((server) => post(server.url, body)));
+  const answers = await Promise.all(servers.map((server) => post(server, body)));
   const parsed = answers.map((answer, index) => {
     const json = JSON.parse(answer.text) as { data?: unknown; errors?: unknown };
     if (answer.status !== 200 || json.errors !== undefined || json.data === undefined) {
@@ -178,7 +233,7 @@ export async function verify(id: string, body: string, servers: readonly Server[
 /** Upstream requests of one operation sent alone (after the first, which logged App Services in). */
 export async function singleOperation(server: Server, body: string, sims: Simulators): Promise<Counts> {
   await quiesce(sims);
-  await post(server.url, body);
+  await post(server, body);
   return upstreamCounts(sims);
 }
 
@@ -187,7 +242,7 @@ function drive(server: Server, body: string, amount: number, extra: Record<strin
   return autocannon({
     url: server.url,
     method: 'POST',
-    headers: HEADERS,
+    headers: { ...HEADERS, ...server.headers },
     body,
     connections: CONNECTIONS,
     amount,

@@ -82,6 +82,8 @@ export interface BenchResults {
     readonly warmupSeconds: number;
     readonly rounds: number;
     readonly directoryConcurrency: number;
+    /** Absent in runs from before authentication existed (none). */
+    readonly auth?: string;
     readonly gateway: string;
     readonly floor: string;
   };

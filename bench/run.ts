@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { benchDirectories } from './directories.js';
 import {
   addCounts,
+  type BenchAuth,
+  benchCredentials,
   CONNECTIONS,
   measureRound,
   PRODUCTION_NODE_ARGS,
@@ -47,6 +49,8 @@ const settings = {
   warmupSeconds: Number(process.env.BENCH_WARMUP ?? 4),
   rounds: Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3)),
   directoryConcurrency: 8,
+  /** How the gateway authenticates its callers (BENCH_AUTH: jwt by default, api-key or none). */
+  auth: (process.env.BENCH_AUTH ?? 'jwt') as BenchAuth,
   gateway: `node ${PRODUCTION_NODE_ARGS.join(' ')} dist/main.js --config <generated usergraph.yaml>, NODE_ENV=production, LOG_LEVEL=warn`,
   floor: `node ${PRODUCTION_NODE_ARGS.join(' ')} --import tsx bench/floor.ts (node:http + undici, no GraphQL)`,
 };
@@ -147,6 +151,7 @@ async function main(): Promise<void> {
     throw new Error(`${gatewayDir}/dist/main.js is missing: run \`npm run build\``);
   }
   const sims = await startSimulators(settings.latencyMs);
+  const credentials = await benchCredentials(settings.auth);
   const results: ScenarioResult[] = [];
   try {
     for (const instances of [...new Set(scenarios.map((scenario) => scenario.instances))]) {
@@ -154,8 +159,8 @@ async function main(): Promise<void> {
       let gateway: Server | undefined;
       let floor: Server | undefined;
       try {
-        gateway = await startGateway('gateway', gatewayDir, directories, profileDir('gateway'));
-        floor = await startFloor(directories, profileDir('floor'));
+        gateway = await startGateway('gateway', gatewayDir, directories, credentials, profileDir('gateway'));
+        floor = await startFloor(directories, credentials, profileDir('floor'));
         for (const scenario of scenarios.filter((s) => s.instances === instances)) {
           results.push(await runScenario(scenario, [gateway, floor], sims));
         }
@@ -166,6 +171,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await stop(sims.process);
+    await credentials.close();
   }
 
   const bench: BenchResults = {

@@ -1,13 +1,24 @@
+import { createHash } from 'node:crypto';
+import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { Authenticator } from './auth/authenticator.js';
+import { OPEN_PRINCIPAL, type Principal, withoutPiiScopes } from './auth/principal.js';
 import { type Context, createContext } from './context.js';
 import type { DirectoryRegistry } from './directory/registry.js';
 import { maskError } from './graphql-errors.js';
 import { createLogger, type LogLevel } from './logger.js';
+import type { AuditSink } from './observability/audit.js';
+import { useAudit } from './plugins/use-audit.js';
+import { useAuth } from './plugins/use-auth.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
+import { useIntrospectionPolicy } from './plugins/use-introspection-policy.js';
 import { useJit } from './plugins/use-jit.js';
 import { usePartialErrors } from './plugins/use-partial-errors.js';
 import { useReadiness } from './plugins/use-readiness.js';
 import { useRequestDeadlineRelease } from './plugins/use-request-deadline.js';
+import { useRequestId } from './plugins/use-request-id.js';
+import { useRequestPolicy } from './plugins/use-request-policy.js';
+import { type PageSecurity, useSecurityHeaders } from './plugins/use-security-headers.js';
 import { type ClosingResponse, DEFAULT_REQUEST_TIMEOUT_MS, requestDeadline } from './resilience/deadline.js';
 import { buildSchema } from './schema/index.js';
 
@@ -17,6 +28,11 @@ export interface AppOptions {
   readonly exampleQuery?: string;
   /** Serve as an Apollo Federation 2 subgraph (`_entities`, `_service`) instead of a plain GraphQL API. */
   readonly federation?: boolean;
+  /**
+   * In subgraph mode, print @requiresScopes in the SDL (default) for Apollo Router and Hive Gateway to
+   * enforce too; false for @apollo/gateway, which refuses supergraphs with security features.
+   */
+  readonly subgraphAuthDirectives?: boolean;
   /** Deadline of one GraphQL request, propagated to every upstream call (default 10 s). */
   readonly requestTimeoutMs?: number;
   /**
@@ -26,48 +42,142 @@ export interface AppOptions {
   readonly jit?: boolean;
   /** Yoga's log level (default `info`). */
   readonly logLevel?: LogLevel;
+  /** Who may read what, and how browsers may reach it (default: open, same-origin, development). */
+  readonly security?: Partial<SecurityOptions>;
 }
 
-/** What node:http gives Yoga beside the request (absent under `app.fetch`). */
+export interface SecurityOptions {
+  /** Checks every GraphQL request's credentials; null: authentication off (`auth.mode: none`, demo). */
+  readonly authenticator: Authenticator | null;
+  /** Origins a browser may call usergraph from (CORS, with credentials); none: same-origin only. */
+  readonly corsOrigins: readonly string[];
+  /** Execute GET requests (queries only, and never with the scopes that read personal data). */
+  readonly allowGet: boolean;
+  readonly graphiql: boolean;
+  /** Introspection for everyone; without it only principals with `schema:introspect` may introspect. */
+  readonly introspection: boolean;
+  /** Hide "Did you mean …?" field suggestions in validation errors (production). */
+  readonly blockSuggestions: boolean;
+  /** Where the audit log goes; null: nowhere. */
+  readonly audit: AuditSink | null;
+}
+
+const DEVELOPMENT: SecurityOptions = {
+  authenticator: null,
+  corsOrigins: [],
+  allowGet: false,
+  graphiql: true,
+  introspection: true,
+  blockSuggestions: false,
+  audit: null,
+};
+
+/** What node:http gives Yoga beside the request (absent under `app.fetch`), and what plugins add. */
 export interface ServerContext {
   readonly res?: ClosingResponse;
+  requestId?: string;
+  principal?: Principal;
 }
 
 export type App = YogaServerInstance<ServerContext, Context>;
 
+/** A principal that may read nothing: what a request gets that authentication never saw. */
+const NOBODY: Principal = {
+  kind: 'open',
+  subject: 'nobody',
+  scopes: new Set(),
+  directories: new Set(),
+  expiresAt: null,
+};
+
 /** The Yoga instance: schema, per-request context, error masking, GraphiQL. It does not listen. */
 export function createApp(options: AppOptions): App {
+  const security: SecurityOptions = { ...DEVELOPMENT, ...options.security };
+  const page: PageSecurity = { csp: null };
+  const allowed = new Set(security.corsOrigins);
   return createYoga<ServerContext, Context>({
-    schema: buildSchema({ federation: options.federation }),
+    schema: buildSchema({ federation: options.federation, authDirectives: options.subgraphAuthDirectives }),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    context: ({ request, res }) =>
-      createContext(
+    context: ({ request, res, requestId, principal }) => {
+      const who = principal ?? (security.authenticator === null ? OPEN_PRINCIPAL : NOBODY);
+      return createContext(
         options.directories,
+        request.method === 'GET' ? withoutPiiScopes(who) : who,
         requestDeadline(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, res ?? request.signal),
-      ),
+        requestId,
+      );
+    },
     maskedErrors: { maskError },
     // Yoga's own body limit pipes every request body through a TransformStream to count its bytes:
     // 30% of the CPU of a one-user query (BENCHMARKS.md). useBodyLimit checks the header instead.
     maxRequestBodySize: false,
+    // Same-origin only unless the config names origins; never a reflected origin with credentials.
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (origin === null || !allowed.has(origin)) return false;
+      return {
+        origin: [origin],
+        credentials: true,
+        methods: security.allowGet ? ['GET', 'POST'] : ['POST'],
+        allowedHeaders: ['authorization', 'content-type', 'x-api-key', 'x-request-id'],
+        exposedHeaders: ['x-request-id'],
+        maxAge: 600,
+      };
+    },
     plugins: [
+      useRequestId(),
+      useSecurityHeaders(page),
       useBodyLimit(),
+      useRequestPolicy({ allowGet: security.allowGet }),
+      useAuth(security.authenticator),
+      useReadiness(options.directories, security.authenticator),
+      useIntrospectionPolicy({ introspection: security.introspection }),
+      ...(security.blockSuggestions ? [blockFieldSuggestionsPlugin()] : []),
       usePartialErrors(),
-      useReadiness(options.directories),
       useRequestDeadlineRelease(),
+      ...(security.audit === null ? [] : [useAudit(security.audit)]),
       ...(options.jit === false ? [] : useJit()),
     ],
-    graphiql: {
-      title: 'usergraph',
-      defaultQuery: options.exampleQuery ?? DEFAULT_EXAMPLE,
-    },
+    graphiql: security.graphiql
+      ? {
+          title: 'usergraph',
+          defaultQuery: options.exampleQuery ?? DEFAULT_EXAMPLE,
+        }
+      : false,
     // GraphiQL with its assets inlined, so it works where a CDN is unreachable (closed networks, CI).
-    // Loaded on first use: the bundle is large and the API itself never needs it.
-    renderGraphiQL: async (graphiqlOptions) =>
-      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
+    // Loaded on first use: the bundle is large and the API itself never needs it. Its inline scripts
+    // are allowed by hash in the page's Content Security Policy, nothing else.
+    renderGraphiQL: async (graphiqlOptions) => {
+      const html = (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions);
+      page.csp = pagePolicy(html);
+      return html;
+    },
     logging: createLogger(options.logLevel),
   });
+}
+
+/** A CSP for a page whose scripts are all inline: each allowed by its hash, and only this origin to talk to. */
+function pagePolicy(html: string): string {
+  const hashes = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map(
+    (match) =>
+      `'sha256-${createHash('sha256')
+        .update(match[1] ?? '', 'utf8')
+        .digest('base64')}'`,
+  );
+  return [
+    "default-src 'none'",
+    `script-src 'self' ${hashes.join(' ')}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "worker-src 'self' blob:",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 }
 
 const DEFAULT_EXAMPLE = `# usergraph: one GraphQL API over every configured user directory.

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { type AuthSettings, authSettings } from './auth/settings.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './resilience/deadline.js';
 import { resilienceConfig } from './resilience/options.js';
 
@@ -84,12 +85,56 @@ const fileSchema = z
     directories: z.array(directoryConfig).min(1, 'must list at least one directory'),
     /** Serve as an Apollo Federation 2 subgraph (same as `--subgraph`). */
     federation: z.boolean('must be true or false').default(false),
+    /** In subgraph mode, @requiresScopes in the SDL (false for @apollo/gateway, which refuses them). */
+    subgraphAuthDirectives: z.boolean('must be true or false').default(true),
     /** Deadline of one GraphQL request, propagated to every upstream call it makes. */
     requestTimeoutMs: positiveInt(300_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
     /** Execute with graphql-jit (default); false runs graphql-js's own executor. */
     jit: z.boolean('must be true or false').default(true),
+    /** Who may call (required with a config file; `mode: none` to serve without authentication). */
+    auth: authSettings.optional(),
+    /** How browsers and HTTP clients may reach the API. */
+    http: z
+      .strictObject({
+        /** Origins a browser page may call usergraph from (CORS); none: same-origin only. */
+        corsOrigins: z
+          .array(
+            z
+              .string()
+              .regex(
+                /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/,
+                'must be an origin such as https://admin.example.com',
+              ),
+          )
+          .default([]),
+        /** Execute GET requests (queries only, never with the scopes that read personal data). */
+        allowGet: z.boolean('must be true or false').default(false),
+        /** Serve GraphiQL at /graphql to browsers; default: off in production, on otherwise. */
+        graphiql: z.boolean('must be true or false').optional(),
+        /** Introspection for every caller; default: off in production (then `schema:introspect` only). */
+        introspection: z.boolean('must be true or false').optional(),
+      })
+      .prefault({}),
+    /** Production defaults (GraphiQL, introspection and field suggestions off); default: NODE_ENV=production. */
+    production: z.boolean('must be true or false').optional(),
+    /** Where the audit log goes: standard output (default), a file, or nowhere. */
+    audit: z
+      .discriminatedUnion('sink', [
+        z.strictObject({ sink: z.literal('stdout') }),
+        z.strictObject({ sink: z.literal('file'), path: z.string().min(1) }),
+        z.strictObject({ sink: z.literal('off') }),
+      ])
+      .prefault({ sink: 'stdout' }),
   })
   .superRefine((value, ctx) => {
+    if (value.auth === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth'],
+        message:
+          'is required: configure `jwt` and/or `apiKeys`, or say `mode: none` to serve without authentication',
+      });
+    }
     const seen = new Set<string>();
     value.directories.forEach((entry, index) => {
       if (seen.has(entry.name)) {
@@ -114,8 +159,13 @@ export interface Config {
   readonly source: string;
   readonly directories: readonly DirectoryConfig[];
   readonly federation: boolean;
+  readonly subgraphAuthDirectives: boolean;
   readonly requestTimeoutMs: number;
   readonly jit: boolean;
+  readonly auth: AuthSettings;
+  readonly http: z.output<typeof fileSchema>['http'];
+  readonly production: boolean | undefined;
+  readonly audit: z.output<typeof fileSchema>['audit'];
 }
 
 export type ConfigResult =
@@ -163,8 +213,13 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
       source,
       directories: parsed.data.directories,
       federation: parsed.data.federation,
+      subgraphAuthDirectives: parsed.data.subgraphAuthDirectives,
       requestTimeoutMs: parsed.data.requestTimeoutMs,
       jit: parsed.data.jit,
+      auth: parsed.data.auth as AuthSettings,
+      http: parsed.data.http,
+      production: parsed.data.production,
+      audit: parsed.data.audit,
     },
   };
 }

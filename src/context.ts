@@ -1,10 +1,19 @@
+import type { Principal } from './auth/principal.js';
+import type { Scope } from './auth/scopes.js';
+import { SCOPES } from './auth/scopes.js';
 import type { CallOptions } from './directory/port.js';
 import type { DirectoryRegistry } from './directory/registry.js';
 import { Loaders } from './loaders.js';
+import { ReadRecord } from './observability/read-record.js';
 import { PartialErrors } from './partial-errors.js';
 
 /** What every resolver sees; built fresh for each GraphQL request. */
 export interface Context {
+  /** Who is asking (OPEN_PRINCIPAL when authentication is off). */
+  readonly principal: Principal;
+  /** The principal's scopes as scope auth reads them. */
+  readonly grants: Record<Scope, boolean>;
+  /** The directories this principal may read; the others are withheld (`isWithheld`). */
   readonly directories: DirectoryRegistry;
   readonly loaders: Loaders;
   /** Failures of single directories inside fields that still answer with the others' data. */
@@ -13,17 +22,46 @@ export interface Context {
   readonly signal?: AbortSignal;
   /** The deadline as every upstream call takes it (signal and epoch ms), and what stops its timer. */
   readonly call: RequestCall;
+  /** Users returned and directories asked, for the audit log. */
+  readonly read: ReadRecord;
+  /** The request's id (x-request-id), for logs and the audit log. */
+  readonly requestId?: string;
 }
 
 export type RequestCall = CallOptions & { release?(): void };
 
-export function createContext(directories: DirectoryRegistry, deadline: RequestCall = {}): Context {
+const grantsOf = new WeakMap<Principal, Record<Scope, boolean>>();
+
+/** The principal's scopes as a record, computed once per principal (principals are cached per credential). */
+function grants(principal: Principal): Record<Scope, boolean> {
+  let record = grantsOf.get(principal);
+  if (record === undefined) {
+    record = Object.fromEntries(SCOPES.map((scope) => [scope, principal.scopes.has(scope)])) as Record<
+      Scope,
+      boolean
+    >;
+    grantsOf.set(principal, record);
+  }
+  return record;
+}
+
+export function createContext(
+  registry: DirectoryRegistry,
+  principal: Principal,
+  deadline: RequestCall = {},
+  requestId?: string,
+): Context {
   const call: RequestCall = { ...deadline, responses: new Map() };
+  const read = new ReadRecord();
   return {
-    directories,
-    loaders: new Loaders(call),
+    principal,
+    grants: grants(principal),
+    directories: registry.restrictedTo(principal.directories),
+    loaders: new Loaders(call, read),
     partialErrors: new PartialErrors(),
     ...(call.signal ? { signal: call.signal } : {}),
     call,
+    read,
+    ...(requestId === undefined ? {} : { requestId }),
   };
 }

@@ -9,6 +9,19 @@ export function badUserInput(message: string, argument?: string): GraphQLError {
   });
 }
 
+/** The caller may not read this: the scope it lacks, or the directory it was not granted. */
+export function forbidden(scope: string, directory?: string): GraphQLError {
+  if (directory !== undefined) {
+    return new GraphQLError(`Not allowed to read directory "${directory}".`, {
+      extensions: { code: 'FORBIDDEN', directory },
+    });
+  }
+  return new GraphQLError(
+    scope === '' ? 'Not allowed to read this field.' : `Not allowed: this field needs the scope "${scope}".`,
+    { extensions: scope === '' ? { code: 'FORBIDDEN' } : { code: 'FORBIDDEN', scope } },
+  );
+}
+
 /**
  * Yoga's error masking: directory failures become coded errors; errors we raised on purpose (with a
  * code) pass through; everything else is masked, even in development, so no upstream detail leaks.

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { Identity, Passkey, User } from './directory/model.js';
 import type { CallOptions, DirectoryProvider, KeyedResult } from './directory/port.js';
 import { DirectoryFailure } from './errors.js';
+import type { ReadRecord } from './observability/read-record.js';
 
 type Batch<T> = (localIds: readonly string[], options: CallOptions) => Promise<readonly KeyedResult<T>[]>;
 
@@ -13,7 +14,10 @@ type Batch<T> = (localIds: readonly string[], options: CallOptions) => Promise<r
 export class Loaders {
   private readonly loaders = new Map<string, DataLoader<string, unknown>>();
 
-  constructor(private readonly options: CallOptions = {}) {}
+  constructor(
+    private readonly options: CallOptions = {},
+    private readonly read?: ReadRecord,
+  ) {}
 
   user(directory: DirectoryProvider): DataLoader<string, User | null> {
     return this.loader('user', directory, (ids, options) => directory.getUsers(ids, options));
@@ -50,6 +54,7 @@ export class Loaders {
     if (!loader) {
       loader = new DataLoader<string, T | null>(
         async (ids) => {
+          this.read?.directory(directory.name);
           const results = await batch(ids, this.options).catch((error: unknown) =>
             ids.map(() => (error instanceof Error ? error : new Error(String(error)))),
           );

@@ -4,7 +4,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { buildDirectories } from './directories.js';
+import { AUTH_OFF_WARNING } from './plugins/use-readiness.js';
 import { loadProcessConfig, type ProcessConfig } from './process-config.js';
+import { securityFrom } from './security.js';
 import { closeGracefully } from './shutdown.js';
 
 async function main(settings: ProcessConfig): Promise<void> {
@@ -17,9 +19,13 @@ async function main(settings: ProcessConfig): Promise<void> {
     directories: registry,
     exampleQuery: demo?.exampleQuery,
     federation: settings.federation,
+    subgraphAuthDirectives: file?.subgraphAuthDirectives,
     requestTimeoutMs: file?.requestTimeoutMs,
     jit: file?.jit,
     logLevel: settings.logLevel,
+    // Demo mode is open (on loopback) for the first minute; a config file says how callers authenticate.
+    security:
+      file === null ? { graphiql: true, introspection: true } : securityFrom(file, settings.production),
   });
   const server = createServer(app);
   await new Promise<void>((resolve) => server.listen(settings.port, settings.host, resolve));
@@ -34,7 +40,11 @@ async function main(settings: ProcessConfig): Promise<void> {
     `GraphiQL and GraphQL endpoint${settings.federation ? ' (Apollo Federation 2 subgraph)' : ''}: http://${hostForUrl(settings.host)}:${port}/graphql`,
   );
   if (source.kind === 'demo') {
-    console.log('usergraph demo: listening on loopback only; set HOST to listen elsewhere.');
+    console.log(
+      'usergraph demo: open to anyone on this machine, listening on loopback only; set HOST to listen elsewhere.',
+    );
+  } else if (source.config.auth.mode === 'none') {
+    console.warn(`usergraph: WARNING: ${AUTH_OFF_WARNING}.`);
   }
 
   const stopping = { now: false };

@@ -23,6 +23,8 @@ export interface ProcessConfig {
   readonly logLevel: LogLevel;
   /** Serve as an Apollo Federation 2 subgraph (`--subgraph` or `federation: true`). */
   readonly federation: boolean;
+  /** Production defaults: the file's `production`, else `NODE_ENV=production`. */
+  readonly production: boolean;
 }
 
 export type ProcessConfigResult =
@@ -71,6 +73,8 @@ export function loadProcessConfig(
       shutdownGraceMs,
       logLevel,
       federation: argv.includes('--subgraph') || (source.kind === 'file' && source.config.federation),
+      production:
+        (source.kind === 'file' ? source.config.production : undefined) ?? env.NODE_ENV === 'production',
     },
   };
 }

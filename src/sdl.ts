@@ -8,6 +8,6 @@ export function printSortedSchema(): string {
 }
 
 /** The subgraph SDL with its federation directives, as composition (rover, @apollo/composition) reads it. */
-export function printSubgraphSdl(): string {
-  return `${printSubgraphSchema(lexicographicSortSchema(buildSchema({ federation: true })))}\n`;
+export function printSubgraphSdl(authDirectives = true): string {
+  return `${printSubgraphSchema(lexicographicSortSchema(buildSchema({ federation: true, authDirectives })))}\n`;
 }

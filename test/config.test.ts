@@ -7,6 +7,10 @@ import { parseConfig } from '../src/config.js';
 import { configPath, loadProcessConfig } from '../src/process-config.js';
 
 const GOOD = `
+auth:
+  jwt:
+    issuer: https://id.example.com/
+    audience: usergraph
 directories:
   - name: acme
     provider: monocloud
@@ -165,6 +169,31 @@ describe('config', () => {
     });
     const demo = loadProcessConfig([], { HOST: '' }, dir);
     expect(demo.ok && demo.config).toMatchObject({ source: { kind: 'demo' }, port: 4000, host: '127.0.0.1' });
+  });
+
+  it('refuses to start without an auth section, and reads one that says mode: none', () => {
+    const without = parseConfig(
+      GOOD.replace(/auth:\n {2}jwt:\n {4}issuer: .*\n {4}audience: usergraph\n/, ''),
+      'u.yaml',
+      ENV,
+    );
+    expect(without.ok ? [] : without.problems).toEqual([
+      'auth: is required: configure `jwt` and/or `apiKeys`, or say `mode: none` to serve without authentication',
+    ]);
+    const open = parseConfig(
+      `${GOOD.replace(/auth:\n {2}jwt:\n {4}issuer: .*\n {4}audience: usergraph\n/, '')}\nauth: { mode: none }\n`,
+      'u.yaml',
+      ENV,
+    );
+    expect(open.ok && open.config.auth.mode).toBe('none');
+    const empty = parseConfig(
+      `${GOOD.replace(/auth:\n {2}jwt:\n {4}issuer: .*\n {4}audience: usergraph\n/, '')}\nauth: {}\n`,
+      'u.yaml',
+      ENV,
+    );
+    expect(empty.ok ? [] : empty.problems).toEqual([
+      'auth: needs `jwt`, `apiKeys` or both (or `mode: none` to serve without authentication)',
+    ]);
   });
 
   it('reports every bad process setting at once, with the file’s problems', () => {

@@ -1,4 +1,4 @@
-import { builder } from '../builder.js';
+import { builder, needs } from '../builder.js';
 import type { AppServicesUser } from '../directory/model.js';
 import { NodeInterface } from './node.js';
 import { UserInterface } from './user.js';
@@ -21,10 +21,13 @@ export const AppServicesUserType = builder.objectRef<AppServicesUser>('AppServic
       resolve: (user) => (user.type === 'server' ? 'SERVER' : 'NORMAL'),
     }),
     data: t.expose('data', {
+      ...needs('users:read:private'),
+      nullable: true,
       type: 'JSON',
       description: 'Metadata merged from the user’s auth provider identities (email, name, …).',
     }),
     lastAuthenticationAt: t.expose('lastAuthenticationAt', {
+      ...needs('users:read:activity'),
       type: 'DateTime',
       nullable: true,
       description: 'When the user last authenticated.',

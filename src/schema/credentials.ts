@@ -1,4 +1,4 @@
-import { builder } from '../builder.js';
+import { builder, needs } from '../builder.js';
 import type { Identity, Passkey } from '../directory/model.js';
 
 export const PasskeyType = builder.objectRef<Passkey>('Passkey').implement({
@@ -51,6 +51,7 @@ export const IdentityType = builder.objectRef<Identity>('Identity').implement({
       description: 'The user name at that provider, where the directory records one.',
     }),
     claims: t.expose('claims', {
+      ...needs('users:read:private'),
       type: 'JSON',
       nullable: true,
       description: 'Claims the directory stored from that provider, if any.',

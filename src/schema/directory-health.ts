@@ -1,4 +1,4 @@
-import { builder } from '../builder.js';
+import { builder, needs } from '../builder.js';
 import type { DirectoryHealth } from '../directory/port.js';
 import { DirectoryType } from './directory.js';
 
@@ -72,6 +72,7 @@ const HealthType = builder.objectRef<DirectoryHealth>('DirectoryHealth').impleme
 
 builder.objectField(DirectoryType, 'health', (t) =>
   t.field({
+    ...needs('directories:health'),
     type: HealthType,
     nullable: true,
     description:

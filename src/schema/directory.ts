@@ -1,6 +1,7 @@
 import { builder } from '../builder.js';
 import type { ProviderKind } from '../directory/model.js';
 import type { DirectoryProvider } from '../directory/port.js';
+import { forbidden } from '../graphql-errors.js';
 
 const PROVIDER_ENUM: Readonly<Record<ProviderKind, 'MONOCLOUD' | 'ZITADEL' | 'APP_SERVICES'>> = {
   monocloud: 'MONOCLOUD',
@@ -32,14 +33,18 @@ export const DirectoryType = builder.objectRef<DirectoryProvider>('Directory').i
 builder.queryFields((t) => ({
   directories: t.field({
     type: [DirectoryType],
-    description: 'Every configured directory, in configuration order.',
+    description: 'Every configured directory the caller may read, in configuration order.',
     resolve: (_root, _args, ctx) => ctx.directories.providers,
   }),
   directory: t.field({
     type: DirectoryType,
     nullable: true,
-    description: 'The directory with this configured name, or null if none has it.',
+    description:
+      'The directory with this configured name, or null if none has it (or, with a FORBIDDEN error, if the caller may not read it).',
     args: { name: t.arg.string({ description: 'The configured directory name.' }) },
-    resolve: (_root, args, ctx) => ctx.directories.get(args.name) ?? null,
+    resolve: (_root, args, ctx) => {
+      if (ctx.directories.isWithheld(args.name)) throw forbidden('', args.name);
+      return ctx.directories.get(args.name) ?? null;
+    },
   }),
 }));

@@ -1,4 +1,4 @@
-import { builder } from '../builder.js';
+import { builder, needs } from '../builder.js';
 import { normalizeEmail } from '../directory/filter.js';
 import { badUserInput } from '../graphql-errors.js';
 import {
@@ -37,6 +37,8 @@ const EmailAccountsType = builder.objectRef<{ readonly email: string }>('EmailAc
 
 builder.queryFields((t) => ({
   usersByEmail: t.field({
+    ...needs('users:read', 'users:read:contact'),
+    nullable: true,
     type: [EmailAccountsType],
     description: `For each email address (trimmed, case-folded; at most ${MAX_EMAILS}), the accounts holding it in every directory. Batched per directory: ZITADEL one inUserEmailsQuery; MonoCloud one filtered list request per address; App Services one scan of the user list per request.`,
     args: { emails: t.arg.stringList({ description: 'Email addresses.' }) },
@@ -73,6 +75,8 @@ const LinkedAccountType = builder.objectRef<LinkedAccount>('LinkedAccount').impl
 
 builder.interfaceField(UserInterface, 'linkedAccounts', (t) =>
   t.field({
+    ...needs('users:read', 'users:read:contact'),
+    nullable: true,
     type: [LinkedAccountType],
     description:
       'This person’s accounts in OTHER directories, matched on email addresses verified on both sides (an unverified address never links). Batched: a page of users asking for this makes one email lookup per directory.',

@@ -18,10 +18,16 @@ import './directory-health.js';
 /**
  * The schema, built anew on each call (one per app, so an executor's adjustments stay its own). It is
  * the same for every deployment: directories are data, not types. With `federation` it is the Apollo
- * Federation 2 subgraph (`_entities`, `_service`, `@key`s) over the same types.
+ * Federation 2 subgraph (`_entities`, `_service`, `@key`s) over the same types, with `@requiresScopes`
+ * on every field that needs a scope unless `authDirectives` is false.
  */
-export function buildSchema(options: { readonly federation?: boolean } = {}): GraphQLSchema {
+export function buildSchema(
+  options: { readonly federation?: boolean; readonly authDirectives?: boolean } = {},
+): GraphQLSchema {
   return options.federation
-    ? builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' })
+    ? builder.toSubGraphSchema({
+        linkUrl: 'https://specs.apollo.dev/federation/v2.6',
+        authDirectives: options.authDirectives ?? true,
+      })
     : builder.toSchema();
 }

@@ -1,4 +1,4 @@
-import { builder } from '../builder.js';
+import { builder, needs } from '../builder.js';
 import type { MonoCloudUser } from '../directory/model.js';
 import { NodeInterface } from './node.js';
 import { UserInterface } from './user.js';
@@ -28,13 +28,20 @@ export const MonoCloudUserType = builder.objectRef<MonoCloudUser>('MonoCloudUser
   description: 'An account in a MonoCloud directory.',
   interfaces: [NodeInterface, UserInterface],
   fields: (t) => ({
-    claims: t.expose('claims', { type: 'JSON', description: 'The OIDC profile claims MonoCloud stores.' }),
+    claims: t.expose('claims', {
+      ...needs('users:read:private'),
+      nullable: true,
+      type: 'JSON',
+      description: 'The OIDC profile claims MonoCloud stores.',
+    }),
     publicData: t.expose('publicData', {
+      ...needs('users:read:private'),
       type: 'JSON',
       nullable: true,
       description: 'Application data the user may read.',
     }),
     privateData: t.expose('privateData', {
+      ...needs('users:read:private'),
       type: 'JSON',
       nullable: true,
       description: 'Application data only administrators may read.',
@@ -46,41 +53,51 @@ export const MonoCloudUserType = builder.objectRef<MonoCloudUser>('MonoCloudUser
       description: 'Until when sign-in is blocked (current API only).',
     }),
     failureCount: t.exposeInt('failureCount', {
+      ...needs('users:read:activity'),
       nullable: true,
       description: 'Consecutive failed sign-ins (current API only).',
     }),
     signInAttemptsCount: t.exposeInt('signInAttemptsCount', {
+      ...needs('users:read:activity'),
       nullable: true,
       description: 'Sign-in attempts, successful or not.',
     }),
     signInSuccessCount: t.exposeInt('signInSuccessCount', {
+      ...needs('users:read:activity'),
       nullable: true,
       description: 'Successful sign-ins.',
     }),
     lastSignInAttemptAt: t.expose('lastSignInAttemptAt', {
+      ...needs('users:read:activity'),
       type: 'DateTime',
       nullable: true,
       description: 'The last sign-in attempt, successful or not.',
     }),
     lastSignInIp: t.exposeString('lastSignInIp', {
+      ...needs('users:read:activity'),
       nullable: true,
       description: 'The IP of the last sign-in.',
     }),
     lastActivityAt: t.expose('lastActivityAt', {
+      ...needs('users:read:activity'),
       type: 'DateTime',
       nullable: true,
       description: 'The last activity MonoCloud recorded.',
     }),
     lastKnownLocation: t.expose('lastKnownLocation', {
+      ...needs('users:read:activity'),
       type: LocationType,
       nullable: true,
       description: 'Where the user was last seen.',
     }),
     connections: t.expose('connections', {
+      ...needs('users:read:credentials'),
+      nullable: true,
       type: [ConnectionType],
       description: 'Connections the user signs in through.',
     }),
     forcePasswordReset: t.exposeBoolean('forcePasswordReset', {
+      ...needs('users:read:credentials'),
       nullable: true,
       description: 'Whether the user must reset the password (current API only).',
     }),

@@ -1,4 +1,4 @@
-import { builder } from '../builder.js';
+import { builder, needs } from '../builder.js';
 import { encodeUserId } from '../directory/global-id.js';
 import type { ProviderKind, User } from '../directory/model.js';
 import { loadUserByGlobalId } from '../use-cases/load-user.js';
@@ -14,7 +14,10 @@ export const USER_TYPE_NAME: Readonly<
 
 export const NodeInterface = builder.interfaceRef<User>('Node').implement({
   description: 'An object with a globally unique, opaque id (Relay Global Object Identification).',
-  resolveType: (user) => USER_TYPE_NAME[user.provider],
+  resolveType: (user, ctx) => {
+    ctx.read.user(user);
+    return USER_TYPE_NAME[user.provider];
+  },
   fields: (t) => ({
     id: t.id({ description: 'Opaque global id; pass it to `node`, `nodes` or `user`.', resolve: globalIdOf }),
   }),
@@ -26,6 +29,7 @@ export function globalIdOf(user: User): string {
 
 builder.queryFields((t) => ({
   node: t.field({
+    ...needs('users:read'),
     type: NodeInterface,
     nullable: true,
     description: 'The object with this global id, or null if its directory has no such object.',
@@ -33,8 +37,9 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) => loadUserByGlobalId(ctx, String(args.id), 'id'),
   }),
   nodes: t.field({
+    ...needs('users:read'),
     type: [NodeInterface],
-    nullable: { list: false, items: true },
+    nullable: { list: true, items: true },
     description:
       'The objects with these global ids, in the same order; null for each id its directory does not have. Ids of one directory are fetched in one batch.',
     args: { ids: t.arg.idList({ description: 'Global ids from any `id` fields.' }) },

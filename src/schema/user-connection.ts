@@ -1,6 +1,6 @@
-import { builder } from '../builder.js';
+import { builder, needs } from '../builder.js';
 import type { User } from '../directory/model.js';
-import { badUserInput } from '../graphql-errors.js';
+import { badUserInput, forbidden } from '../graphql-errors.js';
 import {
   DEFAULT_FIRST,
   type ListArgs,
@@ -129,6 +129,8 @@ const listArgs = (arg: ArgBuilder) => ({
 
 builder.queryFields((t) => ({
   users: t.field({
+    ...needs('users:read'),
+    nullable: true,
     type: UserConnectionType,
     description:
       'Users of every directory (or of those named in `directories`) as one list in creation order, then directory, then local id. A directory that fails is left out of the page with an error naming it; its users come on later pages.',
@@ -143,6 +145,8 @@ builder.queryFields((t) => ({
       const names = args.directories ?? ctx.directories.providers.map((directory) => directory.name);
       if (names.length === 0)
         throw badUserInput('Argument "directories" must name at least one directory.', 'directories');
+      const withheld = names.find((name) => ctx.directories.isWithheld(name));
+      if (withheld !== undefined) throw forbidden('', withheld);
       const unknown = names.find((name) => !ctx.directories.get(name));
       if (unknown !== undefined) {
         throw badUserInput(
@@ -158,6 +162,8 @@ builder.queryFields((t) => ({
 
 builder.objectField(DirectoryType, 'users', (t) =>
   t.field({
+    ...needs('users:read'),
+    nullable: true,
     type: UserConnectionType,
     description:
       'The directory’s users in creation order, paged over the provider’s own paging (as many upstream pages as `first` needs, no more).',

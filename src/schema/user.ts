@@ -1,4 +1,4 @@
-import { builder } from '../builder.js';
+import { builder, needs } from '../builder.js';
 import type { User } from '../directory/model.js';
 import { loadUserByGlobalId } from '../use-cases/load-user.js';
 import { EmailType, PhoneNumberType } from './contact.js';
@@ -35,7 +35,10 @@ export const UserInterface = builder.interfaceRef<User>('User').implement({
   description:
     'One account in one directory. Every directory fills these fields (null where it has no such fact); each concrete type adds its provider’s own.',
   interfaces: [NodeInterface],
-  resolveType: (user) => USER_TYPE_NAME[user.provider],
+  resolveType: (user, ctx) => {
+    ctx.read.user(user);
+    return USER_TYPE_NAME[user.provider];
+  },
   fields: (t) => ({
     localId: t.exposeString('localId', { description: 'The directory’s own id for the account.' }),
     directoryName: t.exposeString('directory', {
@@ -69,22 +72,28 @@ export const UserInterface = builder.interfaceRef<User>('User').implement({
       description: 'The sign-in user name, if the directory has one.',
     }),
     emails: t.field({
+      ...needs('users:read:contact'),
+      nullable: true,
       type: [EmailType],
       description: 'Email addresses, primary first.',
       resolve: (user) => user.emails,
     }),
     primaryEmail: t.field({
+      ...needs('users:read:contact'),
       type: EmailType,
       nullable: true,
       description: 'The primary email address, or the first one if none is marked primary.',
       resolve: (user) => user.emails.find((email) => email.primary) ?? user.emails[0] ?? null,
     }),
     phoneNumbers: t.field({
+      ...needs('users:read:contact'),
+      nullable: true,
       type: [PhoneNumberType],
       description: 'Phone numbers.',
       resolve: (user) => user.phoneNumbers,
     }),
     passkeys: t.field({
+      ...needs('users:read:credentials'),
       type: [PasskeyType],
       nullable: true,
       description:
@@ -99,6 +108,7 @@ export const UserInterface = builder.interfaceRef<User>('User').implement({
       },
     }),
     identities: t.field({
+      ...needs('users:read:credentials'),
       type: [IdentityType],
       nullable: true,
       description: 'Linked external identities. ZITADEL IdP links are fetched only when asked for.',
@@ -111,15 +121,18 @@ export const UserInterface = builder.interfaceRef<User>('User').implement({
       },
     }),
     hasPassword: t.exposeBoolean('hasPassword', {
+      ...needs('users:read:credentials'),
       nullable: true,
       description: 'Whether the account has a password; null when the directory does not say.',
     }),
     passwordChangedAt: t.expose('passwordChangedAt', {
+      ...needs('users:read:credentials'),
       type: 'DateTime',
       nullable: true,
       description: 'When the password was last set or changed.',
     }),
     passwordChangeRequired: t.exposeBoolean('passwordChangeRequired', {
+      ...needs('users:read:credentials'),
       nullable: true,
       description: 'Whether the holder must change the password at next sign-in.',
     }),
@@ -134,6 +147,7 @@ export const UserInterface = builder.interfaceRef<User>('User').implement({
       description: 'When the account last changed.',
     }),
     lastSignInAt: t.expose('lastSignInAt', {
+      ...needs('users:read:activity'),
       type: 'DateTime',
       nullable: true,
       description: 'The last successful sign-in, where the directory records one.',
@@ -143,6 +157,7 @@ export const UserInterface = builder.interfaceRef<User>('User').implement({
 
 builder.queryFields((t) => ({
   user: t.field({
+    ...needs('users:read'),
     type: UserInterface,
     nullable: true,
     description: 'The account with this global id, or null if its directory has no such account.',
@@ -153,6 +168,7 @@ builder.queryFields((t) => ({
 
 builder.objectField(DirectoryType, 'user', (t) =>
   t.field({
+    ...needs('users:read'),
     type: UserInterface,
     nullable: true,
     description:

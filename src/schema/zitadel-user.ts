@@ -1,4 +1,4 @@
-import { builder } from '../builder.js';
+import { builder, needs } from '../builder.js';
 import type { ZitadelMachineDetails, ZitadelUser } from '../directory/model.js';
 import { NodeInterface } from './node.js';
 import { UserInterface } from './user.js';
@@ -25,8 +25,14 @@ const MachineType = builder.objectRef<ZitadelMachineDetails>('ZitadelMachine').i
   fields: (t) => ({
     name: t.exposeString('name', { nullable: true, description: 'The machine user’s name.' }),
     description: t.exposeString('description', { nullable: true, description: 'What it is for.' }),
-    hasSecret: t.exposeBoolean('hasSecret', { description: 'Whether it has a client secret.' }),
+    hasSecret: t.exposeBoolean('hasSecret', {
+      ...needs('users:read:credentials'),
+      nullable: true,
+      description: 'Whether it has a client secret.',
+    }),
     accessTokenType: t.field({
+      ...needs('users:read:credentials'),
+      nullable: true,
       type: AccessTokenTypeEnum,
       description: 'The access token format it receives.',
       resolve: (machine) => machine.accessTokenType,
@@ -39,9 +45,12 @@ export const ZitadelUserType = builder.objectRef<ZitadelUser>('ZitadelUser').imp
   interfaces: [NodeInterface, UserInterface],
   fields: (t) => ({
     loginNames: t.exposeStringList('loginNames', {
+      ...needs('users:read:contact'),
+      nullable: true,
       description: 'Every login name that signs in this user.',
     }),
     preferredLoginName: t.exposeString('preferredLoginName', {
+      ...needs('users:read:contact'),
       nullable: true,
       description: 'The preferred login name.',
     }),
@@ -51,6 +60,7 @@ export const ZitadelUserType = builder.objectRef<ZitadelUser>('ZitadelUser').imp
       description: 'Preferred language (BCP 47).',
     }),
     gender: t.field({
+      ...needs('users:read:private'),
       type: GenderEnum,
       nullable: true,
       description: 'Gender, if recorded.',
@@ -66,6 +76,7 @@ export const ZitadelUserType = builder.objectRef<ZitadelUser>('ZitadelUser').imp
       description: 'The sequence of the last event applied to the user (a uint64, as a string).',
     }),
     mfaInitSkippedAt: t.expose('mfaInitSkippedAt', {
+      ...needs('users:read:credentials'),
       type: 'DateTime',
       nullable: true,
       description: 'When the user skipped setting up multi-factor authentication.',

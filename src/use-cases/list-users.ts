@@ -7,7 +7,7 @@ import { mergePage } from '../directory/merge.js';
 import type { User, UserKind, UserStatus } from '../directory/model.js';
 import type { DirectoryProvider, SortDirection } from '../directory/port.js';
 import { DirectoryFailure, SCAN_BUDGET_EXHAUSTED } from '../errors.js';
-import { badUserInput } from '../graphql-errors.js';
+import { badUserInput, forbidden } from '../graphql-errors.js';
 
 export const DEFAULT_FIRST = 20;
 export const MAX_FIRST = 100;
@@ -57,6 +57,10 @@ export async function listUsers(
   }
   const direction: SortDirection = args.orderBy === 'CREATED_AT_DESC' ? 'DESC' : 'ASC';
   const filter = toFilter(args.filter);
+  // Matching on text or an email address tells whether someone holds that address.
+  if ((filter?.text !== undefined || filter?.email !== undefined) && !ctx.grants['users:read:contact']) {
+    throw forbidden('users:read:contact');
+  }
   const key = listingKey({ direction, filter, directories: directories.map((d) => d.name).sort(), single });
   let positions: ReturnType<typeof decodeListCursor> = null;
   if (args.after !== undefined && args.after !== null) {

@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { decodeUserId } from '../directory/global-id.js';
 import type { User } from '../directory/model.js';
-import { badUserInput } from '../graphql-errors.js';
+import { badUserInput, forbidden } from '../graphql-errors.js';
 
 const SHOWN = 60;
 
@@ -14,6 +14,7 @@ export async function loadUserByGlobalId(
   const ref = decodeUserId(globalId);
   const shown = globalId.length > SHOWN ? `${globalId.slice(0, SHOWN)}…` : globalId;
   if (typeof ref === 'string') throw badUserInput(`Argument "${argument}": "${shown}" ${ref}.`, argument);
+  if (ctx.directories.isWithheld(ref.directory)) throw forbidden('', ref.directory);
   const directory = ctx.directories.get(ref.directory);
   if (!directory) {
     throw badUserInput(

@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
+import { generateApiKey } from '../../src/auth/api-keys.js';
+import { Authenticator } from '../../src/auth/authenticator.js';
+import { authSettings } from '../../src/auth/settings.js';
 import { type Demo, startDemo } from '../../src/demo.js';
 import { buildDirectories } from '../../src/directories.js';
 import type { DirectoryRegistry } from '../../src/directory/registry.js';
@@ -45,8 +48,13 @@ afterAll(async () => {
 it('runs the example query in GraphiQL and shows users from every directory', async () => {
   const page = await browser.newPage();
   const failedRequests: string[] = [];
+  const blocked: string[] = [];
   page.on('requestfailed', (request) => failedRequests.push(request.url()));
-  await page.goto(url);
+  page.on('console', (message) => {
+    if (/Content.Security.Policy/i.test(message.text())) blocked.push(message.text());
+  });
+  const loaded = await page.goto(url);
+  expect(loaded?.headers()['content-security-policy']).toContain("script-src 'self' 'sha256-");
   const run = page.locator('.graphiql-execute-button');
   await run.waitFor({ timeout: 30_000 });
   const answer = page.waitForResponse(
@@ -76,6 +84,56 @@ it('runs the example query in GraphiQL and shows users from every directory', as
     .map((line) => line.trim());
   for (const line of top) await expect.poll(shown, { timeout: 30_000 }).toContain(line);
   await page.screenshot({ path: process.env.GRAPHIQL_SCREENSHOT ?? '/tmp/usergraph-graphiql.png' });
-  // Nothing fetched from outside loopback: GraphiQL's assets are served inline.
+  // Nothing fetched from outside loopback: GraphiQL's assets are served inline, and its CSP blocked none.
   expect(failedRequests).toEqual([]);
+  expect(blocked).toEqual([]);
+}, 60_000);
+
+it('works with authentication: the token goes in the Headers tab', async () => {
+  const key = generateApiKey();
+  const guarded = createServer(
+    createApp({
+      directories: registry,
+      exampleQuery: '{ directories { name } }',
+      security: {
+        authenticator: new Authenticator(
+          authSettings.parse({ apiKeys: [{ name: 'browser', sha256: key.sha256, scopes: ['users:read'] }] }),
+        ),
+      },
+    }),
+  );
+  await new Promise<void>((resolve) => guarded.listen(0, '127.0.0.1', resolve));
+  const guardedUrl = `http://127.0.0.1:${(guarded.address() as AddressInfo).port}/graphql`;
+  try {
+    const page = await browser.newPage();
+    await page.goto(guardedUrl);
+    const run = page.locator('.graphiql-execute-button');
+    await run.waitFor({ timeout: 30_000 });
+    const answer = () =>
+      page.waitForResponse(
+        (response) => response.url() === guardedUrl && response.request().method() === 'POST',
+        {
+          timeout: 30_000,
+        },
+      );
+    // Without a token: 401.
+    const refused = answer();
+    await run.click();
+    expect((await refused).status()).toBe(401);
+    // With one, typed into the Headers editor.
+    await page.getByText('Headers', { exact: true }).click();
+    const editor = page.locator('.graphiql-editor-tool .graphiql-editor').last();
+    await editor.click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type(`{"authorization": "Bearer ${key.key}"`);
+    const accepted = answer();
+    await run.click();
+    const response = await accepted;
+    expect(response.status()).toBe(200);
+    expect(await response.json()).toEqual({
+      data: { directories: [{ name: 'acme' }, { name: 'corp' }, { name: 'mobile' }] },
+    });
+  } finally {
+    await new Promise((resolve) => guarded.close(resolve));
+  }
 }, 60_000);

@@ -31,9 +31,9 @@ it('reports an upstream 401 as DIRECTORY_UNAUTHORIZED for that directory only, w
 
   // GraphQL over HTTP: the request itself succeeded, whatever the upstream said.
   expect(status).toBe(200);
-  expect(body.data?.nodes[1]?.id).toBe(ids[1]);
-  expect(body.data?.nodes[0]).toBeNull();
-  expect(body.data?.nodes[2]).toBeNull();
+  expect(body.data?.nodes?.[1]?.id).toBe(ids[1]);
+  expect(body.data?.nodes?.[0]).toBeNull();
+  expect(body.data?.nodes?.[2]).toBeNull();
   const byPath = Object.fromEntries((body.errors ?? []).map((error) => [String(error.path?.[1]), error]));
   expect(byPath['0']?.extensions).toMatchObject({
     code: 'DIRECTORY_UNAUTHORIZED',
@@ -69,7 +69,7 @@ it('masks unexpected failures and reports a broken upstream body as DIRECTORY_BA
   stack.sims.appServices.inject({ route: 'getUser', fault: { type: 'malformed' }, times: 1 });
   const id = encodeUserId('mobile', stack.ids.appServices[5] ?? '');
   const { body, text } = await stack.execute(NodesByIdsDocument, { ids: [id] });
-  expect(body.data?.nodes[0]).toBeNull();
+  expect(body.data?.nodes?.[0]).toBeNull();
   expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'DIRECTORY_BAD_RESPONSE', directory: 'mobile' });
   expect(text).not.toContain('trunc');
 });

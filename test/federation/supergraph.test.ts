@@ -56,7 +56,9 @@ async function listen(server: Server): Promise<string> {
 }
 
 beforeAll(async () => {
-  stack = await Stack.start({ perDirectory: 40, federation: true });
+  // @apollo/gateway refuses supergraphs with security features (@requiresScopes): it serves the
+  // subgraph built without them; the default SDL (with them) is composed below as well.
+  stack = await Stack.start({ perDirectory: 40, federation: true, subgraphAuthDirectives: false });
   const ids = stack.ids;
   const requesters = [
     ...ids.monocloud.slice(0, 10).map((id) => encodeUserId('acme', id)),
@@ -83,12 +85,20 @@ beforeAll(async () => {
   const ticketsUrl = await listen(createServer(createYoga({ schema: ticketsSchema, logging: false })));
   const usergraphUrl = await listen(createServer(stack.app));
 
-  const composition = composeServices([
-    { name: 'usergraph', typeDefs: parse(printSubgraphSdl()), url: usergraphUrl },
-    { name: 'tickets', typeDefs: TICKETS_SDL, url: ticketsUrl },
-  ]);
-  if (composition.errors) throw new Error(composition.errors.map((error) => error.message).join('\n'));
-  hints = composition.hints.map((hint) => `${hint.definition.code}: ${hint.message}`);
+  const compose = (authDirectives: boolean) => {
+    const result = composeServices([
+      { name: 'usergraph', typeDefs: parse(printSubgraphSdl(authDirectives)), url: usergraphUrl },
+      { name: 'tickets', typeDefs: TICKETS_SDL, url: ticketsUrl },
+    ]);
+    if (result.errors) throw new Error(result.errors.map((error) => error.message).join('\n'));
+    return result;
+  };
+  const withScopes = compose(true);
+  const composition = compose(false);
+  hints = [...withScopes.hints, ...composition.hints].map(
+    (hint) => `${hint.definition.code}: ${hint.message}`,
+  );
+  expect(withScopes.supergraphSdl).toContain('@requiresScopes(scopes: [["users:read:contact"]])');
 
   // Never reach outside loopback: no anonymous telemetry, no cloud-metadata probes (also set in vitest.config.ts).
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';

@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 
 const base = `
+auth: { mode: none }
 directories:
   - name: corp
     provider: zitadel

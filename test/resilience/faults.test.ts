@@ -26,7 +26,7 @@ describe('429 with Retry-After', () => {
     const ids = idsOf(stack, 'acme', 1);
     const { body, elapsedMs } = await nodes(stack, ids);
     expect(body.errors).toBeUndefined();
-    expect(body.data?.nodes[0]?.id).toBe(ids[0]);
+    expect(body.data?.nodes?.[0]?.id).toBe(ids[0]);
     expect(elapsedMs).toBeGreaterThanOrEqual(990);
     expect(stack.sims.monocloud.count('getUser')).toBe(2);
   });
@@ -42,7 +42,7 @@ describe('429 with Retry-After', () => {
     const ids = idsOf(stack, 'corp', 3);
     const { body, elapsedMs } = await nodes(stack, ids);
     expect(body.errors).toBeUndefined();
-    expect(body.data?.nodes.map((node) => node?.id)).toEqual(ids);
+    expect(body.data?.nodes?.map((node) => node?.id)).toEqual(ids);
     expect(elapsedMs).toBeGreaterThanOrEqual(990);
     expect(stack.sims.zitadel.count('listUsers')).toBe(2);
   });
@@ -57,7 +57,7 @@ describe('429 with Retry-After', () => {
     const ids = [...idsOf(stack, 'corp', 2), ...idsOf(stack, 'acme', 1)];
     const first = await nodes(stack, ids);
     expect(first.elapsedMs).toBeLessThan(1_000);
-    expect(first.body.data?.nodes[2]?.id).toBe(ids[2]);
+    expect(first.body.data?.nodes?.[2]?.id).toBe(ids[2]);
     expect(errorsByDirectory(first.body.errors).corp).toMatchObject({
       code: 'DIRECTORY_RATE_LIMITED',
       retryAfter: 30,
@@ -78,7 +78,7 @@ describe('deadline', () => {
     const { body, elapsedMs } = await nodes(stack, ids);
     expect(elapsedMs).toBeGreaterThanOrEqual(780);
     expect(elapsedMs).toBeLessThan(1_500);
-    expect(body.data?.nodes.slice(2).map((node) => node?.id)).toEqual(ids.slice(2));
+    expect(body.data?.nodes?.slice(2).map((node) => node?.id)).toEqual(ids.slice(2));
     expect(body.errors).toHaveLength(2);
     for (const error of body.errors ?? []) {
       expect(error.extensions).toMatchObject({ code: 'DIRECTORY_TIMEOUT', directory: 'corp' });
@@ -91,7 +91,7 @@ describe('deadline', () => {
     const started = Date.now();
     const { body } = await stack.execute(MergedUsersDocument, { first: 20 });
     expect(Date.now() - started).toBeLessThan(1_400);
-    const names = new Set(body.data?.users.edges.map((edge) => edge.node.directory.name));
+    const names = new Set(body.data?.users?.edges.map((edge) => edge.node.directory.name));
     expect([...names].sort()).toEqual(['corp', 'mobile']);
     expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'DIRECTORY_TIMEOUT', directory: 'acme' });
   });
@@ -148,7 +148,7 @@ describe('retries', () => {
     const ids = [...idsOf(stack, 'acme', 20), ...idsOf(stack, 'corp', 20), ...idsOf(stack, 'mobile', 2)];
     for (let round = 0; round < 5; round += 1) {
       const { body } = await nodes(stack, ids);
-      expect(body.data?.nodes.slice(40).map((node) => node?.id)).toEqual(ids.slice(40));
+      expect(body.data?.nodes?.slice(40).map((node) => node?.id)).toEqual(ids.slice(40));
       const codes = errorsByDirectory(body.errors);
       expect(codes.acme).toMatchObject({ code: 'DIRECTORY_UNAUTHORIZED', upstreamStatus: 401 });
       expect(codes.corp).toMatchObject({ code: 'DIRECTORY_UNAUTHORIZED', upstreamStatus: 401 });
@@ -185,7 +185,7 @@ describe('circuit breaker', () => {
     expect(sim.count('getUser')).toBe(4);
 
     const open = await nodes(stack, [...four, ...idsOf(stack, 'corp', 1)]);
-    expect(open.body.data?.nodes[4]?.id).toBeDefined();
+    expect(open.body.data?.nodes?.[4]?.id).toBeDefined();
     expect(errorsByDirectory(open.body.errors).acme).toMatchObject({ code: 'DIRECTORY_UNAVAILABLE' });
     expect(sim.count('getUser')).toBe(4); // failed fast
     expect(open.elapsedMs).toBeLessThan(200);
@@ -215,7 +215,7 @@ describe('circuit breaker', () => {
     ).toBe('CLOSED');
     const after = await nodes(stack, four);
     expect(after.body.errors).toBeUndefined();
-    expect(after.body.data?.nodes.map((node) => node?.id)).toEqual(four);
+    expect(after.body.data?.nodes?.map((node) => node?.id)).toEqual(four);
   });
 });
 
@@ -228,8 +228,8 @@ describe('one directory down', () => {
     const ids = [...healthyIds, ...idsOf(stack, 'mobile', 3)];
     const { status, body } = await nodes(stack, ids);
     expect(status).toBe(200);
-    expect(body.data?.nodes.slice(0, 6)).toEqual(clean.body.data?.nodes);
-    expect(body.data?.nodes.slice(6)).toEqual([null, null, null]);
+    expect(body.data?.nodes?.slice(0, 6)).toEqual(clean.body.data?.nodes);
+    expect(body.data?.nodes?.slice(6)).toEqual([null, null, null]);
     expect(body.errors).toHaveLength(3);
     for (const error of body.errors ?? []) {
       expect(error.extensions).toMatchObject({
@@ -239,7 +239,7 @@ describe('one directory down', () => {
       });
     }
     const list = await stack.execute(MergedUsersDocument, { first: 30 });
-    expect(new Set(list.body.data?.users.edges.map((edge) => edge.node.directory.name))).toEqual(
+    expect(new Set(list.body.data?.users?.edges.map((edge) => edge.node.directory.name))).toEqual(
       new Set(['acme', 'corp']),
     );
     expect(list.body.errors?.map((error) => error.extensions?.directory)).toEqual(['mobile']);

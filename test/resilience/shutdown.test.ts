@@ -21,6 +21,7 @@ it('on SIGTERM stops accepting, finishes the request in flight and exits 0', asy
   writeFileSync(
     file,
     `requestTimeoutMs: 5000
+auth: { mode: none }
 directories:
   - name: acme
     provider: monocloud

@@ -1,6 +1,6 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type ExecutionResult, print } from 'graphql';
-import { type App, createApp } from '../../src/app.js';
+import { type App, createApp, type SecurityOptions } from '../../src/app.js';
 import type { DirectoryConfig } from '../../src/config.js';
 import { buildDirectories } from '../../src/directories.js';
 import type { DirectoryRegistry } from '../../src/directory/registry.js';
@@ -11,8 +11,12 @@ export interface StackOptions extends SimulatorSetOptions {
   readonly configure?: (configs: DirectoryConfig[]) => DirectoryConfig[];
   /** Serve the Apollo Federation subgraph schema. */
   readonly federation?: boolean;
+  /** With `federation`: print @requiresScopes (default true). */
+  readonly subgraphAuthDirectives?: boolean;
   /** Deadline of one GraphQL request (the app's default when absent). */
   readonly requestTimeoutMs?: number;
+  /** Authentication, CORS, GET, GraphiQL, introspection, audit (the app's open defaults when absent). */
+  readonly security?: Partial<SecurityOptions>;
 }
 
 export interface GraphQLResponse<T> {
@@ -22,6 +26,7 @@ export interface GraphQLResponse<T> {
     errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
   };
   readonly text: string;
+  readonly headers: Headers;
 }
 
 /** Simulators + providers + the Yoga app, wired as in demo mode; every test file gets its own. */
@@ -43,7 +48,9 @@ export class Stack {
       createApp({
         directories: registry,
         federation: options.federation,
+        subgraphAuthDirectives: options.subgraphAuthDirectives,
         requestTimeoutMs: options.requestTimeoutMs,
+        security: options.security,
       }),
       configs,
     );
@@ -54,16 +61,25 @@ export class Stack {
   }
 
   /** POSTs an operation to /graphql through `yoga.fetch` (no socket). */
-  async execute<T, V>(document: TypedDocumentNode<T, V>, variables: V): Promise<GraphQLResponse<T>> {
+  async execute<T, V>(
+    document: TypedDocumentNode<T, V>,
+    variables: V,
+    headers: Readonly<Record<string, string>> = {},
+  ): Promise<GraphQLResponse<T>> {
     const response = await this.app.fetch('http://usergraph.test/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        ...headers,
+      },
       body: JSON.stringify({ query: print(document), variables }),
     });
     const text = await response.text();
     return {
       status: response.status,
       contentType: response.headers.get('content-type'),
+      headers: response.headers,
       body: JSON.parse(text),
       text,
     };

@@ -1,0 +1,49 @@
+// The scope vocabulary: what a principal may read. One scope per class of personal data, so a support
+// tool can see who someone is without their sign-in IPs, and a script can page names without emails.
+// README, "Scopes", documents each; the schema marks every field with the one it needs.
+
+export const SCOPES = [
+  'users:read',
+  'users:read:contact',
+  'users:read:credentials',
+  'users:read:activity',
+  'users:read:private',
+  'directories:health',
+  'schema:introspect',
+] as const;
+
+export type Scope = (typeof SCOPES)[number];
+
+export const SCOPE_DESCRIPTIONS: Readonly<Record<Scope, string>> = {
+  'users:read':
+    'Ids, names, kind, status, directory and timestamps of accounts; list and look up accounts by id.',
+  'users:read:contact':
+    'Email addresses, phone numbers and login names; email lookups, linked accounts, text and email filters (they reveal email matches).',
+  'users:read:credentials':
+    'Passkeys, linked identities, password facts, MonoCloud connections, machine-user secrets and token types.',
+  'users:read:activity': 'Sign-in times, counters, IPs and locations, last activity and authentication.',
+  'users:read:private':
+    'Application data (MonoCloud public/private data, App Services data), raw profile claims, gender.',
+  'directories:health': 'Directory.health, and the per-directory detail of GET /readiness.',
+  'schema:introspect': 'Introspection when it is off for everyone else (the production default).',
+};
+
+/** The scopes that read personal data beyond an account's name: never served over GET. */
+export const PII_SCOPES: readonly Scope[] = [
+  'users:read:contact',
+  'users:read:credentials',
+  'users:read:activity',
+  'users:read:private',
+];
+
+/** The audit log's name for what a PII scope reads. */
+export const SCOPE_CLASS: Readonly<Partial<Record<Scope, string>>> = {
+  'users:read:contact': 'contact',
+  'users:read:credentials': 'credentials',
+  'users:read:activity': 'activity',
+  'users:read:private': 'private',
+};
+
+export function isScope(value: string): value is Scope {
+  return (SCOPES as readonly string[]).includes(value);
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { isScope, SCOPES, type Scope } from './scopes.js';
+
+// `auth:` in usergraph.yaml. With a config file it must be there: either how callers prove who they are
+// (JWTs from an OIDC issuer, API keys, or both), or `mode: none` said out loud.
+
+const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'] as const;
+
+const scope = z
+  .string()
+  .refine(isScope, { message: `must be one of: ${SCOPES.join(', ')}` }) as unknown as z.ZodType<Scope>;
+
+const claimName = z.string().regex(/^[A-Za-z0-9_:./-]{1,200}$/, 'must be a claim name');
+
+const jwt = z.strictObject({
+  /** The `iss` every token must carry; its discovery document names the JWKS unless `jwksUri` does. */
+  issuer: z.url({ protocol: /^https?$/, error: 'must be the issuer URL, e.g. https://id.example.com/' }),
+  /** At least one of these must be in the token's `aud`. */
+  audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  /** The key set, when not the one in `<issuer>/.well-known/openid-configuration`. */
+  jwksUri: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  /** Signature algorithms accepted; `none` and the HMAC family never are. */
+  algorithms: z.array(z.enum(ALGORITHMS)).min(1).default(['RS256', 'ES256', 'EdDSA']),
+  /** Leeway for `exp` and `nbf`, for clocks that disagree a little. */
+  clockSkewSeconds: z.number().int().min(0).max(300).default(30),
+  /** The claim listing the scopes: a space-separated string (`scope`) or an array (`scp`, `permissions`). */
+  scopeClaim: claimName.default('scope'),
+  /** The claim listing the directories the caller may read (string or array); absent: every directory. */
+  directoriesClaim: claimName.optional(),
+  /** Least time between two JWKS fetches for an unknown `kid`, so forged ones cannot make us hammer the issuer. */
+  jwksCooldownMs: z.number().int().min(1_000).max(3_600_000).default(30_000),
+  /** How long a fetched JWKS is trusted before it is fetched again. */
+  jwksMaxAgeMs: z.number().int().min(10_000).max(86_400_000).default(600_000),
+});
+
+const apiKey = z.strictObject({
+  /** Who holds it; it is the principal in the audit log. */
+  name: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1–64 of letters, digits, _ . : -'),
+  /** SHA-256 of the key, hex (`npm run apikey` prints it); the key itself is never in the config. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the key’s SHA-256 in hex (64 characters)'),
+  scopes: z.array(scope).min(1),
+  /** The directories it may read; absent: every directory. */
+  directories: z.array(z.string().min(1)).min(1).optional(),
+});
+
+export const authSettings = z
+  .strictObject({
+    /** `required` (the default): every GraphQL request proves who it is. `none`: everyone may read everything. */
+    mode: z.enum(['required', 'none']).default('required'),
+    jwt: jwt.optional(),
+    apiKeys: z.array(apiKey).optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.mode === 'required' && value.jwt === undefined && (value.apiKeys?.length ?? 0) === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'needs `jwt`, `apiKeys` or both (or `mode: none` to serve without authentication)',
+      });
+    }
+    const seen = new Set<string>();
+    value.apiKeys?.forEach((key, index) => {
+      if (seen.has(key.sha256)) {
+        ctx.addIssue({ code: 'custom', path: ['apiKeys', index, 'sha256'], message: 'is listed twice' });
+      }
+      seen.add(key.sha256);
+    });
+  });
+
+export type AuthSettings = z.output<typeof authSettings>;
+export type JwtSettings = z.output<typeof jwt>;
+export type ApiKeySettings = z.output<typeof apiKey>;

@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import {
+  type DocumentNode,
+  type GraphQLField,
+  type GraphQLSchema,
+  getOperationAST,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { isScope, SCOPE_CLASS, type Scope } from '../auth/scopes.js';
+import type { Context } from '../context.js';
+import type { AuditSink } from '../observability/audit.js';
+
+/**
+ * The audit log (observability/audit.ts): after each operation that touched a directory, one line
+ * naming the principal, the operation, the directories, the users returned and the classes of personal
+ * data it selected and was allowed to read. What a document selects is worked out once per document.
+ */
+export function useAudit(sink: AuditSink): Plugin<Context & { requestId?: string }> {
+  const perDocument = new WeakMap<DocumentNode, { hash: string; scopes: ReadonlySet<Scope> }>();
+  return {
+    onExecute({ args }) {
+      return {
+        onExecuteDone() {
+          const ctx = args.contextValue;
+          if (ctx.read.directories.size === 0) return;
+          let facts = perDocument.get(args.document);
+          if (facts === undefined) {
+            facts = {
+              hash: createHash('sha256')
+                .update(args.document.loc?.source.body ?? '')
+                .digest('hex'),
+              scopes: selectedScopes(args.schema, args.document),
+            };
+            perDocument.set(args.document, facts);
+          }
+          const classes = [...facts.scopes]
+            .filter((scope) => ctx.principal.scopes.has(scope))
+            .flatMap((scope) => SCOPE_CLASS[scope] ?? []);
+          sink({
+            log: 'audit',
+            time: new Date().toISOString(),
+            requestId: ctx.requestId ?? null,
+            principal: { kind: ctx.principal.kind, subject: ctx.principal.subject },
+            operation: {
+              name: getOperationAST(args.document, args.operationName)?.name?.value ?? null,
+              hash: facts.hash,
+            },
+            directories: [...ctx.read.directories].sort(),
+            users: ctx.read.userCount,
+            scopeClasses: [...new Set(classes)].sort(),
+          });
+        },
+      };
+    },
+  };
+}
+
+/** Every scope a field the document selects asks for (from the schema's scope-auth options). */
+function selectedScopes(schema: GraphQLSchema, document: DocumentNode): ReadonlySet<Scope> {
+  const found = new Set<Scope>();
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field() {
+        for (const scope of fieldScopes(typeInfo.getFieldDef())) found.add(scope);
+      },
+    }),
+  );
+  return found;
+}
+
+function fieldScopes(field: GraphQLField<unknown, unknown> | null | undefined): Scope[] {
+  const options = field?.extensions?.pothosOptions as { authScopes?: Record<string, unknown> } | undefined;
+  const scopes = options?.authScopes;
+  if (scopes === undefined || typeof scopes !== 'object') return [];
+  const all = (scopes.$all ?? scopes) as Record<string, unknown>;
+  return Object.keys(all).filter(isScope);
+}

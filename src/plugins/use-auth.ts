@@ -1,0 +1,67 @@
+import type { Plugin } from 'graphql-yoga';
+import type { Authenticator } from '../auth/authenticator.js';
+import { type AuthFailure, isFailure } from '../auth/failure.js';
+import { OPEN_PRINCIPAL, type Principal } from '../auth/principal.js';
+
+export interface PrincipalContext {
+  principal?: Principal;
+}
+
+/**
+ * Authentication, before anything is parsed: every request to the GraphQL endpoint proves who it is
+ * (authenticator.ts), or gets 401 with `WWW-Authenticate` and an UNAUTHENTICATED error naming the check
+ * that failed (503 AUTH_UNAVAILABLE when the issuer's keys cannot be fetched). The principal rides on
+ * Yoga's server context into the GraphQL context. Without an authenticator (`auth.mode: none`, demo
+ * mode) everyone is the open principal.
+ */
+export function useAuth(
+  authenticator: Authenticator | null,
+  endpoint = '/graphql',
+): Plugin<object, PrincipalContext> {
+  return {
+    onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
+      if (url.pathname !== endpoint) return;
+      if (authenticator === null) {
+        serverContext.principal = OPEN_PRINCIPAL;
+        return;
+      }
+      const settle = (result: Principal | AuthFailure) => {
+        if (isFailure(result))
+          endResponse(unauthenticated(fetchAPI, result, request.headers, authenticator.schemes));
+        else serverContext.principal = result;
+      };
+      const result = authenticator.authenticate(request.headers);
+      return result instanceof Promise ? result.then(settle) : settle(result);
+    },
+  };
+}
+
+function unauthenticated(
+  fetchAPI: { Response: typeof Response },
+  failure: AuthFailure,
+  headers: Headers,
+  schemes: string,
+): Response {
+  const presented = headers.has('authorization') || headers.has('x-api-key');
+  const code = failure.status === 401 ? 'UNAUTHENTICATED' : 'AUTH_UNAVAILABLE';
+  const message =
+    failure.status === 401
+      ? `Not authenticated: ${failure.reason}.`
+      : `Cannot check credentials now: ${failure.reason}.`;
+  return new fetchAPI.Response(
+    JSON.stringify({ errors: [{ message, extensions: { code, reason: failure.reason } }] }),
+    {
+      status: failure.status,
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        ...(failure.status === 401
+          ? {
+              'www-authenticate': presented
+                ? `${schemes}, error="invalid_token", error_description="${failure.reason.replace(/["\\]/g, '')}"`
+                : schemes,
+            }
+          : { 'retry-after': '5' }),
+      },
+    },
+  );
+}

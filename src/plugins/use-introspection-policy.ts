@@ -1,0 +1,37 @@
+import { type DocumentNode, GraphQLError, Kind, visit } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Principal } from '../auth/principal.js';
+
+/**
+ * Introspection (`__schema`, `__type`) only where it is allowed: for everyone when `introspection` is on
+ * (the development default), else only for principals with `schema:introspect`. Decided per request
+ * just before execution, not in validation, whose results Yoga caches per document for everyone.
+ */
+export function useIntrospectionPolicy(options: { readonly introspection: boolean }): Plugin<{
+  principal: Principal;
+}> {
+  const introspects = new WeakMap<DocumentNode, boolean>();
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      if (options.introspection || args.contextValue.principal.scopes.has('schema:introspect')) return;
+      let found = introspects.get(args.document);
+      if (found === undefined) {
+        found = false;
+        visit(args.document, {
+          [Kind.FIELD]: (node) => {
+            if (node.name.value === '__schema' || node.name.value === '__type') found = true;
+          },
+        });
+        introspects.set(args.document, found);
+      }
+      if (!found) return;
+      setResultAndStopExecution({
+        errors: [
+          new GraphQLError('Introspection is off here; it needs the scope "schema:introspect".', {
+            extensions: { code: 'FORBIDDEN', scope: 'schema:introspect' },
+          }),
+        ],
+      });
+    },
+  };
+}

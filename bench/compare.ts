@@ -4,8 +4,9 @@
 // shared machine's load hits both alike; the verdict is the median of the per-pair ratios B ÷ A.
 // Env: COMPARE_ROUNDS (pairs, default 6), COMPARE_SECONDS (per round, default 4), COMPARE_NODE_ARGS_A and
 // COMPARE_NODE_ARGS_B (space-separated node options for one side, e.g. V8 flags), COMPARE_AUTH_A and
-// COMPARE_AUTH_B (none, jwt or api-key: how that side authenticates callers; default none), so one
-// build can be measured against itself with a feature on and off.
+// COMPARE_AUTH_B (none, jwt or api-key: how that side authenticates callers; default none; legacy for
+// a build from before authentication existed), so one build can be measured against itself with a
+// feature on and off.
 import { benchDirectories } from './directories.js';
 import {
   type BenchAuth,

@@ -34,10 +34,11 @@ export interface Server {
  * issuer the bench process serves on loopback (verified with its JWKS over HTTP), or an API key. The
  * floor gets the same credentials and ignores them.
  */
-export type BenchAuth = 'none' | 'jwt' | 'api-key';
+export type BenchAuth = 'none' | 'jwt' | 'api-key' | 'legacy';
 
 export interface Credentials {
-  readonly config: Record<string, unknown>;
+  /** The config's `auth`; null for builds from before authentication existed (`legacy`). */
+  readonly config: Record<string, unknown> | null;
   readonly headers: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }
@@ -52,6 +53,7 @@ const ALL_USER_SCOPES = [
 
 export async function benchCredentials(auth: BenchAuth): Promise<Credentials> {
   if (auth === 'none') return { config: { mode: 'none' }, headers: {}, close: async () => {} };
+  if (auth === 'legacy') return { config: null, headers: {}, close: async () => {} };
   if (auth === 'api-key') {
     const { key, sha256 } = generateApiKey();
     return {
@@ -105,7 +107,14 @@ export async function startGateway(
 ): Promise<Server> {
   const configDir = mkdtempSync(join(tmpdir(), 'usergraph-bench-'));
   const config = join(configDir, 'usergraph.yaml');
-  writeFileSync(config, stringify({ directories, auth: credentials.config, audit: { sink: 'off' } }));
+  writeFileSync(
+    config,
+    stringify(
+      credentials.config === null
+        ? { directories }
+        : { directories, auth: credentials.config, audit: { sink: 'off' } },
+    ),
+  );
   // The gateway reads its configuration once, at start; the file (it holds credentials) goes right after.
   const started = await start(
     process.execPath,

@@ -58,7 +58,7 @@ export function useAudit(sink: AuditSink): Plugin<Context & { requestId?: string
   };
 }
 
-/** Every scope a field the document selects asks for (from the schema's scope-auth options). */
+/** Every scope a field the document selects asks for (from the fields' `requiredScopes`). */
 function selectedScopes(schema: GraphQLSchema, document: DocumentNode): ReadonlySet<Scope> {
   const found = new Set<Scope>();
   const typeInfo = new TypeInfo(schema);
@@ -73,10 +73,7 @@ function selectedScopes(schema: GraphQLSchema, document: DocumentNode): Readonly
   return found;
 }
 
-function fieldScopes(field: GraphQLField<unknown, unknown> | null | undefined): Scope[] {
-  const options = field?.extensions?.pothosOptions as { authScopes?: Record<string, unknown> } | undefined;
-  const scopes = options?.authScopes;
-  if (scopes === undefined || typeof scopes !== 'object') return [];
-  const all = (scopes.$all ?? scopes) as Record<string, unknown>;
-  return Object.keys(all).filter(isScope);
+function fieldScopes(field: GraphQLField<unknown, unknown> | null | undefined): readonly Scope[] {
+  const options = field?.extensions?.pothosOptions as { requiredScopes?: readonly string[] } | undefined;
+  return (options?.requiredScopes ?? []).filter(isScope);
 }

@@ -1,0 +1,30 @@
+import { createApp } from '../src/app.js';
+import { encodeUserId } from '../src/directory/global-id.js';
+import { DirectoryRegistry } from '../src/directory/registry.js';
+import { fakeDirectory, fakeUser } from '../test/support/fake-directory.js';
+
+const users = Array.from({ length: 60 }, (_, i) =>
+  fakeUser('a', { localId: `u${i}`, createdAt: 1_700_000_000 + i, status: 'ACTIVE', machine: false }),
+);
+const dir = fakeDirectory('a', users, { pageSize: 50, reportsTotal: false });
+const app = createApp({ directories: new DirectoryRegistry([dir]), logLevel: 'silent' });
+const n = Number(process.env.N ?? 1);
+const ids = users.slice(0, n).map((u) => encodeUserId('a', u.localId));
+const body = JSON.stringify({
+  query:
+    'query($ids:[ID!]!){ nodes(ids:$ids){ id ... on User { displayName emails { address verified } } } }',
+  variables: { ids },
+});
+async function once() {
+  const r = await app.fetch('http://x/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  await r.text();
+}
+for (let i = 0; i < 3000; i++) await once();
+const t = performance.now();
+const N = (20000 / n) | 0;
+for (let i = 0; i < N; i++) await once();
+console.log(`${process.env.LABEL ?? ''} n=${n}: ${(((performance.now() - t) * 1000) / N).toFixed(1)} µs/op`);

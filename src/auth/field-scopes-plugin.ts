@@ -1,0 +1,67 @@
+import SchemaBuilder, {
+  BasePlugin,
+  type FieldNullability,
+  type InputFieldMap,
+  type PothosOutputFieldConfig,
+  type SchemaTypes,
+  type TypeParam,
+} from '@pothos/core';
+import type { GraphQLFieldResolver } from 'graphql';
+import { forbidden } from '../graphql-errors.js';
+import type { Scope } from './scopes.js';
+
+// Field scopes: a field declares the scopes it needs (`needs(…)` in builder.ts) and this plugin checks
+// them before the resolver runs, against the principal's grants in the context; a field the caller may
+// not read throws FORBIDDEN naming the missing scope (GraphQL makes it null; the rest of the answer
+// stands) and its resolver, with whatever upstream call it would make, never runs.
+//
+// Why not @pothos/plugin-scope-auth, which does this too: measured on a 60-user query (bench/micro.ts,
+// no upstream), its per-field machinery (request cache, scope maps, step runner) cost 2 µs per checked
+// field and 14 µs per request: 229 µs per operation against 108 µs without it. This check is one
+// property read. See BENCHMARKS.md.
+
+const NAME = 'fieldScopes';
+
+/** The context this plugin reads: the principal's scopes as a record. */
+interface Grants {
+  readonly grants: Readonly<Record<Scope, boolean>>;
+}
+
+class FieldScopesPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
+  override wrapResolve(
+    resolver: GraphQLFieldResolver<unknown, Types['Context'], object>,
+    fieldConfig: PothosOutputFieldConfig<Types>,
+  ): GraphQLFieldResolver<unknown, Types['Context'], object> {
+    const scopes = (fieldConfig.pothosOptions as { requiredScopes?: readonly Scope[] }).requiredScopes;
+    if (scopes === undefined || scopes.length === 0) return resolver;
+    return (parent, args, context, info) => {
+      const { grants } = context as Grants;
+      for (const scope of scopes) if (!grants[scope]) throw forbidden(scope);
+      return resolver(parent, args, context, info);
+    };
+  }
+}
+
+declare global {
+  export namespace PothosSchemaTypes {
+    export interface Plugins<Types extends SchemaTypes> {
+      fieldScopes: FieldScopesPlugin<Types>;
+    }
+    export interface FieldOptions<
+      Types extends SchemaTypes,
+      ParentShape,
+      Type extends TypeParam<Types>,
+      Nullable extends FieldNullability<Type>,
+      Args extends InputFieldMap,
+      ResolveShape,
+      ResolveReturnShape,
+    > {
+      /** Every scope the caller needs to read this field (set with `needs(…)`). */
+      requiredScopes?: readonly Scope[];
+    }
+  }
+}
+
+SchemaBuilder.registerPlugin(NAME, FieldScopesPlugin);
+
+export default NAME;

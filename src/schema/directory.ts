@@ -31,12 +31,15 @@ export const DirectoryType = builder.objectRef<DirectoryProvider>('Directory').i
 });
 
 builder.queryFields((t) => ({
+  // Any authenticated caller may list the directories it was granted (@authenticated for the gateway).
   directories: t.field({
+    authenticated: true,
     type: [DirectoryType],
     description: 'Every configured directory the caller may read, in configuration order.',
     resolve: (_root, _args, ctx) => ctx.directories.providers,
   }),
   directory: t.field({
+    authenticated: true,
     type: DirectoryType,
     nullable: true,
     description:

@@ -4,6 +4,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Authenticator } from './auth/authenticator.js';
 import { OPEN_PRINCIPAL, type Principal, withoutPiiScopes } from './auth/principal.js';
 import { type Context, createContext } from './context.js';
+import { DEFAULT_LIMITS, type LimitSettings } from './cost/limits.js';
 import type { DirectoryRegistry } from './directory/registry.js';
 import { maskError } from './graphql-errors.js';
 import { createLogger, type LogLevel } from './logger.js';
@@ -13,12 +14,14 @@ import { useAuth } from './plugins/use-auth.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import { useIntrospectionPolicy } from './plugins/use-introspection-policy.js';
 import { useJit } from './plugins/use-jit.js';
+import { useLimits } from './plugins/use-limits.js';
 import { usePartialErrors } from './plugins/use-partial-errors.js';
 import { useReadiness } from './plugins/use-readiness.js';
 import { useRequestDeadlineRelease } from './plugins/use-request-deadline.js';
 import { useRequestId } from './plugins/use-request-id.js';
 import { useRequestPolicy } from './plugins/use-request-policy.js';
 import { type PageSecurity, useSecurityHeaders } from './plugins/use-security-headers.js';
+import { useUpstreamBudget } from './plugins/use-upstream-budget.js';
 import { type ClosingResponse, DEFAULT_REQUEST_TIMEOUT_MS, requestDeadline } from './resilience/deadline.js';
 import { buildSchema } from './schema/index.js';
 
@@ -44,6 +47,8 @@ export interface AppOptions {
   readonly logLevel?: LogLevel;
   /** Who may read what, and how browsers may reach it (default: open, same-origin, development). */
   readonly security?: Partial<SecurityOptions>;
+  /** What one operation may ask for (README "Limits"); the documented defaults where absent. */
+  readonly limits?: Partial<LimitSettings>;
 }
 
 export interface SecurityOptions {
@@ -93,6 +98,7 @@ const NOBODY: Principal = {
 /** The Yoga instance: schema, per-request context, error masking, GraphiQL. It does not listen. */
 export function createApp(options: AppOptions): App {
   const security: SecurityOptions = { ...DEVELOPMENT, ...options.security };
+  const limits: LimitSettings = { ...DEFAULT_LIMITS, ...options.limits };
   const page: PageSecurity = { csp: null };
   const allowed = new Set(security.corsOrigins);
   return createYoga<ServerContext, Context>({
@@ -133,7 +139,9 @@ export function createApp(options: AppOptions): App {
       useRequestPolicy({ allowGet: security.allowGet }),
       useAuth(security.authenticator),
       useReadiness(options.directories, security.authenticator),
+      useLimits(limits),
       useIntrospectionPolicy({ introspection: security.introspection }),
+      useUpstreamBudget(limits),
       ...(security.blockSuggestions ? [blockFieldSuggestionsPlugin()] : []),
       usePartialErrors(),
       useRequestDeadlineRelease(),

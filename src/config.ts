@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { type AuthSettings, authSettings } from './auth/settings.js';
+import { limitSettings } from './cost/limits.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './resilience/deadline.js';
 import { resilienceConfig } from './resilience/options.js';
 
@@ -34,7 +35,13 @@ const common = {
   resilience: resilienceConfig.optional(),
 };
 
-const monocloud = z.strictObject({ provider: z.literal('monocloud'), ...common, apiKey: secret });
+const monocloud = z.strictObject({
+  provider: z.literal('monocloud'),
+  ...common,
+  apiKey: secret,
+  /** Pages (of 100) one email's free-text search may read before that email is SCAN_BUDGET_EXHAUSTED. */
+  emailScanBudget: positiveInt(100).default(3),
+});
 
 const zitadel = z.strictObject({
   provider: z.literal('zitadel'),
@@ -91,6 +98,8 @@ const fileSchema = z
     requestTimeoutMs: positiveInt(300_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
     /** Execute with graphql-jit (default); false runs graphql-js's own executor. */
     jit: z.boolean('must be true or false').default(true),
+    /** What one operation may ask for: static limits and the upstream-call budget. */
+    limits: limitSettings.prefault({}),
     /** Who may call (required with a config file; `mode: none` to serve without authentication). */
     auth: authSettings.optional(),
     /** How browsers and HTTP clients may reach the API. */
@@ -166,6 +175,7 @@ export interface Config {
   readonly http: z.output<typeof fileSchema>['http'];
   readonly production: boolean | undefined;
   readonly audit: z.output<typeof fileSchema>['audit'];
+  readonly limits: z.output<typeof fileSchema>['limits'];
 }
 
 export type ConfigResult =
@@ -220,6 +230,7 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
       http: parsed.data.http,
       production: parsed.data.production,
       audit: parsed.data.audit,
+      limits: parsed.data.limits,
     },
   };
 }

@@ -28,7 +28,8 @@ export interface Context {
   readonly requestId?: string;
 }
 
-export type RequestCall = CallOptions & { release?(): void };
+/** Every upstream call of the request takes these (deadline, memo, budget); the budget is set before execution. */
+export type RequestCall = Omit<CallOptions, 'budget'> & { budget?: CallOptions['budget']; release?(): void };
 
 const grantsOf = new WeakMap<Principal, Record<Scope, boolean>>();
 

@@ -28,6 +28,7 @@ export function buildDirectory(config: DirectoryConfig): DirectoryProvider {
   });
   const http = new HttpClient({
     provider: config.provider,
+    directory: config.name,
     baseUrl: config.baseUrl,
     timeoutMs: config.timeoutMs,
     // A socket per call the directory may have in flight (the guard's cap, across all requests).

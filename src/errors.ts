@@ -1,4 +1,5 @@
 import {
+  BudgetExceededError,
   InvalidPageRequest,
   ScanBudgetExhaustedError,
   UpstreamError,
@@ -94,7 +95,8 @@ export type ErrorCode =
   | 'DIRECTORY_UNAVAILABLE'
   | 'DIRECTORY_BAD_RESPONSE'
   | 'DIRECTORY_ERROR'
-  | 'SCAN_BUDGET_EXHAUSTED';
+  | 'SCAN_BUDGET_EXHAUSTED'
+  | 'OPERATION_TOO_EXPENSIVE';
 
 /** A scan that stopped at its page budget: an error on a lookup, a warning on a list page. */
 export const SCAN_BUDGET_EXHAUSTED = 'SCAN_BUDGET_EXHAUSTED' satisfies ErrorCode;
@@ -129,12 +131,14 @@ const PUBLIC_REASON: Readonly<Record<UpstreamErrorKind, string>> = {
  * | UpstreamError                   | DIRECTORY_* by kind (CODE_FOR_KIND)    |
  * | ScanBudgetExhaustedError        | SCAN_BUDGET_EXHAUSTED                  |
  * | InvalidPageRequest              | BAD_USER_INPUT (the caller's mistake)  |
+ * | BudgetExceededError             | OPERATION_TOO_EXPENSIVE                |
  * | anything else                   | DIRECTORY_ERROR ("failed unexpectedly")|
  */
 export function codeFor(error: unknown): ErrorCode {
   if (error instanceof UpstreamError) return CODE_FOR_KIND[error.kind];
   if (error instanceof ScanBudgetExhaustedError) return SCAN_BUDGET_EXHAUSTED;
   if (error instanceof InvalidPageRequest) return 'BAD_USER_INPUT';
+  if (error instanceof BudgetExceededError) return 'OPERATION_TOO_EXPENSIVE';
   return 'DIRECTORY_ERROR';
 }
 
@@ -163,6 +167,12 @@ export function publicDirectoryError(failure: DirectoryFailure): PublicDirectory
     return {
       message: `Directory "${directory}" stopped scanning at its budget of ${cause.pagesScanned} pages before it could settle this lookup.`,
       extensions: { code, directory, pagesScanned: cause.pagesScanned },
+    };
+  }
+  if (cause instanceof BudgetExceededError) {
+    return {
+      message: `The operation used every upstream call its estimate allowed for directory "${directory}"; this field was not read.`,
+      extensions: { code, directory },
     };
   }
   if (cause instanceof InvalidPageRequest) {

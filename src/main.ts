@@ -23,6 +23,7 @@ async function main(settings: ProcessConfig): Promise<void> {
     requestTimeoutMs: file?.requestTimeoutMs,
     jit: file?.jit,
     logLevel: settings.logLevel,
+    limits: file?.limits,
     // Demo mode is open (on loopback) for the first minute; a config file says how callers authenticate.
     security:
       file === null ? { graphiql: true, introspection: true } : securityFrom(file, settings.production),

@@ -49,6 +49,7 @@ describe('config', () => {
         provider: 'monocloud',
         baseUrl: 'https://acme.us.monocloud.com',
         apiKey: 'mc-secret-1',
+        emailScanBudget: 3,
         timeoutMs: 10_000,
         concurrency: 8,
         scanBudget: 10,

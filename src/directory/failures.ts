@@ -107,6 +107,17 @@ export class ScanBudgetExhaustedError extends Error {
   }
 }
 
+/**
+ * A call the operation's upstream-call budget did not allow (src/cost/): never sent. The operation's
+ * own size is at fault, not the directory.
+ */
+export class BudgetExceededError extends Error {
+  override readonly name = 'BudgetExceededError';
+  constructor(readonly directory: string) {
+    super(`directory ${directory}: the operation has used its upstream-call budget`);
+  }
+}
+
 /** Every failure of a directory call as an Error (a thrown non-Error is wrapped). */
 export function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));

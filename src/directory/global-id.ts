@@ -8,12 +8,38 @@ export interface UserRef {
   readonly localId: string;
 }
 
+/**
+ * Ids come back again and again (a page re-read, the same people in many answers), and each is decoded
+ * twice per request (the cost estimate, then the loader) and encoded once per answer: the last ones are
+ * kept, bounded, rather than running base64 each time.
+ */
+const CACHE_SIZE = 20_000;
+const decoded = new Map<string, UserRef | string>();
+const encoded = new Map<string, string>();
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): V {
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(key, value);
+  return value;
+}
+
 export function encodeUserId(directory: string, localId: string): string {
-  return Buffer.from(`${PREFIX}${directory}:${localId}`, 'utf8').toString('base64url');
+  const key = `${directory}:${localId}`;
+  return (
+    encoded.get(key) ?? remember(encoded, key, Buffer.from(`${PREFIX}${key}`, 'utf8').toString('base64url'))
+  );
 }
 
 /** Returns the reference, or a sentence saying what is wrong with the id (never throws). */
 export function decodeUserId(globalId: string): UserRef | string {
+  const known = decoded.get(globalId);
+  if (known !== undefined) return known;
+  // Ids longer than this are no usergraph id; they are not decoded, nor kept.
+  if (globalId.length > 512) return 'is not a usergraph id (too long)';
+  return remember(decoded, globalId, decode(globalId));
+}
+
+function decode(globalId: string): UserRef | string {
   if (!/^[A-Za-z0-9_-]+$/.test(globalId)) return 'is not a usergraph id (expected base64url text)';
   const text = Buffer.from(globalId, 'base64url').toString('utf8');
   if (!text.startsWith(PREFIX)) return 'is not a usergraph user id';

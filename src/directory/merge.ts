@@ -44,6 +44,9 @@ export interface MergePage {
 
 export const START: DirectoryPosition = { position: null, skip: 0 };
 
+/** Re-basing fetches a merged page may make per directory before its window (the cost estimate counts on it). */
+export const MAX_REBASE_ROUNDS = 2;
+
 interface Window {
   readonly directory: string;
   /** Provider cursor the window was fetched from. */
@@ -163,8 +166,10 @@ async function fetchWindow(
   let cursor = position.position;
   let skip = position.skip;
   // A small skip rides along in the one fetch; a large one is first re-based into a provider cursor, so
-  // the users fetched again stay below `first` and paging costs stay linear in the list's length.
-  while (skip >= request.first) {
+  // the users fetched again stay below `first` and paging costs stay linear in the list's length. At
+  // most MAX_REBASE_ROUNDS fetches (short filtered pages may leave some skip; the window takes the rest),
+  // which the cost estimate counts on.
+  for (let round = 0; skip >= request.first && round < MAX_REBASE_ROUNDS; round += 1) {
     const page = await directory.listUsers({ ...query, limit: skip, cursor }, options);
     skip -= page.users.length;
     if (page.nextCursor === null) return { ...empty, base: null, total: page.totalCount };

@@ -12,6 +12,8 @@ export interface CallOptions {
    * needs the same page twice (a merged listing, then an email scan over that same list) asks once.
    */
   readonly responses?: Map<string, Promise<unknown>>;
+  /** The operation's upstream-call budget: each call sent takes one for its directory, or is refused. */
+  readonly budget?: { take(directory: string): boolean };
 }
 
 /** One result per key, in key order: the user, `null` when the directory has no such user, or the error for that key. */
@@ -87,6 +89,27 @@ export interface DirectoryProvider {
   close?(): Promise<void>;
   /** Health from the directory's own recent calls; present on every directory built from config. */
   health?(): DirectoryHealth;
+  /** How many upstream calls each kind of read can take (for the budget estimated before execution). */
+  readonly calls?: CallRules;
+}
+
+/**
+ * Upper bounds of a provider's upstream calls, from its contract and its own page budgets. The cost
+ * estimate (src/cost/estimate.ts) adds them up per operation; every call is also counted while the
+ * operation runs, so a bound that turns out too low is refused as OPERATION_TOO_EXPENSIVE, never
+ * exceeded.
+ */
+export interface CallRules {
+  /** Calls to read `ids` distinct users by id in one request. */
+  getUsers(ids: number): number;
+  /** Calls for one `listUsers` of `limit` users, filtered or not. */
+  listUsers(limit: number, filtered: boolean): number;
+  /** Calls to look up `emails` distinct addresses in one request. */
+  findUsersByEmail(emails: number): number;
+  /** Calls per user whose passkeys are asked for (0: they come with the user). */
+  readonly passkeysPerUser: number;
+  /** Calls per user whose linked identities are asked for. */
+  readonly identitiesPerUser: number;
 }
 
 export type HealthState = 'UP' | 'DEGRADED' | 'DOWN';

@@ -1,5 +1,5 @@
 import { errors, Pool } from 'undici';
-import { UpstreamError } from '../directory/failures.js';
+import { BudgetExceededError, UpstreamError } from '../directory/failures.js';
 import type { ProviderKind } from '../directory/model.js';
 import type { CallOptions } from '../directory/port.js';
 import { type ProviderErrorFacts, upstreamErrorFor } from '../errors.js';
@@ -20,6 +20,8 @@ export interface CallGuard {
 
 export interface HttpClientOptions {
   readonly provider: ProviderKind;
+  /** The configured directory name, whose upstream-call budget each call takes from. */
+  readonly directory: string;
   /** The provider's origin (and optional path prefix); documented paths are appended to it. */
   readonly baseUrl: string;
   /**
@@ -62,6 +64,7 @@ export interface HttpResponse {
  */
 export class HttpClient {
   readonly provider: ProviderKind;
+  private readonly directory: string;
   private readonly origin: string;
   /** The path prefix of `baseUrl` (often empty). */
   private readonly prefix: string;
@@ -71,6 +74,7 @@ export class HttpClient {
 
   constructor(options: HttpClientOptions) {
     this.provider = options.provider;
+    this.directory = options.directory;
     this.guard = options.guard;
     const base = new URL(options.baseUrl);
     this.origin = base.origin;
@@ -89,15 +93,23 @@ export class HttpClient {
 
   send(call: HttpCall, options: CallOptions = {}): Promise<HttpResponse> {
     const memo = call.method === 'GET' ? options.responses : undefined;
-    if (memo === undefined) return this.sendGuarded(call, options);
+    if (memo === undefined) return this.sendCounted(call, options);
     // Reads only, within one GraphQL request: the same GET (same credentials) is sent once.
     let key = `${this.origin}${this.path(call)}`;
     for (const name in call.headers) key += `\n${name}:${call.headers[name]}`;
     const known = memo.get(key) as Promise<HttpResponse> | undefined;
     if (known !== undefined) return known;
-    const response = this.sendGuarded(call, options);
+    const response = this.sendCounted(call, options);
     memo.set(key, response);
     return response;
+  }
+
+  /** Takes the call from the operation's budget (a memo hit takes nothing), or refuses it unsent. */
+  private sendCounted(call: HttpCall, options: CallOptions): Promise<HttpResponse> {
+    if (options.budget !== undefined && !options.budget.take(this.directory)) {
+      return Promise.reject(new BudgetExceededError(this.directory));
+    }
+    return this.sendGuarded(call, options);
   }
 
   private sendGuarded(call: HttpCall, options: CallOptions): Promise<HttpResponse> {

@@ -31,6 +31,7 @@ export function observed(provider: DirectoryProvider, guard: DirectoryGuard): Di
     ...(getIdentities ? { getIdentities: watch(getIdentities.bind(provider)) } : {}),
     ...(findUsersByEmail ? { findUsersByEmail: watch(findUsersByEmail.bind(provider)) } : {}),
     ...(close ? { close: close.bind(provider) } : {}),
+    ...(provider.calls ? { calls: provider.calls } : {}),
     health: () => guard.health(),
   };
 }

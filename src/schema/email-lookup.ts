@@ -9,8 +9,6 @@ import {
 } from '../use-cases/email-accounts.js';
 import { UserInterface } from './user.js';
 
-const MAX_EMAILS = 100;
-
 const EmailAccountType = builder.objectRef<EmailAccount>('EmailAccount').implement({
   description: 'An account holding an email address, and whether its directory has verified it there.',
   fields: (t) => ({
@@ -40,16 +38,12 @@ builder.queryFields((t) => ({
     ...needs('users:read', 'users:read:contact'),
     nullable: true,
     type: [EmailAccountsType],
-    description: `For each email address (trimmed, case-folded; at most ${MAX_EMAILS}), the accounts holding it in every directory. Batched per directory: ZITADEL one inUserEmailsQuery; MonoCloud one filtered list request per address; App Services one scan of the user list per request.`,
+    description:
+      'For each email address (trimmed, case-folded; at most `limits.emails`, 100 by default, across every usersByEmail of the operation), the accounts holding it in every directory. Batched per directory: ZITADEL one inUserEmailsQuery; MonoCloud one filtered list request per address; App Services one scan of the user list per request.',
     args: { emails: t.arg.stringList({ description: 'Email addresses.' }) },
-    resolve: (_root, args) => {
-      if (args.emails.length > MAX_EMAILS) {
-        throw badUserInput(
-          `Argument "emails": at most ${MAX_EMAILS} addresses per call, got ${args.emails.length}.`,
-          'emails',
-        );
-      }
-      return args.emails.map((raw, index) => {
+    // How many addresses is capped per operation, before execution (plugins/use-upstream-budget.ts).
+    resolve: (_root, args) =>
+      args.emails.map((raw, index) => {
         const email = normalizeEmail(raw);
         if (!email.includes('@')) {
           throw badUserInput(
@@ -58,8 +52,7 @@ builder.queryFields((t) => ({
           );
         }
         return { email };
-      });
-    },
+      }),
   }),
 }));
 

@@ -59,16 +59,16 @@ export function fakeDirectory(
   name: string,
   users: readonly User[],
   options: FakeDirectoryOptions,
-): DirectoryProvider & { readonly calls: PageRequest[] } {
+): DirectoryProvider & { readonly requests: PageRequest[] } {
   const ascending = [...users].sort(compareUsers);
-  const calls: PageRequest[] = [];
+  const requests: PageRequest[] = [];
   return {
     name,
     provider: 'app-services',
-    calls,
+    requests,
     getUsers: async (ids) => ids.map((id) => users.find((user) => user.localId === id) ?? null),
     listUsers: async (request): Promise<Page> => {
-      const call = calls.push(request) - 1;
+      const call = requests.push(request) - 1;
       if (options.failOn?.(call)) throw new Error(`${name} is down`);
       if (!Number.isInteger(request.limit) || request.limit < 1) throw new RangeError('bad limit');
       const direction = request.direction ?? 'ASC';

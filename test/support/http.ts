@@ -12,6 +12,7 @@ export function bareHttp(
 ): HttpClient {
   return new HttpClient({
     provider,
+    directory: provider,
     baseUrl,
     timeoutMs: options.timeoutMs ?? 10_000,
     connections: options.connections ?? 8,

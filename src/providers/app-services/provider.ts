@@ -171,6 +171,15 @@ export function createAppServicesProvider(options: AppServicesProviderOptions): 
     listUsers,
     findUsersByEmail,
     close: () => client.close(),
+    calls: {
+      getUsers: (ids) => ids,
+      listUsers: (limit, filtered) =>
+        filtered ? (options.scanBudget ?? DEFAULT_SCAN_BUDGET) : Math.ceil(limit / LIST_PAGE_SIZE) + 1,
+      // One scan of the list answers every email; the request's GET memo answers a second scan's pages.
+      findUsersByEmail: (emails) => (emails === 0 ? 0 : emailScanBudget),
+      passkeysPerUser: 0,
+      identitiesPerUser: 0,
+    },
   };
 }
 

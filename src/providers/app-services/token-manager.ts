@@ -76,7 +76,8 @@ export class TokenManager {
       if (session.refreshToken === null || !isInvalidSession(error)) throw error;
     }
     const renewed = await join(this.renew(session), options, call.operation);
-    return this.http.send(withBearer(call, renewed.accessToken), options);
+    // The replay is the same read again, after a renewal the caller did not cause: not budgeted.
+    return this.http.send(withBearer(call, renewed.accessToken), { ...options, budget: undefined });
   }
 
   private current(options: CallOptions, operation: string): Promise<Session> {

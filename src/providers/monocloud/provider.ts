@@ -33,6 +33,8 @@ export interface MonoCloudProviderOptions {
   readonly concurrency?: number;
   /** Clock for lockout expiry; tests pin it. */
   readonly now?: () => Date;
+  /** Pages (of 100) one email's free-text search may read before that email is SCAN_BUDGET_EXHAUSTED. */
+  readonly emailScanBudget?: number;
 }
 
 export interface MonoCloudProvider extends DirectoryProvider {
@@ -48,8 +50,8 @@ export interface MonoCloudProvider extends DirectoryProvider {
   close(): Promise<void>;
 }
 
-/** Pages of one email's free-text search read before the lookup gives up on that email. */
-const EMAIL_PAGE_BUDGET = 10;
+/** Pages of one email's free-text search read before the lookup gives up on that email (default). */
+export const DEFAULT_EMAIL_PAGES = 3;
 
 /**
  * What goes into `filter=`: the email when there is one (the narrower), else the text. A text with
@@ -65,6 +67,8 @@ export function pushedDownSearch(filter: UserFilter): string | undefined {
 export function createMonoCloudProvider(options: MonoCloudProviderOptions): MonoCloudProvider {
   const concurrency = options.concurrency ?? 8;
   const now = options.now ?? (() => new Date());
+  const emailPages = options.emailScanBudget ?? DEFAULT_EMAIL_PAGES;
+  const scanBudget = options.scanBudget ?? DEFAULT_SCAN_BUDGET;
   const client = new MonoCloudClient({ http: options.http, apiKey: options.apiKey });
   const position = (direction: SortDirection, filter: string, at: number): ListPosition => ({
     provider: 'monocloud',
@@ -156,7 +160,7 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
       offset,
       {
         limit: request.limit,
-        budget: request.scanBudget ?? options.scanBudget ?? DEFAULT_SCAN_BUDGET,
+        budget: request.scanBudget ?? scanBudget,
         filter,
       },
     );
@@ -182,7 +186,7 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
       const found: MonoCloudUser[] = [];
       const at = now();
       for (let page = 1; ; page += 1) {
-        if (page > EMAIL_PAGE_BUDGET) throw new ScanBudgetExhaustedError(options.name, EMAIL_PAGE_BUDGET);
+        if (page > emailPages) throw new ScanBudgetExhaustedError(options.name, emailPages);
         const result = await client.listUsers(
           { page, size: MAX_PAGE_SIZE, filter: email, sort: { field: 'creation_time', order: 1 } },
           callOptions,
@@ -204,5 +208,15 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
     listUsers,
     findUsersByEmail,
     close: () => client.close(),
+    calls: {
+      // No batch read: a GET per distinct id.
+      getUsers: (ids) => ids,
+      // Unfiltered: the fewest pages of one size covering the window (planPages); filtered: the scan budget.
+      listUsers: (limit, filtered) => (filtered ? scanBudget : Math.ceil(limit / MAX_PAGE_SIZE) + 1),
+      // A free-text search per distinct email, up to its page budget.
+      findUsersByEmail: (emails) => emails * emailPages,
+      passkeysPerUser: 0,
+      identitiesPerUser: 0,
+    },
   };
 }

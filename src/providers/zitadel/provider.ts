@@ -1,11 +1,12 @@
 import { fanOut, fanOutChunks } from '../../directory/batch.js';
 import { directionOf, resumeFrom } from '../../directory/cursor.js';
-import { UpstreamError, type UpstreamErrorKind } from '../../directory/failures.js';
+import { ScanBudgetExhaustedError, UpstreamError, type UpstreamErrorKind } from '../../directory/failures.js';
 import { filterFingerprint, normalizeEmail } from '../../directory/filter.js';
 import type { Identity, Passkey, User, ZitadelUser } from '../../directory/model.js';
 import { checkPageRequest, DEFAULT_SCAN_BUDGET, pastCreationWindow } from '../../directory/page-request.js';
 import type {
   CallOptions,
+  CallRules,
   DirectoryProvider,
   KeyedResult,
   ListPosition,
@@ -44,6 +45,8 @@ export interface ZitadelProviderOptions {
 
 /** Upstream pages one `listUsers` call may read to fill a page that permission filtering thinned out. */
 const MAX_LIST_ROUNDS = 5;
+/** Pages one chunk of email lookups, or one user's IdP links, may read before giving up on them. */
+const MAX_LOOKUP_PAGES = 3;
 
 const BATCH_WIDE: readonly UpstreamErrorKind[] = ['unauthorized', 'forbidden'];
 /** GetUserByID answers 403 for one user the caller may not read; only a bad token fails everyone. */
@@ -51,6 +54,7 @@ const BATCH_WIDE_FOR_GET: readonly UpstreamErrorKind[] = ['unauthorized'];
 
 export class ZitadelProvider implements DirectoryProvider {
   readonly provider = 'zitadel' as const;
+  readonly calls: CallRules;
   readonly name: string;
   private readonly client: ZitadelClient;
   private readonly chunkSize: number;
@@ -69,6 +73,16 @@ export class ZitadelProvider implements DirectoryProvider {
     this.scanPageSize = positive(options.scanPageSize ?? 100, 'scanPageSize');
     this.scanBudget = positive(options.scanBudget ?? DEFAULT_SCAN_BUDGET, 'scanBudget');
     this.client = new ZitadelClient({ http: options.http, token: options.token });
+    const chunks = (n: number) => Math.ceil(n / this.chunkSize);
+    this.calls = {
+      // One ListUsers per chunk of ids (and a GetUserByID per id when rechecking misses).
+      getUsers: (ids) => chunks(ids) + (this.recheckMissing ? ids : 0),
+      listUsers: (_limit, filtered) =>
+        filtered ? Math.max(this.scanBudget, MAX_LIST_ROUNDS) : MAX_LIST_ROUNDS,
+      findUsersByEmail: (emails) => chunks(emails) * MAX_LOOKUP_PAGES,
+      passkeysPerUser: 1,
+      identitiesPerUser: MAX_LOOKUP_PAGES,
+    };
   }
 
   /** One ListUsers call per chunk of distinct ids (`inUserIdsQuery`); ids it does not return are null. */
@@ -197,7 +211,8 @@ export class ZitadelProvider implements DirectoryProvider {
           },
         ];
         const size = Math.max(chunk.length, this.scanPageSize);
-        for (let offset = 0; ; offset += size) {
+        for (let offset = 0, pages = 0; ; offset += size, pages += 1) {
+          if (pages === MAX_LOOKUP_PAGES) throw new ScanBudgetExhaustedError(this.name, pages);
           const page = await this.client.listUsers(
             { offset, limit: size, asc: true, sortingColumn: 'USER_FIELD_NAME_CREATION_DATE', queries },
             options,
@@ -230,7 +245,8 @@ export class ZitadelProvider implements DirectoryProvider {
       async (id) => {
         const links: WireIdpLink[] = [];
         let offset = 0;
-        for (;;) {
+        for (let pages = 0; ; pages += 1) {
+          if (pages === MAX_LOOKUP_PAGES) throw new ScanBudgetExhaustedError(this.name, pages);
           const page = await this.client.listIdpLinks(
             id,
             { offset, limit: this.linkPageSize, asc: true },

@@ -1,0 +1,374 @@
+import {
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  getNamedType,
+  getOperationAST,
+  isAbstractType,
+  isObjectType,
+  Kind,
+  type SelectionSetNode,
+} from 'graphql';
+import { getArgumentValues } from 'graphql/execution/values.js';
+import { decodeUserId, encodeUserId } from '../directory/global-id.js';
+import { MAX_REBASE_ROUNDS } from '../directory/merge.js';
+import type { ProviderKind } from '../directory/model.js';
+import type { CallRules } from '../directory/port.js';
+import type { DirectoryRegistry } from '../directory/registry.js';
+import { ACCOUNTS_PER_EMAIL, LINKED_EMAILS_PER_USER } from './assumptions.js';
+
+// The upstream calls an operation can make, per directory, worked out from the document, its variables
+// and each provider's call rules (CallRules) before anything is sent. An upper bound: what the
+// resolvers can do, with the data-dependent fan-outs (a user's emails, the accounts holding an email)
+// bounded by the documented assumptions (assumptions.ts). The same numbers are the operation's hard
+// ceiling while it runs (budget.ts), so an assumption that does not hold is refused, never exceeded.
+
+export interface Estimate {
+  /** Upper bound of upstream calls per directory name. */
+  readonly perDirectory: Readonly<Record<string, number>>;
+  readonly total: number;
+  /** Distinct global ids the operation names (node, nodes, user, directory.user, _entities). */
+  readonly ids: number;
+  /** Distinct addresses across every usersByEmail. */
+  readonly emails: number;
+}
+
+/** Users (or Directory objects) of each directory that can appear at one place of the answer. */
+type Counts = Map<string, number>;
+
+interface SelectedField {
+  readonly node: FieldNode;
+  /** The type the field is selected on: the parent, or a fragment's type condition. */
+  readonly on: GraphQLNamedType;
+  readonly field: GraphQLField<unknown, unknown> | undefined;
+}
+
+const PROVIDER_TYPE: Readonly<Record<string, ProviderKind>> = {
+  MonoCloudUser: 'monocloud',
+  ZitadelUser: 'zitadel',
+  AppServicesUser: 'app-services',
+};
+
+const USER_TYPES = new Set(['User', 'Node', ...Object.keys(PROVIDER_TYPE)]);
+
+/** Conservative rules for a directory that states none (tests' fakes). */
+const UNKNOWN_RULES: CallRules = {
+  getUsers: (ids) => ids,
+  listUsers: (limit) => limit,
+  findUsersByEmail: (emails) => emails,
+  passkeysPerUser: 1,
+  identitiesPerUser: 1,
+};
+
+const DEFAULT_FIRST = 20;
+
+/** Per document (Yoga caches parsed documents): its fragments, and the fields of each selection set. */
+const fragmentsOf = new WeakMap<DocumentNode, ReadonlyMap<string, FragmentDefinitionNode>>();
+const selected = new WeakMap<SelectionSetNode, Map<string, readonly SelectedField[]>>();
+
+export function estimateCalls(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Readonly<Record<string, unknown>> | null | undefined,
+  directories: DirectoryRegistry,
+): Estimate {
+  const operation = getOperationAST(document, operationName);
+  const query = schema.getQueryType();
+  if (!operation || operation.operation !== 'query' || !query) {
+    return { perDirectory: {}, total: 0, ids: 0, emails: 0 };
+  }
+  const walk = new CostWalk(schema, document, variables ?? {}, directories);
+  walk.selection(operation.selectionSet, query, null, 1);
+  return walk.result();
+}
+
+/** One estimate: walks the operation once, adding up calls per directory. */
+class CostWalk {
+  private readonly names: readonly string[];
+  private readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>;
+  private readonly ids = new Map<string, Set<string>>();
+  private readonly emails = new Set<string>();
+  private readonly emailLookups = new Map<string, number>();
+  private readonly calls = new Map<string, number>();
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    document: DocumentNode,
+    private readonly variables: Readonly<Record<string, unknown>>,
+    private readonly directories: DirectoryRegistry,
+  ) {
+    this.names = directories.providers.map((directory) => directory.name);
+    let fragments = fragmentsOf.get(document);
+    if (fragments === undefined) {
+      const found = new Map<string, FragmentDefinitionNode>();
+      for (const definition of document.definitions) {
+        if (definition.kind === Kind.FRAGMENT_DEFINITION) found.set(definition.name.value, definition);
+      }
+      fragments = found;
+      fragmentsOf.set(document, fragments);
+    }
+    this.fragments = fragments;
+  }
+
+  result(): Estimate {
+    for (const [name, ids] of this.ids) this.add(name, this.rules(name).getUsers(ids.size));
+    for (const [name, emails] of this.emailLookups) this.add(name, this.rules(name).findUsersByEmail(emails));
+    let total = 0;
+    for (const calls of this.calls.values()) total += calls;
+    let ids = 0;
+    for (const set of this.ids.values()) ids += set.size;
+    return { perDirectory: Object.fromEntries(this.calls), total, ids, emails: this.emails.size };
+  }
+
+  /**
+   * A selection over `count` objects of `type`; `counts` holds them per directory when they are users
+   * or Directory objects. Each field is walked once, with the counts of all its instances added up, so
+   * the walk is linear in the document however the counts multiply.
+   */
+  selection(set: SelectionSetNode | undefined, type: GraphQLNamedType, counts: Counts | null, count: number) {
+    if (set === undefined || count === 0) return;
+    for (const { node, on, field } of this.fieldsOf(set, type)) {
+      if (field === undefined) continue;
+      // The type a field is selected on decides what it costs: `... on User { passkeys }` inside
+      // `_entities` is a User field.
+      const parent = USER_TYPES.has(on.name) ? 'User' : on.name;
+      const here = counts === null ? null : this.narrow(counts, on);
+      // Per directory the counts are upper bounds each; together never more than `count` (a merged page
+      // of `first` holds at most `first` users, whichever directories they come from).
+      const hereCount = here === null ? count : Math.min(count, sum(here));
+      if (hereCount === 0) continue;
+      const child = getNamedType(field.type);
+      const next = (childCounts: Counts | null, childCount: number) =>
+        this.selection(node.selectionSet, child, childCounts, childCount);
+
+      switch (`${parent}.${field.name}`) {
+        case 'Query.user':
+        case 'Query.node':
+          next(this.byIds([this.args(field, node).id]), 1);
+          break;
+        case 'Query.nodes': {
+          const ids = listOf(this.args(field, node).ids);
+          next(this.byIds(ids), ids.length);
+          break;
+        }
+        case 'Query._entities': {
+          const ids = listOf(this.args(field, node).representations).map(referenceId);
+          next(this.byIds(ids), ids.length);
+          break;
+        }
+        case 'Query.directories':
+          next(new Map(this.names.map((name) => [name, 1])), this.names.length);
+          break;
+        case 'Query.directory': {
+          const { name } = this.args(field, node);
+          if (typeof name === 'string' && this.directories.get(name)) next(new Map([[name, 1]]), 1);
+          break;
+        }
+        case 'Query.users': {
+          const a = this.args(field, node);
+          const chosen = Array.isArray(a.directories) ? (a.directories as unknown[]) : null;
+          const listed = chosen === null ? this.names : this.names.filter((name) => chosen.includes(name));
+          const first = positive(a.first, DEFAULT_FIRST);
+          next(this.list(listed, first, hasFilter(a.filter), 1), first);
+          break;
+        }
+        case 'Query.usersByEmail': {
+          const emails = listOf(this.args(field, node).emails).filter(
+            (e): e is string => typeof e === 'string',
+          );
+          for (const email of emails) this.emails.add(email.trim().toLowerCase());
+          // The counts carried down are of the accounts found (the EmailAccounts objects cost nothing).
+          const accounts = this.lookUpEmails(emails.length);
+          next(accounts, sum(accounts));
+          break;
+        }
+        case 'Directory.user': {
+          // `here` counts Directory objects per directory: each reads one user by its local id.
+          const { id } = this.args(field, node);
+          if (typeof id === 'string') for (const name of (here as Counts).keys()) this.addIds(name, [id]);
+          next(here, hereCount);
+          break;
+        }
+        case 'Directory.users': {
+          const a = this.args(field, node);
+          const first = positive(a.first, DEFAULT_FIRST);
+          const found: Counts = new Map();
+          for (const [name, times] of here as Counts) {
+            for (const [n, c] of this.list([name], first, hasFilter(a.filter), times)) found.set(n, c);
+          }
+          next(found, sum(found));
+          break;
+        }
+        case 'User.passkeys':
+        case 'User.identities':
+          for (const [name, times] of here as Counts) {
+            const rule = this.rules(name);
+            this.add(
+              name,
+              times * (field.name === 'passkeys' ? rule.passkeysPerUser : rule.identitiesPerUser),
+            );
+          }
+          next(null, hereCount);
+          break;
+        case 'User.linkedAccounts': {
+          const emails = hereCount * LINKED_EMAILS_PER_USER;
+          next(this.lookUpEmails(emails), emails * ACCOUNTS_PER_EMAIL * this.names.length);
+          break;
+        }
+        default:
+          // Users, connections, edges, accounts and Directory objects carry their counts down; other
+          // objects (emails, passkeys, health…) make no call and hold no users.
+          if (isObjectType(child) || isAbstractType(child)) next(here, hereCount);
+      }
+    }
+  }
+
+  private rules(name: string): CallRules {
+    return this.directories.get(name)?.calls ?? UNKNOWN_RULES;
+  }
+
+  private add(directory: string, calls: number): void {
+    if (calls > 0) this.calls.set(directory, (this.calls.get(directory) ?? 0) + calls);
+  }
+
+  /** Arguments as execution will see them (variables and defaults); bad ones make the field call nothing. */
+  private args(field: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown> {
+    try {
+      return getArgumentValues(field, node, this.variables);
+    } catch {
+      return {};
+    }
+  }
+
+  /** Every field selected on `type` (through fragments that apply to it), with its definition. */
+  private fieldsOf(set: SelectionSetNode, type: GraphQLNamedType): readonly SelectedField[] {
+    let byType = selected.get(set);
+    if (byType === undefined) {
+      byType = new Map();
+      selected.set(set, byType);
+    }
+    let fields = byType.get(type.name);
+    if (fields === undefined) {
+      fields = this.collect(set, type, [], new Set());
+      byType.set(type.name, fields);
+    }
+    return fields;
+  }
+
+  private collect(
+    set: SelectionSetNode | undefined,
+    type: GraphQLNamedType,
+    out: SelectedField[],
+    path: Set<string>,
+  ): SelectedField[] {
+    if (set === undefined) return out;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const fields =
+          isObjectType(type) || isAbstractType(type)
+            ? (type as { getFields?: () => Record<string, GraphQLField<unknown, unknown>> }).getFields?.()
+            : undefined;
+        out.push({ node: selection, on: type, field: fields?.[selection.name.value] });
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const on = selection.typeCondition ? this.schema.getType(selection.typeCondition.name.value) : type;
+        if (on) this.collect(selection.selectionSet, on, out, path);
+      } else {
+        const fragment = this.fragments.get(selection.name.value);
+        if (fragment === undefined || path.has(fragment.name.value)) continue;
+        const on = this.schema.getType(fragment.typeCondition.name.value);
+        if (!on) continue;
+        path.add(fragment.name.value);
+        this.collect(fragment.selectionSet, on, out, path);
+        path.delete(fragment.name.value);
+      }
+    }
+    return out;
+  }
+
+  /** Narrows counts to the directories a type condition (`... on ZitadelUser`) applies to. */
+  private narrow(counts: Counts, on: GraphQLNamedType): Counts {
+    const provider = PROVIDER_TYPE[on.name];
+    if (provider === undefined) return counts;
+    const narrowed: Counts = new Map();
+    for (const [name, count] of counts) {
+      if (this.directories.get(name)?.provider === provider) narrowed.set(name, count);
+    }
+    return narrowed;
+  }
+
+  private addIds(name: string, ids: readonly string[]): void {
+    let set = this.ids.get(name);
+    if (set === undefined) {
+      set = new Set();
+      this.ids.set(name, set);
+    }
+    for (const id of ids) set.add(id);
+  }
+
+  /** Users named by global ids, per directory (ids naming no readable directory fetch nothing). */
+  private byIds(ids: readonly unknown[]): Counts {
+    const counts: Counts = new Map();
+    for (const raw of ids) {
+      if (typeof raw !== 'string') continue;
+      const ref = decodeUserId(raw);
+      if (typeof ref === 'string' || this.directories.get(ref.directory) === undefined) continue;
+      this.addIds(ref.directory, [ref.localId]);
+      counts.set(ref.directory, (counts.get(ref.directory) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** `count` email lookups in every directory; the accounts they can find, per directory. */
+  private lookUpEmails(count: number): Counts {
+    const accounts: Counts = new Map();
+    if (count === 0) return accounts;
+    for (const name of this.names) {
+      this.emailLookups.set(name, (this.emailLookups.get(name) ?? 0) + count);
+      accounts.set(name, count * ACCOUNTS_PER_EMAIL);
+    }
+    return accounts;
+  }
+
+  /** `times` pages of a merged list over `listed`: each directory fetches a window after re-basing. */
+  private list(listed: readonly string[], first: number, filtered: boolean, times: number): Counts {
+    const users: Counts = new Map();
+    for (const name of listed) {
+      // A position's skip stays under twice `first` (merge.ts), so no fetch asks for 2 × first users.
+      const perPage = (MAX_REBASE_ROUNDS + 1) * this.rules(name).listUsers(2 * first, filtered);
+      this.add(name, times * perPage);
+      users.set(name, times * first);
+    }
+    return users;
+  }
+}
+
+function sum(counts: ReadonlyMap<string, number>): number {
+  let total = 0;
+  for (const n of counts.values()) total += n;
+  return total;
+}
+
+function listOf(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function positive(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.ceil(value) : fallback;
+}
+
+function hasFilter(filter: unknown): boolean {
+  return filter !== null && typeof filter === 'object' && Object.values(filter).some((v) => v != null);
+}
+
+/** A federation representation's global id: its `id`, or the one `directoryName localId` stand for. */
+function referenceId(reference: unknown): string {
+  const r = reference as { id?: unknown; directoryName?: unknown; localId?: unknown } | null;
+  if (typeof r?.id === 'string') return r.id;
+  return typeof r?.directoryName === 'string' && typeof r.localId === 'string'
+    ? encodeUserId(r.directoryName, r.localId)
+    : '';
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+// `limits:` in usergraph.yaml: what one operation may ask for. Static limits are checked before
+// validation; the upstream-call budget before execution (src/cost/estimate.ts) and again, as a hard
+// ceiling, during it. README "Limits" has the reasons for each default.
+
+const whole = (max: number) => z.number().int('must be a whole number').min(1, 'must be at least 1').max(max);
+
+export const limitSettings = z.strictObject({
+  /** Characters of the query text. */
+  queryBytes: whole(10_000_000).default(32_768),
+  /** Lexical tokens of the query (also bounds parser recursion). */
+  tokens: whole(1_000_000).default(3_000),
+  /** Field nesting, root fields at depth 1. */
+  depth: whole(1_000).default(12),
+  /** Aliased fields in the document. */
+  aliases: whole(10_000).default(30),
+  /** Directive uses in the document. */
+  directives: whole(10_000).default(20),
+  /** Root fields of one operation. */
+  rootFields: whole(1_000).default(15),
+  /** Global ids per operation across node, nodes, user, directory.user and _entities. */
+  ids: whole(100_000).default(500),
+  /** Email addresses per operation across every usersByEmail. */
+  emails: whole(10_000).default(100),
+  /** Characters of a text filter. */
+  textFilterLength: whole(10_000).default(200),
+  /** Upstream calls one operation may make, estimated before execution and enforced during it. */
+  maxUpstreamCalls: whole(1_000_000).default(1_000),
+});
+
+export type LimitSettings = z.output<typeof limitSettings>;
+
+export const DEFAULT_LIMITS: LimitSettings = limitSettings.parse({});

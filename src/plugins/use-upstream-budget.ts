@@ -1,0 +1,103 @@
+import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Context } from '../context.js';
+import { UpstreamBudget } from '../cost/budget.js';
+import { type Estimate, estimateCalls } from '../cost/estimate.js';
+import type { LimitSettings } from '../cost/limits.js';
+
+function tooExpensive(message: string, extensions: Record<string, unknown>): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'OPERATION_TOO_EXPENSIVE', ...extensions } });
+}
+
+/** What a client sees of an operation's cost with `extensions: { cost: true }` (or `"dry-run"`). */
+function costOf(estimate: Estimate, max: number, budget?: UpstreamBudget) {
+  return {
+    estimate: estimate.perDirectory,
+    total: estimate.total,
+    max,
+    ...(budget === undefined ? {} : { actual: Object.fromEntries(budget.used) }),
+  };
+}
+
+/**
+ * The upstream-call budget (src/cost/): before execution, the operation's upper bound of upstream calls
+ * per directory from its document and variables; over `maxUpstreamCalls`, or over the per-operation caps
+ * on ids and emails, it is refused with OPERATION_TOO_EXPENSIVE and no upstream call. Otherwise the
+ * estimate becomes the operation's budget, which every upstream call takes from (HttpClient), a hard
+ * ceiling. A request with `extensions: { cost: true }` gets `extensions.cost` (estimate and actual
+ * calls); with `"dry-run"` it gets the estimate without being executed.
+ */
+export function useUpstreamBudget(
+  limits: LimitSettings,
+): Plugin<Context & { params?: { extensions?: Record<string, unknown> } }> {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const ctx = args.contextValue;
+      const estimate = estimateCalls(
+        args.schema,
+        args.document,
+        args.operationName,
+        args.variableValues,
+        ctx.directories,
+      );
+      const asked = ctx.params?.extensions?.cost;
+      const refuse = (error: GraphQLError) =>
+        setResultAndStopExecution({
+          errors: [error],
+          ...(asked ? { extensions: { cost: costOf(estimate, limits.maxUpstreamCalls) } } : {}),
+        });
+      if (estimate.ids > limits.ids) {
+        return refuse(
+          tooExpensive(`The operation names ${estimate.ids} ids; at most ${limits.ids} per operation.`, {
+            limit: 'ids',
+            max: limits.ids,
+            measured: estimate.ids,
+          }),
+        );
+      }
+      if (estimate.emails > limits.emails) {
+        return refuse(
+          tooExpensive(
+            `The operation looks up ${estimate.emails} email addresses; at most ${limits.emails} per operation.`,
+            {
+              limit: 'emails',
+              max: limits.emails,
+              measured: estimate.emails,
+            },
+          ),
+        );
+      }
+      if (estimate.total > limits.maxUpstreamCalls) {
+        return refuse(
+          tooExpensive(
+            `The operation could make ${estimate.total} upstream calls; at most ${limits.maxUpstreamCalls} per operation. See extensions.estimate for where.`,
+            {
+              limit: 'maxUpstreamCalls',
+              max: limits.maxUpstreamCalls,
+              measured: estimate.total,
+              estimate: estimate.perDirectory,
+            },
+          ),
+        );
+      }
+      if (asked === 'dry-run') {
+        return setResultAndStopExecution({
+          data: null,
+          extensions: { cost: costOf(estimate, limits.maxUpstreamCalls) },
+        });
+      }
+      const budget = new UpstreamBudget(estimate.perDirectory);
+      ctx.call.budget = budget;
+      if (!asked) return;
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (Symbol.asyncIterator in result) return;
+          setResult({
+            ...result,
+            extensions: { ...result.extensions, cost: costOf(estimate, limits.maxUpstreamCalls, budget) },
+          });
+        },
+      };
+    },
+  };
+}

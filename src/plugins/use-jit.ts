@@ -10,6 +10,7 @@ import {
   isObjectType,
   type Source,
 } from 'graphql';
+import { shapeOf } from '../cost/shape.js';
 import { asError } from '../directory/failures.js';
 
 /**
@@ -21,9 +22,19 @@ import { asError } from '../directory/failures.js';
  * `locations`. They are re-made here from the document's source, so answers keep them exactly as
  * graphql-js gives them (test/jit-parity.test.ts).
  */
-export function useJit(): Plugin[] {
-  return [useSettledLists(), useGraphQlJit(), useSourceLocations()];
+export function useJit(options: { readonly maxDepth: number } = { maxDepth: JIT_MAX_DEPTH }): Plugin[] {
+  return [
+    useSettledLists(),
+    // graphql-jit's compile time grows about threefold per level of abstract-type nesting
+    // (bench/jit-probe.ts: 28 ms at depth 8, 208 ms at 12, 2.6 s at 16); deeper documents run on
+    // graphql-js's executor instead, which has no compile step.
+    useGraphQlJit({}, { enableIf: (args) => shapeOf(args.document).depth <= options.maxDepth }),
+    useSourceLocations(),
+  ];
 }
+
+/** Deepest document compiled with graphql-jit (about 30 ms of compile time at most). */
+export const JIT_MAX_DEPTH = 8;
 
 /** Applies `settleListItems` to the schema the app serves (each app builds its own; see below). */
 function useSettledLists(): Plugin {

@@ -17,6 +17,8 @@ for (let levels = 1; levels <= 8; levels += 1) {
   const started = performance.now();
   compileQuery(schema, parse(text));
   const ms = performance.now() - started;
-  console.log(`levels ${levels} depth ${depth}${depth > DEFAULT_LIMITS.depth ? ' (over the depth limit)' : ''}: compile ${ms.toFixed(1)} ms`);
+  console.log(
+    `levels ${levels} depth ${depth}${depth > DEFAULT_LIMITS.depth ? ' (over the depth limit)' : ''}: compile ${ms.toFixed(1)} ms`,
+  );
   if (ms > 5000) break;
 }

@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Authenticator } from './auth/authenticator.js';
 import { OPEN_PRINCIPAL, type Principal, withoutPiiScopes } from './auth/principal.js';
 import { type Context, createContext } from './context.js';
 import { DEFAULT_LIMITS, type LimitSettings } from './cost/limits.js';
+import { CursorCodec } from './directory/cursor.js';
 import type { DirectoryRegistry } from './directory/registry.js';
 import { maskError } from './graphql-errors.js';
 import { createLogger, type LogLevel } from './logger.js';
@@ -49,6 +50,11 @@ export interface AppOptions {
   readonly security?: Partial<SecurityOptions>;
   /** What one operation may ask for (README "Limits"); the documented defaults where absent. */
   readonly limits?: Partial<LimitSettings>;
+  /**
+   * Signs list cursors; replicas must share it so a cursor from one pages on through another. Absent:
+   * a random key for this process (cursors then die with it).
+   */
+  readonly cursorSecret?: string;
 }
 
 export interface SecurityOptions {
@@ -99,6 +105,9 @@ const NOBODY: Principal = {
 export function createApp(options: AppOptions): App {
   const security: SecurityOptions = { ...DEVELOPMENT, ...options.security };
   const limits: LimitSettings = { ...DEFAULT_LIMITS, ...options.limits };
+  const cursors = new CursorCodec(
+    options.cursorSecret === undefined ? randomBytes(32) : Buffer.from(options.cursorSecret, 'utf8'),
+  );
   const page: PageSecurity = { csp: null };
   const allowed = new Set(security.corsOrigins);
   return createYoga<ServerContext, Context>({
@@ -111,6 +120,7 @@ export function createApp(options: AppOptions): App {
       return createContext(
         options.directories,
         request.method === 'GET' ? withoutPiiScopes(who) : who,
+        cursors,
         requestDeadline(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, res ?? request.signal),
         requestId,
       );

@@ -98,6 +98,11 @@ const fileSchema = z
     requestTimeoutMs: positiveInt(300_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
     /** Execute with graphql-jit (default); false runs graphql-js's own executor. */
     jit: z.boolean('must be true or false').default(true),
+    /** Signs list cursors; every replica needs the same one (32+ characters). */
+    cursorSecret: z
+      .string()
+      .min(32, 'must be at least 32 characters (e.g. openssl rand -base64 48)')
+      .optional(),
     /** What one operation may ask for: static limits and the upstream-call budget. */
     limits: limitSettings.prefault({}),
     /** Who may call (required with a config file; `mode: none` to serve without authentication). */
@@ -176,6 +181,7 @@ export interface Config {
   readonly production: boolean | undefined;
   readonly audit: z.output<typeof fileSchema>['audit'];
   readonly limits: z.output<typeof fileSchema>['limits'];
+  readonly cursorSecret: string | undefined;
 }
 
 export type ConfigResult =
@@ -231,6 +237,7 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
       production: parsed.data.production,
       audit: parsed.data.audit,
       limits: parsed.data.limits,
+      cursorSecret: parsed.data.cursorSecret,
     },
   };
 }

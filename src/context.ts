@@ -1,6 +1,7 @@
 import type { Principal } from './auth/principal.js';
 import type { Scope } from './auth/scopes.js';
 import { SCOPES } from './auth/scopes.js';
+import type { CursorCodec } from './directory/cursor.js';
 import type { CallOptions } from './directory/port.js';
 import type { DirectoryRegistry } from './directory/registry.js';
 import { Loaders } from './loaders.js';
@@ -26,6 +27,8 @@ export interface Context {
   readonly read: ReadRecord;
   /** The request's id (x-request-id), for logs and the audit log. */
   readonly requestId?: string;
+  /** Signs and reads list cursors (the key every replica shares). */
+  readonly cursors: CursorCodec;
 }
 
 /** Every upstream call of the request takes these (deadline, memo, budget); the budget is set before execution. */
@@ -49,6 +52,7 @@ function grants(principal: Principal): Record<Scope, boolean> {
 export function createContext(
   registry: DirectoryRegistry,
   principal: Principal,
+  cursors: CursorCodec,
   deadline: RequestCall = {},
   requestId?: string,
 ): Context {
@@ -63,6 +67,7 @@ export function createContext(
     ...(call.signal ? { signal: call.signal } : {}),
     call,
     read,
+    cursors,
     ...(requestId === undefined ? {} : { requestId }),
   };
 }

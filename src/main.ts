@@ -24,6 +24,7 @@ async function main(settings: ProcessConfig): Promise<void> {
     jit: file?.jit,
     logLevel: settings.logLevel,
     limits: file?.limits,
+    cursorSecret: file?.cursorSecret,
     // Demo mode is open (on loopback) for the first minute; a config file says how callers authenticate.
     security:
       file === null ? { graphiql: true, introspection: true } : securityFrom(file, settings.production),
@@ -46,6 +47,11 @@ async function main(settings: ProcessConfig): Promise<void> {
     );
   } else if (source.config.auth.mode === 'none') {
     console.warn(`usergraph: WARNING: ${AUTH_OFF_WARNING}.`);
+  }
+  if (file !== null && file.cursorSecret === undefined) {
+    console.warn(
+      'usergraph: WARNING: no cursorSecret in the config: list cursors are signed with a key of this process only, so they stop working after a restart and on other replicas.',
+    );
   }
 
   const stopping = { now: false };

@@ -21,7 +21,11 @@ let reference: { app: App; registry: DirectoryRegistry };
 
 function serve(useJit: boolean) {
   const registry = buildDirectories(demo.directories);
-  return { app: createApp({ directories: registry, jit: useJit }), registry };
+  // One cursor key for both, so their cursors compare equal.
+  return {
+    app: createApp({ directories: registry, jit: useJit, cursorSecret: 'jit-parity-cursor-secret' }),
+    registry,
+  };
 }
 
 interface Operation {

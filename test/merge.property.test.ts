@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeListCursor, encodeListCursor, type Positions } from '../src/directory/cursor.js';
+import { CursorCodec, type Positions } from '../src/directory/cursor.js';
 import { filterFingerprint, matchesFilter, type UserFilter } from '../src/directory/filter.js';
 import { compareUsers, type MergePage, mergePage } from '../src/directory/merge.js';
 import type { User, UserStatus } from '../src/directory/model.js';
 import type { DirectoryProvider, SortDirection } from '../src/directory/port.js';
 import { type FakeDirectoryOptions, fakeDirectory, fakeUser } from './support/fake-directory.js';
 
+const codec = new CursorCodec(Buffer.from('merge-property-test-key'));
 const STATUSES: UserStatus[] = ['ACTIVE', 'DISABLED', 'BLOCKED', 'INACTIVE'];
 const T0 = 1_700_000_000;
 
@@ -95,8 +96,8 @@ async function pageThrough(
     const resume = keep === page.edges.length ? page.positions : (kept.at(-1)?.positions ?? page.positions);
     const more = keep < page.edges.length || page.hasNextPage;
     if (!more) return seen;
-    const text = encodeListCursor({ direction: scenario.direction, key: 'k', positions: resume });
-    positions = decodeListCursor(text)?.positions;
+    const text = codec.encode({ direction: scenario.direction, key: 'k', positions: resume });
+    positions = codec.decode(text)?.positions;
     expect(positions).toEqual(resume);
   }
 }

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidPageRequest } from './failures.js';
 import { fingerprint } from './filter.js';
@@ -7,7 +8,8 @@ import type { ListPosition, SortDirection } from './port.js';
 // The one paging codec. A provider's place in its own listing is a ListPosition (provider, direction,
 // filter fingerprint, and where: an offset or the last id read); providers take and return positions,
 // never text. Clients only ever see the merged list's cursor, which carries every directory's position
-// and is encoded here, the one place cursor text is made and read.
+// and is encoded here, the one place cursor text is made and read: base64url JSON and an HMAC of it,
+// so a client can neither forge a position nor stretch one (every number is also bounded).
 
 /** A page's order: as asked, else the order its cursor was issued for, else oldest first. */
 export function directionOf(request: {
@@ -57,6 +59,16 @@ export function listingKey(value: unknown): string {
   return fingerprint(value);
 }
 
+/** Furthest offset into one directory's listing a cursor may carry. */
+const MAX_OFFSET = 10_000_000;
+/**
+ * Most users a position may skip after its provider position: merge.ts keeps it under twice `first`
+ * (at most 100), so anything larger did not come from usergraph.
+ */
+const MAX_SKIP = 200;
+/** Bytes of HMAC-SHA256 kept in a cursor. */
+const MAC_BYTES = 16;
+
 const PROVIDER = z.enum(['monocloud', 'zitadel', 'app-services']);
 const DIRECTION = z.enum(['ASC', 'DESC']);
 const POSITION = z
@@ -64,10 +76,10 @@ const POSITION = z
     p: PROVIDER,
     d: DIRECTION,
     f: z.string().max(64),
-    a: z.union([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.string().min(1).max(64)]),
+    a: z.union([z.number().int().nonnegative().max(MAX_OFFSET), z.string().min(1).max(64)]),
   })
   .strict();
-const RUNNING = z.tuple([POSITION.nullable(), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)]);
+const RUNNING = z.tuple([POSITION.nullable(), z.number().int().nonnegative().max(MAX_SKIP)]);
 const ENDED = z.object({ end: z.number().int().nonnegative().nullable() }).strict();
 const CURSOR = z
   .object({
@@ -78,7 +90,40 @@ const CURSOR = z
   })
   .strict();
 
-export function encodeListCursor(cursor: ListCursor): string {
+/**
+ * Encodes and reads list cursors, signed with a key every replica shares (config `cursorSecret`), so a
+ * cursor issued by one replica pages on through another and a tampered or foreign one is refused.
+ */
+export class CursorCodec {
+  constructor(private readonly key: Buffer) {}
+
+  encode(cursor: ListCursor): string {
+    const payload = encodePayload(cursor);
+    return `${payload}.${this.mac(payload)}`;
+  }
+
+  /** The cursor, or null when the text is not one of ours (malformed, tampered, another key, out of bounds). */
+  decode(text: string): ListCursor | null {
+    if (text.length > 16_384) return null;
+    const dot = text.indexOf('.');
+    if (dot <= 0) return null;
+    const payload = text.slice(0, dot);
+    const given = Buffer.from(text.slice(dot + 1), 'base64url');
+    const expected = Buffer.from(this.mac(payload), 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+    return decodePayload(payload);
+  }
+
+  private mac(payload: string): string {
+    return createHmac('sha256', this.key)
+      .update(payload)
+      .digest()
+      .subarray(0, MAC_BYTES)
+      .toString('base64url');
+  }
+}
+
+function encodePayload(cursor: ListCursor): string {
   const p: Record<string, z.input<typeof RUNNING> | z.input<typeof ENDED>> = {};
   for (const [name, entry] of Object.entries(cursor.positions)) {
     p[name] =
@@ -99,9 +144,8 @@ export function encodeListCursor(cursor: ListCursor): string {
   );
 }
 
-/** The cursor, or null when the text is not one of ours. */
-export function decodeListCursor(text: string): ListCursor | null {
-  if (text.length > 16_384 || !/^[A-Za-z0-9_-]+$/.test(text)) return null;
+function decodePayload(text: string): ListCursor | null {
+  if (!/^[A-Za-z0-9_-]+$/.test(text)) return null;
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context.js';
-import { decodeListCursor, encodeListCursor, listingKey } from '../directory/cursor.js';
+import { type ListCursor, listingKey } from '../directory/cursor.js';
 import { InvalidPageRequest } from '../directory/failures.js';
 import type { UserFilter } from '../directory/filter.js';
 import { mergePage } from '../directory/merge.js';
@@ -62,9 +62,9 @@ export async function listUsers(
     throw forbidden('users:read:contact');
   }
   const key = listingKey({ direction, filter, directories: directories.map((d) => d.name).sort(), single });
-  let positions: ReturnType<typeof decodeListCursor> = null;
+  let positions: ListCursor | null = null;
   if (args.after !== undefined && args.after !== null) {
-    positions = decodeListCursor(args.after);
+    positions = ctx.cursors.decode(args.after);
     if (positions === null) throw badUserInput('Argument "after" is not a cursor from this API.', 'after');
     if (positions.key !== key || positions.direction !== direction) {
       throw badUserInput(
@@ -102,7 +102,7 @@ export async function listUsers(
   }
 
   const cursorOf = (edgePositions: typeof page.positions) =>
-    encodeListCursor({ direction, key, positions: edgePositions });
+    ctx.cursors.encode({ direction, key, positions: edgePositions });
   const edges = page.edges.map((edge) => ({ cursor: cursorOf(edge.positions), node: edge.user }));
   for (const { node } of edges) prime(ctx, directories, node);
   return {

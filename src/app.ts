@@ -18,12 +18,17 @@ import { useJit } from './plugins/use-jit.js';
 import { useLimits } from './plugins/use-limits.js';
 import { usePartialErrors } from './plugins/use-partial-errors.js';
 import { useReadiness } from './plugins/use-readiness.js';
-import { useRequestDeadlineRelease } from './plugins/use-request-deadline.js';
+import { useRequestDeadline } from './plugins/use-request-deadline.js';
 import { useRequestId } from './plugins/use-request-id.js';
 import { useRequestPolicy } from './plugins/use-request-policy.js';
 import { type PageSecurity, useSecurityHeaders } from './plugins/use-security-headers.js';
 import { useUpstreamBudget } from './plugins/use-upstream-budget.js';
-import { type ClosingResponse, DEFAULT_REQUEST_TIMEOUT_MS, requestDeadline } from './resilience/deadline.js';
+import {
+  type ClosingResponse,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type RequestDeadline,
+  requestDeadline,
+} from './resilience/deadline.js';
 import { buildSchema } from './schema/index.js';
 
 export interface AppOptions {
@@ -88,6 +93,7 @@ export interface ServerContext {
   readonly res?: ClosingResponse;
   requestId?: string;
   principal?: Principal;
+  deadline?: RequestDeadline;
 }
 
 export type App = YogaServerInstance<ServerContext, Context>;
@@ -105,6 +111,7 @@ const NOBODY: Principal = {
 export function createApp(options: AppOptions): App {
   const security: SecurityOptions = { ...DEVELOPMENT, ...options.security };
   const limits: LimitSettings = { ...DEFAULT_LIMITS, ...options.limits };
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const cursors = new CursorCodec(
     options.cursorSecret === undefined ? randomBytes(32) : Buffer.from(options.cursorSecret, 'utf8'),
   );
@@ -115,13 +122,13 @@ export function createApp(options: AppOptions): App {
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    context: ({ request, res, requestId, principal }) => {
+    context: ({ request, res, requestId, principal, deadline }) => {
       const who = principal ?? (security.authenticator === null ? OPEN_PRINCIPAL : NOBODY);
       return createContext(
         options.directories,
         request.method === 'GET' ? withoutPiiScopes(who) : who,
         cursors,
-        requestDeadline(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, res ?? request.signal),
+        deadline ?? requestDeadline(timeoutMs, res ?? request.signal),
         requestId,
       );
     },
@@ -144,6 +151,7 @@ export function createApp(options: AppOptions): App {
     },
     plugins: [
       useRequestId(),
+      useRequestDeadline(timeoutMs),
       useSecurityHeaders(page),
       useBodyLimit(),
       useRequestPolicy({ allowGet: security.allowGet }),
@@ -154,7 +162,6 @@ export function createApp(options: AppOptions): App {
       useUpstreamBudget(limits),
       ...(security.blockSuggestions ? [blockFieldSuggestionsPlugin()] : []),
       usePartialErrors(),
-      useRequestDeadlineRelease(),
       ...(security.audit === null ? [] : [useAudit(security.audit)]),
       ...(options.jit === false ? [] : useJit()),
     ],

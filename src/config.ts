@@ -81,6 +81,19 @@ const appServices = z
     }
   });
 
+export const serverSettings = z.strictObject({
+  /** A request's headers must have arrived within this (slowloris). */
+  headersTimeoutMs: positiveInt(600_000).default(10_000),
+  /** The whole request, headers and body, must have arrived within this. */
+  requestTimeoutMs: positiveInt(3_600_000).default(30_000),
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: positiveInt(600_000).default(5_000),
+  /** Connections open at once; more are refused. */
+  maxConnections: positiveInt(1_000_000).default(1_000),
+});
+
+export type ServerSettings = z.output<typeof serverSettings>;
+
 /** One directory entry of the file: parsing one fills in its defaults. */
 export const directoryConfig = z.discriminatedUnion('provider', [monocloud, zitadel, appServices], {
   error: (issue) =>
@@ -98,6 +111,8 @@ const fileSchema = z
     requestTimeoutMs: positiveInt(300_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
     /** Execute with graphql-jit (default); false runs graphql-js's own executor. */
     jit: z.boolean('must be true or false').default(true),
+    /** The HTTP server's own bounds, before any GraphQL (README "Limits"). */
+    server: serverSettings.prefault({}),
     /** Signs list cursors; every replica needs the same one (32+ characters). */
     cursorSecret: z
       .string()
@@ -182,6 +197,7 @@ export interface Config {
   readonly audit: z.output<typeof fileSchema>['audit'];
   readonly limits: z.output<typeof fileSchema>['limits'];
   readonly cursorSecret: string | undefined;
+  readonly server: ServerSettings;
 }
 
 export type ConfigResult =
@@ -238,6 +254,7 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
       audit: parsed.data.audit,
       limits: parsed.data.limits,
       cursorSecret: parsed.data.cursorSecret,
+      server: parsed.data.server,
     },
   };
 }

@@ -1,9 +1,9 @@
 // The only file with side effects: read the process config (a config file, or demo mode), build the
 // directories and the app, listen, and shut down cleanly on SIGTERM/SIGINT.
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { buildDirectories } from './directories.js';
+import { createHttpServer } from './http-server.js';
 import { AUTH_OFF_WARNING } from './plugins/use-readiness.js';
 import { loadProcessConfig, type ProcessConfig } from './process-config.js';
 import { securityFrom } from './security.js';
@@ -29,7 +29,7 @@ async function main(settings: ProcessConfig): Promise<void> {
     security:
       file === null ? { graphiql: true, introspection: true } : securityFrom(file, settings.production),
   });
-  const server = createServer(app);
+  const server = createHttpServer(app, settings.server);
   await new Promise<void>((resolve) => server.listen(settings.port, settings.host, resolve));
   const { port } = server.address() as AddressInfo;
 

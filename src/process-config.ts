@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { type Config, loadConfigFile } from './config.js';
+import { type Config, loadConfigFile, type ServerSettings, serverSettings } from './config.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 
 // Everything the process is started with, read once: the config file (or demo mode), the environment
@@ -25,6 +25,8 @@ export interface ProcessConfig {
   readonly federation: boolean;
   /** Production defaults: the file's `production`, else `NODE_ENV=production`. */
   readonly production: boolean;
+  /** The HTTP server's timeouts and connection cap (the file's `server:`, or its defaults). */
+  readonly server: ServerSettings;
 }
 
 export type ProcessConfigResult =
@@ -75,6 +77,7 @@ export function loadProcessConfig(
       federation: argv.includes('--subgraph') || (source.kind === 'file' && source.config.federation),
       production:
         (source.kind === 'file' ? source.config.production : undefined) ?? env.NODE_ENV === 'production',
+      server: source.kind === 'file' ? source.config.server : serverSettings.parse({}),
     },
   };
 }

@@ -8,7 +8,8 @@ type StaticLimit = 'queryBytes' | 'tokens' | 'depth' | 'aliases' | 'directives' 
 /** A document over a static limit: which limit, its value, and what the document measured. */
 export function tooComplex(limit: StaticLimit, max: number, measured: number): GraphQLError {
   return new GraphQLError(`Query too complex: ${limit} ${measured} is over the limit of ${max}.`, {
-    extensions: { code: 'QUERY_TOO_COMPLEX', limit, max, measured },
+    // `http` is Yoga's: the answer's status (it is not sent in the error).
+    extensions: { code: 'QUERY_TOO_COMPLEX', limit, max, measured, http: { status: 400 } },
   });
 }
 

@@ -17,6 +17,7 @@ import { useIntrospectionPolicy } from './plugins/use-introspection-policy.js';
 import { useJit } from './plugins/use-jit.js';
 import { useLimits } from './plugins/use-limits.js';
 import { usePartialErrors } from './plugins/use-partial-errors.js';
+import { useRateLimit } from './plugins/use-rate-limit.js';
 import { useReadiness } from './plugins/use-readiness.js';
 import { useRequestDeadline } from './plugins/use-request-deadline.js';
 import { useRequestId } from './plugins/use-request-id.js';
@@ -160,6 +161,7 @@ export function createApp(options: AppOptions): App {
       useLimits(limits),
       useIntrospectionPolicy({ introspection: security.introspection }),
       useUpstreamBudget(limits),
+      useRateLimit(limits.perPrincipal),
       ...(security.blockSuggestions ? [blockFieldSuggestionsPlugin()] : []),
       usePartialErrors(),
       ...(security.audit === null ? [] : [useAudit(security.audit)]),

@@ -1,6 +1,7 @@
 import type { Principal } from './auth/principal.js';
 import type { Scope } from './auth/scopes.js';
 import { SCOPES } from './auth/scopes.js';
+import type { Estimate } from './cost/estimate.js';
 import type { CursorCodec } from './directory/cursor.js';
 import type { CallOptions } from './directory/port.js';
 import type { DirectoryRegistry } from './directory/registry.js';
@@ -29,10 +30,16 @@ export interface Context {
   readonly requestId?: string;
   /** Signs and reads list cursors (the key every replica shares). */
   readonly cursors: CursorCodec;
+  /** The operation's upstream-call estimate, once worked out (plugins/use-upstream-budget.ts). */
+  readonly cost: { estimate?: Estimate };
 }
 
 /** Every upstream call of the request takes these (deadline, memo, budget); the budget is set before execution. */
-export type RequestCall = Omit<CallOptions, 'budget'> & { budget?: CallOptions['budget']; release?(): void };
+export type RequestCall = Omit<CallOptions, 'budget' | 'share'> & {
+  budget?: CallOptions['budget'];
+  share?: CallOptions['share'];
+  release?(): void;
+};
 
 const grantsOf = new WeakMap<Principal, Record<Scope, boolean>>();
 
@@ -57,6 +64,7 @@ export function createContext(
   requestId?: string,
 ): Context {
   const call: RequestCall = { ...deadline, responses: new Map() };
+  call.share = { principal: `${principal.kind}:${principal.subject}`, request: call };
   const read = new ReadRecord();
   return {
     principal,
@@ -68,6 +76,7 @@ export function createContext(
     call,
     read,
     cursors,
+    cost: {},
     ...(requestId === undefined ? {} : { requestId }),
   };
 }

@@ -27,6 +27,13 @@ export const limitSettings = z.strictObject({
   textFilterLength: whole(10_000).default(200),
   /** Upstream calls one operation may make, estimated before execution and enforced during it. */
   maxUpstreamCalls: whole(1_000_000).default(1_000),
+  /** What one principal may do per minute, across its operations (RATE_LIMITED with retryAfter past it). */
+  perPrincipal: z
+    .strictObject({
+      operationsPerMinute: whole(10_000_000).default(1_200),
+      upstreamCallsPerMinute: whole(100_000_000).default(60_000),
+    })
+    .prefault({}),
 });
 
 export type LimitSettings = z.output<typeof limitSettings>;

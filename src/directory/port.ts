@@ -14,6 +14,8 @@ export interface CallOptions {
   readonly responses?: Map<string, Promise<unknown>>;
   /** The operation's upstream-call budget: each call sent takes one for its directory, or is refused. */
   readonly budget?: { take(directory: string): boolean };
+  /** Whose call it is, so a busy directory serves callers in turn (principal, then request). */
+  readonly share?: { readonly principal: string; readonly request: object };
 }
 
 /** One result per key, in key order: the user, `null` when the directory has no such user, or the error for that key. */

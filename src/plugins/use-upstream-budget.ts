@@ -40,6 +40,7 @@ export function useUpstreamBudget(
         args.variableValues,
         ctx.directories,
       );
+      ctx.cost.estimate = estimate;
       const asked = ctx.params?.extensions?.cost;
       const refuse = (error: GraphQLError) =>
         setResultAndStopExecution({

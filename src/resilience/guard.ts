@@ -66,7 +66,7 @@ export class DirectoryGuard implements CallGuard {
       if (admission === null) throw this.circuitOpen(call.operation);
       let release: () => void;
       try {
-        release = await this.limiter.acquire(call.operation, deadline, signal);
+        release = await this.limiter.acquire(call.operation, deadline, signal, options.share);
       } catch (error) {
         this.breaker.record(admission, 'ignored');
         throw error;

@@ -1,6 +1,7 @@
 import { UpstreamError } from '../directory/failures.js';
 import type { ProviderKind } from '../directory/model.js';
 import { deadlinePassed, delay } from './deadline.js';
+import { FairQueue, type Share } from './fair-queue.js';
 
 export interface OutboundLimiterOptions {
   readonly provider: ProviderKind;
@@ -31,7 +32,7 @@ export class OutboundLimiter {
   private refilledAt: number;
   private pausedUntil = 0;
   private active = 0;
-  private readonly queue: Waiter[] = [];
+  private readonly queue = new FairQueue<Waiter>();
 
   constructor(options: OutboundLimiterOptions) {
     this.provider = options.provider;
@@ -52,10 +53,18 @@ export class OutboundLimiter {
     this.pausedUntil = Math.max(this.pausedUntil, until);
   }
 
-  /** Waits for a slot and a token; resolves with the function that gives the slot back. */
-  async acquire(operation: string, deadline: number, signal?: AbortSignal): Promise<() => void> {
+  /**
+   * Waits for a slot and a token; resolves with the function that gives the slot back. Callers waiting
+   * for a slot are served round-robin by `share` (principal, then request): fair-queue.ts.
+   */
+  async acquire(
+    operation: string,
+    deadline: number,
+    signal?: AbortSignal,
+    share?: Share,
+  ): Promise<() => void> {
     const timedOut = () => deadlinePassed(this.provider, operation, 'request deadline passed while queued');
-    await this.slot(signal, timedOut);
+    await this.slot(signal, timedOut, share);
     let released = false;
     const release = () => {
       if (released) return;
@@ -92,7 +101,7 @@ export class OutboundLimiter {
     return release;
   }
 
-  private slot(signal: AbortSignal | undefined, timedOut: () => UpstreamError): Promise<void> {
+  private slot(signal: AbortSignal | undefined, timedOut: () => UpstreamError, share?: Share): Promise<void> {
     if (this.active < this.maxConcurrent) {
       this.active += 1;
       return Promise.resolve();
@@ -100,8 +109,7 @@ export class OutboundLimiter {
     if (signal?.aborted) return Promise.reject(timedOut());
     return new Promise((resolve, reject) => {
       const abort = () => {
-        const index = this.queue.indexOf(waiter);
-        if (index >= 0) this.queue.splice(index, 1);
+        this.queue.remove(waiter, share);
         reject(timedOut());
       };
       // The releasing call hands its slot over: `active` stays as it is.
@@ -111,7 +119,7 @@ export class OutboundLimiter {
           resolve();
         },
       };
-      this.queue.push(waiter);
+      this.queue.push(waiter, share);
       signal?.addEventListener('abort', abort, { once: true });
     });
   }

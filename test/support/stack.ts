@@ -2,6 +2,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type ExecutionResult, print } from 'graphql';
 import { type App, createApp, type SecurityOptions } from '../../src/app.js';
 import type { DirectoryConfig } from '../../src/config.js';
+import type { LimitSettings } from '../../src/cost/limits.js';
 import { buildDirectories } from '../../src/directories.js';
 import type { DirectoryRegistry } from '../../src/directory/registry.js';
 import { SimulatorSet, type SimulatorSetOptions } from '../../src/simulators/index.js';
@@ -17,6 +18,8 @@ export interface StackOptions extends SimulatorSetOptions {
   readonly requestTimeoutMs?: number;
   /** Authentication, CORS, GET, GraphiQL, introspection, audit (the app's open defaults when absent). */
   readonly security?: Partial<SecurityOptions>;
+  /** Static limits and the upstream-call budget (the documented defaults where absent). */
+  readonly limits?: Partial<LimitSettings>;
 }
 
 export interface GraphQLResponse<T> {
@@ -51,6 +54,7 @@ export class Stack {
         subgraphAuthDirectives: options.subgraphAuthDirectives,
         requestTimeoutMs: options.requestTimeoutMs,
         security: options.security,
+        limits: options.limits,
       }),
       configs,
     );

@@ -1,0 +1,66 @@
+/** Whose call is waiting: the principal, and the GraphQL request within it. */
+export interface Share {
+  readonly principal: string;
+  readonly request: object;
+}
+
+const ANONYMOUS: Share = { principal: '', request: {} };
+
+/**
+ * Waiting calls, served round-robin across principals and, within a principal, across its requests:
+ * one caller's hundreds of queued calls delay another caller's single call by at most a turn. Each
+ * serve moves the served request to the back of its principal's line and the principal to the back of
+ * the principals' (Maps keep insertion order, so both are O(1)).
+ */
+export class FairQueue<T> {
+  private readonly principals = new Map<string, Map<object, T[]>>();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  push(item: T, share: Share = ANONYMOUS): void {
+    let requests = this.principals.get(share.principal);
+    if (requests === undefined) {
+      requests = new Map();
+      this.principals.set(share.principal, requests);
+    }
+    let items = requests.get(share.request);
+    if (items === undefined) {
+      items = [];
+      requests.set(share.request, items);
+    }
+    items.push(item);
+    this.count += 1;
+  }
+
+  shift(): T | undefined {
+    for (const [principal, requests] of this.principals) {
+      for (const [request, items] of requests) {
+        const item = items.shift();
+        requests.delete(request);
+        if (items.length > 0) requests.set(request, items);
+        this.principals.delete(principal);
+        if (requests.size > 0) this.principals.set(principal, requests);
+        if (item !== undefined) {
+          this.count -= 1;
+          return item;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Takes a waiting item out (its caller gave up). */
+  remove(item: T, share: Share = ANONYMOUS): void {
+    const requests = this.principals.get(share.principal);
+    const items = requests?.get(share.request);
+    const index = items?.indexOf(item) ?? -1;
+    if (items === undefined || index < 0) return;
+    items.splice(index, 1);
+    this.count -= 1;
+    if (items.length === 0) requests?.delete(share.request);
+    if (requests?.size === 0) this.principals.delete(share.principal);
+  }
+}

@@ -20,6 +20,7 @@ import { usePartialErrors } from './plugins/use-partial-errors.js';
 import { useRateLimit } from './plugins/use-rate-limit.js';
 import { useReadiness } from './plugins/use-readiness.js';
 import { useRequestDeadline } from './plugins/use-request-deadline.js';
+import { useRequestErrors } from './plugins/use-request-errors.js';
 import { useRequestId } from './plugins/use-request-id.js';
 import { useRequestPolicy } from './plugins/use-request-policy.js';
 import { type PageSecurity, useSecurityHeaders } from './plugins/use-security-headers.js';
@@ -129,6 +130,7 @@ export function createApp(options: AppOptions): App {
         options.directories,
         request.method === 'GET' ? withoutPiiScopes(who) : who,
         cursors,
+        limits,
         deadline ?? requestDeadline(timeoutMs, res ?? request.signal),
         requestId,
       );
@@ -159,6 +161,7 @@ export function createApp(options: AppOptions): App {
       useAuth(security.authenticator),
       useReadiness(options.directories, security.authenticator),
       useLimits(limits),
+      useRequestErrors(),
       useIntrospectionPolicy({ introspection: security.introspection }),
       useUpstreamBudget(limits),
       useRateLimit(limits.perPrincipal),

@@ -2,6 +2,7 @@ import type { Principal } from './auth/principal.js';
 import type { Scope } from './auth/scopes.js';
 import { SCOPES } from './auth/scopes.js';
 import type { Estimate } from './cost/estimate.js';
+import type { LimitSettings } from './cost/limits.js';
 import type { CursorCodec } from './directory/cursor.js';
 import type { CallOptions } from './directory/port.js';
 import type { DirectoryRegistry } from './directory/registry.js';
@@ -32,6 +33,8 @@ export interface Context {
   readonly cursors: CursorCodec;
   /** The operation's upstream-call estimate, once worked out (plugins/use-upstream-budget.ts). */
   readonly cost: { estimate?: Estimate };
+  /** What one operation may ask for (the resolvers check the argument-level ones). */
+  readonly limits: LimitSettings;
 }
 
 /** Every upstream call of the request takes these (deadline, memo, budget); the budget is set before execution. */
@@ -60,6 +63,7 @@ export function createContext(
   registry: DirectoryRegistry,
   principal: Principal,
   cursors: CursorCodec,
+  limits: LimitSettings,
   deadline: RequestCall = {},
   requestId?: string,
 ): Context {
@@ -77,6 +81,7 @@ export function createContext(
     read,
     cursors,
     cost: {},
+    limits,
     ...(requestId === undefined ? {} : { requestId }),
   };
 }

@@ -56,6 +56,14 @@ export async function listUsers(
     throw badUserInput(`Argument "first" must be between 1 and ${MAX_FIRST}, got ${first}.`, 'first');
   }
   const direction: SortDirection = args.orderBy === 'CREATED_AT_DESC' ? 'DESC' : 'ASC';
+  for (const text of [args.filter?.text, args.filter?.email]) {
+    if (typeof text === 'string' && text.length > ctx.limits.textFilterLength) {
+      throw badUserInput(
+        `Argument "filter": a text or email filter may hold at most ${ctx.limits.textFilterLength} characters.`,
+        'filter',
+      );
+    }
+  }
   const filter = toFilter(args.filter);
   // Matching on text or an email address tells whether someone holds that address.
   if ((filter?.text !== undefined || filter?.email !== undefined) && !ctx.grants['users:read:contact']) {

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Stack } from './support/stack.js';
+
+// Every refusal carries a code, the second time as the first (Yoga caches parse and validation results).
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await Stack.start({ perDirectory: 3 });
+});
+afterAll(() => stack.close());
+
+async function ask(query: string, variables?: unknown) {
+  const response = await stack.app.fetch('http://usergraph.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as { errors?: { extensions?: { code?: string } }[] },
+  };
+}
+
+it.each([
+  ['a syntax error', '{ directories { name }', undefined, 'GRAPHQL_PARSE_FAILED', 400],
+  ['an unknown field', '{ directories { nom } }', undefined, 'GRAPHQL_VALIDATION_FAILED', 400],
+  [
+    'a variable of the wrong type',
+    'query ($ids: [ID!]!) { nodes(ids: $ids) { id } }',
+    { ids: [{ not: 'an id' }] },
+    'BAD_USER_INPUT',
+    400,
+  ],
+  ['a missing variable', 'query ($ids: [ID!]!) { nodes(ids: $ids) { id } }', {}, 'BAD_USER_INPUT', 400],
+] as const)('%s is coded (twice)', async (_name, query, variables, code, status) => {
+  for (let i = 0; i < 2; i += 1) {
+    const answer = await ask(query, variables);
+    expect(answer.status).toBe(status);
+    expect(answer.body.errors?.map((error) => error.extensions?.code)).toEqual([code]);
+  }
+});
+
+it('a text filter longer than limits.textFilterLength is BAD_USER_INPUT on filter, before any upstream call', async () => {
+  stack.sims.resetAll();
+  const answer = await ask('query ($t: String!) { users(first: 5, filter: { text: $t }) { totalCount } }', {
+    t: 'x'.repeat(201),
+  });
+  expect(answer.body.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', argument: 'filter' });
+  expect(stack.sims.monocloud.count() + stack.sims.zitadel.count() + stack.sims.appServices.count()).toBe(0);
+});

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
+import type { DocumentNode } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import type { Authenticator } from './auth/authenticator.js';
 import { OPEN_PRINCIPAL, type Principal, withoutPiiScopes } from './auth/principal.js';
 import { type Context, createContext } from './context.js';
@@ -100,6 +102,9 @@ export interface ServerContext {
 
 export type App = YogaServerInstance<ServerContext, Context>;
 
+/** Distinct documents kept parsed (and compiled). */
+const DOCUMENT_CACHE_SIZE = 256;
+
 /** A principal that may read nothing: what a request gets that authentication never saw. */
 const NOBODY: Principal = {
   kind: 'open',
@@ -136,6 +141,14 @@ export function createApp(options: AppOptions): App {
       );
     },
     maskedErrors: { maskError },
+    // Parsed documents are kept for reuse, and with them what is worked out per document (the jit's
+    // compiled code, the shape, the cost walk). Yoga keeps 1,024; generated documents of a few
+    // hundred kilobytes of compiled code each made that ~440 MB (test/fuzz), so fewer are kept.
+    parserAndValidationCache: {
+      documentCache: new LRUCache<string, DocumentNode>({ max: DOCUMENT_CACHE_SIZE, ttl: 3_600_000 }),
+      errorCache: new LRUCache<string, Error>({ max: DOCUMENT_CACHE_SIZE, ttl: 3_600_000 }),
+      validationCache: true,
+    },
     // Yoga's own body limit pipes every request body through a TransformStream to count its bytes:
     // 30% of the CPU of a one-user query (BENCHMARKS.md). useBodyLimit checks the header instead.
     maxRequestBodySize: false,

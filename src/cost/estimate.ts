@@ -78,7 +78,7 @@ export function estimateCalls(
 ): Estimate {
   const operation = getOperationAST(document, operationName);
   const query = schema.getQueryType();
-  if (!operation || operation.operation !== 'query' || !query) {
+  if (operation?.operation !== 'query' || !query) {
     return { perDirectory: {}, total: 0, ids: 0, emails: 0 };
   }
   const walk = new CostWalk(schema, document, variables ?? {}, directories);
@@ -91,6 +91,8 @@ class CostWalk {
   private readonly names: readonly string[];
   private readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>;
   private readonly ids = new Map<string, Set<string>>();
+  /** Ids loaded per place in the document: places resolved at different times are separate batches. */
+  private readonly idBatches = new Map<string, number[]>();
   private readonly emails = new Set<string>();
   private readonly emailLookups = new Map<string, number>();
   private readonly calls = new Map<string, number>();
@@ -115,7 +117,16 @@ class CostWalk {
   }
 
   result(): Estimate {
-    for (const [name, ids] of this.ids) this.add(name, this.rules(name).getUsers(ids.size));
+    for (const [name, ids] of this.ids) {
+      // Each distinct id is fetched once per request (the loader caches it), and each place that loads
+      // ids may be a batch of its own: the fewer of the two bounds.
+      const rule = this.rules(name);
+      const batches = (this.idBatches.get(name) ?? []).reduce(
+        (calls, size) => calls + rule.getUsers(size),
+        0,
+      );
+      this.add(name, Math.min(batches, rule.getUsers(1) * ids.size));
+    }
     for (const [name, emails] of this.emailLookups) this.add(name, this.rules(name).findUsersByEmail(emails));
     let total = 0;
     for (const calls of this.calls.values()) total += calls;
@@ -300,6 +311,7 @@ class CostWalk {
     return narrowed;
   }
 
+  /** Ids one place of the document loads from a directory (one batch). */
   private addIds(name: string, ids: readonly string[]): void {
     let set = this.ids.get(name);
     if (set === undefined) {
@@ -307,18 +319,25 @@ class CostWalk {
       this.ids.set(name, set);
     }
     for (const id of ids) set.add(id);
+    const batches = this.idBatches.get(name) ?? [];
+    batches.push(new Set(ids).size);
+    this.idBatches.set(name, batches);
   }
 
   /** Users named by global ids, per directory (ids naming no readable directory fetch nothing). */
   private byIds(ids: readonly unknown[]): Counts {
     const counts: Counts = new Map();
+    const local = new Map<string, string[]>();
     for (const raw of ids) {
       if (typeof raw !== 'string') continue;
       const ref = decodeUserId(raw);
       if (typeof ref === 'string' || this.directories.get(ref.directory) === undefined) continue;
-      this.addIds(ref.directory, [ref.localId]);
+      const found = local.get(ref.directory) ?? [];
+      found.push(ref.localId);
+      local.set(ref.directory, found);
       counts.set(ref.directory, (counts.get(ref.directory) ?? 0) + 1);
     }
+    for (const [name, localIds] of local) this.addIds(name, localIds);
     return counts;
   }
 

@@ -112,12 +112,7 @@ export async function startGateway(
     stringify(
       credentials.config === null
         ? { directories }
-        : {
-            directories,
-            auth: credentials.config,
-            audit: { sink: 'off' },
-            cursorSecret: 'usergraph-bench-cursor-secret-0123456789',
-          },
+        : { directories, auth: credentials.config, audit: { sink: 'off' } },
     ),
   );
   // The gateway reads its configuration once, at start; the file (it holds credentials) goes right after.

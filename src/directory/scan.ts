@@ -1,6 +1,7 @@
 import type { UserFilter } from './filter.js';
 import { matchesFilter } from './filter.js';
 import type { User } from './model.js';
+import type { ListPosition, Page } from './port.js';
 
 /** One upstream page of a listing, read from some place in it. */
 export interface ScannedPage<W, A> {
@@ -58,4 +59,18 @@ export async function scanPages<W, A>(
     at = page.next;
   }
   return { users, next: at, budgetExhausted: true };
+}
+
+/** A scan's result as the port's page: the place to resume as a position of `listing`. */
+export function pageOf(
+  scan: ScanResult<number | string | undefined>,
+  listing: Omit<ListPosition, 'at'>,
+  totalCount: number | null,
+): Page {
+  return {
+    users: scan.users,
+    nextCursor: scan.next === null || scan.next === undefined ? null : { ...listing, at: scan.next },
+    totalCount,
+    ...(scan.budgetExhausted ? { budgetExhausted: true } : {}),
+  };
 }

@@ -47,38 +47,26 @@ export function useUpstreamBudget(
           errors: [error],
           ...(asked ? { extensions: { cost: costOf(estimate, limits.maxUpstreamCalls) } } : {}),
         });
-      if (estimate.ids > limits.ids) {
+      // What the operation measures against each per-operation cap, in the order they are checked.
+      const caps = [
+        ['ids', estimate.ids, limits.ids, 'global ids'],
+        ['emails', estimate.emails, limits.emails, 'email addresses'],
+        [
+          'maxUpstreamCalls',
+          estimate.total,
+          limits.maxUpstreamCalls,
+          'upstream calls (see extensions.estimate)',
+        ],
+      ] as const;
+      for (const [limit, measured, max, what] of caps) {
+        if (measured <= max) continue;
         return refuse(
-          tooExpensive(`The operation names ${estimate.ids} ids; at most ${limits.ids} per operation.`, {
-            limit: 'ids',
-            max: limits.ids,
-            measured: estimate.ids,
+          tooExpensive(`The operation comes to ${measured} ${what}; at most ${max} per operation.`, {
+            limit,
+            max,
+            measured,
+            ...(limit === 'maxUpstreamCalls' ? { estimate: estimate.perDirectory } : {}),
           }),
-        );
-      }
-      if (estimate.emails > limits.emails) {
-        return refuse(
-          tooExpensive(
-            `The operation looks up ${estimate.emails} email addresses; at most ${limits.emails} per operation.`,
-            {
-              limit: 'emails',
-              max: limits.emails,
-              measured: estimate.emails,
-            },
-          ),
-        );
-      }
-      if (estimate.total > limits.maxUpstreamCalls) {
-        return refuse(
-          tooExpensive(
-            `The operation could make ${estimate.total} upstream calls; at most ${limits.maxUpstreamCalls} per operation. See extensions.estimate for where.`,
-            {
-              limit: 'maxUpstreamCalls',
-              max: limits.maxUpstreamCalls,
-              measured: estimate.total,
-              estimate: estimate.perDirectory,
-            },
-          ),
         );
       }
       if (asked === 'dry-run') {

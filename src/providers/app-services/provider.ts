@@ -9,15 +9,8 @@ import {
 import { filterFingerprint, isEmptyFilter, normalizeEmail } from '../../directory/filter.js';
 import type { User } from '../../directory/model.js';
 import { checkPageRequest, DEFAULT_SCAN_BUDGET } from '../../directory/page-request.js';
-import type {
-  CallOptions,
-  DirectoryProvider,
-  KeyedResult,
-  ListPosition,
-  Page,
-  PageRequest,
-} from '../../directory/port.js';
-import { scanPages } from '../../directory/scan.js';
+import type { CallOptions, DirectoryProvider, KeyedResult, Page, PageRequest } from '../../directory/port.js';
+import { pageOf, scanPages } from '../../directory/scan.js';
 import type { HttpClient } from '../../http/client.js';
 import { AppServicesClient } from './client.js';
 import { pastWindow, seekAfter, statusParam } from './filter.js';
@@ -113,18 +106,7 @@ export function createAppServicesProvider(options: AppServicesProviderOptions): 
       seekAfter(filter, direction, from === undefined ? undefined : String(from)),
       { limit: page.limit, budget, filter },
     );
-    const position = (at: string): ListPosition => ({
-      provider: 'app-services',
-      direction,
-      filter: fingerprint,
-      at,
-    });
-    return {
-      users: scan.users,
-      nextCursor: scan.next ? position(scan.next) : null,
-      totalCount: null,
-      ...(scan.budgetExhausted ? { budgetExhausted: true } : {}),
-    };
+    return pageOf(scan, { provider: 'app-services', direction, filter: fingerprint }, null);
   }
 
   /**

@@ -14,7 +14,7 @@ import type {
   PageRequest,
   SortDirection,
 } from '../../directory/port.js';
-import { scanPages } from '../../directory/scan.js';
+import { pageOf, scanPages } from '../../directory/scan.js';
 import type { HttpClient } from '../../http/client.js';
 import { MonoCloudClient, type UserListPage } from './client.js';
 import { mapUser } from './mapper.js';
@@ -164,12 +164,7 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
         filter,
       },
     );
-    return {
-      users: scan.users as MonoCloudUser[],
-      nextCursor: scan.next === null ? null : position(direction, filterFingerprint(filter), scan.next),
-      totalCount: null,
-      ...(scan.budgetExhausted ? { budgetExhausted: true } : {}),
-    };
+    return pageOf(scan, { provider: 'monocloud', direction, filter: filterFingerprint(filter) }, null);
   }
 
   /**

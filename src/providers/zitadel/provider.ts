@@ -9,11 +9,10 @@ import type {
   CallRules,
   DirectoryProvider,
   KeyedResult,
-  ListPosition,
   Page,
   PageRequest,
 } from '../../directory/port.js';
-import { scanPages } from '../../directory/scan.js';
+import { pageOf, scanPages } from '../../directory/scan.js';
 import type { HttpClient } from '../../http/client.js';
 import { ZitadelClient } from './client.js';
 import { compileFilter } from './filter.js';
@@ -170,18 +169,11 @@ export class ZitadelProvider implements DirectoryProvider {
         filter,
       },
     );
-    const position = (at: number): ListPosition => ({
-      provider: 'zitadel',
-      direction,
-      filter: fingerprint,
-      at,
-    });
-    return {
-      users: scan.users,
-      nextCursor: scan.next === null ? null : position(scan.next),
-      totalCount: compiled.exact ? total : null,
-      ...(scan.budgetExhausted ? { budgetExhausted: true } : {}),
-    };
+    return pageOf(
+      scan,
+      { provider: 'zitadel', direction, filter: fingerprint },
+      compiled.exact ? total : null,
+    );
   }
 
   /**

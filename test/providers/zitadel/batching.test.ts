@@ -1,28 +1,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/directory/failures.js';
 import type { ZitadelUser } from '../../../src/directory/model.js';
-import { createZitadelProvider, type ZitadelProvider } from '../../../src/providers/zitadel/provider.js';
+import type { ZitadelProvider } from '../../../src/providers/zitadel/provider.js';
 import { generatePeople } from '../../../src/simulators/people.js';
 import { createZitadelSimulator, type ZitadelSimulator } from '../../../src/simulators/zitadel/simulator.js';
-import { bareHttp } from '../../support/http.js';
+import { type ZitadelOptions, zitadelProvider } from '../../support/zitadel.js';
 
 let sim: ZitadelSimulator;
 let origin: string;
 const opened: ZitadelProvider[] = [];
 let ids: string[];
 
-function newProvider(
-  options: Partial<Parameters<typeof createZitadelProvider>[0]> & { timeoutMs?: number } = {},
-): ZitadelProvider {
-  const { timeoutMs, ...rest } = options;
-  const created = createZitadelProvider({
-    name: 'corp',
-    http: bareHttp('zitadel', origin, { timeoutMs }),
-    token: sim.token,
-    ...rest,
-  });
-  opened.push(created);
-  return created;
+function newProvider(options: ZitadelOptions = {}): ZitadelProvider {
+  return zitadelProvider(origin, sim.token, opened, options);
 }
 
 interface ListBody {

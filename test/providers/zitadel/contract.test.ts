@@ -5,7 +5,7 @@ import type { Passkey, User, ZitadelUser } from '../../../src/directory/model.js
 import type { KeyedResult, ListPosition } from '../../../src/directory/port.js';
 import { ZitadelClient } from '../../../src/providers/zitadel/client.js';
 import { toZitadelUser } from '../../../src/providers/zitadel/mapper.js';
-import { createZitadelProvider, type ZitadelProvider } from '../../../src/providers/zitadel/provider.js';
+import type { ZitadelProvider } from '../../../src/providers/zitadel/provider.js';
 import { getUserByIdResponseSchema } from '../../../src/providers/zitadel/wire.js';
 import {
   EXAMPLE_HUMAN_ID,
@@ -15,6 +15,7 @@ import {
 import { createZitadelSimulator, type ZitadelSimulator } from '../../../src/simulators/zitadel/simulator.js';
 import { bareHttp } from '../../support/http.js';
 import { foreignPosition } from '../../support/positions.js';
+import { type ZitadelOptions, zitadelProvider } from '../../support/zitadel.js';
 
 function fixture(name: string): unknown {
   return JSON.parse(readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), 'utf8'));
@@ -28,18 +29,8 @@ let provider: ZitadelProvider;
 let client: ZitadelClient;
 const opened: { close(): Promise<void> }[] = [];
 
-function newProvider(
-  options: Partial<Parameters<typeof createZitadelProvider>[0]> & { timeoutMs?: number } = {},
-): ZitadelProvider {
-  const { timeoutMs, ...rest } = options;
-  const created = createZitadelProvider({
-    name: 'corp',
-    http: bareHttp('zitadel', origin, { timeoutMs }),
-    token: sim.token,
-    ...rest,
-  });
-  opened.push(created);
-  return created;
+function newProvider(options: ZitadelOptions = {}): ZitadelProvider {
+  return zitadelProvider(origin, sim.token, opened, options);
 }
 
 function upstream(result: unknown): UpstreamError {

@@ -42,8 +42,12 @@ try {
     servers.length = 0;
     const args = (side: string) => process.env[`COMPARE_NODE_ARGS_${side}`]?.split(' ').filter(Boolean) ?? [];
     servers.push(
-      await startGateway('A', dirA, directories, credentials.A, undefined, args('A')),
-      await startGateway('B', dirB, directories, credentials.B, undefined, args('B')),
+      await startGateway('A', dirA, directories, credentials.A, undefined, args('A'), {
+        beforeLimits: process.env.COMPARE_BEFORE_LIMITS_A === '1',
+      }),
+      await startGateway('B', dirB, directories, credentials.B, undefined, args('B'), {
+        beforeLimits: process.env.COMPARE_BEFORE_LIMITS_B === '1',
+      }),
     );
     const [a, b] = servers as [Server, Server];
     for (const scenario of scenarios.filter((s) => s.instances === instances)) {

@@ -104,6 +104,8 @@ export async function startGateway(
   credentials: Credentials,
   profileDir?: string,
   nodeArgs: readonly string[] = [],
+  /** A build from before `limits:` existed, whose config must not name them. */
+  options: { readonly beforeLimits?: boolean } = {},
 ): Promise<Server> {
   const configDir = mkdtempSync(join(tmpdir(), 'usergraph-bench-'));
   const config = join(configDir, 'usergraph.yaml');
@@ -112,7 +114,19 @@ export async function startGateway(
     stringify(
       credentials.config === null
         ? { directories }
-        : { directories, auth: credentials.config, audit: { sink: 'off' } },
+        : {
+            directories,
+            auth: credentials.config,
+            audit: { sink: 'off' },
+            // One principal sends every request of a run, thousands a second: its quota must not bind.
+            ...(options.beforeLimits
+              ? {}
+              : {
+                  limits: {
+                    perPrincipal: { operationsPerMinute: 100_000_000, upstreamCallsPerMinute: 1_000_000_000 },
+                  },
+                }),
+          },
     ),
   );
   // The gateway reads its configuration once, at start; the file (it holds credentials) goes right after.

@@ -30,8 +30,8 @@ export const limitSettings = z.strictObject({
   /** What one principal may do per minute, across its operations (RATE_LIMITED with retryAfter past it). */
   perPrincipal: z
     .strictObject({
-      operationsPerMinute: whole(10_000_000).default(1_200),
-      upstreamCallsPerMinute: whole(100_000_000).default(60_000),
+      operationsPerMinute: whole(100_000_000).default(6_000),
+      upstreamCallsPerMinute: whole(1_000_000_000).default(600_000),
     })
     .prefault({}),
 });

@@ -12,12 +12,15 @@ import type { DirectoryRegistry } from './directory/registry.js';
 import { maskError } from './graphql-errors.js';
 import { createLogger, type LogLevel } from './logger.js';
 import type { AuditSink } from './observability/audit.js';
+import type { Metrics } from './observability/metrics.js';
 import { useAudit } from './plugins/use-audit.js';
 import { useAuth } from './plugins/use-auth.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import { useIntrospectionPolicy } from './plugins/use-introspection-policy.js';
 import { useJit } from './plugins/use-jit.js';
 import { useLimits } from './plugins/use-limits.js';
+import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
+import { useOperationMetrics } from './plugins/use-operation-metrics.js';
 import { usePartialErrors } from './plugins/use-partial-errors.js';
 import { useRateLimit } from './plugins/use-rate-limit.js';
 import { useReadiness } from './plugins/use-readiness.js';
@@ -64,6 +67,10 @@ export interface AppOptions {
    * a random key for this process (cursors then die with it).
    */
   readonly cursorSecret?: string;
+  /** Prometheus metrics (the same object the directories' guards report to); none when absent. */
+  readonly metrics?: Metrics;
+  /** Serve /metrics on the main port (false when a separate metrics port does). */
+  readonly metricsEndpoint?: boolean;
 }
 
 export interface SecurityOptions {
@@ -173,6 +180,14 @@ export function createApp(options: AppOptions): App {
       useRequestPolicy({ allowGet: security.allowGet }),
       useAuth(security.authenticator),
       useReadiness(options.directories, security.authenticator),
+      ...(options.metrics === undefined
+        ? []
+        : [
+            ...(options.metricsEndpoint === false
+              ? []
+              : [useMetricsEndpoint(options.metrics, security.authenticator)]),
+            useOperationMetrics(options.metrics),
+          ]),
       useLimits(limits),
       useRequestErrors(),
       useIntrospectionPolicy({ introspection: security.introspection }),

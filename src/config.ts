@@ -111,6 +111,14 @@ const fileSchema = z
     requestTimeoutMs: positiveInt(300_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
     /** Execute with graphql-jit (default); false runs graphql-js's own executor. */
     jit: z.boolean('must be true or false').default(true),
+    /** Prometheus metrics: at /metrics (scope metrics:read), or on a port of their own. */
+    metrics: z
+      .strictObject({
+        enabled: z.boolean('must be true or false').default(true),
+        /** Serve /metrics on this port instead, to whoever reaches it (e.g. only the cluster network). */
+        port: z.number().int().min(0).max(65_535).optional(),
+      })
+      .prefault({}),
     /** The HTTP server's own bounds, before any GraphQL (README "Limits"). */
     server: serverSettings.prefault({}),
     /** Signs list cursors; every replica needs the same one (32+ characters). */
@@ -198,6 +206,7 @@ export interface Config {
   readonly limits: z.output<typeof fileSchema>['limits'];
   readonly cursorSecret: string | undefined;
   readonly server: ServerSettings;
+  readonly metrics: z.output<typeof fileSchema>['metrics'];
 }
 
 export type ConfigResult =
@@ -255,6 +264,7 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
       limits: parsed.data.limits,
       cursorSecret: parsed.data.cursorSecret,
       server: parsed.data.server,
+      metrics: parsed.data.metrics,
     },
   };
 }

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { buildDirectories } from './directories.js';
 import { createHttpServer } from './http-server.js';
+import { Metrics } from './observability/metrics.js';
+import { createMetricsServer } from './observability/metrics-server.js';
 import { AUTH_OFF_WARNING } from './plugins/use-readiness.js';
 import { loadProcessConfig, type ProcessConfig } from './process-config.js';
 import { securityFrom } from './security.js';
@@ -13,8 +15,9 @@ async function main(settings: ProcessConfig): Promise<void> {
   const { source } = settings;
   const demo = source.kind === 'demo' ? await (await import('./demo.js')).startDemo() : null;
   const directories = demo?.directories ?? (source.kind === 'file' ? source.config.directories : []);
-  const registry = buildDirectories(directories);
   const file = source.kind === 'file' ? source.config : null;
+  const metrics = file === null || file.metrics.enabled ? new Metrics() : undefined;
+  const registry = buildDirectories(directories, metrics);
   const app = createApp({
     directories: registry,
     exampleQuery: demo?.exampleQuery,
@@ -25,6 +28,8 @@ async function main(settings: ProcessConfig): Promise<void> {
     logLevel: settings.logLevel,
     limits: file?.limits,
     cursorSecret: file?.cursorSecret,
+    metrics,
+    metricsEndpoint: file?.metrics.port === undefined,
     // Demo mode is open (on loopback) for the first minute; a config file says how callers authenticate.
     security:
       file === null ? { graphiql: true, introspection: true } : securityFrom(file, settings.production),
@@ -32,6 +37,14 @@ async function main(settings: ProcessConfig): Promise<void> {
   const server = createHttpServer(app, settings.server);
   await new Promise<void>((resolve) => server.listen(settings.port, settings.host, resolve));
   const { port } = server.address() as AddressInfo;
+  const metricsServer =
+    metrics !== undefined && file?.metrics.port !== undefined ? createMetricsServer(metrics) : null;
+  if (metricsServer !== null) {
+    await new Promise<void>((resolve) => metricsServer.listen(file?.metrics.port, settings.host, resolve));
+    console.log(
+      `usergraph: metrics at http://${hostForUrl(settings.host)}:${(metricsServer.address() as AddressInfo).port}/metrics`,
+    );
+  }
 
   console.log(
     source.kind === 'demo'
@@ -63,6 +76,7 @@ async function main(settings: ProcessConfig): Promise<void> {
     );
     if (!(await closeGracefully(server, settings.shutdownGraceMs)))
       console.log('usergraph: grace period over, closed the rest');
+    metricsServer?.close();
     await registry.close();
     await demo?.close();
     process.exit(0);

@@ -9,6 +9,7 @@ export const SCOPES = [
   'users:read:activity',
   'users:read:private',
   'directories:health',
+  'metrics:read',
   'schema:introspect',
 ] as const;
 
@@ -25,6 +26,7 @@ export const SCOPE_DESCRIPTIONS: Readonly<Record<Scope, string>> = {
   'users:read:private':
     'Application data (MonoCloud public/private data, App Services data), raw profile claims, gender.',
   'directories:health': 'Directory.health, and the per-directory detail of GET /readiness.',
+  'metrics:read': 'GET /metrics on the main port (a separate metrics port needs none).',
   'schema:introspect': 'Introspection when it is off for everyone else (the production default).',
 };
 

@@ -49,6 +49,8 @@ export interface HttpCall {
   readonly answers?: readonly number[];
   /** What the provider's error body says (its code, a safe detail), for the status rule. */
   readonly describeError?: (response: HttpResponse) => ProviderErrorFacts;
+  /** A login or token refresh (counted apart in the metrics). */
+  readonly token?: boolean;
 }
 
 export interface HttpResponse {

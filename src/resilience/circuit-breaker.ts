@@ -28,6 +28,8 @@ export class CircuitBreaker {
   constructor(
     private readonly options: CircuitBreakerOptions,
     private readonly now: () => number = Date.now,
+    /** Told of every change of state (metrics). */
+    private readonly onChange: (from: CircuitState, to: CircuitState) => void = () => {},
   ) {}
 
   get state(): CircuitState {
@@ -47,6 +49,7 @@ export class CircuitBreaker {
     if (state === 'CLOSED') return { probe: false };
     if (state === 'OPEN' || this.probing) return null;
     this.probing = true;
+    this.onChange('OPEN', 'HALF_OPEN');
     return { probe: true };
   }
 
@@ -67,11 +70,13 @@ export class CircuitBreaker {
   }
 
   private open(): void {
+    this.onChange(this.openedAt === null ? 'CLOSED' : 'HALF_OPEN', 'OPEN');
     this.openedAt = this.now();
     this.outcomes = [];
   }
 
   private close(): void {
+    this.onChange('HALF_OPEN', 'CLOSED');
     this.openedAt = null;
     this.outcomes = [];
   }

@@ -6,12 +6,15 @@ import type { CallGuard, HttpCall, HttpResponse } from '../http/client.js';
 import { CircuitBreaker, type Verdict } from './circuit-breaker.js';
 import { deadlinePassed, delay } from './deadline.js';
 import { LatencyWindow } from './latency.js';
+import { type AttemptOutcome, type GuardObserver, NO_OBSERVER } from './observer.js';
 import type { ResilienceOptions } from './options.js';
 import { OutboundLimiter } from './rate-limiter.js';
 import { RetryBudget } from './retry-budget.js';
 
 export interface DirectoryGuardOptions extends ResilienceOptions {
   readonly provider: ProviderKind;
+  /** Told of every attempt, retry, hold-off, circuit change and wait (metrics); none by default. */
+  readonly observer?: GuardObserver;
   /** Bounds a call's retries when its caller gave no deadline (token logins): the per-call timeout. */
   readonly fallbackDeadlineMs: number;
   readonly now?: () => number;
@@ -34,6 +37,7 @@ export class DirectoryGuard implements CallGuard {
   readonly budget: RetryBudget;
   readonly latency = new LatencyWindow(100);
   private readonly options: DirectoryGuardOptions;
+  private readonly observer: GuardObserver;
   private readonly now: () => number;
   private readonly random: () => number;
   private lastError: { code: ErrorCode; at: number } | null = null;
@@ -43,7 +47,10 @@ export class DirectoryGuard implements CallGuard {
     this.options = options;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
-    this.breaker = new CircuitBreaker(options.circuitBreaker, this.now);
+    this.observer = options.observer ?? NO_OBSERVER;
+    this.breaker = new CircuitBreaker(options.circuitBreaker, this.now, (from, to) =>
+      this.observer.circuit(from, to),
+    );
     this.limiter = new OutboundLimiter({
       provider: options.provider,
       ...options.rateLimit,
@@ -65,16 +72,26 @@ export class DirectoryGuard implements CallGuard {
       const admission = this.breaker.admit();
       if (admission === null) throw this.circuitOpen(call.operation);
       let release: () => void;
+      const queuedAt = performance.now();
       try {
         release = await this.limiter.acquire(call.operation, deadline, signal, options.share);
       } catch (error) {
         this.breaker.record(admission, 'ignored');
         throw error;
       }
+      const waited = performance.now() - queuedAt;
+      if (waited > 1) this.observer.queued(this.limiter.waiting, waited / 1000);
       const started = this.now();
+      const began = performance.now();
       let failure: UpstreamError | null = null;
       try {
         const response = await attempt(options);
+        this.observer.attempt(
+          call.operation,
+          statusClass(response.status),
+          (performance.now() - began) / 1000,
+          call.token === true,
+        );
         this.breaker.record(admission, 'success');
         this.latency.add(this.now() - started);
         if (response.status < 300) this.credentialsRejected = false;
@@ -86,6 +103,12 @@ export class DirectoryGuard implements CallGuard {
           throw error;
         }
         failure = error;
+        this.observer.attempt(
+          call.operation,
+          outcomeOf(error),
+          (performance.now() - began) / 1000,
+          call.token === true,
+        );
       } finally {
         release();
       }
@@ -96,12 +119,17 @@ export class DirectoryGuard implements CallGuard {
       if (!failure.retryable || signal?.aborted) throw failure;
       if (failure.kind === 'rate_limited' && failure.retryAfterMs !== null) {
         this.limiter.pause(this.now() + failure.retryAfterMs);
+        this.observer.holdOff(failure.retryAfterMs / 1000);
       }
       if (number >= this.options.retry.maxAttempts) throw failure;
       const wait = failure.retryAfterMs ?? this.backoff(number);
       // Asked to wait past the deadline: answer now (a 429 becomes DIRECTORY_RATE_LIMITED with retryAfter).
       if (this.now() + wait >= deadline) throw failure;
-      if (!this.budget.withdraw()) throw failure;
+      if (!this.budget.withdraw()) {
+        this.observer.retryBudgetRefused(call.operation);
+        throw failure;
+      }
+      this.observer.retry(call.operation);
       await delay(wait, signal, () =>
         deadlinePassed(this.options.provider, call.operation, 'request deadline passed'),
       );
@@ -165,4 +193,15 @@ export class DirectoryGuard implements CallGuard {
       detail: 'circuit open: recent calls failed, not calling the provider for now',
     });
   }
+}
+
+function statusClass(status: number): AttemptOutcome {
+  return status >= 500 ? '5xx' : status >= 400 ? '4xx' : status >= 300 ? '3xx' : '2xx';
+}
+
+/** A failed attempt's class: its status when the provider answered, else how it ended. */
+function outcomeOf(error: UpstreamError): AttemptOutcome {
+  if (error.status !== null) return statusClass(error.status);
+  if (error.callerCaused) return 'aborted';
+  return error.kind === 'timeout' ? 'timeout' : 'network';
 }

@@ -48,6 +48,11 @@ export class OutboundLimiter {
     return this.active;
   }
 
+  /** Calls waiting for a slot. */
+  get waiting(): number {
+    return this.queue.size;
+  }
+
   /** Holds off every call until `until` (epoch ms): the provider asked for it. */
   pause(until: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, until);

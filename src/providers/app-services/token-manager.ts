@@ -122,6 +122,7 @@ export class TokenManager {
       path: `${this.basePath}/auth/providers/mongodb-cloud/login`,
       operation: LOGIN_OPERATION,
       json: { username: this.credentials.publicApiKey, apiKey: this.credentials.privateApiKey },
+      token: true,
       describeError: appServicesErrorFacts,
     });
     const body = decode('app-services', LOGIN_OPERATION, WireLoginResponse, response.body);
@@ -136,6 +137,7 @@ export class TokenManager {
       path: `${this.basePath}/auth/session`,
       operation: REFRESH_OPERATION,
       headers: { authorization: `Bearer ${refreshToken}` },
+      token: true,
       answers: [401],
       describeError: appServicesErrorFacts,
     });

@@ -1,0 +1,183 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { ProviderKind } from '../directory/model.js';
+import type { CircuitState } from '../directory/port.js';
+import type { DirectoryGuard } from '../resilience/guard.js';
+import type { AttemptOutcome, GuardObserver } from '../resilience/observer.js';
+
+// usergraph's Prometheus metrics (prom-client), one registry per app. Labels are bounded: directory
+// names and routes come from the config and the code (route templates, never ids), operation names are
+// capped (OPERATION_NAMES distinct, then "other"), codes are usergraph's own. README "Operating
+// usergraph" lists them.
+
+const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const CALLS = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
+const CIRCUIT_VALUE: Readonly<Record<CircuitState, number>> = { CLOSED: 0, HALF_OPEN: 1, OPEN: 2 };
+/** Distinct operation names labelled; the rest are "other" (a client can send any name). */
+const OPERATION_NAMES = 100;
+
+export type OperationOutcome = 'ok' | 'partial' | 'error' | 'refused' | 'invalid';
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly names = new Set<string>();
+  private readonly guards: { directory: string; provider: ProviderKind; guard: DirectoryGuard }[] = [];
+
+  private readonly upstreamRequests = new Counter({
+    name: 'usergraph_upstream_requests_total',
+    help: 'Upstream requests (attempts, retries included) by directory, route template and outcome (status class, timeout, network, aborted).',
+    labelNames: ['directory', 'provider', 'route', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly upstreamDuration = new Histogram({
+    name: 'usergraph_upstream_request_duration_seconds',
+    help: 'Duration of one upstream attempt.',
+    labelNames: ['directory', 'provider', 'route'],
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+  private readonly retries = new Counter({
+    name: 'usergraph_upstream_retries_total',
+    help: 'Upstream attempts that were retries.',
+    labelNames: ['directory', 'provider', 'route'],
+    registers: [this.registry],
+  });
+  private readonly retryRefusals = new Counter({
+    name: 'usergraph_upstream_retry_budget_refusals_total',
+    help: 'Retries not made because the retry budget was spent.',
+    labelNames: ['directory', 'provider'],
+    registers: [this.registry],
+  });
+  private readonly holdOffs = new Counter({
+    name: 'usergraph_upstream_holdoffs_total',
+    help: 'Times a directory asked usergraph to hold off (429 with Retry-After).',
+    labelNames: ['directory', 'provider'],
+    registers: [this.registry],
+  });
+  private readonly transitions = new Counter({
+    name: 'usergraph_circuit_transitions_total',
+    help: 'Circuit breaker state changes, by the state entered.',
+    labelNames: ['directory', 'provider', 'to'],
+    registers: [this.registry],
+  });
+  private readonly waits = new Histogram({
+    name: 'usergraph_limiter_wait_seconds',
+    help: 'Time a call waited for the directory’s outbound limiter (only waits over 1 ms).',
+    labelNames: ['directory', 'provider'],
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+  private readonly tokens = new Counter({
+    name: 'usergraph_token_renewals_total',
+    help: 'Logins and token refreshes, by outcome.',
+    labelNames: ['directory', 'provider', 'route', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly operations = new Counter({
+    name: 'usergraph_operations_total',
+    help: 'GraphQL operations by name and outcome (ok, partial: data and errors, error, refused by a limit, invalid).',
+    labelNames: ['operation', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly operationDuration = new Histogram({
+    name: 'usergraph_operation_duration_seconds',
+    help: 'Duration of executed GraphQL operations.',
+    labelNames: ['operation'],
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+  private readonly errors = new Counter({
+    name: 'usergraph_graphql_errors_total',
+    help: 'GraphQL errors in answers, by extensions.code.',
+    labelNames: ['operation', 'code'],
+    registers: [this.registry],
+  });
+  private readonly operationCalls = new Histogram({
+    name: 'usergraph_operation_upstream_calls',
+    help: 'Upstream calls one operation made, per directory.',
+    labelNames: ['operation', 'directory'],
+    buckets: CALLS,
+    registers: [this.registry],
+  });
+  private readonly refusals = new Counter({
+    name: 'usergraph_operations_refused_total',
+    help: 'Operations refused before execution, by the limit they crossed.',
+    labelNames: ['limit'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    const guards = this.guards;
+    new Gauge({
+      name: 'usergraph_circuit_state',
+      help: 'Circuit breaker state per directory: 0 closed, 1 half-open, 2 open.',
+      labelNames: ['directory', 'provider'],
+      registers: [this.registry],
+      collect() {
+        for (const { directory, provider, guard } of guards) {
+          this.set({ directory, provider }, CIRCUIT_VALUE[guard.breaker.state]);
+        }
+      },
+    });
+    new Gauge({
+      name: 'usergraph_limiter_queue_depth',
+      help: 'Calls waiting for the directory’s outbound limiter.',
+      labelNames: ['directory', 'provider'],
+      registers: [this.registry],
+      collect() {
+        for (const { directory, provider, guard } of guards)
+          this.set({ directory, provider }, guard.limiter.waiting);
+      },
+    });
+  }
+
+  /** The observer a directory's guard reports to. */
+  observer(directory: string, provider: ProviderKind): GuardObserver {
+    const labels = { directory, provider };
+    return {
+      attempt: (route: string, outcome: AttemptOutcome, seconds: number, token: boolean) => {
+        this.upstreamRequests.inc({ ...labels, route, outcome });
+        this.upstreamDuration.observe({ ...labels, route }, seconds);
+        if (token) this.tokens.inc({ ...labels, route, outcome });
+      },
+      retry: (route) => this.retries.inc({ ...labels, route }),
+      retryBudgetRefused: () => this.retryRefusals.inc(labels),
+      holdOff: () => this.holdOffs.inc(labels),
+      circuit: (_from, to) => this.transitions.inc({ ...labels, to }),
+      queued: (_depth, waited) => this.waits.observe(labels, waited),
+    };
+  }
+
+  /** A directory whose circuit and queue the gauges read at scrape time. */
+  watch(directory: string, provider: ProviderKind, guard: DirectoryGuard): void {
+    this.guards.push({ directory, provider, guard });
+  }
+
+  operation(
+    name: string | null | undefined,
+    outcome: OperationOutcome,
+    codes: readonly string[],
+    seconds: number | null,
+    calls: ReadonlyMap<string, number> | null,
+  ): void {
+    const operation = this.label(name);
+    this.operations.inc({ operation, outcome });
+    for (const code of codes) this.errors.inc({ operation, code });
+    if (seconds !== null) this.operationDuration.observe({ operation }, seconds);
+    for (const [directory, count] of calls ?? [])
+      this.operationCalls.observe({ operation, directory }, count);
+  }
+
+  refused(limit: string): void {
+    this.refusals.inc({ limit });
+  }
+
+  private label(name: string | null | undefined): string {
+    if (!name) return 'anonymous';
+    const clean = name.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64);
+    if (this.names.has(clean)) return clean;
+    if (this.names.size >= OPERATION_NAMES) return 'other';
+    this.names.add(clean);
+    return clean;
+  }
+}

@@ -9,7 +9,7 @@ import { buildDirectories } from '../src/directories.js';
 import { encodeUserId } from '../src/directory/global-id.js';
 import { compareUsers } from '../src/directory/merge.js';
 import type { User } from '../src/directory/model.js';
-import { LOG_LEVELS } from '../src/logger.js';
+import { LOG_LEVELS } from '../src/observability/logger.js';
 import { mapUser as mapAppServices } from '../src/providers/app-services/mapper.js';
 import { WireUser as appServicesWire } from '../src/providers/app-services/wire.js';
 import { mapUser as mapMonoCloud } from '../src/providers/monocloud/mapper.js';

@@ -3,6 +3,7 @@ import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-fi
 import type { DocumentNode } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
 import type { Authenticator } from './auth/authenticator.js';
 import { OPEN_PRINCIPAL, type Principal, withoutPiiScopes } from './auth/principal.js';
 import { type Context, createContext } from './context.js';
@@ -10,9 +11,10 @@ import { DEFAULT_LIMITS, type LimitSettings } from './cost/limits.js';
 import { CursorCodec } from './directory/cursor.js';
 import type { DirectoryRegistry } from './directory/registry.js';
 import { maskError } from './graphql-errors.js';
-import { createLogger, type LogLevel } from './logger.js';
 import type { AuditSink } from './observability/audit.js';
+import { createLog, type LogLevel, yogaLogger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
+import { type AccessRecord, useAccessLog } from './plugins/use-access-log.js';
 import { useAudit } from './plugins/use-audit.js';
 import { useAuth } from './plugins/use-auth.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
@@ -56,7 +58,9 @@ export interface AppOptions {
    * Off runs graphql-js's own executor; answers are the same either way (test/jit-parity.test.ts).
    */
   readonly jit?: boolean;
-  /** Yoga's log level (default `info`). */
+  /** The process's log (access lines, warnings, audit); one at `logLevel` on standard output when absent. */
+  readonly log?: Logger;
+  /** The level of the log made when none is given (default `info`). */
   readonly logLevel?: LogLevel;
   /** Who may read what, and how browsers may reach it (default: open, same-origin, development). */
   readonly security?: Partial<SecurityOptions>;
@@ -105,6 +109,7 @@ export interface ServerContext {
   requestId?: string;
   principal?: Principal;
   deadline?: RequestDeadline;
+  access?: AccessRecord;
 }
 
 export type App = YogaServerInstance<ServerContext, Context>;
@@ -131,6 +136,7 @@ export function createApp(options: AppOptions): App {
   );
   const page: PageSecurity = { csp: null };
   const allowed = new Set(security.corsOrigins);
+  const log = options.log ?? createLog({ level: options.logLevel });
   return createYoga<ServerContext, Context>({
     schema: buildSchema({ federation: options.federation, authDirectives: options.subgraphAuthDirectives }),
     graphqlEndpoint: '/graphql',
@@ -174,6 +180,7 @@ export function createApp(options: AppOptions): App {
     },
     plugins: [
       useRequestId(),
+      useAccessLog(log),
       useRequestDeadline(timeoutMs),
       useSecurityHeaders(page),
       useBodyLimit(),
@@ -212,7 +219,7 @@ export function createApp(options: AppOptions): App {
       page.csp = pagePolicy(html);
       return html;
     },
-    logging: createLogger(options.logLevel),
+    logging: yogaLogger(log),
   });
 }
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { buildDirectories } from './directories.js';
 import { createHttpServer } from './http-server.js';
+import { createLog } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { createMetricsServer } from './observability/metrics-server.js';
 import { AUTH_OFF_WARNING } from './plugins/use-readiness.js';
@@ -16,6 +17,8 @@ async function main(settings: ProcessConfig): Promise<void> {
   const demo = source.kind === 'demo' ? await (await import('./demo.js')).startDemo() : null;
   const directories = demo?.directories ?? (source.kind === 'file' ? source.config.directories : []);
   const file = source.kind === 'file' ? source.config : null;
+  // Human-readable in demo mode, one JSON object per line otherwise.
+  const log = createLog({ level: settings.logLevel, pretty: source.kind === 'demo' });
   const metrics = file === null || file.metrics.enabled ? new Metrics() : undefined;
   const registry = buildDirectories(directories, metrics);
   const app = createApp({
@@ -25,14 +28,14 @@ async function main(settings: ProcessConfig): Promise<void> {
     subgraphAuthDirectives: file?.subgraphAuthDirectives,
     requestTimeoutMs: file?.requestTimeoutMs,
     jit: file?.jit,
-    logLevel: settings.logLevel,
+    log,
     limits: file?.limits,
     cursorSecret: file?.cursorSecret,
     metrics,
     metricsEndpoint: file?.metrics.port === undefined,
     // Demo mode is open (on loopback) for the first minute; a config file says how callers authenticate.
     security:
-      file === null ? { graphiql: true, introspection: true } : securityFrom(file, settings.production),
+      file === null ? { graphiql: true, introspection: true } : securityFrom(file, settings.production, log),
   });
   const server = createHttpServer(app, settings.server);
   await new Promise<void>((resolve) => server.listen(settings.port, settings.host, resolve));
@@ -41,29 +44,29 @@ async function main(settings: ProcessConfig): Promise<void> {
     metrics !== undefined && file?.metrics.port !== undefined ? createMetricsServer(metrics) : null;
   if (metricsServer !== null) {
     await new Promise<void>((resolve) => metricsServer.listen(file?.metrics.port, settings.host, resolve));
-    console.log(
-      `usergraph: metrics at http://${hostForUrl(settings.host)}:${(metricsServer.address() as AddressInfo).port}/metrics`,
+    log.info(
+      `metrics at http://${hostForUrl(settings.host)}:${(metricsServer.address() as AddressInfo).port}/metrics`,
     );
   }
 
-  console.log(
+  log.info(
     source.kind === 'demo'
       ? `usergraph demo: ${directories.length} simulated directories (${directories.map((d) => `${d.name}: ${d.provider}`).join(', ')})`
       : `usergraph: ${directories.length} directories from ${source.path}`,
   );
-  console.log(
+  log.info(
     `GraphiQL and GraphQL endpoint${settings.federation ? ' (Apollo Federation 2 subgraph)' : ''}: http://${hostForUrl(settings.host)}:${port}/graphql`,
   );
   if (source.kind === 'demo') {
-    console.log(
+    log.info(
       'usergraph demo: open to anyone on this machine, listening on loopback only; set HOST to listen elsewhere.',
     );
   } else if (source.config.auth.mode === 'none') {
-    console.warn(`usergraph: WARNING: ${AUTH_OFF_WARNING}.`);
+    log.warn(`${AUTH_OFF_WARNING}.`);
   }
   if (file !== null && file.cursorSecret === undefined) {
-    console.warn(
-      'usergraph: WARNING: no cursorSecret in the config: list cursors are signed with a key of this process only, so they stop working after a restart and on other replicas.',
+    log.warn(
+      'no cursorSecret in the config: list cursors are signed with a key of this process only, so they stop working after a restart and on other replicas.',
     );
   }
 
@@ -71,11 +74,9 @@ async function main(settings: ProcessConfig): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping.now) return;
     stopping.now = true;
-    console.log(
-      `usergraph: ${signal} received, finishing in-flight requests (grace ${settings.shutdownGraceMs} ms)`,
-    );
+    log.info(`${signal} received, finishing in-flight requests (grace ${settings.shutdownGraceMs} ms)`);
     if (!(await closeGracefully(server, settings.shutdownGraceMs)))
-      console.log('usergraph: grace period over, closed the rest');
+      log.info('grace period over, closed the rest');
     metricsServer?.close();
     await registry.close();
     await demo?.close();

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { type Config, loadConfigFile, type ServerSettings, serverSettings } from './config.js';
-import { LOG_LEVELS, type LogLevel } from './logger.js';
+import { LOG_LEVELS, type LogLevel } from './observability/logger.js';
 
 // Everything the process is started with, read once: the config file (or demo mode), the environment
 // (PORT, HOST, SHUTDOWN_GRACE_MS, LOG_LEVEL) and the flags (--config, --subgraph). One typed, readonly

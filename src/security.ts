@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { SecurityOptions } from './app.js';
 import { Authenticator } from './auth/authenticator.js';
 import type { Config } from './config.js';
@@ -7,7 +8,7 @@ import { auditSink } from './observability/audit.js';
  * The config's `auth`, `http`, `production` and `audit` as the app takes them. Production turns
  * GraphiQL, introspection and field suggestions off unless the config turns them on.
  */
-export function securityFrom(config: Config, production: boolean): SecurityOptions {
+export function securityFrom(config: Config, production: boolean, log: Logger): SecurityOptions {
   return {
     authenticator: config.auth.mode === 'none' ? null : new Authenticator(config.auth),
     corsOrigins: config.http.corsOrigins,
@@ -15,6 +16,6 @@ export function securityFrom(config: Config, production: boolean): SecurityOptio
     graphiql: config.http.graphiql ?? !production,
     introspection: config.http.introspection ?? !production,
     blockSuggestions: production,
-    audit: config.audit.sink === 'off' ? null : auditSink(config.audit),
+    audit: config.audit.sink === 'off' ? null : auditSink(config.audit, log),
   };
 }

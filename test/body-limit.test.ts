@@ -13,7 +13,7 @@ import { buildSchema } from '../src/schema/index.js';
 let server: Server;
 let port: number;
 beforeAll(async () => {
-  server = createServer(createApp({ directories: new DirectoryRegistry([]) }));
+  server = createServer(createApp({ logLevel: 'silent', directories: new DirectoryRegistry([]) }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as { port: number }).port;
 });

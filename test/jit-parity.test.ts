@@ -23,7 +23,12 @@ function serve(useJit: boolean) {
   const registry = buildDirectories(demo.directories);
   // One cursor key for both, so their cursors compare equal.
   return {
-    app: createApp({ directories: registry, jit: useJit, cursorSecret: 'jit-parity-cursor-secret' }),
+    app: createApp({
+      logLevel: 'silent',
+      directories: registry,
+      jit: useJit,
+      cursorSecret: 'jit-parity-cursor-secret',
+    }),
     registry,
   };
 }
@@ -37,7 +42,12 @@ interface Operation {
 async function ask(app: App, operation: Operation): Promise<Answer> {
   const response = await app.fetch('http://usergraph.test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    // One request id for both, so their errors' `extensions.requestId` match too.
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      'x-request-id': 'parity',
+    },
     body: JSON.stringify(operation),
   });
   return (await response.json()) as Answer;

@@ -1,10 +1,9 @@
 import { GraphQLError } from 'graphql';
-import { afterEach, expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
 import { UpstreamError } from '../src/directory/failures.js';
 import { DirectoryFailure } from '../src/errors.js';
-import { createLogger } from '../src/logger.js';
-
-afterEach(() => vi.restoreAllMocks());
+import { createLog, yogaLogger } from '../src/observability/logger.js';
+import { LogLines } from './support/log-lines.js';
 
 function failure(detail: string) {
   const cause = new UpstreamError({
@@ -19,15 +18,27 @@ function failure(detail: string) {
 }
 
 it('logs a directory failure without the upstream’s text, and a batch’s 2000 alike as one line and a count', () => {
-  const lines: string[] = [];
-  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => lines.push(args.join(' ')));
-  const logger = createLogger('info');
+  const out = new LogLines();
+  const logger = yogaLogger(createLog({ level: 'info', destination: out }));
   for (let i = 0; i < 2000; i += 1) logger.error(failure('Validation failed for user alice@example.com'));
   logger.error('something else');
-  expect(lines).toEqual([
-    'directory "acme": monocloud GET /api/users/{id}: bad_request (HTTP 422): https://httpstatuses.io/422#validation-error',
-    '(1999 more like: directory "acme": monocloud GET /api/users/{id}: bad_request (HTTP 422): https://httpstatuses.io/422#validation-error)',
-    'something else',
+  const line =
+    'directory "acme": monocloud GET /api/users/{id}: bad_request (HTTP 422): https://httpstatuses.io/422#validation-error';
+  expect(out.lines.map((l) => [l.level, l.msg])).toEqual([
+    [50, line],
+    [50, `(1999 more like: ${line})`],
+    [50, 'something else'],
   ]);
-  expect(lines.join('\n')).not.toContain('alice@example.com');
+  expect(out.lines[1]?.repeats).toBe(1999);
+  for (const l of out.lines) expect(l.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  expect(JSON.stringify(out.lines)).not.toContain('alice@example.com');
+});
+
+it('writes nothing below its level', () => {
+  const out = new LogLines();
+  const logger = yogaLogger(createLog({ level: 'warn', destination: out }));
+  logger.info('hello');
+  logger.debug('hello');
+  logger.warn('careful');
+  expect(out.lines.map((l) => l.msg)).toEqual(['careful']);
 });

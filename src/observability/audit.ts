@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import type { Logger } from 'pino';
 
 /**
  * One line per operation that read user data: who (the token's subject or the API key's name, never
@@ -6,8 +7,6 @@ import { createWriteStream } from 'node:fs';
  * and which classes of personal data the operation could read. Never a value.
  */
 export interface AuditEntry {
-  readonly log: 'audit';
-  readonly time: string;
   readonly requestId: string | null;
   readonly principal: { readonly kind: string; readonly subject: string };
   readonly operation: { readonly name: string | null; readonly hash: string };
@@ -18,11 +17,19 @@ export interface AuditEntry {
 
 export type AuditSink = (entry: AuditEntry) => void;
 
-/** Standard output (one JSON line, marked `"log":"audit"`), or appended to a file. */
+/**
+ * In the process's log, marked `"log":"audit"` (whatever LOG_LEVEL says: an audit trail does not
+ * thin out with the log level), or appended to a file of its own, one JSON line each.
+ */
 export function auditSink(
   target: { readonly sink: 'stdout' } | { readonly sink: 'file'; readonly path: string },
+  log: Logger,
 ): AuditSink {
-  if (target.sink === 'stdout') return (entry) => process.stdout.write(`${JSON.stringify(entry)}\n`);
+  if (target.sink === 'stdout') {
+    const audit = log.child({ log: 'audit' }, { level: 'info' });
+    return (entry) => audit.info(entry, 'audit');
+  }
   const file = createWriteStream(target.path, { flags: 'a', mode: 0o600 });
-  return (entry) => file.write(`${JSON.stringify(entry)}\n`);
+  return (entry) =>
+    file.write(`${JSON.stringify({ log: 'audit', time: new Date().toISOString(), ...entry })}\n`);
 }

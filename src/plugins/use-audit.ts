@@ -40,8 +40,6 @@ export function useAudit(sink: AuditSink): Plugin<Context & { requestId?: string
             .filter((scope) => ctx.principal.scopes.has(scope))
             .flatMap((scope) => SCOPE_CLASS[scope] ?? []);
           sink({
-            log: 'audit',
-            time: new Date().toISOString(),
             requestId: ctx.requestId ?? null,
             principal: { kind: ctx.principal.kind, subject: ctx.principal.subject },
             operation: {

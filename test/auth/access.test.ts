@@ -3,8 +3,10 @@ import { generateApiKey } from '../../src/auth/api-keys.js';
 import { Authenticator } from '../../src/auth/authenticator.js';
 import { authSettings } from '../../src/auth/settings.js';
 import { encodeUserId } from '../../src/directory/global-id.js';
-import type { AuditEntry } from '../../src/observability/audit.js';
+import { auditSink } from '../../src/observability/audit.js';
+import { createLog } from '../../src/observability/logger.js';
 import { NodesByIdsDocument, PersonCardDocument, UsersByEmailDocument } from '../generated/graphql.js';
+import { LogLines } from '../support/log-lines.js';
 import { Stack } from '../support/stack.js';
 
 // Who may read what: per-field scopes (scope auth, before any resolver or upstream call), per-directory
@@ -15,7 +17,11 @@ const keys = {
   everything: generateApiKey(),
   acmeOnly: generateApiKey(),
 };
-const audit: AuditEntry[] = [];
+// The audit sink as production has it: the process's log, here at `warn`, which audit lines ignore.
+/** Every error carries the request's id. */
+const ANY = expect.any(String);
+const log = new LogLines();
+const audit = log.lines;
 let stack: Stack;
 
 beforeAll(async () => {
@@ -43,13 +49,16 @@ beforeAll(async () => {
   });
   stack = await Stack.start({
     perDirectory: 20,
-    security: { authenticator: new Authenticator(settings), audit: (entry) => audit.push(entry) },
+    security: {
+      authenticator: new Authenticator(settings),
+      audit: auditSink({ sink: 'stdout' }, createLog({ level: 'warn', destination: log })),
+    },
   });
 });
 afterAll(() => stack.close());
 beforeEach(() => {
   stack.sims.resetAll();
-  audit.length = 0;
+  log.clear();
 });
 
 const first = (directory: 'acme' | 'corp' | 'mobile', count: number) => {
@@ -83,10 +92,22 @@ describe('per-field scopes', () => {
     const codes = new Map(
       (body.errors ?? []).map((error) => [error.path?.slice(2).join('.'), error.extensions]),
     );
-    expect(codes.get('emails')).toEqual({ code: 'FORBIDDEN', scope: 'users:read:contact' });
-    expect(codes.get('passkeys')).toEqual({ code: 'FORBIDDEN', scope: 'users:read:credentials' });
-    expect(codes.get('lastSignInAt')).toEqual({ code: 'FORBIDDEN', scope: 'users:read:activity' });
-    expect(codes.get('privateData')).toEqual({ code: 'FORBIDDEN', scope: 'users:read:private' });
+    expect(codes.get('emails')).toEqual({ code: 'FORBIDDEN', scope: 'users:read:contact', requestId: ANY });
+    expect(codes.get('passkeys')).toEqual({
+      code: 'FORBIDDEN',
+      scope: 'users:read:credentials',
+      requestId: ANY,
+    });
+    expect(codes.get('lastSignInAt')).toEqual({
+      code: 'FORBIDDEN',
+      scope: 'users:read:activity',
+      requestId: ANY,
+    });
+    expect(codes.get('privateData')).toEqual({
+      code: 'FORBIDDEN',
+      scope: 'users:read:private',
+      requestId: ANY,
+    });
     // The names needed one batch per directory; ZITADEL's passkeys and IdP links were never asked for.
     expect(stack.sims.zitadel.count('listUsers')).toBe(1);
     expect(stack.sims.zitadel.count('listPasskeys')).toBe(0);
@@ -127,9 +148,9 @@ describe('per-directory grants', () => {
     expect(nodes.slice(0, 3).every((node) => node !== null)).toBe(true);
     expect(nodes.slice(3)).toEqual([null, null, null]);
     expect(body.errors?.map((error) => error.extensions)).toEqual([
-      { code: 'FORBIDDEN', directory: 'corp' },
-      { code: 'FORBIDDEN', directory: 'corp' },
-      { code: 'FORBIDDEN', directory: 'corp' },
+      { code: 'FORBIDDEN', directory: 'corp', requestId: ANY },
+      { code: 'FORBIDDEN', directory: 'corp', requestId: ANY },
+      { code: 'FORBIDDEN', directory: 'corp', requestId: ANY },
     ]);
     expect(stack.sims.zitadel.count()).toBe(0);
   });
@@ -180,6 +201,8 @@ describe('the audit log', () => {
     const [line] = audit;
     expect(line).toMatchObject({
       log: 'audit',
+      level: 30,
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       requestId: 'req-audit-1',
       principal: { kind: 'api-key', subject: 'support-desk' },
       operation: { name: 'PersonCard', hash: expect.stringMatching(/^[0-9a-f]{64}$/) },

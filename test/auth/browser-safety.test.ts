@@ -117,7 +117,11 @@ describe('production settings', () => {
 
   it('turns introspection off, except for schema:introspect, and hides field suggestions', async () => {
     const denied = await (await post({ query: '{ __schema { queryType { name } } }' })).json();
-    expect(denied.errors[0].extensions).toEqual({ code: 'FORBIDDEN', scope: 'schema:introspect' });
+    expect(denied.errors[0].extensions).toEqual({
+      code: 'FORBIDDEN',
+      scope: 'schema:introspect',
+      requestId: expect.any(String),
+    });
     const allowed = await (
       await post({ query: '{ __schema { queryType { name } } }' }, { 'x-api-key': admin.key })
     ).json();
@@ -172,7 +176,11 @@ describe('with GET enabled', () => {
     const body = await response.json();
     expect(body.data.user.displayName).toEqual(expect.any(String));
     expect(body.data.user.emails).toBeNull();
-    expect(body.errors[0].extensions).toEqual({ code: 'FORBIDDEN', scope: 'users:read:contact' });
+    expect(body.errors[0].extensions).toEqual({
+      code: 'FORBIDDEN',
+      scope: 'users:read:contact',
+      requestId: expect.any(String),
+    });
     // The same query POSTed reads the emails.
     const posted = await fetch(`${url}/graphql`, {
       method: 'POST',

@@ -22,7 +22,9 @@ let url: string;
 beforeAll(async () => {
   demo = await startDemo();
   registry = buildDirectories(demo.directories);
-  server = createServer(createApp({ directories: registry, exampleQuery: demo.exampleQuery }));
+  server = createServer(
+    createApp({ logLevel: 'silent', directories: registry, exampleQuery: demo.exampleQuery }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   browser = await chromium.launch({
@@ -93,6 +95,7 @@ it('works with authentication: the token goes in the Headers tab', async () => {
   const key = generateApiKey();
   const guarded = createServer(
     createApp({
+      logLevel: 'silent',
       directories: registry,
       exampleQuery: '{ directories { name } }',
       security: {

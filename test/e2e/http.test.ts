@@ -79,7 +79,7 @@ describe('demo mode', () => {
     const demo = await startDemo();
     const registry = buildDirectories(demo.directories);
     try {
-      const app = createApp({ directories: registry, exampleQuery: demo.exampleQuery });
+      const app = createApp({ logLevel: 'silent', directories: registry, exampleQuery: demo.exampleQuery });
       const page = await (
         await app.fetch('http://demo/graphql', { headers: { accept: 'text/html' } })
       ).text();

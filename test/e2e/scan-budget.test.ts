@@ -74,7 +74,12 @@ it('an email lookup that runs out of scan budget says SCAN_BUDGET_EXHAUSTED, as 
   expect(body.errors).toEqual([
     expect.objectContaining({
       path: ['usersByEmail', 0, 'accounts'],
-      extensions: { code: 'SCAN_BUDGET_EXHAUSTED', directory: 'mobile', pagesScanned: 3 },
+      extensions: {
+        code: 'SCAN_BUDGET_EXHAUSTED',
+        directory: 'mobile',
+        pagesScanned: 3,
+        requestId: expect.any(String),
+      },
     }),
   ]);
   // The other directories still answered.

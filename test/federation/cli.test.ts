@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 
 it('`--subgraph` serves the same demo as an Apollo Federation subgraph', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--subgraph'], {
-    env: { ...process.env, PORT: '0', USERGRAPH_CONFIG: '' },
+    env: { ...process.env, PORT: '0', USERGRAPH_CONFIG: '', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {

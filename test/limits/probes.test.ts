@@ -68,6 +68,7 @@ describe('static limits: QUERY_TOO_COMPLEX with the limit and the measured value
       limit: 'depth',
       max: DEFAULT_LIMITS.depth,
       measured: 16,
+      requestId: expect.any(String),
     });
     expect(upstream()).toBe(0);
     expectBounded(answer);
@@ -118,6 +119,7 @@ describe('static limits: QUERY_TOO_COMPLEX with the limit and the measured value
       limit: 'aliases',
       max: DEFAULT_LIMITS.aliases,
       measured: 31,
+      requestId: expect.any(String),
     });
   });
 
@@ -145,6 +147,7 @@ describe('the upstream-call budget', () => {
       limit: 'emails',
       max: DEFAULT_LIMITS.emails,
       measured: 120,
+      requestId: expect.any(String),
     });
     expect(upstream()).toBe(0);
     const twenty = await send(
@@ -221,7 +224,11 @@ describe('the upstream-call budget', () => {
     const answer = await send(
       `{ users(first: 5, after: "${forged}.AAAAAAAAAAAAAAAAAAAAAA") { totalCount } }`,
     );
-    expect(answer.body.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', argument: 'after' });
+    expect(answer.body.errors?.[0]?.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      argument: 'after',
+      requestId: expect.any(String),
+    });
     expect(upstream()).toBe(0);
   });
 });

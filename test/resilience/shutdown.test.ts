@@ -30,7 +30,7 @@ directories:
 `,
   );
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', file], {
-    env: { ...process.env, PORT: '0', SHUTDOWN_GRACE_MS: '5000', LOG_LEVEL: 'silent' },
+    env: { ...process.env, PORT: '0', SHUTDOWN_GRACE_MS: '5000', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = once(child, 'exit');

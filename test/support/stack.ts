@@ -1,10 +1,12 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type ExecutionResult, print } from 'graphql';
+import type { Logger } from 'pino';
 import { type App, createApp, type SecurityOptions } from '../../src/app.js';
 import type { DirectoryConfig } from '../../src/config.js';
 import type { LimitSettings } from '../../src/cost/limits.js';
 import { buildDirectories } from '../../src/directories.js';
 import type { DirectoryRegistry } from '../../src/directory/registry.js';
+import type { Metrics } from '../../src/observability/metrics.js';
 import { SimulatorSet, type SimulatorSetOptions } from '../../src/simulators/index.js';
 
 export interface StackOptions extends SimulatorSetOptions {
@@ -20,6 +22,10 @@ export interface StackOptions extends SimulatorSetOptions {
   readonly security?: Partial<SecurityOptions>;
   /** Static limits and the upstream-call budget (the documented defaults where absent). */
   readonly limits?: Partial<LimitSettings>;
+  /** The log (none when absent: every line dropped). */
+  readonly log?: Logger;
+  /** Prometheus metrics, reported to by the directories and the app. */
+  readonly metrics?: Metrics;
 }
 
 export interface GraphQLResponse<T> {
@@ -44,7 +50,7 @@ export class Stack {
   static async start(options: StackOptions = {}): Promise<Stack> {
     const sims = await SimulatorSet.start(options);
     const configs = (options.configure ?? ((c) => c))(sims.directories());
-    const registry = buildDirectories(configs);
+    const registry = buildDirectories(configs, options.metrics);
     return new Stack(
       sims,
       registry,
@@ -55,6 +61,8 @@ export class Stack {
         requestTimeoutMs: options.requestTimeoutMs,
         security: options.security,
         limits: options.limits,
+        metrics: options.metrics,
+        ...(options.log === undefined ? { logLevel: 'silent' } : { log: options.log }),
       }),
       configs,
     );

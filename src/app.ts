@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
+import type { Tracer } from '@opentelemetry/api';
 import type { DocumentNode } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
@@ -8,6 +9,7 @@ import type { Authenticator } from './auth/authenticator.js';
 import { OPEN_PRINCIPAL, type Principal, withoutPiiScopes } from './auth/principal.js';
 import { type Context, createContext } from './context.js';
 import { DEFAULT_LIMITS, type LimitSettings } from './cost/limits.js';
+import type { CallTrace } from './directory/call-trace.js';
 import { CursorCodec } from './directory/cursor.js';
 import type { DirectoryRegistry } from './directory/registry.js';
 import { maskError } from './graphql-errors.js';
@@ -31,6 +33,7 @@ import { useRequestErrors } from './plugins/use-request-errors.js';
 import { useRequestId } from './plugins/use-request-id.js';
 import { useRequestPolicy } from './plugins/use-request-policy.js';
 import { type PageSecurity, useSecurityHeaders } from './plugins/use-security-headers.js';
+import { useTracing } from './plugins/use-tracing.js';
 import { useUpstreamBudget } from './plugins/use-upstream-budget.js';
 import {
   type ClosingResponse,
@@ -75,6 +78,8 @@ export interface AppOptions {
   readonly metrics?: Metrics;
   /** Serve /metrics on the main port (false when a separate metrics port does). */
   readonly metricsEndpoint?: boolean;
+  /** OpenTelemetry: a span per request, per directory batch and per upstream attempt; none when absent. */
+  readonly tracer?: Tracer;
 }
 
 export interface SecurityOptions {
@@ -110,6 +115,7 @@ export interface ServerContext {
   principal?: Principal;
   deadline?: RequestDeadline;
   access?: AccessRecord;
+  trace?: CallTrace;
 }
 
 export type App = YogaServerInstance<ServerContext, Context>;
@@ -142,14 +148,15 @@ export function createApp(options: AppOptions): App {
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    context: ({ request, res, requestId, principal, deadline }) => {
+    context: ({ request, res, requestId, principal, deadline, trace }) => {
       const who = principal ?? (security.authenticator === null ? OPEN_PRINCIPAL : NOBODY);
+      const call = deadline ?? requestDeadline(timeoutMs, res ?? request.signal);
       return createContext(
         options.directories,
         request.method === 'GET' ? withoutPiiScopes(who) : who,
         cursors,
         limits,
-        deadline ?? requestDeadline(timeoutMs, res ?? request.signal),
+        trace === undefined ? call : { ...call, trace },
         requestId,
       );
     },
@@ -181,6 +188,7 @@ export function createApp(options: AppOptions): App {
     plugins: [
       useRequestId(),
       useAccessLog(log),
+      ...(options.tracer === undefined ? [] : [useTracing(options.tracer)]),
       useRequestDeadline(timeoutMs),
       useSecurityHeaders(page),
       useBodyLimit(),

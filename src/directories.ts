@@ -24,6 +24,7 @@ export function buildDirectory(config: DirectoryConfig, metrics?: Metrics): Dire
   const resilience = resolveResilience(config.resilience, config.provider, config.concurrency);
   const guard = new DirectoryGuard({
     provider: config.provider,
+    directory: config.name,
     ...resilience,
     fallbackDeadlineMs: config.timeoutMs,
     ...(metrics ? { observer: metrics.observer(config.name, config.provider) } : {}),

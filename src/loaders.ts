@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { Identity, Passkey, User } from './directory/model.js';
 import type { CallOptions, DirectoryProvider, KeyedResult } from './directory/port.js';
 import { DirectoryFailure } from './errors.js';
+import { endBatchSpan, startBatchSpan } from './observability/batch-span.js';
 import type { ReadRecord } from './observability/read-record.js';
 
 type Batch<T> = (localIds: readonly string[], options: CallOptions) => Promise<readonly KeyedResult<T>[]>;
@@ -55,9 +56,13 @@ export class Loaders {
       loader = new DataLoader<string, T | null>(
         async (ids) => {
           this.read?.directory(directory.name);
-          const results = await batch(ids, this.options).catch((error: unknown) =>
+          const trace = this.options.trace;
+          const traced =
+            trace === undefined ? null : startBatchSpan(trace, kind, directory, ids.length, this.options);
+          const results = await batch(ids, traced?.options ?? this.options).catch((error: unknown) =>
             ids.map(() => (error instanceof Error ? error : new Error(String(error)))),
           );
+          if (traced !== null) endBatchSpan(traced.span, results);
           return results.map((result) =>
             result instanceof Error ? new DirectoryFailure(directory.name, result) : result,
           );

@@ -7,6 +7,7 @@ import { createHttpServer } from './http-server.js';
 import { createLog } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { createMetricsServer } from './observability/metrics-server.js';
+import { startTracing } from './observability/tracing.js';
 import { AUTH_OFF_WARNING } from './plugins/use-readiness.js';
 import { loadProcessConfig, type ProcessConfig } from './process-config.js';
 import { securityFrom } from './security.js';
@@ -20,6 +21,7 @@ async function main(settings: ProcessConfig): Promise<void> {
   // Human-readable in demo mode, one JSON object per line otherwise.
   const log = createLog({ level: settings.logLevel, pretty: source.kind === 'demo' });
   const metrics = file === null || file.metrics.enabled ? new Metrics() : undefined;
+  const tracing = settings.tracing === null ? null : startTracing(settings.tracing);
   const registry = buildDirectories(directories, metrics);
   const app = createApp({
     directories: registry,
@@ -33,6 +35,7 @@ async function main(settings: ProcessConfig): Promise<void> {
     cursorSecret: file?.cursorSecret,
     metrics,
     metricsEndpoint: file?.metrics.port === undefined,
+    tracer: tracing?.tracer,
     // Demo mode is open (on loopback) for the first minute; a config file says how callers authenticate.
     security:
       file === null ? { graphiql: true, introspection: true } : securityFrom(file, settings.production, log),
@@ -57,6 +60,11 @@ async function main(settings: ProcessConfig): Promise<void> {
   log.info(
     `GraphiQL and GraphQL endpoint${settings.federation ? ' (Apollo Federation 2 subgraph)' : ''}: http://${hostForUrl(settings.host)}:${port}/graphql`,
   );
+  if (settings.tracing !== null) {
+    log.info(
+      `tracing on: OTLP/HTTP from the OTEL_EXPORTER_OTLP_* settings, sampler ${settings.tracing.sampler}${settings.tracing.sampler.endsWith('traceidratio') ? ` (${settings.tracing.ratio})` : ''}, service ${settings.tracing.serviceName}`,
+    );
+  }
   if (source.kind === 'demo') {
     log.info(
       'usergraph demo: open to anyone on this machine, listening on loopback only; set HOST to listen elsewhere.',
@@ -78,6 +86,7 @@ async function main(settings: ProcessConfig): Promise<void> {
     if (!(await closeGracefully(server, settings.shutdownGraceMs)))
       log.info('grace period over, closed the rest');
     metricsServer?.close();
+    await tracing?.shutdown().catch(() => undefined);
     await registry.close();
     await demo?.close();
     process.exit(0);

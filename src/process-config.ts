@@ -3,9 +3,10 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { type Config, loadConfigFile, type ServerSettings, serverSettings } from './config.js';
 import { LOG_LEVELS, type LogLevel } from './observability/logger.js';
+import { type TracingSettings, tracingSettingsFrom } from './observability/tracing.js';
 
 // Everything the process is started with, read once: the config file (or demo mode), the environment
-// (PORT, HOST, SHUTDOWN_GRACE_MS, LOG_LEVEL) and the flags (--config, --subgraph). One typed, readonly
+// (PORT, HOST, SHUTDOWN_GRACE_MS, LOG_LEVEL, OTEL_*) and the flags (--config, --subgraph). One typed, readonly
 // object, or every problem at once.
 
 export type DirectorySource =
@@ -27,6 +28,8 @@ export interface ProcessConfig {
   readonly production: boolean;
   /** The HTTP server's timeouts and connection cap (the file's `server:`, or its defaults). */
   readonly server: ServerSettings;
+  /** OpenTelemetry tracing from the standard `OTEL_*` variables; null: off. */
+  readonly tracing: TracingSettings | null;
 }
 
 export type ProcessConfigResult =
@@ -53,6 +56,7 @@ export function loadProcessConfig(
   );
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}`);
+  const tracing = tracingSettingsFrom(env, problems);
   const host = env.HOST || undefined;
   if (host !== undefined && isIP(host) === 0 && !/^[A-Za-z0-9.-]{1,253}$/.test(host)) {
     problems.push('HOST: must be an IP address or a host name');
@@ -78,6 +82,7 @@ export function loadProcessConfig(
       production:
         (source.kind === 'file' ? source.config.production : undefined) ?? env.NODE_ENV === 'production',
       server: source.kind === 'file' ? source.config.server : serverSettings.parse({}),
+      tracing,
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { CallTrace } from './call-trace.js';
 import type { UserFilter } from './filter.js';
 import type { Identity, Passkey, ProviderKind, User } from './model.js';
 
@@ -16,6 +17,8 @@ export interface CallOptions {
   readonly budget?: { take(directory: string): boolean };
   /** Whose call it is, so a busy directory serves callers in turn (principal, then request). */
   readonly share?: { readonly principal: string; readonly request: object };
+  /** The span the call belongs under, when tracing is on (each attempt gets a span of its own). */
+  readonly trace?: CallTrace;
 }
 
 /** One result per key, in key order: the user, `null` when the directory has no such user, or the error for that key. */

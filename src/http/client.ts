@@ -1,4 +1,5 @@
 import { errors, Pool } from 'undici';
+import { injectTraceHeaders } from '../directory/call-trace.js';
 import { BudgetExceededError, UpstreamError } from '../directory/failures.js';
 import type { ProviderKind } from '../directory/model.js';
 import type { CallOptions } from '../directory/port.js';
@@ -125,6 +126,7 @@ export class HttpClient {
     // signal as is: an AbortController, a timer and a listener of our own per call cost more than the
     // rest of the call's bookkeeping (BENCHMARKS.md).
     const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
+    if (options.trace !== undefined) injectTraceHeaders(options.trace, headers);
     let body: string | undefined;
     if (call.json !== undefined) {
       body = JSON.stringify(call.json);

@@ -3,6 +3,7 @@ import type { ProviderKind } from '../directory/model.js';
 import type { CallOptions, DirectoryHealth } from '../directory/port.js';
 import { codeFor, type ErrorCode } from '../errors.js';
 import type { CallGuard, HttpCall, HttpResponse } from '../http/client.js';
+import { endAttemptSpan, noteCircuitOpen, startAttemptSpan } from './attempt-span.js';
 import { CircuitBreaker, type Verdict } from './circuit-breaker.js';
 import { deadlinePassed, delay } from './deadline.js';
 import { LatencyWindow } from './latency.js';
@@ -13,6 +14,8 @@ import { RetryBudget } from './retry-budget.js';
 
 export interface DirectoryGuardOptions extends ResilienceOptions {
   readonly provider: ProviderKind;
+  /** The directory's configured name (for traces). */
+  readonly directory?: string;
   /** Told of every attempt, retry, hold-off, circuit change and wait (metrics); none by default. */
   readonly observer?: GuardObserver;
   /** Bounds a call's retries when its caller gave no deadline (token logins): the per-call timeout. */
@@ -68,9 +71,14 @@ export class DirectoryGuard implements CallGuard {
     const deadline = options.deadline ?? this.now() + this.options.fallbackDeadlineMs;
     const { signal } = options;
     this.budget.deposit();
+    let waitedBefore = 0;
     for (let number = 1; ; number += 1) {
+      const circuit = this.breaker.state;
       const admission = this.breaker.admit();
-      if (admission === null) throw this.circuitOpen(call.operation);
+      if (admission === null) {
+        if (options.trace !== undefined) noteCircuitOpen(options.trace, call.operation);
+        throw this.circuitOpen(call.operation);
+      }
       let release: () => void;
       const queuedAt = performance.now();
       try {
@@ -83,12 +91,26 @@ export class DirectoryGuard implements CallGuard {
       if (waited > 1) this.observer.queued(this.limiter.waiting, waited / 1000);
       const started = this.now();
       const began = performance.now();
+      const traced =
+        options.trace === undefined
+          ? null
+          : startAttemptSpan(options.trace, call, options, {
+              directory: this.options.directory ?? '',
+              provider: this.options.provider,
+              number,
+              retryWaitMs: waitedBefore,
+              queueWaitMs: waited,
+              circuit,
+              deadlineLeftMs: Math.max(0, deadline - started),
+            });
       let failure: UpstreamError | null = null;
       try {
-        const response = await attempt(options);
+        const response = await attempt(traced?.options ?? options);
+        const outcome = statusClass(response.status);
+        if (traced !== null) endAttemptSpan(traced.span, outcome, response.status, null);
         this.observer.attempt(
           call.operation,
-          statusClass(response.status),
+          outcome,
           (performance.now() - began) / 1000,
           call.token === true,
         );
@@ -99,13 +121,16 @@ export class DirectoryGuard implements CallGuard {
       } catch (error) {
         // Only UpstreamErrors come out of an attempt; anything else is a bug, never retried.
         if (!(error instanceof UpstreamError)) {
+          traced?.span.end();
           this.breaker.record(admission, 'ignored');
           throw error;
         }
         failure = error;
+        const outcome = outcomeOf(error);
+        if (traced !== null) endAttemptSpan(traced.span, outcome, error.status, error);
         this.observer.attempt(
           call.operation,
-          outcomeOf(error),
+          outcome,
           (performance.now() - began) / 1000,
           call.token === true,
         );
@@ -130,6 +155,7 @@ export class DirectoryGuard implements CallGuard {
         throw failure;
       }
       this.observer.retry(call.operation);
+      waitedBefore = wait;
       await delay(wait, signal, () =>
         deadlinePassed(this.options.provider, call.operation, 'request deadline passed'),
       );

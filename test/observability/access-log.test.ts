@@ -67,6 +67,11 @@ it('a 60-user read with one directory failing: x-request-id round-trips into err
   const written = JSON.stringify(out.lines);
   expect(written).not.toContain('@');
   expect(written).not.toMatch(/displayName|john/i);
+  // Tracing is off here: no trace id in the line, no traceparent upstream.
+  expect(line?.traceId).toBeUndefined();
+  expect(stack.sims.all.flatMap((sim) => sim.log).some((entry) => 'traceparent' in entry.headers)).toBe(
+    false,
+  );
 });
 
 it('replaces an id that is not a plain token, and still returns the one it used', async () => {

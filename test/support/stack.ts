@@ -1,4 +1,5 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import type { Tracer } from '@opentelemetry/api';
 import { type ExecutionResult, print } from 'graphql';
 import type { Logger } from 'pino';
 import { type App, createApp, type SecurityOptions } from '../../src/app.js';
@@ -26,6 +27,8 @@ export interface StackOptions extends SimulatorSetOptions {
   readonly log?: Logger;
   /** Prometheus metrics, reported to by the directories and the app. */
   readonly metrics?: Metrics;
+  /** OpenTelemetry tracing. */
+  readonly tracer?: Tracer;
 }
 
 export interface GraphQLResponse<T> {
@@ -62,6 +65,7 @@ export class Stack {
         security: options.security,
         limits: options.limits,
         metrics: options.metrics,
+        tracer: options.tracer,
         ...(options.log === undefined ? { logLevel: 'silent' } : { log: options.log }),
       }),
       configs,

@@ -1,3 +1,4 @@
+import type { CallTrace } from '../../directory/call-trace.js';
 import { UpstreamError } from '../../directory/failures.js';
 import type { CallOptions } from '../../directory/port.js';
 import type { HttpCall, HttpClient, HttpResponse } from '../../http/client.js';
@@ -75,7 +76,7 @@ export class TokenManager {
     } catch (error) {
       if (session.refreshToken === null || !isInvalidSession(error)) throw error;
     }
-    const renewed = await join(this.renew(session), options, call.operation);
+    const renewed = await join(this.renew(session, options.trace), options, call.operation);
     // The replay is the same read again, after a renewal the caller did not cause: not budgeted.
     return this.http.send(withBearer(call, renewed.accessToken), { ...options, budget: undefined });
   }
@@ -83,14 +84,17 @@ export class TokenManager {
   private current(options: CallOptions, operation: string): Promise<Session> {
     const session = this.session;
     if (session !== null && this.now() < session.renewAt) return Promise.resolve(session);
-    return join(this.renew(session), options, operation);
+    return join(this.renew(session, options.trace), options, operation);
   }
 
-  /** Replaces `stale` (null: there is no session yet), unless another call already has. */
-  private renew(stale: Session | null): Promise<Session> {
+  /**
+   * Replaces `stale` (null: there is no session yet), unless another call already has. The renewal's
+   * spans go in the trace of the call that started it.
+   */
+  private renew(stale: Session | null, trace: CallTrace | undefined): Promise<Session> {
     if (this.session !== null && this.session !== stale) return Promise.resolve(this.session);
     if (this.flight === null) {
-      const flight = this.obtain(stale).then((session) => {
+      const flight = this.obtain(stale, trace === undefined ? {} : { trace }).then((session) => {
         this.session = session;
         return session;
       });
@@ -104,43 +108,49 @@ export class TokenManager {
     return this.flight;
   }
 
-  private async obtain(stale: Session | null): Promise<Session> {
+  private async obtain(stale: Session | null, options: CallOptions): Promise<Session> {
     if (stale?.refreshToken) {
-      const refreshed = await this.refresh(stale.refreshToken);
+      const refreshed = await this.refresh(stale.refreshToken, options);
       if (refreshed !== null) return refreshed;
     }
-    return this.login();
+    return this.login(options);
   }
 
-  private async login(): Promise<Session> {
+  private async login(options: CallOptions): Promise<Session> {
     if ('accessToken' in this.credentials) {
       throw new UpstreamError({ provider: 'app-services', kind: 'unauthorized', operation: LOGIN_OPERATION });
     }
     const issuedAt = this.now();
-    const response = await this.http.send({
-      method: 'POST',
-      path: `${this.basePath}/auth/providers/mongodb-cloud/login`,
-      operation: LOGIN_OPERATION,
-      json: { username: this.credentials.publicApiKey, apiKey: this.credentials.privateApiKey },
-      token: true,
-      describeError: appServicesErrorFacts,
-    });
+    const response = await this.http.send(
+      {
+        method: 'POST',
+        path: `${this.basePath}/auth/providers/mongodb-cloud/login`,
+        operation: LOGIN_OPERATION,
+        json: { username: this.credentials.publicApiKey, apiKey: this.credentials.privateApiKey },
+        token: true,
+        describeError: appServicesErrorFacts,
+      },
+      options,
+    );
     const body = decode('app-services', LOGIN_OPERATION, WireLoginResponse, response.body);
     return this.sessionFor(body.access_token, body.refresh_token, issuedAt);
   }
 
   /** Null when the refresh token itself was refused (expired, revoked): the caller logs in again. */
-  private async refresh(refreshToken: string): Promise<Session | null> {
+  private async refresh(refreshToken: string, options: CallOptions): Promise<Session | null> {
     const issuedAt = this.now();
-    const response = await this.http.send({
-      method: 'POST',
-      path: `${this.basePath}/auth/session`,
-      operation: REFRESH_OPERATION,
-      headers: { authorization: `Bearer ${refreshToken}` },
-      token: true,
-      answers: [401],
-      describeError: appServicesErrorFacts,
-    });
+    const response = await this.http.send(
+      {
+        method: 'POST',
+        path: `${this.basePath}/auth/session`,
+        operation: REFRESH_OPERATION,
+        headers: { authorization: `Bearer ${refreshToken}` },
+        token: true,
+        answers: [401],
+        describeError: appServicesErrorFacts,
+      },
+      options,
+    );
     if (response.status === 401) return null;
     const body = decode('app-services', REFRESH_OPERATION, WireSessionResponse, response.body);
     return this.sessionFor(body.access_token, refreshToken, issuedAt);

@@ -1,0 +1,50 @@
+import { type Span, SpanStatusCode } from '@opentelemetry/api';
+import { type CallTrace, under } from '../directory/call-trace.js';
+import { UpstreamError } from '../directory/failures.js';
+import type { CallOptions, DirectoryProvider, KeyedResult } from '../directory/port.js';
+
+/**
+ * One span per DataLoader batch: one directory, one kind of fact, every key the operation asked for
+ * there; the batch's upstream attempts are its children. Keys are counted, never listed.
+ */
+export function startBatchSpan(
+  callTrace: CallTrace,
+  kind: string,
+  directory: DirectoryProvider,
+  keys: number,
+  options: CallOptions,
+): { readonly span: Span; readonly options: CallOptions } {
+  const span = callTrace.tracer.startSpan(
+    `${kind} batch: ${directory.name}`,
+    {
+      attributes: {
+        'usergraph.directory': directory.name,
+        'usergraph.provider': directory.provider,
+        'usergraph.batch.kind': kind,
+        'usergraph.batch.keys': keys,
+      },
+    },
+    callTrace.context,
+  );
+  return { span, options: { ...options, trace: under(callTrace, span) } };
+}
+
+/** How many keys failed; a batch every key of which failed is an error span, with the failure's kind. */
+export function endBatchSpan(span: Span, results: readonly KeyedResult<unknown>[]): void {
+  let failed = 0;
+  let first: Error | null = null;
+  for (const result of results) {
+    if (result instanceof Error) {
+      failed += 1;
+      first ??= result;
+    }
+  }
+  span.setAttribute('usergraph.batch.failed_keys', failed);
+  if (first !== null && failed === results.length) {
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: first instanceof UpstreamError ? first.kind : first.name,
+    });
+  }
+  span.end();
+}

@@ -15,7 +15,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const [command, ...rest] = process.argv.slice(2);
 
 /** What the tests start for real, by Debian package and the file it must leave behind. */
-const TEST_PACKAGES = [['chromium', process.env.CHROMIUM_PATH ?? '/usr/bin/chromium']];
+const TEST_PACKAGES = [
+  ['chromium', process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'],
+  ['prometheus', process.env.PROMETHEUS_PATH ?? '/usr/bin/prometheus'],
+];
 
 const bin = node24Bin();
 const env = { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` };

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
-import { DirectoryFailure, publicDirectoryError } from './errors.js';
+import { codeFor, DirectoryFailure, publicDirectoryError } from './errors.js';
 
 /** A client mistake: says what was wrong and where. */
 export function badUserInput(message: string, argument?: string): GraphQLError {
@@ -43,4 +43,16 @@ export function maskError(error: unknown, message: string): Error {
     if (original === undefined || original === null || original instanceof GraphQLError) return error;
   }
   return yogaMaskError(error, message, false);
+}
+
+/**
+ * The `extensions.code` a caller will see for an error not yet masked (metrics count errors as
+ * execution ends, before Yoga masks them): a directory failure's code, ours, or what masking gives the
+ * rest.
+ */
+export function publicCode(error: Error): string {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (original instanceof DirectoryFailure) return codeFor(original.cause);
+  const code = (error as GraphQLError).extensions?.code;
+  return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
 }

@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { ProviderKind } from '../directory/model.js';
-import type { CircuitState } from '../directory/port.js';
+import type { CircuitState, HealthState } from '../directory/port.js';
 import type { DirectoryGuard } from '../resilience/guard.js';
 import type { AttemptOutcome, GuardObserver } from '../resilience/observer.js';
 
@@ -12,6 +12,7 @@ import type { AttemptOutcome, GuardObserver } from '../resilience/observer.js';
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const CALLS = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
 const CIRCUIT_VALUE: Readonly<Record<CircuitState, number>> = { CLOSED: 0, HALF_OPEN: 1, OPEN: 2 };
+const STATE_VALUE: Readonly<Record<HealthState, number>> = { UP: 0, DEGRADED: 1, DOWN: 2 };
 /** Distinct operation names labelled; the rest are "other" (a client can send any name). */
 const OPERATION_NAMES = 100;
 
@@ -98,6 +99,12 @@ export class Metrics {
     buckets: CALLS,
     registers: [this.registry],
   });
+  private readonly directoryErrors = new Counter({
+    name: 'usergraph_directory_errors_total',
+    help: 'Errors callers got from a directory (a batch-wide failure once per batch), by public code.',
+    labelNames: ['directory', 'provider', 'code'],
+    registers: [this.registry],
+  });
   private readonly refusals = new Counter({
     name: 'usergraph_operations_refused_total',
     help: 'Operations refused before execution, by the limit they crossed.',
@@ -116,6 +123,17 @@ export class Metrics {
       collect() {
         for (const { directory, provider, guard } of guards) {
           this.set({ directory, provider }, CIRCUIT_VALUE[guard.breaker.state]);
+        }
+      },
+    });
+    new Gauge({
+      name: 'usergraph_directory_state',
+      help: 'Directory health as Directory.health reports it: 0 UP, 1 DEGRADED, 2 DOWN (circuit open or credentials rejected).',
+      labelNames: ['directory', 'provider'],
+      registers: [this.registry],
+      collect() {
+        for (const { directory, provider, guard } of guards) {
+          this.set({ directory, provider }, STATE_VALUE[guard.health().state]);
         }
       },
     });
@@ -145,6 +163,7 @@ export class Metrics {
       holdOff: () => this.holdOffs.inc(labels),
       circuit: (_from, to) => this.transitions.inc({ ...labels, to }),
       queued: (_depth, waited) => this.waits.observe(labels, waited),
+      error: (code) => this.directoryErrors.inc({ ...labels, code }),
     };
   }
 

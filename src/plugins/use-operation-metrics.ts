@@ -1,16 +1,30 @@
 import { type DocumentNode, type GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
+import { publicCode } from '../graphql-errors.js';
 import type { Metrics, OperationOutcome } from '../observability/metrics.js';
 
 /** Codes that mean usergraph refused the operation for its size or its caller's rate. */
 const REFUSALS = new Set(['QUERY_TOO_COMPLEX', 'OPERATION_TOO_EXPENSIVE', 'RATE_LIMITED']);
 
-function codesOf(errors: readonly (Error | GraphQLError)[] | undefined): string[] {
+/** Codes as the caller sees them; a parse or validation error gets Yoga's code only later, so `uncoded` says it. */
+function codesOf(errors: readonly (Error | GraphQLError)[] | undefined, uncoded?: string): string[] {
   return (errors ?? []).map((error) => {
     const code = (error as GraphQLError).extensions?.code;
-    return typeof code === 'string' ? code : 'UNCODED';
+    return uncoded !== undefined && typeof code !== 'string' ? uncoded : publicCode(error);
   });
+}
+
+/** The limit a refused operation crossed (`extensions.limit`; a principal's rate for RATE_LIMITED). */
+function refusedLimit(errors: readonly (Error | GraphQLError)[] | undefined): string | null {
+  for (const error of errors ?? []) {
+    const extensions = (error as GraphQLError).extensions;
+    if (!REFUSALS.has(extensions?.code as string)) continue;
+    if (extensions?.code === 'RATE_LIMITED') return 'rate';
+    const limit = extensions?.limit;
+    return typeof limit === 'string' && /^[A-Za-z]{1,32}$/.test(limit) ? limit : 'other';
+  }
+  return null;
 }
 
 /**
@@ -26,16 +40,25 @@ export function useOperationMetrics(metrics: Metrics): Plugin<Context> {
       () =>
       ({ result }) => {
         if (!(result instanceof Error)) return;
-        const codes = codesOf([result]);
-        metrics.operation(null, REFUSALS.has(codes[0] ?? '') ? 'refused' : 'invalid', codes, null, null);
+        const codes = codesOf([result], 'GRAPHQL_PARSE_FAILED');
+        const limit = refusedLimit([result]);
+        if (limit !== null) metrics.refused(limit);
+        metrics.operation(null, limit !== null ? 'refused' : 'invalid', codes, null, null);
       },
     onValidate:
       ({ params }) =>
       ({ result }) => {
         if (result.length === 0) return;
-        const codes = codesOf(result);
-        const refused = codes.some((code) => REFUSALS.has(code));
-        metrics.operation(nameOf(params.documentAST), refused ? 'refused' : 'invalid', codes, null, null);
+        const codes = codesOf(result, 'GRAPHQL_VALIDATION_FAILED');
+        const limit = refusedLimit(result);
+        if (limit !== null) metrics.refused(limit);
+        metrics.operation(
+          nameOf(params.documentAST),
+          limit !== null ? 'refused' : 'invalid',
+          codes,
+          null,
+          null,
+        );
       },
     onExecute({ args }) {
       const started = performance.now();
@@ -43,14 +66,10 @@ export function useOperationMetrics(metrics: Metrics): Plugin<Context> {
         onExecuteDone({ result }) {
           if (Symbol.asyncIterator in result) return;
           const codes = codesOf(result.errors);
+          const limit = result.data ? null : refusedLimit(result.errors);
+          if (limit !== null) metrics.refused(limit);
           const outcome: OperationOutcome =
-            codes.some((code) => REFUSALS.has(code)) && !result.data
-              ? 'refused'
-              : codes.length === 0
-                ? 'ok'
-                : result.data
-                  ? 'partial'
-                  : 'error';
+            limit !== null ? 'refused' : codes.length === 0 ? 'ok' : result.data ? 'partial' : 'error';
           const budget = args.contextValue.call.budget as { used?: ReadonlyMap<string, number> } | undefined;
           metrics.operation(
             nameOf(args.document, args.operationName),

@@ -166,6 +166,7 @@ export class DirectoryGuard implements CallGuard {
   noteError(error: unknown): void {
     if (!(error instanceof Error)) return;
     this.lastError = { code: codeFor(error), at: this.now() };
+    this.observer.error(this.lastError.code);
     if (error instanceof UpstreamError && (error.kind === 'unauthorized' || error.kind === 'forbidden')) {
       this.credentialsRejected = true;
     }

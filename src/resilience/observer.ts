@@ -14,6 +14,8 @@ export interface GuardObserver {
   holdOff(seconds: number): void;
   circuit(from: CircuitState, to: CircuitState): void;
   queued(depth: number, waitedSeconds: number): void;
+  /** An error a caller of the directory got, by its public code (src/errors.ts). */
+  error(code: string): void;
 }
 
 export const NO_OBSERVER: GuardObserver = {
@@ -23,4 +25,5 @@ export const NO_OBSERVER: GuardObserver = {
   holdOff() {},
   circuit() {},
   queued() {},
+  error() {},
 };

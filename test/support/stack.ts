@@ -48,6 +48,7 @@ export class Stack {
     readonly registry: DirectoryRegistry,
     readonly app: App,
     readonly configs: readonly DirectoryConfig[],
+    readonly metrics?: Metrics,
   ) {}
 
   static async start(options: StackOptions = {}): Promise<Stack> {
@@ -69,6 +70,7 @@ export class Stack {
         ...(options.log === undefined ? { logLevel: 'silent' } : { log: options.log }),
       }),
       configs,
+      options.metrics,
     );
   }
 

@@ -5,8 +5,10 @@
 // Env: COMPARE_ROUNDS (pairs, default 6), COMPARE_SECONDS (per round, default 4), COMPARE_NODE_ARGS_A and
 // COMPARE_NODE_ARGS_B (space-separated node options for one side, e.g. V8 flags), COMPARE_AUTH_A and
 // COMPARE_AUTH_B (none, jwt or api-key: how that side authenticates callers; default none; legacy for
-// a build from before authentication existed), so one build can be measured against itself with a
-// feature on and off.
+// a build from before authentication existed), COMPARE_CONFIG_A and COMPARE_CONFIG_B (JSON merged into
+// that side's config, e.g. '{"metrics":{"enabled":false}}'), COMPARE_ENV_A and COMPARE_ENV_B (JSON
+// environment for that side; "$OTLP_SINK" stands for an OTLP/HTTP endpoint that drops what it gets),
+// so one build can be measured against itself with a feature on and off.
 import { benchDirectories } from './directories.js';
 import {
   type BenchAuth,
@@ -15,6 +17,7 @@ import {
   measureRound,
   type Server,
   startGateway,
+  startOtlpSink,
   startSimulators,
   verify,
   warmUp,
@@ -33,6 +36,15 @@ const seconds = Number(process.env.COMPARE_SECONDS ?? 4);
 const wanted = ids.split(',');
 const authOf = (side: 'A' | 'B') => (process.env[`COMPARE_AUTH_${side}`] ?? 'none') as BenchAuth;
 const credentials = { A: await benchCredentials(authOf('A')), B: await benchCredentials(authOf('B')) };
+const sink = await startOtlpSink();
+const json = (name: string) => JSON.parse(process.env[name] ?? '{}') as Record<string, unknown>;
+const envOf = (side: 'A' | 'B') =>
+  Object.fromEntries(
+    Object.entries(json(`COMPARE_ENV_${side}`)).map(([key, value]) => [
+      key,
+      String(value).replaceAll('$OTLP_SINK', sink.url),
+    ]),
+  );
 const sims = await startSimulators(5);
 const servers: Server[] = [];
 try {
@@ -44,9 +56,13 @@ try {
     servers.push(
       await startGateway('A', dirA, directories, credentials.A, undefined, args('A'), {
         beforeLimits: process.env.COMPARE_BEFORE_LIMITS_A === '1',
+        config: json('COMPARE_CONFIG_A'),
+        env: envOf('A'),
       }),
       await startGateway('B', dirB, directories, credentials.B, undefined, args('B'), {
         beforeLimits: process.env.COMPARE_BEFORE_LIMITS_B === '1',
+        config: json('COMPARE_CONFIG_B'),
+        env: envOf('B'),
       }),
     );
     const [a, b] = servers as [Server, Server];
@@ -87,6 +103,7 @@ try {
 } finally {
   for (const server of servers) await stop(server.process);
   await stop(sims.process);
+  await sink.close();
   await credentials.A.close();
   await credentials.B.close();
 }

@@ -104,8 +104,14 @@ export async function startGateway(
   credentials: Credentials,
   profileDir?: string,
   nodeArgs: readonly string[] = [],
-  /** A build from before `limits:` existed, whose config must not name them. */
-  options: { readonly beforeLimits?: boolean } = {},
+  options: {
+    /** A build from before `limits:` existed, whose config must not name them. */
+    readonly beforeLimits?: boolean;
+    /** Config entries merged over the bench's (e.g. `{ metrics: { enabled: false } }`). */
+    readonly config?: Readonly<Record<string, unknown>>;
+    /** Environment variables for this gateway only (e.g. OTEL_* for tracing). */
+    readonly env?: Readonly<Record<string, string>>;
+  } = {},
 ): Promise<Server> {
   const configDir = mkdtempSync(join(tmpdir(), 'usergraph-bench-'));
   const config = join(configDir, 'usergraph.yaml');
@@ -126,6 +132,7 @@ export async function startGateway(
                     perPrincipal: { operationsPerMinute: 100_000_000, upstreamCallsPerMinute: 1_000_000_000 },
                   },
                 }),
+            ...options.config,
           },
     ),
   );
@@ -142,7 +149,8 @@ export async function startGateway(
     ],
     {
       cwd: dir,
-      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: '0' },
+      // The log at its production default: an access line per request is part of what a request costs.
+      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', PORT: '0', ...options.env },
       ready: (line) => /http:\/\/[^/\s]+:\d+\/graphql/.test(line),
     },
   ).finally(() => rmSync(configDir, { recursive: true, force: true }));
@@ -329,5 +337,23 @@ export async function measureRound(
     failures: result.errors + result.timeouts + result.non2xx + result.mismatches,
     upstream: scaleCounts(await upstreamCounts(sims), 1 / requests),
     rssMb: rssMb(server.process.pid),
+  };
+}
+
+/**
+ * An OTLP/HTTP endpoint that takes spans and drops them, for benchmarks with tracing on: the gateway
+ * pays for building and exporting its spans, as with a real collector.
+ */
+export async function startOtlpSink(): Promise<{ readonly url: string; close(): Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/v1/traces`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

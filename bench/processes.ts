@@ -31,9 +31,12 @@ export function start(
     lines.on('line', (line) => {
       if (!options.ready(line)) return;
       clearTimeout(timer);
-      // Keep draining stdout so a chatty child never blocks on a full pipe.
+      // Keep draining stdout so a chatty child (an access line per request) never blocks on a full
+      // pipe, without splitting it into lines: the load generator shares the machine.
       lines.removeAllListeners('line');
-      lines.on('line', () => {});
+      lines.close();
+      child.stdout?.on('data', () => {});
+      child.stdout?.resume();
       resolve({ child, pid: child.pid as number, line });
     });
     child.once('exit', (code) => {

@@ -78,6 +78,9 @@ async function main(settings: ProcessConfig): Promise<void> {
     );
   }
 
+  // The start-up lines now, not with the first 4 KiB of access lines.
+  log.flush();
+
   const stopping = { now: false };
   const stop = async (signal: string) => {
     if (stopping.now) return;

@@ -117,6 +117,25 @@ describe('config', () => {
     expect(bad.ok ? [] : bad.problems).toEqual(['federation: must be true or false']);
   });
 
+  it('serves metrics on the main port by default, on a port of its own, or not at all', () => {
+    const on = parseConfig(GOOD, 'u.yaml', ENV);
+    expect(on.ok && on.config.metrics).toEqual({ enabled: true });
+    const own = parseConfig(`${GOOD}\nmetrics: { port: 9464 }\n`, 'u.yaml', ENV);
+    expect(own.ok && own.config.metrics).toEqual({ enabled: true, port: 9464 });
+    const off = parseConfig(`${GOOD}\nmetrics: { enabled: false }\n`, 'u.yaml', ENV);
+    expect(off.ok && off.config.metrics.enabled).toBe(false);
+    const bad = parseConfig(
+      `${GOOD}\nmetrics: { enabled: yes please, port: 70000, path: /m }\n`,
+      'u.yaml',
+      ENV,
+    );
+    expect(bad.ok ? [] : bad.problems).toEqual([
+      'metrics.enabled: must be true or false',
+      'metrics.port: Too big: expected number to be <=65535',
+      'metrics: unrecognized key "path"',
+    ]);
+  });
+
   it('executes with graphql-jit unless jit: false, and rejects anything but a boolean', () => {
     const on = parseConfig(GOOD, 'u.yaml', ENV);
     expect(on.ok && on.config.jit).toBe(true);
@@ -203,7 +222,14 @@ describe('config', () => {
     writeFileSync(file, GOOD.replace('provider: zitadel', 'provider: nope'));
     const loaded = loadProcessConfig(
       ['--config', file],
-      { ...ENV, PORT: '80a', SHUTDOWN_GRACE_MS: '-1', LOG_LEVEL: 'loud', HOST: 'bad host!' },
+      {
+        ...ENV,
+        PORT: '80a',
+        SHUTDOWN_GRACE_MS: '-1',
+        LOG_LEVEL: 'loud',
+        HOST: 'bad host!',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url',
+      },
       dir,
     );
     expect(loaded.ok).toBe(false);
@@ -212,6 +238,7 @@ describe('config', () => {
       'PORT: must be a whole number from 0 to 65535',
       'SHUTDOWN_GRACE_MS: must be a whole number from 0 to 600000',
       'LOG_LEVEL: must be one of debug, info, warn, error, silent',
+      'OTEL_EXPORTER_OTLP_ENDPOINT: must be an http(s) URL',
       'HOST: must be an IP address or a host name',
       'directories[1].provider: provider must be one of: monocloud, zitadel, app-services',
     ]);

@@ -30,7 +30,7 @@ it('logs a directory failure without the upstream’s text, and a batch’s 2000
     [50, 'something else'],
   ]);
   expect(out.lines[1]?.repeats).toBe(1999);
-  for (const l of out.lines) expect(l.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  for (const l of out.lines) expect(Math.abs(Number(l.time) - Date.now())).toBeLessThan(60_000);
   expect(JSON.stringify(out.lines)).not.toContain('alice@example.com');
 });
 

@@ -1,5 +1,6 @@
 import type { Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOffSampler,
@@ -27,6 +28,8 @@ export type SamplerName = (typeof SAMPLERS)[number];
 /** Tracing as the standard `OTEL_*` variables configure it (process-config.ts reads and checks them). */
 export interface TracingSettings {
   readonly serviceName: string;
+  /** `OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL`: protobuf (the specification's default) or JSON over HTTP. */
+  readonly protocol: 'http/protobuf' | 'http/json';
   readonly sampler: SamplerName;
   /** For the ratio samplers: the share of traces kept, in [0, 1]. */
   readonly ratio: number;
@@ -50,8 +53,9 @@ export interface Tracing {
 }
 
 /**
- * The OpenTelemetry SDK with the OTLP/HTTP exporter, which reads its endpoint, headers, timeout and
- * compression from `OTEL_EXPORTER_OTLP_*` itself. Spans are batched off the request path (the SDK's
+ * The OpenTelemetry SDK with an OTLP/HTTP exporter (protobuf by default: a third of JSON's bytes and
+ * CPU to send, BENCHMARKS.md), which reads its endpoint, headers, timeout and compression from
+ * `OTEL_EXPORTER_OTLP_*` itself. Spans are batched off the request path (the SDK's
  * BatchSpanProcessor: a bounded queue, dropped rather than blocking when the collector is slow).
  * `exporter` and `immediate` are for tests: the same wiring with another exporter, spans handed over
  * as they end.
@@ -60,7 +64,8 @@ export function startTracing(
   settings: TracingSettings,
   overrides: { readonly exporter?: SpanExporter; readonly immediate?: boolean } = {},
 ): Tracing {
-  const exporter = overrides.exporter ?? new OTLPTraceExporter();
+  const exporter =
+    overrides.exporter ?? (settings.protocol === 'http/json' ? new JsonExporter() : new ProtobufExporter());
   const provider = new TracerProvider({
     resource: resourceFromAttributes({
       ...settings.resource,
@@ -118,9 +123,17 @@ export function tracingSettingsFrom(env: NodeJS.ProcessEnv, problems: string[]):
     const value = env[name];
     if (value && !isHttpUrl(value)) problems.push(`${name}: must be an http(s) URL`);
   }
-  const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL;
-  if (protocol && protocol !== 'http/json') {
-    problems.push('OTEL_EXPORTER_OTLP_PROTOCOL: usergraph sends OTLP over HTTP with JSON: must be http/json');
+  const protocol = (
+    env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ||
+    env.OTEL_EXPORTER_OTLP_PROTOCOL ||
+    'http/protobuf'
+  )
+    .trim()
+    .toLowerCase();
+  if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
+    problems.push(
+      'OTEL_EXPORTER_OTLP_PROTOCOL: usergraph sends OTLP over HTTP: must be http/protobuf or http/json',
+    );
   }
   const sampler = (env.OTEL_TRACES_SAMPLER?.trim().toLowerCase() || 'parentbased_always_on') as SamplerName;
   if (!SAMPLERS.includes(sampler))
@@ -152,7 +165,14 @@ export function tracingSettingsFrom(env: NodeJS.ProcessEnv, problems: string[]):
       problems.push(`${name}: must be a whole number from 1 to 10000000`);
     } else batch[option] = number;
   }
-  return { serviceName: env.OTEL_SERVICE_NAME?.trim() || 'usergraph', sampler, ratio, resource, batch };
+  return {
+    serviceName: env.OTEL_SERVICE_NAME?.trim() || 'usergraph',
+    protocol: protocol === 'http/json' ? 'http/json' : 'http/protobuf',
+    sampler,
+    ratio,
+    resource,
+    batch,
+  };
 }
 
 const BATCH_VARIABLES = [

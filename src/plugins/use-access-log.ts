@@ -34,15 +34,15 @@ export function useAccessLog(log: Logger): Plugin<Context & AccessContext, Acces
     onRequest({ url, serverContext }) {
       serverContext.access = { started: performance.now(), path: url.pathname };
     },
-    onParams({ params, context }) {
-      const access = (context as AccessContext).access;
-      if (access !== undefined) access.operation = bounded(params.operationName);
-    },
     onValidate({ params, context }) {
       return ({ valid }) => {
         const access = (context as AccessContext).access;
-        if (!valid && access !== undefined)
-          access.operation = bounded(getOperationAST(params.documentAST, access.operation)?.name?.value);
+        if (!valid && access !== undefined) {
+          const given = (context as { params?: { operationName?: unknown } }).params?.operationName;
+          const name = getOperationAST(params.documentAST, typeof given === 'string' ? given : null)?.name
+            ?.value;
+          access.operation = bounded(name);
+        }
       };
     },
     onExecute({ args }) {
@@ -75,23 +75,22 @@ export function useAccessLog(log: Logger): Plugin<Context & AccessContext, Acces
       const { path } = access;
       const level = QUIET.has(path) ? 'debug' : response.status >= 500 ? 'warn' : 'info';
       if (!log.isLevelEnabled(level)) return;
+      // One object, filled in place: this runs for every request.
+      const line: Record<string, unknown> = {
+        log: 'access',
+        requestId: serverContext.requestId,
+        method: request.method,
+        path,
+        status: response.status,
+        durationMs: Math.round((performance.now() - access.started) * 100) / 100,
+      };
+      if (access.traceId !== undefined) line.traceId = access.traceId;
       const principal = serverContext.principal;
-      log[level](
-        {
-          log: 'access',
-          requestId: serverContext.requestId,
-          ...(access.traceId === undefined ? {} : { traceId: access.traceId }),
-          method: request.method,
-          path,
-          status: response.status,
-          durationMs: Math.round((performance.now() - access.started) * 100) / 100,
-          ...(principal === undefined ? {} : { principal: `${principal.kind}:${principal.subject}` }),
-          ...(access.operation === undefined ? {} : { operation: access.operation }),
-          ...(access.upstream === undefined ? {} : { upstream: Object.fromEntries(access.upstream) }),
-          ...(access.codes === undefined ? {} : { errors: access.codes }),
-        },
-        'request',
-      );
+      if (principal !== undefined) line.principal = `${principal.kind}:${principal.subject}`;
+      if (access.operation !== undefined) line.operation = access.operation;
+      if (access.upstream !== undefined) line.upstream = Object.fromEntries(access.upstream);
+      if (access.codes !== undefined) line.errors = access.codes;
+      log[level](line, 'request');
     },
   };
 }

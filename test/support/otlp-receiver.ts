@@ -42,7 +42,10 @@ interface OtlpBody {
 
 /** An OTLP/HTTP trace receiver on 127.0.0.1: what a collector would get, raw and parsed. */
 export class OtlpReceiver {
+  /** Every JSON body, as text. */
   readonly bodies: string[] = [];
+  /** Every protobuf body, raw (strings in protobuf are plain UTF-8, so a search for one still works). */
+  readonly protobuf: Buffer[] = [];
   readonly spans: ReceivedSpan[] = [];
 
   private constructor(private readonly server: Server) {}
@@ -58,8 +61,9 @@ export class OtlpReceiver {
           res.writeHead(404).end();
           return;
         }
-        const body = Buffer.concat(chunks).toString('utf8');
-        receiver.take(body);
+        const raw = Buffer.concat(chunks);
+        if (req.headers['content-type'] === 'application/x-protobuf') receiver.protobuf.push(raw);
+        else receiver.take(raw.toString('utf8'));
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
@@ -74,6 +78,7 @@ export class OtlpReceiver {
 
   clear(): void {
     this.bodies.length = 0;
+    this.protobuf.length = 0;
     this.spans.length = 0;
   }
 

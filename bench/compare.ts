@@ -103,6 +103,8 @@ try {
 } finally {
   for (const server of servers) await stop(server.process);
   await stop(sims.process);
+  if (sink.received.requests > 0)
+    console.log(`OTLP sink: ${sink.received.requests} exports, ${(sink.received.bytes / 1e6).toFixed(1)} MB`);
   await sink.close();
   await credentials.A.close();
   await credentials.B.close();

@@ -344,16 +344,25 @@ export async function measureRound(
  * An OTLP/HTTP endpoint that takes spans and drops them, for benchmarks with tracing on: the gateway
  * pays for building and exporting its spans, as with a real collector.
  */
-export async function startOtlpSink(): Promise<{ readonly url: string; close(): Promise<void> }> {
+export async function startOtlpSink(): Promise<{
+  readonly url: string;
+  readonly received: { requests: number; bytes: number };
+  close(): Promise<void>;
+}> {
   const { createServer } = await import('node:http');
+  const received = { requests: 0, bytes: 0 };
   const server = createServer((request, response) => {
-    request.resume();
+    received.requests += 1;
+    request.on('data', (chunk: Buffer) => {
+      received.bytes += chunk.length;
+    });
     request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}/v1/traces`,
+    received,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,3 +1,11 @@
+import {
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  NoopSpanProcessor,
+  type SpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { createApp } from '../src/app.js';
 import { encodeUserId } from '../src/directory/global-id.js';
 import { DirectoryRegistry } from '../src/directory/registry.js';
@@ -7,7 +15,16 @@ const users = Array.from({ length: 60 }, (_, i) =>
   fakeUser('a', { localId: `u${i}`, createdAt: 1_700_000_000 + i, status: 'ACTIVE', machine: false }),
 );
 const dir = fakeDirectory('a', users, { pageSize: 50, reportsTotal: false });
-const app = createApp({ directories: new DirectoryRegistry([dir]), logLevel: 'silent' });
+// TRACE=noop|memory: with a tracer whose spans go nowhere, or to memory through the batch processor.
+const processors: Record<string, () => SpanProcessor> = {
+  noop: () => new NoopSpanProcessor(),
+  memory: () => new BatchSpanProcessor({ exporter: new InMemorySpanExporter() }),
+};
+const processor = processors[process.env.TRACE ?? '']?.();
+const tracer = processor
+  ? new TracerProvider({ sampler: new AlwaysOnSampler(), spanProcessors: [processor] }).getTracer('micro')
+  : undefined;
+const app = createApp({ directories: new DirectoryRegistry([dir]), logLevel: 'silent', tracer });
 const n = Number(process.env.N ?? 1);
 const ids = users.slice(0, n).map((u) => encodeUserId('a', u.localId));
 const body = JSON.stringify({

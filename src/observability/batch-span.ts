@@ -17,12 +17,8 @@ export function startBatchSpan(
   const span = callTrace.tracer.startSpan(
     `${kind} batch: ${directory.name}`,
     {
-      attributes: {
-        'usergraph.directory': directory.name,
-        'usergraph.provider': directory.provider,
-        'usergraph.batch.kind': kind,
-        'usergraph.batch.keys': keys,
-      },
+      // Kind and directory are in the name too; the provider is on each attempt below.
+      attributes: { 'usergraph.directory': directory.name, 'usergraph.batch.keys': keys },
     },
     callTrace.context,
   );
@@ -39,7 +35,7 @@ export function endBatchSpan(span: Span, results: readonly KeyedResult<unknown>[
       first ??= result;
     }
   }
-  span.setAttribute('usergraph.batch.failed_keys', failed);
+  if (failed > 0) span.setAttribute('usergraph.batch.failed_keys', failed);
   if (first !== null && failed === results.length) {
     span.setStatus({
       code: SpanStatusCode.ERROR,

@@ -31,20 +31,10 @@ export function useTracing(tracer: Tracer): Plugin<Context & TracingContext, Tra
       if (UNTRACED.has(url.pathname)) return;
       const headers = request.headers;
       const parent = propagator.extract(ROOT_CONTEXT, headers, headersGetter);
-      const span = tracer.startSpan(
-        `${request.method} ${url.pathname}`,
-        {
-          kind: SpanKind.SERVER,
-          attributes: {
-            'http.request.method': request.method,
-            'url.path': url.pathname,
-            ...(serverContext.requestId === undefined
-              ? {}
-              : { 'usergraph.request_id': serverContext.requestId }),
-          },
-        },
-        parent,
-      );
+      // Named `POST /graphql` until the operation is known (then `query PersonCard`).
+      const span = tracer.startSpan(`${request.method} ${url.pathname}`, { kind: SpanKind.SERVER }, parent);
+      if (serverContext.requestId !== undefined)
+        span.setAttribute('usergraph.request_id', serverContext.requestId);
       serverContext.span = span;
       serverContext.trace = { tracer, context: trace.setSpan(parent, span) };
       if (serverContext.access !== undefined) serverContext.access.traceId = span.spanContext().traceId;

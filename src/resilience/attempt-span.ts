@@ -18,8 +18,8 @@ export interface AttemptFacts {
 }
 
 /**
- * One CLIENT span per upstream attempt, named by its route template (`GET /api/users/{id}`): never a
- * filled-in path, query or body, which carry ids and emails. Returns the span and the call options the
+ * One CLIENT span per upstream attempt, named by its method and route template (`GET /api/users/{id}`):
+ * never a filled-in path, query or body, which carry ids and emails. Returns the span and the call options the
  * attempt is sent with, whose trace is the span's (so `traceparent` names this attempt).
  */
 export function startAttemptSpan(
@@ -32,9 +32,9 @@ export function startAttemptSpan(
     call.operation,
     {
       kind: SpanKind.CLIENT,
+      // The name is the route template with its method (OpenTelemetry's `{method} {url.template}`):
+      // not repeated as attributes, as every attribute is paid for per span.
       attributes: {
-        'http.request.method': call.method,
-        'url.template': call.operation.slice(call.operation.indexOf(' ') + 1),
         'usergraph.directory': facts.directory,
         'usergraph.provider': facts.provider,
         'usergraph.attempt': facts.number,

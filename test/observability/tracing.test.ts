@@ -100,7 +100,6 @@ describe('a 60-user query with a traceparent', () => {
       attributes: {
         'graphql.operation.type': 'query',
         'graphql.operation.name': 'CardNames',
-        'http.request.method': 'POST',
         'http.response.status_code': 200,
         'usergraph.request_id': response.headers.get('x-request-id'),
       },

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { encodeUserId } from '../../src/directory/global-id.js';
 import { SimulatorSet } from '../../src/simulators/index.js';
 
@@ -13,6 +13,12 @@ beforeAll(async () => {
   sims = await SimulatorSet.start({ perDirectory: 5, latencyMs: 1_000 });
 });
 afterAll(() => sims.close());
+// A failed assertion must not leave the server running after the test.
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 
 it('on SIGTERM stops accepting, finishes the request in flight and exits 0', async () => {
   const [acme] = sims.directories();
@@ -33,6 +39,7 @@ directories:
     env: { ...process.env, PORT: '0', SHUTDOWN_GRACE_MS: '5000', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.push(child);
   const exited = once(child, 'exit');
   let output = '';
   const port = await new Promise<string>((resolve, reject) => {

@@ -56,3 +56,22 @@ export function publicCode(error: Error): string {
   const code = (error as GraphQLError).extensions?.code;
   return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
 }
+
+/**
+ * What a processed result answered, for the access log and the request's span: the distinct error
+ * codes (a batched request's results together) and whether any data came with them.
+ */
+export function answered(result: unknown): { readonly codes: readonly string[]; readonly data: boolean } {
+  const codes = new Set<string>();
+  let data = false;
+  for (const one of Array.isArray(result) ? result : [result]) {
+    if (one === null || typeof one !== 'object' || Symbol.asyncIterator in one) continue;
+    const { data: answer, errors } = one as { data?: unknown; errors?: readonly GraphQLError[] };
+    if (answer != null) data = true;
+    for (const error of errors ?? []) {
+      const code = error.extensions?.code;
+      codes.add(typeof code === 'string' ? code : 'UNCODED');
+    }
+  }
+  return { codes: [...codes], data };
+}

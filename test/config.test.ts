@@ -132,7 +132,7 @@ describe('config', () => {
     expect(bad.ok ? [] : bad.problems).toEqual([
       'metrics.enabled: must be true or false',
       'metrics.port: Too big: expected number to be <=65535',
-      'metrics: unrecognized key "path"',
+      'metrics: Unrecognized key: "path"',
     ]);
   });
 

@@ -1,4 +1,11 @@
-import { type Context, defaultTextMapSetter, type Span, type Tracer, trace } from '@opentelemetry/api';
+import {
+  type Context,
+  defaultTextMapSetter,
+  type Span,
+  type SpanOptions,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 
 /**
@@ -16,6 +23,17 @@ const propagator = new W3CTraceContextPropagator();
 /** The same tracer, under `span`. */
 export function under(callTrace: CallTrace, span: Span): CallTrace {
   return { tracer: callTrace.tracer, context: trace.setSpan(callTrace.context, span) };
+}
+
+/** A span under the call's, and the call options whose trace is that span (for the calls made in it). */
+export function startChildSpan<O extends { readonly trace?: CallTrace }>(
+  callTrace: CallTrace,
+  name: string,
+  spanOptions: SpanOptions,
+  options: O,
+): { readonly span: Span; readonly options: O } {
+  const span = callTrace.tracer.startSpan(name, spanOptions, callTrace.context);
+  return { span, options: { ...options, trace: under(callTrace, span) } };
 }
 
 /** Adds W3C `traceparent` (and `tracestate`) for the call's span to an outgoing request's headers. */

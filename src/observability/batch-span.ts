@@ -1,5 +1,5 @@
 import { type Span, SpanStatusCode } from '@opentelemetry/api';
-import { type CallTrace, under } from '../directory/call-trace.js';
+import { type CallTrace, startChildSpan } from '../directory/call-trace.js';
 import { UpstreamError } from '../directory/failures.js';
 import type { CallOptions, DirectoryProvider, KeyedResult } from '../directory/port.js';
 
@@ -14,15 +14,13 @@ export function startBatchSpan(
   keys: number,
   options: CallOptions,
 ): { readonly span: Span; readonly options: CallOptions } {
-  const span = callTrace.tracer.startSpan(
+  return startChildSpan(
+    callTrace,
     `${kind} batch: ${directory.name}`,
-    {
-      // Kind and directory are in the name too; the provider is on each attempt below.
-      attributes: { 'usergraph.directory': directory.name, 'usergraph.batch.keys': keys },
-    },
-    callTrace.context,
+    // Kind and directory are in the name too; the provider is on each attempt below.
+    { attributes: { 'usergraph.directory': directory.name, 'usergraph.batch.keys': keys } },
+    options,
   );
-  return { span, options: { ...options, trace: under(callTrace, span) } };
 }
 
 /** How many keys failed; a batch every key of which failed is an error span, with the failure's kind. */

@@ -1,8 +1,9 @@
-import { type GraphQLError, getOperationAST } from 'graphql';
+import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal.js';
 import type { Context } from '../context.js';
+import { answered } from '../graphql-errors.js';
 
 /** What one request's access line is made of, filled in as the request goes. */
 export interface AccessRecord {
@@ -58,16 +59,8 @@ export function useAccessLog(log: Logger): Plugin<Context & AccessContext, Acces
     },
     onResultProcess({ result, serverContext }) {
       if (serverContext.access === undefined) return;
-      const results = Array.isArray(result) ? result : [result];
-      const codes: string[] = [];
-      for (const one of results) {
-        if (one === null || typeof one !== 'object' || !('errors' in one)) continue;
-        for (const error of (one.errors ?? []) as GraphQLError[]) {
-          const code = error.extensions?.code;
-          codes.push(typeof code === 'string' ? code : 'UNCODED');
-        }
-      }
-      if (codes.length > 0) serverContext.access.codes = [...new Set(codes)];
+      const { codes } = answered(result);
+      if (codes.length > 0) serverContext.access.codes = codes;
     },
     onResponse({ request, response, serverContext }) {
       const access = serverContext.access;

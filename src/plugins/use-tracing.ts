@@ -1,9 +1,10 @@
 import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { type GraphQLError, getOperationAST } from 'graphql';
+import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import type { CallTrace } from '../directory/call-trace.js';
+import { answered } from '../graphql-errors.js';
 import type { AccessRecord } from './use-access-log.js';
 
 export interface TracingContext {
@@ -52,20 +53,10 @@ export function useTracing(tracer: Tracer): Plugin<Context & TracingContext, Tra
     onResultProcess({ result, serverContext }) {
       const span = serverContext.span;
       if (span === undefined) return;
-      const results = Array.isArray(result) ? result : [result];
-      const codes = new Set<string>();
-      let data = false;
-      for (const one of results) {
-        if (one === null || typeof one !== 'object' || Symbol.asyncIterator in one) continue;
-        if ('data' in one && one.data != null) data = true;
-        for (const error of ('errors' in one ? (one.errors ?? []) : []) as GraphQLError[]) {
-          const code = error.extensions?.code;
-          codes.add(typeof code === 'string' ? code : 'UNCODED');
-        }
-      }
-      if (codes.size > 0) {
-        span.setAttribute('usergraph.error_codes', [...codes]);
-        if (!data) span.setStatus({ code: SpanStatusCode.ERROR, message: [...codes].join(',') });
+      const { codes, data } = answered(result);
+      if (codes.length > 0) {
+        span.setAttribute('usergraph.error_codes', codes);
+        if (!data) span.setStatus({ code: SpanStatusCode.ERROR, message: codes.join(',') });
       }
     },
     onResponse({ response, serverContext }) {

@@ -1,5 +1,5 @@
 import { type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { type CallTrace, under } from '../directory/call-trace.js';
+import { type CallTrace, startChildSpan } from '../directory/call-trace.js';
 import type { UpstreamError } from '../directory/failures.js';
 import type { CallOptions, CircuitState } from '../directory/port.js';
 import type { HttpCall } from '../http/client.js';
@@ -28,7 +28,8 @@ export function startAttemptSpan(
   options: CallOptions,
   facts: AttemptFacts,
 ): { readonly span: Span; readonly options: CallOptions } {
-  const span = callTrace.tracer.startSpan(
+  const started = startChildSpan(
+    callTrace,
     call.operation,
     {
       kind: SpanKind.CLIENT,
@@ -42,8 +43,9 @@ export function startAttemptSpan(
         'usergraph.deadline_left_ms': facts.deadlineLeftMs,
       },
     },
-    callTrace.context,
+    options,
   );
+  const { span } = started;
   // Only what differs from the usual first attempt: every attribute is paid for per span, three times
   // (kept, converted, sent), and these spans are most of a trace.
   if (facts.number > 1) {
@@ -52,7 +54,7 @@ export function startAttemptSpan(
   }
   if (facts.queueWaitMs >= 1) span.setAttribute('usergraph.queue_wait_ms', Math.round(facts.queueWaitMs));
   if (call.token === true) span.setAttribute('usergraph.token', true);
-  return { span, options: { ...options, trace: under(callTrace, span) } };
+  return started;
 }
 
 /** Ends an attempt's span with its outcome: the status and class, and for a failure its kind (never its text). */

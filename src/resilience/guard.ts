@@ -103,17 +103,20 @@ export class DirectoryGuard implements CallGuard {
               circuit,
               deadlineLeftMs: Math.max(0, deadline - started),
             });
-      let failure: UpstreamError | null = null;
-      try {
-        const response = await attempt(traced?.options ?? options);
-        const outcome = statusClass(response.status);
-        if (traced !== null) endAttemptSpan(traced.span, outcome, response.status, null);
+      // What every attempt reports as it ends: its span and the metrics.
+      const ended = (outcome: AttemptOutcome, status: number | null, error: UpstreamError | null) => {
+        if (traced !== null) endAttemptSpan(traced.span, outcome, status, error);
         this.observer.attempt(
           call.operation,
           outcome,
           (performance.now() - began) / 1000,
           call.token === true,
         );
+      };
+      let failure: UpstreamError | null = null;
+      try {
+        const response = await attempt(traced?.options ?? options);
+        ended(statusClass(response.status), response.status, null);
         this.breaker.record(admission, 'success');
         this.latency.add(this.now() - started);
         if (response.status < 300) this.credentialsRejected = false;
@@ -126,14 +129,7 @@ export class DirectoryGuard implements CallGuard {
           throw error;
         }
         failure = error;
-        const outcome = outcomeOf(error);
-        if (traced !== null) endAttemptSpan(traced.span, outcome, error.status, error);
-        this.observer.attempt(
-          call.operation,
-          outcome,
-          (performance.now() - began) / 1000,
-          call.token === true,
-        );
+        ended(outcomeOf(error), error.status, error);
       } finally {
         release();
       }

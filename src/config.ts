@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { type AuthSettings, authSettings } from './auth/settings.js';
+import { cacheSettings } from './cache/settings.js';
 import { limitSettings } from './cost/limits.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './resilience/deadline.js';
 import { resilienceConfig } from './resilience/options.js';
+import { redisSettings } from './shared/settings.js';
 
 // usergraph.yaml, validated in full at start: every problem is reported at once with its path, and
 // no value is ever echoed (values may be secrets).
@@ -33,6 +35,8 @@ const common = {
   scanBudget: positiveInt(1000).default(10),
   /** Retries, circuit breaker, outbound rate limit and concurrency cap (README, Resilience). */
   resilience: resilienceConfig.optional(),
+  /** Users read by id kept across requests (README, Scaling out); off when absent. */
+  cache: cacheSettings.optional(),
 };
 
 const monocloud = z.strictObject({
@@ -121,6 +125,8 @@ const fileSchema = z
       .prefault({}),
     /** The HTTP server's own bounds, before any GraphQL (README "Limits"). */
     server: serverSettings.prefault({}),
+    /** State replicas share (quotas, hold-offs, optionally the cache); absent: all in memory. */
+    redis: redisSettings.optional(),
     /** Signs list cursors; every replica needs the same one (32+ characters). */
     cursorSecret: z
       .string()
@@ -172,6 +178,15 @@ const fileSchema = z
           'is required: configure `jwt` and/or `apiKeys`, or say `mode: none` to serve without authentication',
       });
     }
+    for (const [index, directory] of value.directories.entries()) {
+      if (directory.cache?.store === 'redis' && value.redis === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['directories', index, 'cache', 'store'],
+          message: 'is redis, but no `redis:` is configured',
+        });
+      }
+    }
     const seen = new Set<string>();
     value.directories.forEach((entry, index) => {
       if (seen.has(entry.name)) {
@@ -207,6 +222,7 @@ export interface Config {
   readonly cursorSecret: string | undefined;
   readonly server: ServerSettings;
   readonly metrics: z.output<typeof fileSchema>['metrics'];
+  readonly redis: z.output<typeof fileSchema>['redis'];
 }
 
 export type ConfigResult =
@@ -265,6 +281,7 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
       cursorSecret: parsed.data.cursorSecret,
       server: parsed.data.server,
       metrics: parsed.data.metrics,
+      redis: parsed.data.redis,
     },
   };
 }

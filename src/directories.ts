@@ -9,26 +9,53 @@ import { createZitadelProvider } from './providers/zitadel/provider.js';
 import { DirectoryGuard } from './resilience/guard.js';
 import { observed } from './resilience/observed-provider.js';
 import { resolveResilience } from './resilience/options.js';
+import type { SharedState } from './shared/shared-state.js';
+import { SharedTokenBucket } from './shared/shared-token-bucket.js';
 
 // The composition root: config → the directory's guard → its HttpClient → its provider → the observed
 // provider → the registry. main.ts, demo mode, the tests, the soak and the bench all build directories
 // here and nowhere else.
 
-/** Every configured directory, ready to serve; with `metrics`, each guard reports to them. */
-export function buildDirectories(configs: readonly DirectoryConfig[], metrics?: Metrics): DirectoryRegistry {
-  return new DirectoryRegistry(configs.map((config) => buildDirectory(config, metrics)));
+/** What the directories are built with besides their config. */
+export interface DirectoryServices {
+  /** Prometheus metrics each guard reports to. */
+  readonly metrics?: Metrics;
+  /** Redis, shared by the replicas: each directory's outbound quota and hold-offs go through it. */
+  readonly shared?: SharedState;
+}
+
+/** Every configured directory, ready to serve. */
+export function buildDirectories(
+  configs: readonly DirectoryConfig[],
+  services: DirectoryServices = {},
+): DirectoryRegistry {
+  return new DirectoryRegistry(configs.map((config) => buildDirectory(config, services)));
 }
 
 /** One directory: its provider behind its own guard (breaker, limiter, retries), observed for health. */
-export function buildDirectory(config: DirectoryConfig, metrics?: Metrics): DirectoryProvider {
+export function buildDirectory(config: DirectoryConfig, services: DirectoryServices = {}): DirectoryProvider {
+  const { metrics, shared } = services;
   const resilience = resolveResilience(config.resilience, config.provider, config.concurrency);
+  const { requestsPerSecond, burst } = resilience.rateLimit;
   const guard = new DirectoryGuard({
     provider: config.provider,
     directory: config.name,
     ...resilience,
     fallbackDeadlineMs: config.timeoutMs,
     ...(metrics ? { observer: metrics.observer(config.name, config.provider) } : {}),
+    // Breakers and retry budgets stay per replica: each judges the calls it makes (README, Scaling out).
+    ...(shared
+      ? {
+          sharing: {
+            tokens: new SharedTokenBucket(shared, config.name, requestsPerSecond, burst, () =>
+              metrics?.quotaFallback(config.name, config.provider),
+            ),
+            onHoldOff: (ms: number) => shared.publishHoldOff(config.name, ms),
+          },
+        }
+      : {}),
   });
+  shared?.onHoldOff(config.name, (ms) => guard.limiter.pause(Date.now() + ms));
   metrics?.watch(config.name, config.provider, guard);
   const http = new HttpClient({
     provider: config.provider,

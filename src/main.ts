@@ -11,6 +11,7 @@ import { startTracing } from './observability/tracing.js';
 import { AUTH_OFF_WARNING } from './plugins/use-readiness.js';
 import { loadProcessConfig, type ProcessConfig } from './process-config.js';
 import { securityFrom } from './security.js';
+import { SharedState } from './shared/shared-state.js';
 import { closeGracefully } from './shutdown.js';
 
 async function main(settings: ProcessConfig): Promise<void> {
@@ -22,7 +23,17 @@ async function main(settings: ProcessConfig): Promise<void> {
   const log = createLog({ level: settings.logLevel, pretty: source.kind === 'demo' });
   const metrics = file === null || file.metrics.enabled ? new Metrics() : undefined;
   const tracing = settings.tracing === null ? null : startTracing(settings.tracing);
-  const registry = buildDirectories(directories, metrics);
+  const shared = file?.redis === undefined ? undefined : new SharedState(file.redis);
+  if (shared !== undefined) {
+    metrics?.watchShared(() => shared.ready);
+    shared.on('up', () => log.info('redis reachable: outbound quotas and hold-offs are shared by the replicas'));
+    shared.on('down', () =>
+      log.warn(
+        `redis unreachable: each replica keeps to 1/${shared.expectedReplicas} of every directory's quota until it is back`,
+      ),
+    );
+  }
+  const registry = buildDirectories(directories, { metrics, shared });
   const app = createApp({
     directories: registry,
     exampleQuery: demo?.exampleQuery,
@@ -91,6 +102,7 @@ async function main(settings: ProcessConfig): Promise<void> {
     metricsServer?.close();
     await tracing?.shutdown().catch(() => undefined);
     await registry.close();
+    await shared?.close();
     await demo?.close();
     process.exit(0);
   };

@@ -105,6 +105,12 @@ export class Metrics {
     labelNames: ['directory', 'provider', 'code'],
     registers: [this.registry],
   });
+  private readonly quotaFallbacks = new Counter({
+    name: 'usergraph_quota_fallback_total',
+    help: 'Outbound tokens taken from this replica’s own share of the quota because Redis was unreachable.',
+    labelNames: ['directory', 'provider'],
+    registers: [this.registry],
+  });
   private readonly refusals = new Counter({
     name: 'usergraph_operations_refused_total',
     help: 'Operations refused before execution, by the limit they crossed.',
@@ -185,6 +191,22 @@ export class Metrics {
     if (seconds !== null) this.operationDuration.observe({ operation }, seconds);
     for (const [directory, count] of calls ?? [])
       this.operationCalls.observe({ operation, directory }, count);
+  }
+
+  quotaFallback(directory: string, provider: ProviderKind): void {
+    this.quotaFallbacks.inc({ directory, provider });
+  }
+
+  /** Whether this replica reaches Redis now (read at scrape time). */
+  watchShared(connected: () => boolean): void {
+    new Gauge({
+      name: 'usergraph_redis_connected',
+      help: 'Whether this replica reaches Redis: 1 yes, 0 no (quotas then fall back to its own share).',
+      registers: [this.registry],
+      collect() {
+        this.set(connected() ? 1 : 0);
+      },
+    });
   }
 
   refused(limit: string): void {

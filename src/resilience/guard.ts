@@ -11,6 +11,7 @@ import { type AttemptOutcome, type GuardObserver, NO_OBSERVER } from './observer
 import type { ResilienceOptions } from './options.js';
 import { OutboundLimiter } from './rate-limiter.js';
 import { RetryBudget } from './retry-budget.js';
+import type { TokenSource } from './token-bucket.js';
 
 export interface DirectoryGuardOptions extends ResilienceOptions {
   readonly provider: ProviderKind;
@@ -23,6 +24,8 @@ export interface DirectoryGuardOptions extends ResilienceOptions {
   readonly now?: () => number;
   /** [0, 1); tests pin the jitter. */
   readonly random?: () => number;
+  /** The outbound quota shared with other replicas, and how hold-offs reach them (src/shared/). */
+  readonly sharing?: { readonly tokens: TokenSource; readonly onHoldOff: (ms: number) => void };
 }
 
 /** A directory stays DEGRADED this long after an error its callers saw. */
@@ -59,6 +62,7 @@ export class DirectoryGuard implements CallGuard {
       ...options.rateLimit,
       maxConcurrent: options.maxConcurrent,
       now: this.now,
+      ...options.sharing,
     });
     this.budget = new RetryBudget(options.retry.budgetRatio, options.retry.budgetMinPerSecond, this.now);
   }
@@ -139,7 +143,7 @@ export class DirectoryGuard implements CallGuard {
 
       if (!failure.retryable || signal?.aborted) throw failure;
       if (failure.kind === 'rate_limited' && failure.retryAfterMs !== null) {
-        this.limiter.pause(this.now() + failure.retryAfterMs);
+        this.limiter.holdOff(failure.retryAfterMs);
         this.observer.holdOff(failure.retryAfterMs / 1000);
       }
       if (number >= this.options.retry.maxAttempts) throw failure;

@@ -2,6 +2,7 @@ import { UpstreamError } from '../directory/failures.js';
 import type { ProviderKind } from '../directory/model.js';
 import { deadlinePassed, delay } from './deadline.js';
 import { FairQueue, type Share } from './fair-queue.js';
+import { TokenBucket, type TokenSource } from './token-bucket.js';
 
 export interface OutboundLimiterOptions {
   readonly provider: ProviderKind;
@@ -9,6 +10,10 @@ export interface OutboundLimiterOptions {
   readonly burst: number;
   readonly maxConcurrent: number;
   readonly now?: () => number;
+  /** Where tokens come from: a bucket every replica shares; this process's own by default. */
+  readonly tokens?: TokenSource;
+  /** Told of every hold-off the provider asked for, to pass it on to the other replicas. */
+  readonly onHoldOff?: (ms: number) => void;
 }
 
 interface Waiter {
@@ -23,25 +28,21 @@ interface Waiter {
  */
 export class OutboundLimiter {
   private readonly provider: ProviderKind;
-  private readonly rate: number;
-  private readonly burst: number;
   /** Calls in flight at most, across every GraphQL request. */
   readonly maxConcurrent: number;
   private readonly now: () => number;
-  private tokens: number;
-  private refilledAt: number;
+  private readonly tokens: TokenSource;
+  private readonly onHoldOff: ((ms: number) => void) | undefined;
   private pausedUntil = 0;
   private active = 0;
   private readonly queue = new FairQueue<Waiter>();
 
   constructor(options: OutboundLimiterOptions) {
     this.provider = options.provider;
-    this.rate = options.requestsPerSecond;
-    this.burst = options.burst;
     this.maxConcurrent = options.maxConcurrent;
     this.now = options.now ?? Date.now;
-    this.tokens = options.burst;
-    this.refilledAt = this.now();
+    this.tokens = options.tokens ?? new TokenBucket(options.requestsPerSecond, options.burst, this.now);
+    this.onHoldOff = options.onHoldOff;
   }
 
   get inFlight(): number {
@@ -53,9 +54,15 @@ export class OutboundLimiter {
     return this.queue.size;
   }
 
-  /** Holds off every call until `until` (epoch ms): the provider asked for it. */
+  /** Holds off every call until `until` (epoch ms): the provider, or another replica, asked for it. */
   pause(until: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, until);
+  }
+
+  /** The provider asked for `ms` of quiet (429 Retry-After): here, and on every replica told of it. */
+  holdOff(ms: number): void {
+    this.pause(this.now() + ms);
+    this.onHoldOff?.(ms);
   }
 
   /**
@@ -84,18 +91,15 @@ export class OutboundLimiter {
         if (this.now() + paused > deadline) throw this.rateLimited(operation, paused);
         await delay(paused, signal, timedOut);
       }
-      const wait = this.reserve();
+      // The local bucket answers at once; only a shared one makes this wait for Redis.
+      const taken = this.tokens.take(deadline - this.now());
+      const wait = taken instanceof Promise ? await taken : taken;
+      if (wait === null) {
+        throw deadlinePassed(this.provider, operation, 'outbound rate limit leaves no time before the deadline');
+      }
       if (wait > 0) {
-        if (this.now() + wait > deadline) {
-          this.tokens += 1;
-          throw deadlinePassed(
-            this.provider,
-            operation,
-            'outbound rate limit leaves no time before the deadline',
-          );
-        }
         await delay(wait, signal, () => {
-          this.tokens += 1;
+          this.tokens.giveBack();
           return timedOut();
         });
       }
@@ -127,15 +131,6 @@ export class OutboundLimiter {
       this.queue.push(waiter, share);
       signal?.addEventListener('abort', abort, { once: true });
     });
-  }
-
-  /** Takes a token, going into debt if need be; returns how long to wait until the token is real. */
-  private reserve(): number {
-    const at = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((at - this.refilledAt) / 1000) * this.rate);
-    this.refilledAt = at;
-    this.tokens -= 1;
-    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.rate) * 1000);
   }
 
   private rateLimited(operation: string, waitMs: number): UpstreamError {

@@ -8,6 +8,7 @@ import type { LimitSettings } from '../../src/cost/limits.js';
 import { buildDirectories } from '../../src/directories.js';
 import type { DirectoryRegistry } from '../../src/directory/registry.js';
 import type { Metrics } from '../../src/observability/metrics.js';
+import type { SharedState } from '../../src/shared/shared-state.js';
 import { SimulatorSet, type SimulatorSetOptions } from '../../src/simulators/index.js';
 
 export interface StackOptions extends SimulatorSetOptions {
@@ -29,6 +30,8 @@ export interface StackOptions extends SimulatorSetOptions {
   readonly metrics?: Metrics;
   /** OpenTelemetry tracing. */
   readonly tracer?: Tracer;
+  /** Redis shared with other replicas (quotas, hold-offs, the cache). */
+  readonly shared?: SharedState;
 }
 
 export interface GraphQLResponse<T> {
@@ -54,7 +57,7 @@ export class Stack {
   static async start(options: StackOptions = {}): Promise<Stack> {
     const sims = await SimulatorSet.start(options);
     const configs = (options.configure ?? ((c) => c))(sims.directories());
-    const registry = buildDirectories(configs, options.metrics);
+    const registry = buildDirectories(configs, { metrics: options.metrics, shared: options.shared });
     return new Stack(
       sims,
       registry,

@@ -1,0 +1,46 @@
+/**
+ * Where the outbound limiter gets its tokens: this process's own bucket, or one every replica shares
+ * (src/shared/shared-token-bucket.ts).
+ */
+export interface TokenSource {
+  /**
+   * Takes a token if one comes within `maxWaitMs`: resolves with how long to wait before using it (0:
+   * now), or null when it would come later (then nothing is taken).
+   */
+  take(maxWaitMs: number): number | null | Promise<number | null>;
+  /** Returns a token taken but not used (its caller gave up while waiting), where the source can. */
+  giveBack(): void;
+}
+
+/** A token bucket of `rate` per second holding at most `burst`, in this process. */
+export class TokenBucket implements TokenSource {
+  private tokens: number;
+  private refilledAt: number;
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.tokens = burst;
+    this.refilledAt = now();
+  }
+
+  take(maxWaitMs: number): number | null {
+    const at = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((at - this.refilledAt) / 1000) * this.rate);
+    this.refilledAt = at;
+    this.tokens -= 1;
+    // Going into debt: the wait is until the token is real.
+    const wait = this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.rate) * 1000);
+    if (wait > maxWaitMs) {
+      this.tokens += 1;
+      return null;
+    }
+    return wait;
+  }
+
+  giveBack(): void {
+    this.tokens += 1;
+  }
+}

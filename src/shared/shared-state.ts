@@ -1,0 +1,138 @@
+import { EventEmitter } from 'node:events';
+import { Redis } from 'ioredis';
+import type { RedisSettings } from './settings.js';
+
+/**
+ * GCRA (a token bucket kept as one timestamp) on Redis' own clock, so replicas with skewed clocks
+ * still share one bucket: a token is granted at `max(tat, now) + interval` when that is within `burst`
+ * intervals of now (plus the caller's `maxWait`), and the wait until it is due is returned. Hand-written
+ * because rate-limiter-flexible's Redis limiter counts in whole-second fixed windows, which let twice
+ * the quota through in a sliding second whenever `burst` is below the rate (BENCHMARKS.md, README).
+ * KEYS[1] the bucket; ARGV interval ms, burst, max wait ms. Returns {granted 0|1, wait ms}.
+ */
+const GCRA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local maxWait = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local due = tat + interval - burst * interval
+local wait = due - now
+if wait < 0 then wait = 0 end
+if wait > maxWait then return {0, math.ceil(wait)} end
+redis.call('SET', KEYS[1], tostring(tat + interval), 'PX', math.ceil(tat + interval - now) + 1000)
+return {1, math.ceil(wait)}
+`;
+
+interface GcraCommand {
+  gcra(key: string, interval: number, burst: number, maxWait: number): Promise<[number, number]>;
+}
+
+/** What one replica tells the others: a directory's provider asked for `ms` of quiet. */
+interface HoldOffMessage {
+  readonly directory: string;
+  readonly ms: number;
+}
+
+/**
+ * This replica's link to Redis: commands (bounded by `commandTimeoutMs`, never queued while
+ * disconnected: a caller falls back at once) and a subscriber for hold-offs. Reconnects for as long as
+ * the process lives; `up` and `down` say when it comes and goes, once each way.
+ */
+export class SharedState extends EventEmitter<{ up: []; down: [] }> {
+  readonly keyPrefix: string;
+  readonly expectedReplicas: number;
+  private readonly client: Redis & GcraCommand;
+  private readonly subscriber: Redis;
+  private readonly holdOffChannel: string;
+  private readonly holdOffs = new Map<string, (ms: number) => void>();
+  private connected = false;
+
+  constructor(settings: RedisSettings) {
+    super();
+    this.keyPrefix = settings.keyPrefix;
+    this.expectedReplicas = settings.expectedReplicas;
+    this.holdOffChannel = `${settings.keyPrefix}hold-off`;
+    const options = {
+      keyPrefix: settings.keyPrefix,
+      commandTimeout: settings.commandTimeoutMs,
+      connectTimeout: 2_000,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      // Keep trying, at most every 2 s, for as long as the process lives.
+      retryStrategy: (times: number) => Math.min(100 * times, 2_000),
+    };
+    const client =
+      settings.path !== undefined
+        ? new Redis({ ...options, path: settings.path })
+        : new Redis(settings.url as string, options);
+    client.defineCommand('gcra', { numberOfKeys: 1, lua: GCRA });
+    this.client = client as Redis & GcraCommand;
+    // The subscriber queues its SUBSCRIBE until connected, and re-subscribes after a reconnect.
+    this.subscriber = client.duplicate({ enableOfflineQueue: true, keyPrefix: '' });
+    // Errors are reported as `down`; ioredis would otherwise print each reconnect failure.
+    client.on('error', () => {});
+    this.subscriber.on('error', () => {});
+    client.on('ready', () => this.report(true));
+    client.on('close', () => this.report(false));
+    client.on('end', () => this.report(false));
+    void this.subscriber.subscribe(this.holdOffChannel).catch(() => undefined);
+    this.subscriber.on('message', (channel, text) => {
+      if (channel !== this.holdOffChannel) return;
+      const message = parseHoldOff(text);
+      if (message !== null) this.holdOffs.get(message.directory)?.(message.ms);
+    });
+  }
+
+  /** Commands can be sent now (connected and authenticated). */
+  get ready(): boolean {
+    return this.client.status === 'ready';
+  }
+
+  /** One GCRA grant from the bucket `key` (prefixed); rejects when Redis does not answer in time. */
+  gcra(key: string, intervalMs: number, burst: number, maxWaitMs: number): Promise<[number, number]> {
+    return this.client.gcra(key, intervalMs, burst, Math.max(0, Math.floor(maxWaitMs)));
+  }
+
+  /** Tells every replica (this one included) that `directory` must hold off for `ms`. */
+  publishHoldOff(directory: string, ms: number): void {
+    if (!this.ready) return;
+    this.client.publish(this.holdOffChannel, JSON.stringify({ directory, ms })).catch(() => undefined);
+  }
+
+  /** Hold-offs other replicas saw for `directory`. */
+  onHoldOff(directory: string, apply: (ms: number) => void): void {
+    this.holdOffs.set(directory, apply);
+  }
+
+  /** The command connection, for the user cache's store (src/cache/redis-store.ts). */
+  get commands(): Redis {
+    return this.client;
+  }
+
+  async close(): Promise<void> {
+    this.removeAllListeners();
+    this.subscriber.disconnect();
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+
+  private report(connected: boolean): void {
+    if (connected === this.connected) return;
+    this.connected = connected;
+    this.emit(connected ? 'up' : 'down');
+  }
+}
+
+/** Another replica's message, checked: a directory name and a sane number of milliseconds. */
+function parseHoldOff(text: string): HoldOffMessage | null {
+  try {
+    const value = JSON.parse(text) as Partial<HoldOffMessage>;
+    if (typeof value.directory !== 'string' || typeof value.ms !== 'number') return null;
+    if (!Number.isFinite(value.ms) || value.ms <= 0 || value.ms > 3_600_000) return null;
+    return { directory: value.directory, ms: value.ms };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,44 @@
+import { TokenBucket, type TokenSource } from '../resilience/token-bucket.js';
+import type { SharedState } from './shared-state.js';
+
+/**
+ * A directory's outbound quota shared by every replica (one GCRA bucket in Redis). While Redis is
+ * unreachable (not connected, or a command fails or times out) each replica takes from a bucket of its
+ * own holding `1 / expectedReplicas` of the quota, so that together they still keep to it; when Redis
+ * is back the shared bucket takes over again.
+ */
+export class SharedTokenBucket implements TokenSource {
+  private readonly key: string;
+  private readonly intervalMs: number;
+  private readonly fallback: TokenBucket;
+
+  constructor(
+    private readonly shared: SharedState,
+    directory: string,
+    rate: number,
+    private readonly burst: number,
+    /** Told each time a token came from the fallback bucket (metrics). */
+    private readonly onFallback: () => void = () => {},
+  ) {
+    this.key = `quota:${directory}`;
+    this.intervalMs = 1000 / rate;
+    const share = shared.expectedReplicas;
+    this.fallback = new TokenBucket(rate / share, Math.max(1, Math.floor(burst / share)));
+  }
+
+  take(maxWaitMs: number): number | null | Promise<number | null> {
+    if (!this.shared.ready) return this.local(maxWaitMs);
+    return this.shared.gcra(this.key, this.intervalMs, this.burst, maxWaitMs).then(
+      ([granted, wait]) => (granted === 1 ? wait : null),
+      () => this.local(maxWaitMs),
+    );
+  }
+
+  /** A shared grant cannot be handed back; the quota is under-used by one, never exceeded. */
+  giveBack(): void {}
+
+  private local(maxWaitMs: number): number | null {
+    this.onFallback();
+    return this.fallback.take(maxWaitMs);
+  }
+}

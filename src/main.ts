@@ -26,7 +26,9 @@ async function main(settings: ProcessConfig): Promise<void> {
   const shared = file?.redis === undefined ? undefined : new SharedState(file.redis);
   if (shared !== undefined) {
     metrics?.watchShared(() => shared.ready);
-    shared.on('up', () => log.info('redis reachable: outbound quotas and hold-offs are shared by the replicas'));
+    shared.on('up', () =>
+      log.info('redis reachable: outbound quotas and hold-offs are shared by the replicas'),
+    );
     shared.on('down', () =>
       log.warn(
         `redis unreachable: each replica keeps to 1/${shared.expectedReplicas} of every directory's quota until it is back`,

@@ -13,7 +13,12 @@ export const cacheSettings = z.strictObject({
   staleSeconds: seconds(86_400).default(0),
   notFoundSeconds: seconds(3_600).default(5),
   /** Users kept in memory per directory (the oldest-used go first); ignored with `store: redis`. */
-  maxEntries: z.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000_000).default(10_000),
+  maxEntries: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(10_000_000)
+    .default(10_000),
   /** Where: this process's memory, or Redis (`redis:` must be configured): default Redis when it is. */
   store: z.enum(['memory', 'redis'], 'must be memory or redis').optional(),
 });

@@ -95,7 +95,11 @@ export class OutboundLimiter {
       const taken = this.tokens.take(deadline - this.now());
       const wait = taken instanceof Promise ? await taken : taken;
       if (wait === null) {
-        throw deadlinePassed(this.provider, operation, 'outbound rate limit leaves no time before the deadline');
+        throw deadlinePassed(
+          this.provider,
+          operation,
+          'outbound rate limit leaves no time before the deadline',
+        );
       }
       if (wait > 0) {
         await delay(wait, signal, () => {

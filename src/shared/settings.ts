@@ -22,9 +22,19 @@ export const redisSettings = z
      * How many replicas share each directory's quota. While Redis is unreachable each replica sends
      * at most `rateLimit / expectedReplicas`, so together they stay within the quota.
      */
-    expectedReplicas: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1000).default(1),
+    expectedReplicas: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(1000)
+      .default(1),
     /** Bound of one Redis command; past it the call counts as Redis being unreachable. */
-    commandTimeoutMs: z.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000).default(200),
+    commandTimeoutMs: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(10_000)
+      .default(200),
   })
   .superRefine((value, ctx) => {
     if ((value.url === undefined) === (value.path === undefined)) {

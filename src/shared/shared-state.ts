@@ -71,7 +71,11 @@ export class SharedState extends EventEmitter<{ up: []; down: [] }> {
     client.defineCommand('gcra', { numberOfKeys: 1, lua: GCRA });
     this.client = client as Redis & GcraCommand;
     // The subscriber queues its SUBSCRIBE until connected, and re-subscribes after a reconnect.
-    this.subscriber = client.duplicate({ enableOfflineQueue: true, keyPrefix: '' });
+    this.subscriber = client.duplicate({
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      keyPrefix: '',
+    });
     // Errors are reported as `down`; ioredis would otherwise print each reconnect failure.
     client.on('error', () => {});
     this.subscriber.on('error', () => {});

@@ -1,0 +1,85 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const REDIS_SERVER = process.env.REDIS_SERVER_PATH ?? '/usr/bin/redis-server';
+
+/**
+ * Debian's redis-server on a unix socket in a temporary directory (no TCP port at all), without
+ * persistence. `stop` and `start` again keep the same socket path, as a restarted Redis would.
+ */
+export class RedisServer {
+  private child: ChildProcess | null = null;
+  readonly socket: string;
+
+  private constructor(private readonly directory: string) {
+    this.socket = join(directory, 'redis.sock');
+  }
+
+  static async start(): Promise<RedisServer> {
+    if (!existsSync(REDIS_SERVER)) throw new Error(`${REDIS_SERVER} missing: apt-get install redis-server`);
+    const server = new RedisServer(mkdtempSync(join(tmpdir(), 'usergraph-redis-')));
+    await server.start();
+    return server;
+  }
+
+  async start(): Promise<void> {
+    rmSync(this.socket, { force: true });
+    const child = spawn(
+      REDIS_SERVER,
+      [
+        '--port',
+        '0',
+        '--unixsocket',
+        this.socket,
+        '--unixsocketperm',
+        '700',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        this.directory,
+        '--loglevel',
+        'warning',
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    this.child = child;
+    const stop = Date.now() + 10_000;
+    while (!(await answers(this.socket))) {
+      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+      if (Date.now() > stop) throw new Error('redis-server did not answer within 10 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Kills it (SIGKILL: as abrupt as a crash). */
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (child === null || child.exitCode !== null) return;
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    rmSync(this.directory, { recursive: true, force: true });
+  }
+}
+
+function answers(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const connection = connect(socket);
+    connection.once('connect', () => connection.write('PING\r\n'));
+    connection.once('data', (data) => {
+      connection.destroy();
+      resolve(data.toString().startsWith('+PONG'));
+    });
+    connection.once('error', () => resolve(false));
+  });
+}

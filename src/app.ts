@@ -20,6 +20,7 @@ import { type AccessRecord, useAccessLog } from './plugins/use-access-log.js';
 import { useAudit } from './plugins/use-audit.js';
 import { useAuth } from './plugins/use-auth.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
+import { CACHE_BYPASS_HEADER, useCacheBypass } from './plugins/use-cache-bypass.js';
 import { useIntrospectionPolicy } from './plugins/use-introspection-policy.js';
 import { useJit } from './plugins/use-jit.js';
 import { useLimits } from './plugins/use-limits.js';
@@ -116,6 +117,7 @@ export interface ServerContext {
   deadline?: RequestDeadline;
   access?: AccessRecord;
   trace?: CallTrace;
+  fresh?: boolean;
 }
 
 export type App = YogaServerInstance<ServerContext, Context>;
@@ -148,9 +150,10 @@ export function createApp(options: AppOptions): App {
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    context: ({ request, res, requestId, principal, deadline, trace }) => {
+    context: ({ request, res, requestId, principal, deadline, trace, fresh }) => {
       const who = principal ?? (security.authenticator === null ? OPEN_PRINCIPAL : NOBODY);
-      const call = deadline ?? requestDeadline(timeoutMs, res ?? request.signal);
+      const base = deadline ?? requestDeadline(timeoutMs, res ?? request.signal);
+      const call = fresh === true ? { ...base, fresh } : base;
       return createContext(
         options.directories,
         request.method === 'GET' ? withoutPiiScopes(who) : who,
@@ -180,7 +183,7 @@ export function createApp(options: AppOptions): App {
         origin: [origin],
         credentials: true,
         methods: security.allowGet ? ['GET', 'POST'] : ['POST'],
-        allowedHeaders: ['authorization', 'content-type', 'x-api-key', 'x-request-id'],
+        allowedHeaders: ['authorization', 'content-type', 'x-api-key', 'x-request-id', CACHE_BYPASS_HEADER],
         exposedHeaders: ['x-request-id'],
         maxAge: 600,
       };
@@ -194,6 +197,7 @@ export function createApp(options: AppOptions): App {
       useBodyLimit(),
       useRequestPolicy({ allowGet: security.allowGet }),
       useAuth(security.authenticator),
+      useCacheBypass(),
       useReadiness(options.directories, security.authenticator),
       ...(options.metrics === undefined
         ? []

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { type AuthSettings, authSettings } from './auth/settings.js';
-import { cacheSettings } from './cache/settings.js';
+import { cacheSettings } from './cache/cache-settings.js';
 import { limitSettings } from './cost/limits.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './resilience/deadline.js';
 import { resilienceConfig } from './resilience/options.js';
-import { redisSettings } from './shared/settings.js';
+import { redisSettings } from './shared/redis-settings.js';
 
 // usergraph.yaml, validated in full at start: every problem is reported at once with its path, and
 // no value is ever echoed (values may be secrets).

@@ -35,6 +35,8 @@ export interface Context {
   readonly cost: { estimate?: Estimate };
   /** What one operation may ask for (the resolvers check the argument-level ones). */
   readonly limits: LimitSettings;
+  /** When the request began (epoch ms): `User.fetchedAt` of users read during it. */
+  readonly startedAt: number;
 }
 
 /** Every upstream call of the request takes these (deadline, memo, budget); the budget is set before execution. */
@@ -82,6 +84,7 @@ export function createContext(
     cursors,
     cost: {},
     limits,
+    startedAt: Date.now(),
     ...(requestId === undefined ? {} : { requestId }),
   };
 }

@@ -1,3 +1,6 @@
+import { cached } from './cache/cached-provider.js';
+import { MemoryStore } from './cache/memory-store.js';
+import { RedisStore } from './cache/redis-store.js';
 import type { DirectoryConfig } from './config.js';
 import type { DirectoryProvider } from './directory/port.js';
 import { DirectoryRegistry } from './directory/registry.js';
@@ -66,7 +69,23 @@ export function buildDirectory(config: DirectoryConfig, services: DirectoryServi
     connections: resilience.maxConcurrent,
     guard,
   });
-  return observed(providerFor(config, http), guard);
+  const provider = observed(providerFor(config, http), guard);
+  const cache = config.cache;
+  if (cache === undefined) return provider;
+  const inRedis = shared !== undefined && cache.store !== 'memory';
+  return cached(provider, {
+    settings: cache,
+    store: inRedis
+      ? new RedisStore(shared, () => metrics?.cacheError(config.name, config.provider))
+      : new MemoryStore(cache.maxEntries),
+    primeFromLists: provider.listedUsersComplete === true,
+    ...(metrics
+      ? {
+          onLookup: (fact, result, count) =>
+            metrics.cacheLookup(config.name, config.provider, fact, result, count),
+        }
+      : {}),
+  });
 }
 
 function providerFor(config: DirectoryConfig, http: HttpClient): DirectoryProvider {

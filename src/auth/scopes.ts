@@ -11,6 +11,7 @@ export const SCOPES = [
   'directories:health',
   'metrics:read',
   'schema:introspect',
+  'cache:bypass',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];
@@ -28,6 +29,8 @@ export const SCOPE_DESCRIPTIONS: Readonly<Record<Scope, string>> = {
   'directories:health': 'Directory.health, and the per-directory detail of GET /readiness.',
   'metrics:read': 'GET /metrics on the main port (a separate metrics port needs none).',
   'schema:introspect': 'Introspection when it is off for everyone else (the production default).',
+  'cache:bypass':
+    'Read users from their directory even when cached (header `X-Usergraph-Cache: bypass`), refreshing the cache.',
 };
 
 /** The scopes that read personal data beyond an account's name: never served over GET. */

@@ -65,6 +65,8 @@ interface BaseUser {
   readonly createdAt: Timestamp | null;
   readonly updatedAt: Timestamp | null;
   readonly lastSignInAt: Timestamp | null;
+  /** When usergraph read this record from the directory; set by the user cache (src/cache/). */
+  readonly fetchedAt?: Timestamp;
 }
 
 export interface MonoCloudUser extends BaseUser {

@@ -19,6 +19,8 @@ export interface CallOptions {
   readonly share?: { readonly principal: string; readonly request: object };
   /** The span the call belongs under, when tracing is on (each attempt gets a span of its own). */
   readonly trace?: CallTrace;
+  /** Read from the directory even where the user cache holds an answer (then refresh it). */
+  readonly fresh?: boolean;
 }
 
 /** One result per key, in key order: the user, `null` when the directory has no such user, or the error for that key. */
@@ -96,6 +98,8 @@ export interface DirectoryProvider {
   health?(): DirectoryHealth;
   /** How many upstream calls each kind of read can take (for the budget estimated before execution). */
   readonly calls?: CallRules;
+  /** A listing returns each user as completely as a read by id (so listed users may fill the user cache). */
+  readonly listedUsersComplete?: boolean;
 }
 
 /**

@@ -111,6 +111,18 @@ export class Metrics {
     labelNames: ['directory', 'provider'],
     registers: [this.registry],
   });
+  private readonly cacheLookups = new Counter({
+    name: 'usergraph_cache_lookups_total',
+    help: 'Users (and ZITADEL passkeys and links) looked up in the user cache: hit (fresh), stale (served while refreshed) or miss.',
+    labelNames: ['directory', 'provider', 'fact', 'result'],
+    registers: [this.registry],
+  });
+  private readonly cacheErrors = new Counter({
+    name: 'usergraph_cache_errors_total',
+    help: 'User-cache reads or writes Redis failed (a failed read is a miss).',
+    labelNames: ['directory', 'provider'],
+    registers: [this.registry],
+  });
   private readonly refusals = new Counter({
     name: 'usergraph_operations_refused_total',
     help: 'Operations refused before execution, by the limit they crossed.',
@@ -191,6 +203,14 @@ export class Metrics {
     if (seconds !== null) this.operationDuration.observe({ operation }, seconds);
     for (const [directory, count] of calls ?? [])
       this.operationCalls.observe({ operation, directory }, count);
+  }
+
+  cacheLookup(directory: string, provider: ProviderKind, fact: string, result: string, count: number): void {
+    this.cacheLookups.inc({ directory, provider, fact, result }, count);
+  }
+
+  cacheError(directory: string, provider: ProviderKind): void {
+    this.cacheErrors.inc({ directory, provider });
   }
 
   quotaFallback(directory: string, provider: ProviderKind): void {

@@ -32,6 +32,9 @@ export function observed(provider: DirectoryProvider, guard: DirectoryGuard): Di
     ...(findUsersByEmail ? { findUsersByEmail: watch(findUsersByEmail.bind(provider)) } : {}),
     ...(close ? { close: close.bind(provider) } : {}),
     ...(provider.calls ? { calls: provider.calls } : {}),
+    ...(provider.listedUsersComplete === undefined
+      ? {}
+      : { listedUsersComplete: provider.listedUsersComplete }),
     health: () => guard.health(),
   };
 }

@@ -146,6 +146,12 @@ export const UserInterface = builder.interfaceRef<User>('User').implement({
       nullable: true,
       description: 'When the account last changed.',
     }),
+    fetchedAt: t.field({
+      type: 'DateTime',
+      description:
+        'When usergraph read this record from its directory: when it was cached, for a user served from the user cache; otherwise when this request began.',
+      resolve: (user, _args, ctx) => user.fetchedAt ?? new Date(ctx.startedAt).toISOString(),
+    }),
     lastSignInAt: t.expose('lastSignInAt', {
       ...needs('users:read:activity'),
       type: 'DateTime',

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
-import type { RedisSettings } from './settings.js';
+import type { RedisSettings } from './redis-settings.js';
 
 /**
  * GCRA (a token bucket kept as one timestamp) on Redis' own clock, so replicas with skewed clocks

@@ -153,6 +153,8 @@ export function createAppServicesProvider(options: AppServicesProviderOptions): 
     listUsers,
     findUsersByEmail,
     close: () => client.close(),
+    // GET …/users and GET …/users/{id} return the same user object (providers/README.md §3).
+    listedUsersComplete: true,
     calls: {
       getUsers: (ids) => ids,
       listUsers: (limit, filtered) =>

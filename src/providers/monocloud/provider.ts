@@ -203,6 +203,8 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
     listUsers,
     findUsersByEmail,
     close: () => client.close(),
+    // The list endpoint omits public_metadata (`publicData` is null there): a listed user is partial.
+    listedUsersComplete: false,
     calls: {
       // No batch read: a GET per distinct id.
       getUsers: (ids) => ids,

@@ -55,6 +55,8 @@ export class ZitadelProvider implements DirectoryProvider {
   readonly provider = 'zitadel' as const;
   readonly calls: CallRules;
   readonly name: string;
+  /** Reads by id are `POST /v2/users` with an id query: a listing returns the very same user objects. */
+  readonly listedUsersComplete = true;
   private readonly client: ZitadelClient;
   private readonly chunkSize: number;
   private readonly concurrency: number;

@@ -28,6 +28,8 @@ export class MonoCloudSimulator extends Simulator {
   readonly apiKey: string;
   /** Every user the simulator serves (John Doe first), in the get-one shape. */
   readonly users: readonly UserRecord[];
+  /** Changes a user as an admin would in the MonoCloud console (tests of caching and freshness). */
+  readonly update: (userId: string, changes: Partial<UserRecord>) => void;
 
   constructor(options: MonoCloudSimulatorOptions = {}) {
     const apiKey = options.apiKey ?? DEMO_API_KEY;
@@ -82,6 +84,14 @@ export class MonoCloudSimulator extends Simulator {
     );
     this.apiKey = apiKey;
     this.users = stored.map((user) => user.full);
+    this.update = (userId, changes) => {
+      const user = byId.get(userId);
+      if (user === undefined) throw new Error(`no user ${userId}`);
+      const full = { ...user.full, ...changes };
+      const changed = { full, summary: toSummary(full) };
+      byId.set(userId, changed);
+      stored[stored.indexOf(user)] = changed;
+    };
   }
 }
 

@@ -18,6 +18,8 @@ const [command, ...rest] = process.argv.slice(2);
 const TEST_PACKAGES = [
   ['chromium', process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'],
   ['prometheus', process.env.PROMETHEUS_PATH ?? '/usr/bin/prometheus'],
+  ['redis-server', process.env.REDIS_SERVER_PATH ?? '/usr/bin/redis-server'],
+  ['haproxy', process.env.HAPROXY_PATH ?? '/usr/sbin/haproxy'],
 ];
 
 const bin = node24Bin();

@@ -86,11 +86,8 @@ export class OutboundLimiter {
       else this.active -= 1;
     };
     try {
-      const paused = this.pausedUntil - this.now();
-      if (paused > 0) {
-        if (this.now() + paused > deadline) throw this.rateLimited(operation, paused);
-        await delay(paused, signal, timedOut);
-      }
+      const paused = this.pauseIfAsked(operation, deadline, signal, timedOut);
+      if (paused !== undefined) await paused;
       // The local bucket answers at once; only a shared one makes this wait for Redis.
       const taken = this.tokens.take(deadline - this.now());
       const wait = taken instanceof Promise ? await taken : taken;
@@ -107,11 +104,27 @@ export class OutboundLimiter {
           return timedOut();
         });
       }
+      // A hold-off that arrived while this call waited for its token holds it too.
+      const late = this.pauseIfAsked(operation, deadline, signal, timedOut);
+      if (late !== undefined) await late;
     } catch (error) {
       release();
       throw error;
     }
     return release;
+  }
+
+  /** Waits out a hold-off (the provider's Retry-After, here or on another replica); undefined when none is on. */
+  private pauseIfAsked(
+    operation: string,
+    deadline: number,
+    signal: AbortSignal | undefined,
+    timedOut: () => UpstreamError,
+  ): Promise<void> | undefined {
+    const paused = this.pausedUntil - this.now();
+    if (paused <= 0) return undefined;
+    if (this.now() + paused > deadline) return Promise.reject(this.rateLimited(operation, paused));
+    return delay(paused, signal, timedOut);
   }
 
   private slot(signal: AbortSignal | undefined, timedOut: () => UpstreamError, share?: Share): Promise<void> {

@@ -21,8 +21,10 @@ export class TokenBucket implements TokenSource {
     private readonly rate: number,
     private readonly burst: number,
     private readonly now: () => number = Date.now,
+    /** Tokens at the start (a full bucket by default). */
+    initial: number = burst,
   ) {
-    this.tokens = burst;
+    this.tokens = initial;
     this.refilledAt = now();
   }
 

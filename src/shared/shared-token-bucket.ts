@@ -23,7 +23,8 @@ export class SharedTokenBucket implements TokenSource {
     this.key = `quota:${directory}`;
     this.intervalMs = 1000 / rate;
     const share = shared.expectedReplicas;
-    this.fallback = new TokenBucket(rate / share, Math.max(1, Math.floor(burst / share)));
+    // Starting empty: the moments Redis goes away are when shared grants and fallback grants overlap.
+    this.fallback = new TokenBucket(rate / share, Math.max(1, Math.floor(burst / share)), Date.now, 0);
   }
 
   take(maxWaitMs: number): number | null | Promise<number | null> {

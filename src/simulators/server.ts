@@ -98,7 +98,13 @@ interface ActiveRule {
 export class Simulator {
   readonly provider: ProviderKind;
   latencyMs: number;
+  /**
+   * The provider's own rate limit, as ZITADEL Cloud enforces one per IP: past `perSecond` requests in
+   * the last second, 429 with `Retry-After`. Off by default.
+   */
+  quota: { readonly perSecond: number; readonly retryAfter?: string } | null = null;
   readonly log: RequestLogEntry[] = [];
+  private readonly arrivals: number[] = [];
   private readonly definition: SimulatorDefinition;
   private readonly routes: readonly CompiledRoute[];
   private readonly server: Server;
@@ -208,8 +214,11 @@ export class Simulator {
     };
     this.enter(routeName);
     try {
+      const overQuota = this.overQuota();
       if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
-      const fault = this.drawFault(routeName);
+      const fault: Fault | null = overQuota
+        ? { type: 'rate-limit', retryAfter: this.quota?.retryAfter ?? '1' }
+        : this.drawFault(routeName);
       if (fault?.type === 'hang') {
         this.record(req, routeName, 0);
         return;
@@ -230,6 +239,16 @@ export class Simulator {
     } finally {
       this.leave(routeName);
     }
+  }
+
+  /** Counts this arrival against the quota; true when it is over. */
+  private overQuota(): boolean {
+    if (this.quota === null) return false;
+    const now = Date.now();
+    while (this.arrivals.length > 0 && now - (this.arrivals[0] as number) >= 1000) this.arrivals.shift();
+    if (this.arrivals.length >= this.quota.perSecond) return true;
+    this.arrivals.push(now);
+    return false;
   }
 
   private async respond(

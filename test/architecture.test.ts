@@ -57,6 +57,9 @@ describe('layout', () => {
       providers: ['directory', 'errors.ts', 'http'],
       // The simulators describe how to reach them as config entries (demo mode, tests).
       simulators: ['directory', 'config.ts'],
+      // Redis for replicas: a token source for the limiter, and the connection the cache may use.
+      shared: ['directory', 'resilience'],
+      cache: ['directory', 'shared'],
     };
     const wrong: string[] = [];
     for (const [file, targets] of graph) {

@@ -18,6 +18,8 @@ interface Common {
     readonly maxConcurrent: number;
     readonly rateLimit: { readonly requestsPerSecond: number };
   };
+  /** The user cache, for the cached scenarios (the floor ignores it). */
+  readonly cache?: { readonly ttlSeconds: number };
 }
 
 export type BenchDirectory =
@@ -55,9 +57,11 @@ export function benchDirectories(
   instances: number,
   concurrency: number,
   connections: number,
+  cache = false,
 ): BenchDirectory[] {
   const common = {
     concurrency,
+    ...(cache ? { cache: { ttlSeconds: 3600 } } : {}),
     resilience: { maxConcurrent: concurrency * connections, rateLimit: { requestsPerSecond: 100_000 } },
   };
   const out: BenchDirectory[] = [];

@@ -154,14 +154,25 @@ async function main(): Promise<void> {
   const credentials = await benchCredentials(settings.auth);
   const results: ScenarioResult[] = [];
   try {
-    for (const instances of [...new Set(scenarios.map((scenario) => scenario.instances))]) {
-      const directories = benchDirectories(sims.info, instances, settings.directoryConcurrency, CONNECTIONS);
+    // One gateway per directory layout: how many instances, and whether the user cache is on.
+    const layouts = [
+      ...new Set(scenarios.map((scenario) => `${scenario.instances}:${scenario.cache === true}`)),
+    ];
+    for (const layout of layouts) {
+      const [instances, cache] = [Number(layout.split(':')[0]), layout.endsWith(':true')];
+      const directories = benchDirectories(
+        sims.info,
+        instances,
+        settings.directoryConcurrency,
+        CONNECTIONS,
+        cache,
+      );
       let gateway: Server | undefined;
       let floor: Server | undefined;
       try {
         gateway = await startGateway('gateway', gatewayDir, directories, credentials, profileDir('gateway'));
         floor = await startFloor(directories, credentials, profileDir('floor'));
-        for (const scenario of scenarios.filter((s) => s.instances === instances)) {
+        for (const scenario of scenarios.filter((s) => `${s.instances}:${s.cache === true}` === layout)) {
           results.push(await runScenario(scenario, [gateway, floor], sims));
         }
       } finally {

@@ -17,6 +17,8 @@ export interface Scenario {
   readonly minimum?: Counts;
   /** Also compare CPU per operation at one fixed request rate (the issue's headline scenarios). */
   readonly equalRate?: boolean;
+  /** Run with the user cache on (and warm: the warm-up fills it); the floor has no cache. */
+  readonly cache?: boolean;
 }
 
 const USER = `query User($id: ID!) {
@@ -71,21 +73,24 @@ function nodesScenario(id: string, title: string, perProvider: number, instances
   };
 }
 
+const S1: Scenario = {
+  id: 'S1',
+  title: 'one user by id (MonoCloud)',
+  instances: 1,
+  body: (ids) =>
+    JSON.stringify({
+      query: USER,
+      operationName: 'User',
+      variables: { id: globalId(directoryName('monocloud', 0, 1), spread(ids.monocloud, 2)[1] as string) },
+    }),
+  minimum: { monocloud: { getUser: 1 } },
+  equalRate: true,
+};
+const S2: Scenario = { ...nodesScenario('S2', '60 users by id, 20 per directory', 20, 1), equalRate: true };
+
 export const SCENARIOS: readonly Scenario[] = [
-  {
-    id: 'S1',
-    title: 'one user by id (MonoCloud)',
-    instances: 1,
-    body: (ids) =>
-      JSON.stringify({
-        query: USER,
-        operationName: 'User',
-        variables: { id: globalId(directoryName('monocloud', 0, 1), spread(ids.monocloud, 2)[1] as string) },
-      }),
-    minimum: { monocloud: { getUser: 1 } },
-    equalRate: true,
-  },
-  { ...nodesScenario('S2', '60 users by id, 20 per directory', 20, 1), equalRate: true },
+  S1,
+  S2,
   {
     id: 'S3',
     title: 'first page of 50 of the merged `users` list with `linkedAccounts`',
@@ -96,4 +101,21 @@ export const SCENARIOS: readonly Scenario[] = [
   nodesScenario('S2-600', 'S2 with 600 users (200 per directory)', 200, 1),
   nodesScenario('S2-9dir', 'S2 over 9 directory instances (3 per provider)', 20, 3),
   nodesScenario('S2-30dir', 'S2 over 30 directory instances (10 per provider)', 20, 10),
+  // The same operations with the user cache on and warm (`cache.ttlSeconds` an hour): no upstream call.
+  {
+    ...S1,
+    id: 'S1-cached',
+    title: 'S1 with the user cache on and warm',
+    cache: true,
+    equalRate: false,
+    minimum: {},
+  },
+  {
+    ...S2,
+    id: 'S2-cached',
+    title: 'S2 with the user cache on and warm',
+    cache: true,
+    equalRate: false,
+    minimum: {},
+  },
 ];

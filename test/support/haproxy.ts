@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopServer } from './child.js';
 import { freePort } from './ports.js';
 
 export const HAPROXY = process.env.HAPROXY_PATH ?? '/usr/sbin/haproxy';
@@ -68,11 +68,7 @@ ${backends.map((backend) => `  server ${backend.name} 127.0.0.1:${backend.port} 
     }
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null) {
-      this.child.kill('SIGTERM');
-      await once(this.child, 'exit');
-    }
-    rmSync(this.directory, { recursive: true, force: true });
+  stop(): Promise<void> {
+    return stopServer(this.child, this.directory);
   }
 }

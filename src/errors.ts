@@ -1,7 +1,9 @@
 import {
   BudgetExceededError,
+  ChangesExpiredError,
   InvalidPageRequest,
   ScanBudgetExhaustedError,
+  UnsupportedError,
   UpstreamError,
   type UpstreamErrorKind,
 } from './directory/failures.js';
@@ -57,6 +59,7 @@ export function upstreamErrorFor(
 /** The kind a status means. */
 function kindForStatus(status: number): UpstreamErrorKind {
   if (status === 401) return 'unauthorized';
+  if (status === 402) return 'plan_required';
   if (status === 403) return 'forbidden';
   if (status === 404) return 'not_found';
   if (status === 408 || status === 504) return 'timeout';
@@ -90,6 +93,10 @@ export class DirectoryFailure extends Error {
 export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'DIRECTORY_UNAUTHORIZED'
+  | 'DIRECTORY_FORBIDDEN'
+  | 'PLAN_REQUIRED'
+  | 'UNSUPPORTED_BY_PROVIDER'
+  | 'CHANGES_EXPIRED'
   | 'DIRECTORY_RATE_LIMITED'
   | 'DIRECTORY_TIMEOUT'
   | 'DIRECTORY_UNAVAILABLE'
@@ -103,7 +110,9 @@ export const SCAN_BUDGET_EXHAUSTED = 'SCAN_BUDGET_EXHAUSTED' satisfies ErrorCode
 
 const CODE_FOR_KIND: Readonly<Record<UpstreamErrorKind, ErrorCode>> = {
   unauthorized: 'DIRECTORY_UNAUTHORIZED',
-  forbidden: 'DIRECTORY_UNAUTHORIZED',
+  // A 403 is not a bad credential: the credential works but lacks a role this read needs.
+  forbidden: 'DIRECTORY_FORBIDDEN',
+  plan_required: 'PLAN_REQUIRED',
   rate_limited: 'DIRECTORY_RATE_LIMITED',
   timeout: 'DIRECTORY_TIMEOUT',
   unavailable: 'DIRECTORY_UNAVAILABLE',
@@ -114,7 +123,8 @@ const CODE_FOR_KIND: Readonly<Record<UpstreamErrorKind, ErrorCode>> = {
 
 const PUBLIC_REASON: Readonly<Record<UpstreamErrorKind, string>> = {
   unauthorized: 'rejected usergraph’s credentials',
-  forbidden: 'denied usergraph access',
+  forbidden: 'denied usergraph access: its credential lacks the role this read needs',
+  plan_required: 'requires a higher plan for this read',
   rate_limited: 'is rate-limiting usergraph',
   timeout: 'did not answer in time',
   unavailable: 'is unavailable',
@@ -132,6 +142,8 @@ const PUBLIC_REASON: Readonly<Record<UpstreamErrorKind, string>> = {
  * | ScanBudgetExhaustedError        | SCAN_BUDGET_EXHAUSTED                  |
  * | InvalidPageRequest              | BAD_USER_INPUT (the caller's mistake)  |
  * | BudgetExceededError             | OPERATION_TOO_EXPENSIVE                |
+ * | UnsupportedError                | UNSUPPORTED_BY_PROVIDER                |
+ * | ChangesExpiredError             | CHANGES_EXPIRED                        |
  * | anything else                   | DIRECTORY_ERROR ("failed unexpectedly")|
  */
 export function codeFor(error: unknown): ErrorCode {
@@ -139,6 +151,8 @@ export function codeFor(error: unknown): ErrorCode {
   if (error instanceof ScanBudgetExhaustedError) return SCAN_BUDGET_EXHAUSTED;
   if (error instanceof InvalidPageRequest) return 'BAD_USER_INPUT';
   if (error instanceof BudgetExceededError) return 'OPERATION_TOO_EXPENSIVE';
+  if (error instanceof UnsupportedError) return 'UNSUPPORTED_BY_PROVIDER';
+  if (error instanceof ChangesExpiredError) return 'CHANGES_EXPIRED';
   return 'DIRECTORY_ERROR';
 }
 
@@ -172,6 +186,18 @@ export function publicDirectoryError(failure: DirectoryFailure): PublicDirectory
   if (cause instanceof BudgetExceededError) {
     return {
       message: `The operation used every upstream call its estimate allowed for directory "${directory}"; this field was not read.`,
+      extensions: { code, directory },
+    };
+  }
+  if (cause instanceof UnsupportedError) {
+    return {
+      message: `Directory "${directory}" cannot serve ${cause.feature}: ${cause.reason}.`,
+      extensions: { code, directory, feature: cause.feature },
+    };
+  }
+  if (cause instanceof ChangesExpiredError) {
+    return {
+      message: `Directory "${directory}" no longer holds the changes at this cursor; start a fresh scan with \`since\` and reconcile.`,
       extensions: { code, directory },
     };
   }

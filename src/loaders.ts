@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { Group, Membership, RoleAssignment, Session } from './directory/access-model.js';
 import type { Identity, Passkey, User } from './directory/model.js';
 import type { CallOptions, DirectoryProvider, KeyedResult } from './directory/port.js';
 import { DirectoryFailure } from './errors.js';
@@ -42,6 +43,32 @@ export class Loaders {
   emails(directory: DirectoryProvider & Required<Pick<DirectoryProvider, 'findUsersByEmail'>>) {
     return this.loader<readonly User[]>('emails', directory, (emails, options) =>
       directory.findUsersByEmail(emails, options),
+    );
+  }
+
+  /** A user's group memberships, for directories that have groups. */
+  userGroups(directory: DirectoryProvider & Required<Pick<DirectoryProvider, 'getUserGroups'>>) {
+    return this.loader<readonly Membership[]>('userGroups', directory, (ids, options) =>
+      directory.getUserGroups(ids, options),
+    );
+  }
+
+  /** Groups by local id. */
+  groups(directory: DirectoryProvider & Required<Pick<DirectoryProvider, 'getGroups'>>) {
+    return this.loader<Group>('groups', directory, (ids, options) => directory.getGroups(ids, options));
+  }
+
+  /** A user's role assignments. */
+  userRoles(directory: DirectoryProvider & Required<Pick<DirectoryProvider, 'getUserRoles'>>) {
+    return this.loader<readonly RoleAssignment[]>('userRoles', directory, (ids, options) =>
+      directory.getUserRoles(ids, options),
+    );
+  }
+
+  /** A user's active sessions. */
+  userSessions(directory: DirectoryProvider & Required<Pick<DirectoryProvider, 'getUserSessions'>>) {
+    return this.loader<readonly Session[]>('userSessions', directory, (ids, options) =>
+      directory.getUserSessions(ids, options),
     );
   }
 

@@ -109,9 +109,13 @@ describe('layout', () => {
       if (name === 'index.ts') continue;
       byName.set(name, [...(byName.get(name) ?? []), file]);
     }
-    // Each provider's room repeats the same four roles on purpose (client, wire, mapper, provider), and
-    // each simulator's its own simulator.
+    // Each provider's room repeats the same roles on purpose (client, wire, mapper, provider; and for
+    // issue 16 access, access-wire, access-mapper, changes), and each simulator's its own simulator.
     const roles = new Set([
+      'access.ts',
+      'access-wire.ts',
+      'access-mapper.ts',
+      'changes.ts',
       'client.ts',
       'wire.ts',
       'mapper.ts',

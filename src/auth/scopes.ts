@@ -8,6 +8,9 @@ export const SCOPES = [
   'users:read:credentials',
   'users:read:activity',
   'users:read:private',
+  'groups:read',
+  'roles:read',
+  'changes:read',
   'directories:health',
   'metrics:read',
   'schema:introspect',
@@ -26,6 +29,10 @@ export const SCOPE_DESCRIPTIONS: Readonly<Record<Scope, string>> = {
   'users:read:activity': 'Sign-in times, counters, IPs and locations, last activity and authentication.',
   'users:read:private':
     'Application data (MonoCloud public/private data, App Services data), raw profile claims, gender.',
+  'groups:read': 'Groups: a directory’s groups, an account’s groups, a group’s members (with users:read).',
+  'roles:read': 'Role assignments of accounts (ZITADEL authorizations).',
+  'changes:read':
+    'The change feed (Query.changes, Directory.changes): who was created, changed, deleted, added to a group, granted a role, signed in.',
   'directories:health': 'Directory.health, and the per-directory detail of GET /readiness.',
   'metrics:read': 'GET /metrics on the main port (a separate metrics port needs none).',
   'schema:introspect': 'Introspection when it is off for everyone else (the production default).',

@@ -7,3 +7,6 @@ export const LINKED_EMAILS_PER_USER = 3;
 
 /** Accounts holding one email address in one directory. */
 export const ACCOUNTS_PER_EMAIL = 5;
+
+/** Distinct groups one operation reads by id from one directory (the groups of the users it shows). */
+export const GROUPS_PER_DIRECTORY = 50;

@@ -13,12 +13,12 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values.js';
-import { decodeUserId, encodeUserId } from '../directory/global-id.js';
+import { decodeGroupId, decodeUserId, encodeUserId } from '../directory/global-id.js';
 import { MAX_REBASE_ROUNDS } from '../directory/merge.js';
 import type { ProviderKind } from '../directory/model.js';
 import type { CallRules } from '../directory/port.js';
 import type { DirectoryRegistry } from '../directory/registry.js';
-import { ACCOUNTS_PER_EMAIL, LINKED_EMAILS_PER_USER } from './assumptions.js';
+import { ACCOUNTS_PER_EMAIL, GROUPS_PER_DIRECTORY, LINKED_EMAILS_PER_USER } from './assumptions.js';
 
 // The upstream calls an operation can make, per directory, worked out from the document, its variables
 // and each provider's call rules (CallRules) before anything is sent. An upper bound: what the
@@ -225,6 +225,71 @@ class CostWalk {
           }
           next(null, hereCount);
           break;
+        // Issue 16: groups, roles, sessions, changes. Counts below a group or change field are of those
+        // objects per directory (the switch knows their type by name).
+        case 'User.groups': {
+          const first = positive(this.args(field, node).first, DEFAULT_FIRST);
+          const groups: Counts = new Map();
+          for (const [name, times] of here as Counts) {
+            const rule = this.rules(name);
+            this.add(name, (rule.userGroups ?? perItem)(times));
+            // The groups named by the memberships, read by id: bounded by an assumption.
+            this.add(name, (rule.groups ?? perItem)(Math.min(times * first, GROUPS_PER_DIRECTORY)));
+            groups.set(name, times * first);
+          }
+          next(groups, sum(groups));
+          break;
+        }
+        case 'User.roles':
+        case 'User.sessions':
+          for (const [name, times] of here as Counts) {
+            const rule = this.rules(name);
+            this.add(name, ((field.name === 'roles' ? rule.userRoles : rule.userSessions) ?? perItem)(times));
+          }
+          next(null, hereCount);
+          break;
+        case 'Directory.groups':
+        case 'Group.members': {
+          const first = positive(this.args(field, node).first, DEFAULT_FIRST);
+          const found: Counts = new Map();
+          for (const [name, times] of here as Counts) {
+            const rule = this.rules(name);
+            const users = field.name === 'members' ? rule.getUsers(first) : 0;
+            this.add(name, times * ((rule.groupPage ?? perItem)(first) + users));
+            found.set(name, times * first);
+          }
+          next(found, sum(found));
+          break;
+        }
+        case 'Directory.capabilities':
+          for (const [name, times] of here as Counts)
+            this.add(name, times * (this.rules(name).capabilities ?? 1));
+          break;
+        case 'Query.changes':
+        case 'Directory.changes': {
+          const a = this.args(field, node);
+          const first = positive(a.first, 100);
+          let counts: Counts;
+          if (parent === 'Query') {
+            const chosen = Array.isArray(a.directories) ? (a.directories as unknown[]) : null;
+            counts = new Map(
+              this.names.filter((name) => chosen === null || chosen.includes(name)).map((name) => [name, 1]),
+            );
+          } else {
+            counts = here as Counts;
+          }
+          const changes: Counts = new Map();
+          for (const [name, times] of counts) {
+            this.add(name, times * (this.rules(name).changes ?? perItem)(first));
+            changes.set(name, times * first);
+          }
+          next(changes, sum(changes));
+          break;
+        }
+        case 'Change.user':
+          for (const [name, times] of here as Counts) this.add(name, this.rules(name).getUsers(times));
+          next(here, hereCount);
+          break;
         case 'User.linkedAccounts': {
           const emails = hereCount * LINKED_EMAILS_PER_USER;
           next(this.lookUpEmails(emails), emails * ACCOUNTS_PER_EMAIL * this.names.length);
@@ -330,6 +395,14 @@ class CostWalk {
     const local = new Map<string, string[]>();
     for (const raw of ids) {
       if (typeof raw !== 'string') continue;
+      const group = decodeGroupId(raw);
+      if (group !== null) {
+        // A group by id: one read of groups (the loader batches them per directory).
+        if (this.directories.get(group.directory) === undefined) continue;
+        this.add(group.directory, (this.rules(group.directory).groups ?? perItem)(1));
+        counts.set(group.directory, (counts.get(group.directory) ?? 0) + 1);
+        continue;
+      }
       const ref = decodeUserId(raw);
       if (typeof ref === 'string' || this.directories.get(ref.directory) === undefined) continue;
       const found = local.get(ref.directory) ?? [];
@@ -364,6 +437,9 @@ class CostWalk {
     return users;
   }
 }
+
+/** One call per item: the rule for a directory that states none. */
+const perItem = (n: number) => n;
 
 function sum(counts: ReadonlyMap<string, number>): number {
   let total = 0;

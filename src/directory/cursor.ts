@@ -114,6 +114,32 @@ export class CursorCodec {
     return decodePayload(payload);
   }
 
+  /**
+   * Any other cursor (the change feed's): JSON signed the same way, with `kind` bound into the MAC so
+   * a cursor of one kind is never read as another.
+   */
+  sealJson(kind: string, value: unknown): string {
+    const payload = Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+    return `${payload}.${this.mac(`${kind}.${payload}`)}`;
+  }
+
+  /** The JSON a `sealJson` cursor holds, or null when the text is not one (of this kind, with this key). */
+  openJson(kind: string, text: string): unknown {
+    if (text.length > 16_384) return null;
+    const dot = text.indexOf('.');
+    if (dot <= 0) return null;
+    const payload = text.slice(0, dot);
+    if (!/^[A-Za-z0-9_-]+$/.test(payload)) return null;
+    const given = Buffer.from(text.slice(dot + 1), 'base64url');
+    const expected = Buffer.from(this.mac(`${kind}.${payload}`), 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+    try {
+      return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    } catch {
+      return null;
+    }
+  }
+
   private mac(payload: string): string {
     return createHmac('sha256', this.key)
       .update(payload)

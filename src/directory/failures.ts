@@ -8,6 +8,7 @@ import type { ProviderKind } from './model.js';
 export type UpstreamErrorKind =
   | 'unauthorized' // 401: bad or missing credentials
   | 'forbidden' // 403: credentials lack the rights
+  | 'plan_required' // 402: the directory's plan does not include this (MonoCloud sessions)
   | 'not_found' // 404 for something other than a looked-up user (a bad group/app id, say)
   | 'bad_request' // other 4xx: usergraph sent something the provider refused
   | 'rate_limited' // 429
@@ -115,6 +116,29 @@ export class BudgetExceededError extends Error {
   override readonly name = 'BudgetExceededError';
   constructor(readonly directory: string) {
     super(`directory ${directory}: the operation has used its upstream-call budget`);
+  }
+}
+
+/**
+ * A fact the directory cannot serve at all (App Services has no groups; a ZITADEL without the group
+ * service): the field is null with UNSUPPORTED_BY_PROVIDER, never an empty list.
+ */
+export class UnsupportedError extends Error {
+  override readonly name = 'UnsupportedError';
+  constructor(
+    readonly directory: string,
+    readonly feature: string,
+    readonly reason: string,
+  ) {
+    super(`directory ${directory}: ${feature} unsupported (${reason})`);
+  }
+}
+
+/** A change-feed position the directory can no longer resume from (its history before it is gone). */
+export class ChangesExpiredError extends Error {
+  override readonly name = 'ChangesExpiredError';
+  constructor(readonly directory: string) {
+    super(`directory ${directory}: the change history at this cursor is no longer available`);
   }
 }
 

@@ -49,3 +49,22 @@ function decode(globalId: string): UserRef | string {
     return 'is not a usergraph user id (no directory or no local id)';
   return { directory: rest.slice(0, colon), localId: rest.slice(colon + 1) };
 }
+
+// Groups (issue 16) have global ids of their own kind, `g1:<directory>:<localId>`, so `node(id)` can
+// tell a group from a user before asking any directory.
+const GROUP_PREFIX = 'g1:';
+
+export function encodeGroupId(directory: string, localId: string): string {
+  return Buffer.from(`${GROUP_PREFIX}${directory}:${localId}`, 'utf8').toString('base64url');
+}
+
+/** The group a global id names, or null when it is not a group id (it may be a user's). */
+export function decodeGroupId(globalId: string): UserRef | null {
+  if (globalId.length > 512 || !/^[A-Za-z0-9_-]+$/.test(globalId)) return null;
+  const text = Buffer.from(globalId, 'base64url').toString('utf8');
+  if (!text.startsWith(GROUP_PREFIX)) return null;
+  const rest = text.slice(GROUP_PREFIX.length);
+  const colon = rest.indexOf(':');
+  if (colon <= 0 || colon === rest.length - 1) return null;
+  return { directory: rest.slice(0, colon), localId: rest.slice(colon + 1) };
+}

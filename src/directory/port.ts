@@ -1,4 +1,6 @@
+import type { Group, Membership, OffsetPage, RoleAssignment, Session } from './access-model.js';
 import type { CallTrace } from './call-trace.js';
+import type { Capabilities, ChangePage, ChangeRequest } from './change-model.js';
 import type { UserFilter } from './filter.js';
 import type { Identity, Passkey, ProviderKind, User } from './model.js';
 
@@ -92,6 +94,39 @@ export interface DirectoryProvider {
     emails: readonly string[],
     options?: CallOptions,
   ): Promise<readonly KeyedResult<readonly User[]>[]>;
+  /**
+   * What the directory can serve beyond users (issue 16). A method below that is absent is a fact the
+   * provider cannot know, answered with UNSUPPORTED_BY_PROVIDER, never as empty.
+   */
+  capabilities?(options?: CallOptions): Promise<Capabilities>;
+  /** Each user's group memberships (all of them, within the provider's page budget), in key order. */
+  getUserGroups?(
+    localIds: readonly string[],
+    options?: CallOptions,
+  ): Promise<readonly KeyedResult<readonly Membership[]>[]>;
+  /** Groups by local id; null for a group the directory does not have. */
+  getGroups?(groupIds: readonly string[], options?: CallOptions): Promise<readonly KeyedResult<Group>[]>;
+  /** One page of the directory's groups, by name. */
+  listGroups?(offset: number, limit: number, options?: CallOptions): Promise<OffsetPage<Group>>;
+  /** One page of a group's memberships; null when the directory has no such group. */
+  listGroupMembers?(
+    groupId: string,
+    offset: number,
+    limit: number,
+    options?: CallOptions,
+  ): Promise<OffsetPage<Membership> | null>;
+  /** Each user's role assignments, in key order. */
+  getUserRoles?(
+    localIds: readonly string[],
+    options?: CallOptions,
+  ): Promise<readonly KeyedResult<readonly RoleAssignment[]>[]>;
+  /** Each user's active sessions, in key order. */
+  getUserSessions?(
+    localIds: readonly string[],
+    options?: CallOptions,
+  ): Promise<readonly KeyedResult<readonly Session[]>[]>;
+  /** Changes after a position (or after `since`), oldest first. */
+  listChanges?(request: ChangeRequest, options?: CallOptions): Promise<ChangePage>;
   /** Releases sockets and timers. */
   close?(): Promise<void>;
   /** Health from the directory's own recent calls; present on every directory built from config. */
@@ -119,6 +154,20 @@ export interface CallRules {
   readonly passkeysPerUser: number;
   /** Calls per user whose linked identities are asked for. */
   readonly identitiesPerUser: number;
+  /** Calls to read the memberships of `users` distinct users in one request. */
+  userGroups?(users: number): number;
+  /** Calls to read `groups` distinct groups by id. */
+  groups?(groups: number): number;
+  /** Calls for one page of `limit` groups, or of one group's members. */
+  groupPage?(limit: number): number;
+  /** Calls to read the role assignments of `users` distinct users. */
+  userRoles?(users: number): number;
+  /** Calls to read the sessions of `users` distinct users. */
+  userSessions?(users: number): number;
+  /** Calls for one read of `limit` changes. */
+  changes?(limit: number): number;
+  /** Calls to answer `capabilities` (a feature probe). */
+  readonly capabilities?: number;
 }
 
 export type HealthState = 'UP' | 'DEGRADED' | 'DOWN';

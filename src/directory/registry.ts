@@ -23,6 +23,13 @@ export class DirectoryRegistry {
     return this.byName.get(name);
   }
 
+  /** A directory the caller already holds an object of (a user, a group); its absence is a bug. */
+  getOrThrow(name: string): DirectoryProvider {
+    const directory = this.byName.get(name);
+    if (!directory) throw new Error(`object from unknown directory ${name}`);
+    return directory;
+  }
+
   /** A configured directory this view does not show (the caller was not granted it). */
   isWithheld(name: string): boolean {
     return this.withheld.has(name);

@@ -167,7 +167,9 @@ export class DirectoryGuard implements CallGuard {
     if (!(error instanceof Error)) return;
     this.lastError = { code: codeFor(error), at: this.now() };
     this.observer.error(this.lastError.code);
-    if (error instanceof UpstreamError && (error.kind === 'unauthorized' || error.kind === 'forbidden')) {
+    // Only a rejected credential takes the directory DOWN: a 403 says the credential works but lacks a
+    // role for one kind of read (ZITADEL's events.read, say), and users may still be served.
+    if (error instanceof UpstreamError && error.kind === 'unauthorized') {
       this.credentialsRejected = true;
     }
   }

@@ -1,6 +1,17 @@
 import type { DirectoryProvider } from '../directory/port.js';
 import type { DirectoryGuard } from './guard.js';
 
+const OPTIONAL_READS = [
+  'capabilities',
+  'getUserGroups',
+  'getGroups',
+  'listGroups',
+  'listGroupMembers',
+  'getUserRoles',
+  'getUserSessions',
+  'listChanges',
+] as const satisfies readonly (keyof DirectoryProvider)[];
+
 /**
  * The provider as the GraphQL layer uses it, telling the guard about every error its callers get
  * (including off-contract bodies, which only the provider's decoding sees) and exposing `health`.
@@ -22,7 +33,14 @@ export function observed(provider: DirectoryProvider, guard: DirectoryGuard): Di
       }
     };
   const { getPasskeys, getIdentities, findUsersByEmail, close } = provider;
+  // The optional reads beyond users (issue 16), each watched the same way when the provider has it.
+  const optional: Partial<DirectoryProvider> = {};
+  for (const name of OPTIONAL_READS) {
+    const method = provider[name] as ((...args: unknown[]) => Promise<unknown>) | undefined;
+    if (method) (optional as Record<string, unknown>)[name] = watch(method.bind(provider));
+  }
   return {
+    ...optional,
     name: provider.name,
     provider: provider.provider,
     getUsers: watch(provider.getUsers.bind(provider)),

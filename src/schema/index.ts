@@ -12,6 +12,11 @@ import './zitadel-user.js';
 import './app-services-user.js';
 import './email-lookup.js';
 import './user-connection.js';
+import './list-connection.js';
+import './group.js';
+import './role.js';
+import './session.js';
+import './changes.js';
 import './federation.js';
 import './directory-health.js';
 

@@ -1,7 +1,9 @@
 import type { Context } from '../context.js';
-import { decodeUserId } from '../directory/global-id.js';
+import type { Group } from '../directory/access-model.js';
+import { decodeGroupId, decodeUserId } from '../directory/global-id.js';
 import type { User } from '../directory/model.js';
 import { badUserInput, forbidden } from '../graphql-errors.js';
+import { withRead } from './capability.js';
 
 const SHOWN = 60;
 
@@ -23,4 +25,27 @@ export async function loadUserByGlobalId(
     );
   }
   return ctx.loaders.user(directory).load(ref.localId);
+}
+
+/**
+ * What `node`/`nodes` answer: a group for a group id (it needs `groups:read` too), else the user. A
+ * group of a directory without groups is UNSUPPORTED_BY_PROVIDER, never "no such group".
+ */
+export async function loadNodeByGlobalId(
+  ctx: Context,
+  globalId: string,
+  argument: string,
+): Promise<User | Group | null> {
+  const group = decodeGroupId(globalId);
+  if (group === null) return loadUserByGlobalId(ctx, globalId, argument);
+  if (!ctx.grants['groups:read']) throw forbidden('groups:read');
+  if (ctx.directories.isWithheld(group.directory)) throw forbidden('', group.directory);
+  const directory = ctx.directories.get(group.directory);
+  if (!directory) {
+    throw badUserInput(
+      `Argument "${argument}": names directory "${group.directory}", which is not configured here.`,
+      argument,
+    );
+  }
+  return ctx.loaders.groups(withRead(directory, 'getGroups', 'groups')).load(group.localId);
 }

@@ -88,7 +88,9 @@ describe('per-field scopes', () => {
       });
       expect(node).toHaveProperty('displayName');
     }
-    expect(nodes.filter((node) => node?.displayName).length).toBeGreaterThan(3);
+    expect(nodes.filter((node) => node && 'displayName' in node && node.displayName).length).toBeGreaterThan(
+      3,
+    );
     const codes = new Map(
       (body.errors ?? []).map((error) => [error.path?.slice(2).join('.'), error.extensions]),
     );
@@ -122,7 +124,9 @@ describe('per-field scopes', () => {
       { authorization: `Bearer ${keys.everything.key}` },
     );
     expect(body.errors).toBeUndefined();
-    expect(body.data?.nodes?.every((node) => node && Array.isArray(node.emails))).toBe(true);
+    expect(body.data?.nodes?.every((node) => node && 'emails' in node && Array.isArray(node.emails))).toBe(
+      true,
+    );
     expect(stack.sims.zitadel.count('listPasskeys')).toBe(2);
   });
 

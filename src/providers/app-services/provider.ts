@@ -12,6 +12,7 @@ import { checkPageRequest, DEFAULT_SCAN_BUDGET } from '../../directory/page-requ
 import type { CallOptions, DirectoryProvider, KeyedResult, Page, PageRequest } from '../../directory/port.js';
 import { pageOf, scanPages } from '../../directory/scan.js';
 import type { HttpClient } from '../../http/client.js';
+import { APP_SERVICES_CHANGE_KINDS, appServicesChanges, MAX_CHANGE_PAGES } from './changes.js';
 import { AppServicesClient } from './client.js';
 import { pastWindow, seekAfter, statusParam } from './filter.js';
 import { mapUser } from './mapper.js';
@@ -152,6 +153,20 @@ export function createAppServicesProvider(options: AppServicesProviderOptions): 
     getUsers,
     listUsers,
     findUsersByEmail,
+    listChanges: appServicesChanges(client, directory),
+    capabilities: async () => ({
+      // App Services has no groups or roles for app users, and no session list (§3).
+      groups: false,
+      roles: false,
+      sessions: false,
+      changeKinds: APP_SERVICES_CHANGE_KINDS,
+      changeRetentionDays: null,
+      changesComplete: false,
+      notes: [
+        'Only new users are in the change feed (users list in _id order); updates, deletions and sign-ins are not.',
+        'App Services user management is past its end of life.',
+      ],
+    }),
     close: () => client.close(),
     // GET …/users and GET …/users/{id} return the same user object (providers/README.md §3).
     listedUsersComplete: true,
@@ -163,6 +178,8 @@ export function createAppServicesProvider(options: AppServicesProviderOptions): 
       findUsersByEmail: (emails) => (emails === 0 ? 0 : emailScanBudget),
       passkeysPerUser: 0,
       identitiesPerUser: 0,
+      changes: () => MAX_CHANGE_PAGES,
+      capabilities: 0,
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { UpstreamError } from '../../directory/failures.js';
 import type { CallOptions } from '../../directory/port.js';
 import type { HttpClient, HttpResponse } from '../../http/client.js';
@@ -85,7 +86,57 @@ export class MonoCloudClient {
       options,
     );
     const items = decode('monocloud', LIST_USERS, wireUserList, res.body);
-    return { items, pagination: paginationOf(res) };
+    return { items, pagination: paginationOf(res, LIST_USERS) };
+  }
+
+  /**
+   * One page of any of MonoCloud's page/size lists (groups, a user's groups, a group's members,
+   * sessions, logs): the items and `x-pagination`; null on 404 when `notFound` says the parent is gone.
+   */
+  async page<T>(
+    path: string,
+    operation: string,
+    item: z.ZodType<T>,
+    query: Readonly<Record<string, string | number | undefined>>,
+    options?: CallOptions,
+  ): Promise<{ readonly items: readonly T[]; readonly pagination: WirePagination } | null> {
+    const res = await this.http.send(
+      {
+        method: 'GET',
+        path,
+        operation,
+        headers: this.headers(),
+        query,
+        answers: [404],
+        describeError: problemFacts,
+      },
+      options,
+    );
+    if (res.status === 404) return null;
+    const items = decode('monocloud', operation, item.array(), res.body);
+    return { items, pagination: paginationOf(res, operation) };
+  }
+
+  /** One resource by id, or null on 404. */
+  async one<T>(
+    path: string,
+    operation: string,
+    item: z.ZodType<T>,
+    options?: CallOptions,
+  ): Promise<T | null> {
+    const res = await this.http.send(
+      {
+        method: 'GET',
+        path,
+        operation,
+        headers: this.headers(),
+        answers: [404],
+        describeError: problemFacts,
+      },
+      options,
+    );
+    if (res.status === 404) return null;
+    return decode('monocloud', operation, item, res.body);
   }
 
   close(): Promise<void> {
@@ -98,14 +149,14 @@ export class MonoCloudClient {
 }
 
 /** Totals live in the `x-pagination` header; without it a page cannot be placed, so it is off-contract. */
-function paginationOf(res: HttpResponse): WirePagination {
+function paginationOf(res: HttpResponse, operation: string): WirePagination {
   const raw = res.header('x-pagination');
   const parsed = raw === null ? null : wirePagination.safeParse(tryParseJson(raw));
   if (parsed?.success) return parsed.data;
   throw new UpstreamError({
     provider: 'monocloud',
     kind: 'bad_response',
-    operation: LIST_USERS,
+    operation,
     detail: raw === null ? 'x-pagination header missing' : 'x-pagination header is not the documented JSON',
   });
 }

@@ -16,6 +16,9 @@ import type {
 } from '../../directory/port.js';
 import { pageOf, scanPages } from '../../directory/scan.js';
 import type { HttpClient } from '../../http/client.js';
+import { MAX_ACCESS_PAGES, monoCloudAccess } from './access.js';
+import { MONOCLOUD_CHANGE_KINDS } from './access-mapper.js';
+import { MAX_CHANGE_PAGES, monoCloudChanges } from './changes.js';
 import { MonoCloudClient, type UserListPage } from './client.js';
 import { mapUser } from './mapper.js';
 import { MAX_PAGE_SIZE, planPages } from './paging.js';
@@ -196,12 +199,29 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
     });
   }
 
+  const access = monoCloudAccess(client, options.name, concurrency);
   return {
     name: options.name,
     provider: 'monocloud',
     getUsers,
     listUsers,
     findUsersByEmail,
+    ...access,
+    listChanges: monoCloudChanges(client, options.name),
+    capabilities: async () => ({
+      groups: true,
+      // MonoCloud has no role concept: groups are what access policies reference (§1.2).
+      roles: false,
+      sessions: true,
+      changeKinds: MONOCLOUD_CHANGE_KINDS,
+      changeRetentionDays: null,
+      changesComplete: false,
+      notes: [
+        'Sessions need the Pro plan (402 is PLAN_REQUIRED); only active sessions are listed.',
+        'The event log has no "user updated" code: profile edits are not in the change feed.',
+        'Log retention and the order of entries within one second are UNCONFIRMED.',
+      ],
+    }),
     close: () => client.close(),
     // The list endpoint omits public_metadata (`publicData` is null there): a listed user is partial.
     listedUsersComplete: false,
@@ -214,6 +234,13 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
       findUsersByEmail: (emails) => emails * emailPages,
       passkeysPerUser: 0,
       identitiesPerUser: 0,
+      // One call per user or group, paged up to MAX_ACCESS_PAGES (no batch endpoint).
+      userGroups: (users) => users * MAX_ACCESS_PAGES,
+      groups: (groups) => groups,
+      groupPage: (limit) => Math.ceil(limit / MAX_PAGE_SIZE) + 1,
+      userSessions: (users) => users * MAX_ACCESS_PAGES,
+      changes: () => MAX_CHANGE_PAGES,
+      capabilities: 0,
     },
   };
 }

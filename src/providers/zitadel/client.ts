@@ -132,6 +132,27 @@ export class ZitadelClient {
     return { result: body.result ?? [], totalResult: Number(body.details?.totalResult ?? 0) };
   }
 
+  /**
+   * A JSON `POST` and its decoded answer: a Connect procedure (`/zitadel.group.v2.GroupService/
+   * ListGroups`) or a REST search (`/v2/sessions/search`). With `missingIsUnsupported`, a 404 or 501
+   * (the service does not exist on this server) comes back as null.
+   */
+  async post<T>(
+    path: string,
+    operation: string,
+    schema: import('zod').ZodType<T>,
+    json: Record<string, unknown>,
+    options?: CallOptions,
+    missingIsUnsupported = false,
+  ): Promise<T | null> {
+    const res = await this.send(
+      { method: 'POST', path, operation, json, answers: missingIsUnsupported ? [404, 501] : [] },
+      options,
+    );
+    if (res.status === 404 || res.status === 501) return null;
+    return decode('zitadel', operation, schema, res.body);
+  }
+
   close(): Promise<void> {
     return this.http.close();
   }

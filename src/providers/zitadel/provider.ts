@@ -14,6 +14,8 @@ import type {
 } from '../../directory/port.js';
 import { pageOf, scanPages } from '../../directory/scan.js';
 import type { HttpClient } from '../../http/client.js';
+import { MAX_BATCH_PAGES, zitadelAccess } from './access.js';
+import { zitadelChanges } from './changes.js';
 import { ZitadelClient } from './client.js';
 import { compileFilter } from './filter.js';
 import { toIdentity, toPasskeys, toZitadelUser } from './mapper.js';
@@ -64,6 +66,8 @@ export class ZitadelProvider implements DirectoryProvider {
   private readonly linkPageSize: number;
   private readonly scanPageSize: number;
   private readonly scanBudget: number;
+  private readonly access: ReturnType<typeof zitadelAccess>;
+  readonly listChanges: NonNullable<DirectoryProvider['listChanges']>;
 
   constructor(options: ZitadelProviderOptions) {
     this.name = options.name;
@@ -74,6 +78,8 @@ export class ZitadelProvider implements DirectoryProvider {
     this.scanPageSize = positive(options.scanPageSize ?? 100, 'scanPageSize');
     this.scanBudget = positive(options.scanBudget ?? DEFAULT_SCAN_BUDGET, 'scanBudget');
     this.client = new ZitadelClient({ http: options.http, token: options.token });
+    this.access = zitadelAccess(this.client, this.name, this.chunkSize, this.concurrency);
+    this.listChanges = zitadelChanges(this.client, this.name);
     const chunks = (n: number) => Math.ceil(n / this.chunkSize);
     this.calls = {
       // One ListUsers per chunk of ids (and a GetUserByID per id when rechecking misses).
@@ -83,6 +89,15 @@ export class ZitadelProvider implements DirectoryProvider {
       findUsersByEmail: (emails) => chunks(emails) * MAX_LOOKUP_PAGES,
       passkeysPerUser: 1,
       identitiesPerUser: MAX_LOOKUP_PAGES,
+      // Batched by ids: per chunk, up to MAX_BATCH_PAGES pages of 1000 (roles may fall back to
+      // the v2beta search, one per user, on servers without AuthorizationService v2).
+      userGroups: (users) => chunks(users) * MAX_BATCH_PAGES,
+      groups: (groups) => chunks(groups) * MAX_BATCH_PAGES,
+      groupPage: () => 1,
+      userRoles: (users) => Math.max(chunks(users) * MAX_BATCH_PAGES + 1, users * MAX_BATCH_PAGES),
+      userSessions: (users) => users,
+      changes: () => 1,
+      capabilities: 1,
     };
   }
 
@@ -270,6 +285,34 @@ export class ZitadelProvider implements DirectoryProvider {
       },
       kindIn(BATCH_WIDE),
     );
+  }
+
+  capabilities(options?: CallOptions) {
+    return this.access.capabilities(options);
+  }
+
+  getUserGroups(localIds: readonly string[], options?: CallOptions) {
+    return this.access.getUserGroups(localIds, options);
+  }
+
+  getGroups(groupIds: readonly string[], options?: CallOptions) {
+    return this.access.getGroups(groupIds, options);
+  }
+
+  listGroups(offset: number, limit: number, options?: CallOptions) {
+    return this.access.listGroups(offset, limit, options);
+  }
+
+  listGroupMembers(groupId: string, offset: number, limit: number, options?: CallOptions) {
+    return this.access.listGroupMembers(groupId, offset, limit, options);
+  }
+
+  getUserRoles(localIds: readonly string[], options?: CallOptions) {
+    return this.access.getUserRoles(localIds, options);
+  }
+
+  getUserSessions(localIds: readonly string[], options?: CallOptions) {
+    return this.access.getUserSessions(localIds, options);
   }
 
   close(): Promise<void> {

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { generatePeople, type SeedAccount } from '../people.js';
 import { mulberry32, type Route, type SimRequest, type SimResponse, Simulator } from '../server.js';
+import { MonoCloudAccess } from './access.js';
 import { JOHN_DOE, JOHN_DOE_SUMMARY } from './john-doe.js';
 import { type StoredUser, toSummary, toUserRecord, type UserRecord } from './records.js';
 
@@ -28,6 +29,8 @@ export class MonoCloudSimulator extends Simulator {
   readonly apiKey: string;
   /** Every user the simulator serves (John Doe first), in the get-one shape. */
   readonly users: readonly UserRecord[];
+  /** Groups, memberships, sessions and the event log (issue 16), with what a test may change. */
+  readonly access: MonoCloudAccess;
   /** Changes a user as an admin would in the MonoCloud console (tests of caching and freshness). */
   readonly update: (userId: string, changes: Partial<UserRecord>) => void;
 
@@ -55,7 +58,11 @@ export class MonoCloudSimulator extends Simulator {
       },
     });
 
+    const access = new MonoCloudAccess(stored);
+    access.memberSummaries = (ids) => ids.flatMap((id) => byId.get(id)?.summary ?? []);
     const routes: Route[] = [
+      // Before `/api/users/:id`, whose pattern a deeper path never matches anyway.
+      ...access.routes(problem, (id) => byId.has(id)),
       {
         name: 'getUser',
         method: 'GET',
@@ -83,6 +90,7 @@ export class MonoCloudSimulator extends Simulator {
       { latencyMs: options.latencyMs, seed: options.seed },
     );
     this.apiKey = apiKey;
+    this.access = access;
     this.users = stored.map((user) => user.full);
     this.update = (userId, changes) => {
       const user = byId.get(userId);

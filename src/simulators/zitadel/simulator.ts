@@ -1,5 +1,6 @@
 import { generatePeople, type SeedAccount } from '../people.js';
 import { type SimRequest, type SimResponse, Simulator, type SimulatorOptions } from '../server.js';
+import { type AccessPerson, ZitadelAccess, type ZitadelAccessOptions } from './access.js';
 import { buildRecords, protoTime, ZITADEL_ORG_ID, type ZitadelRecord } from './data.js';
 import {
   camelKeys,
@@ -16,7 +17,7 @@ import {
 
 export const ZITADEL_DEMO_TOKEN = 'zpat_demo_3f8a1c2e9b7d4f6a8c0e2b4d6f8a0c2e';
 
-export interface ZitadelSimulatorOptions extends SimulatorOptions {
+export interface ZitadelSimulatorOptions extends SimulatorOptions, ZitadelAccessOptions {
   readonly accounts?: readonly SeedAccount[];
   /** The bearer token (PAT) the simulator accepts. */
   readonly token?: string;
@@ -63,10 +64,27 @@ export class ZitadelSimulator extends Simulator {
   readonly records: readonly ZitadelRecord[];
   /** Mutable so a test can change what the token may read. */
   readonly restrictedUserIds: Set<string>;
+  /** Groups, authorizations, sessions and the event log (issue 16), with what a test may change. */
+  readonly access: ZitadelAccess;
 
   constructor(options: ZitadelSimulatorOptions = {}) {
     const token = options.token ?? ZITADEL_DEMO_TOKEN;
-    const records = buildRecords(options.accounts ?? generatePeople({ seed: options.seed }).zitadel);
+    const accounts = options.accounts ?? generatePeople({ seed: options.seed }).zitadel;
+    const records = buildRecords(accounts);
+    const examples = records.length - accounts.length;
+    const people: AccessPerson[] = records.map((record, index) => {
+      const account = accounts[index - examples];
+      return {
+        userId: record.user.userId,
+        personId: account?.personId ?? 900_000 + index,
+        displayName: record.user.human?.profile.displayName ?? record.user.machine?.name ?? '',
+        loginName: record.user.preferredLoginName ?? record.user.username ?? '',
+        createdAtMs: record.createdAtMs,
+        lastSignInMs: account?.lastSignInAt == null ? null : account.lastSignInAt * 1000,
+        human: record.user.machine === undefined,
+      };
+    });
+    const access = new ZitadelAccess(people, options);
     const byId = new Map(records.map((record) => [record.user.userId, record]));
     const restricted = new Set(options.restrictedUserIds ?? []);
     const visible = (record: ZitadelRecord) => !restricted.has(record.user.userId);
@@ -90,6 +108,7 @@ export class ZitadelSimulator extends Simulator {
         },
         errorResponse: (status, message) => grpcError(status, message, `SIMULATOR-${status}`),
         routes: [
+          ...access.routes(grpcError),
           {
             name: 'getUser',
             method: 'GET',
@@ -170,6 +189,7 @@ export class ZitadelSimulator extends Simulator {
       options,
     );
     this.token = token;
+    this.access = access;
     this.records = records;
     this.restrictedUserIds = restricted;
   }

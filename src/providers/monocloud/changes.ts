@@ -1,0 +1,134 @@
+import type { Change, ChangePage, ChangeRequest } from '../../directory/change-model.js';
+import { ChangesExpiredError, ScanBudgetExhaustedError, UpstreamError } from '../../directory/failures.js';
+import type { CallOptions } from '../../directory/port.js';
+import { fromEpochSeconds } from '../../directory/timestamp.js';
+import { OP } from './access.js';
+import { logFacts } from './access-mapper.js';
+import { type WireLog, wireLog } from './access-wire.js';
+import type { MonoCloudClient } from './client.js';
+import { MAX_PAGE_SIZE } from './paging.js';
+
+// MonoCloud's change feed over `GET /api/logs?sort=time_stamp:1` (groups-roles-changes.md §1.3).
+// Oldest first, the log only grows at its tail, so an offset into it is a stable position; the entry
+// just before the offset is remembered and checked on resume, so a log whose head was trimmed
+// (retention, UNCONFIRMED) is noticed: the position is searched for a few pages back, and if gone the
+// read fails with CHANGES_EXPIRED rather than skip or repeat changes. A fresh scan from `since`
+// finds its start by binary search over the pages (log2 of the page count in requests).
+// Not covered: profile edits (MonoCloud logs no `user_updated`; see README), sorting ties inside one
+// second (the log's tie order is UNCONFIRMED; the offset relies on it being stable).
+
+const SIZE = MAX_PAGE_SIZE;
+/** Upstream pages one read may spend: the search for `since` plus the pages it returns. */
+export const MAX_CHANGE_PAGES = 16;
+/** Pages back from a resumed offset searched for the entry it was issued after. */
+const RESUME_SEARCH_PAGES = 2;
+
+/** One read's upstream pages left (each read has its own; reads run concurrently). */
+interface Budget {
+  left: number;
+}
+
+export function monoCloudChanges(client: MonoCloudClient, directory: string) {
+  async function page(number: number, budget: Budget, options?: CallOptions) {
+    budget.left -= 1;
+    if (budget.left < 0) throw new ScanBudgetExhaustedError(directory, MAX_CHANGE_PAGES);
+    const result = await client.page(
+      '/api/logs',
+      OP.logs,
+      wireLog,
+      { page: number, size: SIZE, sort: 'time_stamp:1' },
+      options,
+    );
+    if (result === null)
+      throw new UpstreamError({ provider: 'monocloud', kind: 'not_found', operation: OP.logs, status: 404 });
+    return result;
+  }
+
+  /** The first offset whose entry is after `since` (seconds), by binary search over pages. */
+  async function startAfter(since: number, budget: Budget, options?: CallOptions): Promise<number> {
+    const firstAfter = (items: readonly WireLog[]) => items.findIndex((e) => e.time_stamp > since);
+    const first = await page(1, budget, options);
+    const inFirst = firstAfter(first.items);
+    if (inFirst >= 0) return inFirst;
+    const total = first.pagination.total_count;
+    // Pages whose last entry is at or before `since` lie wholly before the start.
+    let answer = total;
+    let low = 2;
+    let high = Math.ceil(total / SIZE);
+    while (low <= high) {
+      const middle = Math.floor((low + high) / 2);
+      const items = (await page(middle, budget, options)).items;
+      const index = firstAfter(items);
+      if (index > 0) return (middle - 1) * SIZE + index;
+      if (index === 0) {
+        answer = (middle - 1) * SIZE;
+        high = middle - 1;
+      } else {
+        low = middle + 1;
+      }
+    }
+    return answer;
+  }
+
+  /** Where to resume, checking the entry before it is still the one the position was issued after. */
+  async function resumeAt(
+    offset: number,
+    lastId: string | null,
+    budget: Budget,
+    options?: CallOptions,
+  ): Promise<number> {
+    if (offset === 0 || lastId === null) return offset;
+    let number = Math.floor((offset - 1) / SIZE) + 1;
+    for (let searched = 0; searched < RESUME_SEARCH_PAGES && number >= 1; searched += 1, number -= 1) {
+      const result = await page(number, budget, options);
+      const index = result.items.findIndex((e) => e.id === lastId);
+      if (index >= 0) return (number - 1) * SIZE + index + 1;
+    }
+    throw new ChangesExpiredError(directory);
+  }
+
+  return async function listChanges(request: ChangeRequest, options?: CallOptions): Promise<ChangePage> {
+    const budget: Budget = { left: MAX_CHANGE_PAGES };
+    const position = request.position;
+    if (position !== null && position.kind !== 'offset') {
+      throw new RangeError('not a MonoCloud change position');
+    }
+    let offset =
+      position !== null
+        ? await resumeAt(position.offset, position.lastId, budget, options)
+        : request.since === null
+          ? 0
+          : await startAfter(Math.floor(request.since / 1000), budget, options);
+    const changes: Change[] = [];
+    let lastId = position?.lastId ?? null;
+    let more = false;
+    while (changes.length < request.limit && budget.left > 0) {
+      const number = Math.floor(offset / SIZE) + 1;
+      const result = await page(number, budget, options);
+      const items = result.items.slice(offset % SIZE);
+      for (const entry of items) {
+        if (changes.length === request.limit) {
+          more = true;
+          break;
+        }
+        offset += 1;
+        lastId = entry.id;
+        const facts = logFacts(entry);
+        changes.push({
+          id: entry.id,
+          directory,
+          at: fromEpochSeconds(entry.time_stamp),
+          rawType: entry.code,
+          ...facts,
+          position: { kind: 'offset', offset, lastId },
+        });
+      }
+      if (more || items.length === 0 || !result.pagination.has_next) {
+        more = more || (items.length > 0 && result.pagination.has_next);
+        break;
+      }
+      more = true;
+    }
+    return { changes, position: { kind: 'offset', offset, lastId }, more, truncated: false };
+  };
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+// ZITADEL's groups, authorizations, sessions and events as protojson (groups-roles-changes.md §2).
+// uint64 arrives as a string; unknown fields pass.
+
+const uint64 = z.union([z.string(), z.number()]).transform((value) => Number(value));
+const pagination = z.object({ totalResult: uint64.optional(), appliedLimit: uint64.optional() }).optional();
+
+export const wireGroup = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().optional(),
+  organizationId: z.string().optional(),
+  creationDate: z.string().optional(),
+  changeDate: z.string().optional(),
+});
+
+export const listGroupsResponse = z.object({ groups: z.array(wireGroup).optional(), pagination });
+
+export const wireGroupUser = z.object({
+  groupId: z.string(),
+  user: z.object({ id: z.string() }),
+  creationDate: z.string().optional(),
+});
+
+export const listGroupUsersResponse = z.object({
+  groupUsers: z.array(wireGroupUser).optional(),
+  pagination,
+});
+
+const state = z.string().optional();
+
+export const wireAuthorization = z.object({
+  id: z.string(),
+  creationDate: z.string().optional(),
+  changeDate: z.string().optional(),
+  project: z.object({ id: z.string(), name: z.string().optional(), organizationId: z.string().optional() }),
+  user: z.object({ id: z.string() }),
+  state,
+  roles: z
+    .array(z.object({ key: z.string(), displayName: z.string().optional(), group: z.string().optional() }))
+    .optional(),
+});
+
+export const listAuthorizationsResponse = z.object({
+  authorizations: z.array(wireAuthorization).optional(),
+  pagination,
+});
+
+/** The deprecated v2beta shape: flat, role keys only. */
+export const wireAuthorizationV2beta = z.object({
+  id: z.string(),
+  creationDate: z.string().optional(),
+  changeDate: z.string().optional(),
+  projectId: z.string(),
+  projectName: z.string().optional(),
+  organizationId: z.string().optional(),
+  userId: z.string(),
+  state,
+  roles: z.array(z.string()).optional(),
+});
+
+export const listAuthorizationsV2betaResponse = z.object({
+  authorizations: z.array(wireAuthorizationV2beta).optional(),
+  pagination,
+});
+
+export const wireSession = z.object({
+  id: z.string(),
+  creationDate: z.string().optional(),
+  changeDate: z.string().optional(),
+  expirationDate: z.string().optional(),
+  userAgent: z.object({ ip: z.string().optional(), description: z.string().optional() }).optional(),
+});
+
+export const listSessionsResponse = z.object({
+  sessions: z.array(wireSession).optional(),
+  details: z.object({ totalResult: uint64.optional() }).optional(),
+});
+
+export const wireEvent = z.object({
+  aggregate: z.object({ id: z.string(), type: z.object({ type: z.string() }) }),
+  sequence: uint64,
+  creationDate: z.string(),
+  payload: z.record(z.string(), z.unknown()).nullable().optional(),
+  type: z.object({ type: z.string() }),
+});
+
+export const listEventsResponse = z.object({ events: z.array(wireEvent).optional() });
+
+export type WireGroup = z.infer<typeof wireGroup>;
+export type WireGroupUser = z.infer<typeof wireGroupUser>;
+export type WireAuthorization = z.infer<typeof wireAuthorization>;
+export type WireAuthorizationV2beta = z.infer<typeof wireAuthorizationV2beta>;
+export type WireSession = z.infer<typeof wireSession>;
+export type WireEvent = z.infer<typeof wireEvent>;

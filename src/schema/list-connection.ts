@@ -1,0 +1,106 @@
+import { builder } from '../builder.js';
+import { InvalidPageRequest } from '../directory/failures.js';
+import { decodeOffset, encodeOffset } from '../directory/offset-cursor.js';
+import { badUserInput } from '../graphql-errors.js';
+
+// Relay connections over the small lists beyond users (a user's groups, roles and sessions; a
+// directory's groups; a group's members), paged by an offset cursor (src/directory/offset-cursor.ts).
+
+export interface Edge<T, E = object> {
+  readonly cursor: string;
+  readonly node: T;
+  readonly extra: E;
+}
+
+export interface Connection<T, E = object> {
+  readonly edges: readonly Edge<T, E>[];
+  readonly pageInfo: PageInfoShape;
+  readonly totalCount: number | null;
+}
+
+export interface PageInfoShape {
+  readonly hasNextPage: boolean;
+  readonly startCursor: string | null;
+  readonly endCursor: string | null;
+}
+
+export const DEFAULT_LIST_FIRST = 20;
+export const MAX_LIST_FIRST = 100;
+
+/** `first` checked (1…MAX_LIST_FIRST) and `after` read; a bad one is the caller's mistake. */
+export function listWindow(first: number | null | undefined, after: string | null | undefined) {
+  const size = first ?? DEFAULT_LIST_FIRST;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_LIST_FIRST) {
+    throw badUserInput(`Argument "first" must be from 1 to ${MAX_LIST_FIRST}.`, 'first');
+  }
+  try {
+    return { offset: decodeOffset(after), first: size };
+  } catch (error) {
+    if (error instanceof InvalidPageRequest)
+      throw badUserInput(`Argument "after": ${error.message}.`, 'after');
+    throw error;
+  }
+}
+
+/** One page of a list read from `offset` on; `total` when known, `more` whether items follow it. */
+export function connectionOf<T, E = object>(
+  items: readonly T[],
+  offset: number,
+  more: boolean,
+  total: number | null,
+  extra: (item: T) => E = () => ({}) as E,
+): Connection<T, E> {
+  const edges = items.map((node, index) => ({
+    cursor: encodeOffset(offset + index),
+    node,
+    extra: extra(node),
+  }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: more,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: total,
+  };
+}
+
+/** A window of a list held whole (a user's groups, roles or sessions). */
+export function sliceConnection<T, E = object>(
+  all: readonly T[],
+  first: number | null | undefined,
+  after: string | null | undefined,
+  extra?: (item: T) => E,
+): Connection<T, E> {
+  const window = listWindow(first, after);
+  const items = all.slice(window.offset, window.offset + window.first);
+  return connectionOf(items, window.offset, window.offset + items.length < all.length, all.length, extra);
+}
+
+export const PageInfoType = builder.objectRef<PageInfoShape>('PageInfo').implement({
+  description: 'Where a page stands in its list (forward paging).',
+  fields: (t) => ({
+    hasNextPage: t.exposeBoolean('hasNextPage', { description: 'Whether more items follow this page.' }),
+    hasPreviousPage: t.boolean({
+      description: 'Always false: lists page forward only.',
+      resolve: () => false,
+    }),
+    startCursor: t.exposeString('startCursor', { nullable: true, description: 'The first edge’s cursor.' }),
+    endCursor: t.exposeString('endCursor', {
+      nullable: true,
+      description: 'Pass as `after` for the next page.',
+    }),
+  }),
+});
+
+type ArgBuilder = Parameters<Parameters<typeof builder.queryFields>[0]>[0]['arg'];
+
+export const listArgs = (arg: ArgBuilder) => ({
+  first: arg.int({
+    required: false,
+    defaultValue: DEFAULT_LIST_FIRST,
+    description: `How many to return, 1 to ${MAX_LIST_FIRST}.`,
+  }),
+  after: arg.string({ required: false, description: 'An `endCursor` or edge `cursor` of the same list.' }),
+});

@@ -1,0 +1,167 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import { z } from 'zod';
+import type { Context } from '../context.js';
+import type { Change, ChangePage, ChangePosition } from '../directory/change-model.js';
+import { listingKey } from '../directory/cursor.js';
+import { UnsupportedError } from '../directory/failures.js';
+import type { DirectoryProvider } from '../directory/port.js';
+import { DirectoryFailure } from '../errors.js';
+import { badUserInput } from '../graphql-errors.js';
+
+// The change feed, over one directory or merged across several like `users`: each directory reads
+// from its own position, the changes are merged oldest first, and the cursor carries every
+// directory's position just after the last change of it that was handed out, so polling with
+// `after = endCursor` returns each change exactly once. A directory that fails keeps its position
+// (its changes come on a later poll) and is reported, never hidden.
+
+export const DEFAULT_CHANGES_FIRST = 100;
+export const MAX_CHANGES_FIRST = 500;
+const KIND = 'changes';
+
+const POSITION = z.union([
+  z.strictObject({
+    kind: z.literal('watermark'),
+    at: z.number().int().nonnegative(),
+    seen: z.array(z.string().max(40)).max(400),
+  }),
+  z.strictObject({
+    kind: z.literal('offset'),
+    offset: z.number().int().nonnegative().max(100_000_000),
+    lastId: z.string().max(128).nullable(),
+  }),
+  z.strictObject({ kind: z.literal('after-id'), after: z.string().max(64).nullable() }),
+]);
+const CURSOR = z.strictObject({
+  v: z.literal(1),
+  k: z.string().max(64),
+  s: z.number().int().nullable(),
+  p: z.record(z.string().max(63), POSITION),
+});
+type Cursor = z.infer<typeof CURSOR>;
+
+export interface ChangeArgs {
+  readonly since?: Date | null;
+  readonly first?: number | null;
+  readonly after?: string | null;
+}
+
+export interface ChangeEdgeShape {
+  readonly cursor: string;
+  readonly node: Change;
+}
+
+export interface ChangeConnectionShape {
+  readonly edges: readonly ChangeEdgeShape[];
+  readonly pageInfo: {
+    readonly hasNextPage: boolean;
+    readonly startCursor: string | null;
+    readonly endCursor: string | null;
+  };
+  readonly historyTruncated: boolean;
+}
+
+export async function listChanges(
+  ctx: Context,
+  info: GraphQLResolveInfo,
+  directories: readonly DirectoryProvider[],
+  args: ChangeArgs,
+  single: boolean,
+): Promise<ChangeConnectionShape> {
+  const first = args.first ?? DEFAULT_CHANGES_FIRST;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_CHANGES_FIRST) {
+    throw badUserInput(`Argument "first" must be from 1 to ${MAX_CHANGES_FIRST}.`, 'first');
+  }
+  const key = listingKey(directories.map((d) => d.name));
+  let cursor: Cursor;
+  if (args.after !== null && args.after !== undefined) {
+    const parsed = CURSOR.safeParse(ctx.cursors.openJson(KIND, args.after));
+    if (!parsed.success) throw badUserInput('Argument "after" is not a cursor of a change feed.', 'after');
+    if (parsed.data.k !== key) {
+      throw badUserInput('Argument "after" was issued for another set of directories.', 'after');
+    }
+    cursor = parsed.data;
+  } else {
+    const since = args.since ? args.since.getTime() : null;
+    if (since !== null && (!Number.isFinite(since) || since < 0)) {
+      throw badUserInput('Argument "since" must be a time after 1970.', 'since');
+    }
+    cursor = { v: 1, k: key, s: since, p: {} };
+  }
+
+  // Each directory's page, read in parallel from its own position.
+  const pages = await Promise.all(
+    directories.map(async (directory): Promise<ChangePage | DirectoryFailure> => {
+      ctx.read.directory(directory.name);
+      if (!directory.listChanges) {
+        return new DirectoryFailure(
+          directory.name,
+          new UnsupportedError(directory.name, 'changes', 'the provider has no change feed'),
+        );
+      }
+      try {
+        return await directory.listChanges(
+          {
+            position: (cursor.p[directory.name] as ChangePosition | undefined) ?? null,
+            since: cursor.s,
+            limit: first,
+          },
+          ctx.call,
+        );
+      } catch (error) {
+        return error instanceof DirectoryFailure
+          ? error
+          : new DirectoryFailure(directory.name, error instanceof Error ? error : new Error(String(error)));
+      }
+    }),
+  );
+
+  const candidates: Change[] = [];
+  let truncated = false;
+  let more = false;
+  const positions: Record<string, ChangePosition> = { ...(cursor.p as Record<string, ChangePosition>) };
+  pages.forEach((page, index) => {
+    const directory = directories[index] as DirectoryProvider;
+    if (page instanceof DirectoryFailure) {
+      if (single) throw page;
+      ctx.partialErrors.report(info, page);
+      more = true;
+      return;
+    }
+    truncated ||= page.truncated;
+    more ||= page.more;
+    candidates.push(...page.changes);
+    // Nothing handed out: the directory may still have moved past changes it skipped as seen.
+    if (page.changes.length === 0) positions[directory.name] = page.position;
+  });
+  const order = new Map(directories.map((d, i) => [d.name, i]));
+  const sorted = candidates
+    .map((change, index) => ({ change, index }))
+    .sort(
+      (a, b) =>
+        a.change.at.localeCompare(b.change.at) ||
+        (order.get(a.change.directory) ?? 0) - (order.get(b.change.directory) ?? 0) ||
+        a.index - b.index,
+    )
+    .map((entry) => entry.change);
+  const taken = sorted.slice(0, first);
+  if (sorted.length > taken.length) more = true;
+
+  const edges: ChangeEdgeShape[] = [];
+  for (const change of taken) {
+    positions[change.directory] = change.position;
+    edges.push({ cursor: ctx.cursors.sealJson(KIND, { ...cursor, p: { ...positions } }), node: change });
+  }
+  // Every page has an end cursor, even an empty one: a sync job polls with it.
+  const endCursor = edges.at(-1)?.cursor ?? ctx.cursors.sealJson(KIND, { ...cursor, p: positions });
+  if (truncated) {
+    ctx.partialErrors.warn(info, {
+      code: 'CHANGE_HISTORY_TRUNCATED',
+      message: 'A directory’s change history does not reach back to `since`: older changes are gone.',
+    });
+  }
+  return {
+    edges,
+    pageInfo: { hasNextPage: more, startCursor: edges[0]?.cursor ?? null, endCursor },
+    historyTruncated: truncated,
+  };
+}

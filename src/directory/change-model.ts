@@ -26,7 +26,13 @@ export type ChangeKind = (typeof CHANGE_KINDS)[number];
  * codec signs and bounds it).
  */
 export type ChangePosition =
-  | { readonly kind: 'watermark'; readonly at: number; readonly seen: readonly string[] }
+  | {
+      readonly kind: 'watermark';
+      readonly at: number;
+      readonly seen: readonly string[];
+      /** The `since` the feed began at: the overlap never reaches back before it. */
+      readonly floor: number | null;
+    }
   | { readonly kind: 'offset'; readonly offset: number; readonly lastId: string | null }
   | { readonly kind: 'after-id'; readonly after: string | null };
 

@@ -23,6 +23,7 @@ const POSITION = z.union([
     kind: z.literal('watermark'),
     at: z.number().int().nonnegative(),
     seen: z.array(z.string().max(40)).max(400),
+    floor: z.number().int().nonnegative().nullable(),
   }),
   z.strictObject({
     kind: z.literal('offset'),

@@ -44,9 +44,13 @@ export function monoCloudChanges(client: MonoCloudClient, directory: string) {
     return result;
   }
 
-  /** The first offset whose entry is after `since` (seconds), by binary search over pages. */
+  /**
+   * The first offset whose entry is in `since`'s second or later, by binary search over pages. The log
+   * stamps whole seconds, so a fresh scan starts with the whole second `since` falls in: at its edge
+   * a change may come twice (once before `since`, once after), never not at all.
+   */
   async function startAfter(since: number, budget: Budget, options?: CallOptions): Promise<number> {
-    const firstAfter = (items: readonly WireLog[]) => items.findIndex((e) => e.time_stamp > since);
+    const firstAfter = (items: readonly WireLog[]) => items.findIndex((e) => e.time_stamp >= since);
     const first = await page(1, budget, options);
     const inFirst = firstAfter(first.items);
     if (inFirst >= 0) return inFirst;

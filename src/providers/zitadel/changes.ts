@@ -28,10 +28,14 @@ export function eventKey(event: WireEvent): string {
 }
 
 /** The position after an event at `at`, given what was seen before (pruned to the overlap window). */
-function advance(seen: readonly { key: string; at: number }[], at: number): ChangePosition {
+function advance(
+  seen: readonly { key: string; at: number }[],
+  at: number,
+  floor: number | null,
+): ChangePosition {
   let kept = seen.filter((entry) => entry.at > at - OVERLAP_MS);
   if (kept.length > MAX_SEEN) kept = kept.filter((entry) => entry.at === at).slice(-MAX_SEEN);
-  return { kind: 'watermark', at, seen: kept.map((entry) => `${entry.key}@${entry.at}`) };
+  return { kind: 'watermark', at, seen: kept.map((entry) => `${entry.key}@${entry.at}`), floor };
 }
 
 export function zitadelChanges(client: ZitadelClient, directory: string) {
@@ -45,10 +49,14 @@ export function zitadelChanges(client: ZitadelClient, directory: string) {
       return { key: entry.slice(0, at), at: Number(entry.slice(at + 1)) };
     });
     const known = new Set(seen.map((entry) => entry.key));
-    const from = position !== null ? position.at - OVERLAP_MS : request.since;
+    // Events at or before the feed's start were never part of it, even inside the overlap.
+    const floor = position !== null ? position.floor : request.since;
+    const from = position !== null ? Math.max(position.at - OVERLAP_MS, floor ?? 0) : request.since;
     const limit = Math.min(MAX_LIMIT, request.limit + seen.length + 1);
     const body: Record<string, unknown> = { asc: true, limit, aggregateTypes: EVENT_AGGREGATES };
-    if (from !== null) body.range = { since: new Date(from).toISOString() };
+    if (from !== null && (position !== null || request.since !== null)) {
+      body.range = { since: new Date(from).toISOString() };
+    }
     const response = await client.post(
       '/admin/v1/events/_search',
       OPERATION,
@@ -73,7 +81,7 @@ export function zitadelChanges(client: ZitadelClient, directory: string) {
       watermark = Math.max(watermark, at);
       pending = [...pending, { key, at }];
       known.add(key);
-      const next = advance(pending, watermark);
+      const next = advance(pending, watermark, floor);
       changes.push({
         id: key,
         directory,
@@ -84,7 +92,7 @@ export function zitadelChanges(client: ZitadelClient, directory: string) {
         position: next,
       });
     }
-    const end = changes.at(-1)?.position ?? position ?? advance([], watermark);
+    const end = changes.at(-1)?.position ?? position ?? advance([], watermark, floor);
     return { changes, position: end, more, truncated: false };
   };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { generatePeople, type SeedAccount } from '../people.js';
 import { type SimRequest, type SimResponse, Simulator } from '../server.js';
 import type { UserPayload as WireUser } from './payloads.js';
-import { buildRecords } from './records.js';
+import { buildRecords, objectId } from './records.js';
 
 // A contract-faithful fake of the App Services Admin API v3 user routes (providers/README.md §3), with
 // its session lifecycle: key-pair login, 30-minute access tokens, refresh via /auth/session.
@@ -39,7 +39,8 @@ export class AppServicesSimulator extends Simulator {
   readonly tokenLifetimeMs: number;
   /** All users in `_id` order. */
   readonly records: readonly WireUser[];
-  private readonly byId: ReadonlyMap<string, WireUser>;
+  private readonly byId: Map<string, WireUser>;
+  private created = 0;
   private readonly now: () => number;
   /** Access token → issue time (ms). */
   private readonly accessTokens = new Map<string, number>();
@@ -93,6 +94,27 @@ export class AppServicesSimulator extends Simulator {
     this.now = options.now ?? Date.now;
     this.records = buildRecords(options.accounts ?? generatePeople().appServices);
     this.byId = new Map(this.records.map((record) => [record._id, record]));
+  }
+
+  /**
+   * A new email/password user, created now, as sign-up would create one (issue 16's change feed): its
+   * ObjectId carries the creation second, so it sorts after every older user.
+   */
+  addUser(name: string): WireUser {
+    const seconds = Math.floor(this.now() / 1000);
+    this.created += 1;
+    const user: WireUser = {
+      _id: objectId(seconds, `f00d${String(this.created).padStart(12, '0')}`),
+      identities: [],
+      type: 'normal',
+      creation_date: seconds,
+      disabled: false,
+      data: { name },
+    };
+    (this.records as WireUser[]).push(user);
+    (this.records as WireUser[]).sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
+    this.byId.set(user._id, user);
+    return user;
   }
 
   /** Successful logins so far. */

@@ -24,10 +24,6 @@ beforeEach(() => {
   stack.sims.monocloud.access.plan = 'pro';
 });
 
-type AccessUser = NonNullable<
-  NonNullable<Awaited<ReturnType<typeof usersOf>>['body']['data']>['directory']
->['users'];
-
 function usersOf(directory: string, first = 50) {
   return stack.execute(UsersAccessDocument, { directory, first });
 }

@@ -1,10 +1,12 @@
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { encodeUserId } from '../directory/global-id.js';
+import { decodeGroupId, encodeUserId } from '../directory/global-id.js';
 import type { User } from '../directory/model.js';
-import { loadUserByGlobalId } from '../use-cases/load-user.js';
+import { loadNodeByGlobalId, loadUserByGlobalId } from '../use-cases/load-user.js';
 import { AppServicesUserType } from './app-services-user.js';
+import { GroupType } from './group.js';
 import { MonoCloudUserType } from './monocloud-user.js';
+import { isGroup } from './node.js';
 import { UserInterface } from './user.js';
 import { ZitadelUserType } from './zitadel-user.js';
 
@@ -45,3 +47,14 @@ for (const [ref, provider] of [
     },
   });
 }
+
+// Groups are entities too (issue 16), keyed by their global id: another subgraph can attach data to a
+// group (say, the team that owns it). A representation whose id is not a group's is no group.
+builder.asEntity(GroupType, {
+  key: builder.selection<{ id: string }>('id'),
+  resolveReference: async (reference: { id: string }, ctx: Context) => {
+    if (decodeGroupId(reference.id) === null) return null;
+    const node = await loadNodeByGlobalId(ctx, reference.id, 'representations');
+    return node !== null && isGroup(node) ? node : null;
+  },
+});

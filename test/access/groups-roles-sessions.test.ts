@@ -1,3 +1,4 @@
+import { print } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeGroupId, encodeUserId } from '../../src/directory/global-id.js';
 import {
@@ -73,6 +74,27 @@ describe('ZITADEL', () => {
     expect(body.errors).toBeUndefined();
     expect(body.data?.user?.sessions).not.toBeNull();
     expect(stack.sims.zitadel.count('listSessions')).toBe(1);
+  });
+});
+
+describe('the upstream-call budget', () => {
+  it('estimates groups, roles and sessions before execution, as an upper bound of what they cost', async () => {
+    const query = print(UsersAccessDocument);
+    for (const directory of ['corp', 'acme']) {
+      stack.sims.resetAll();
+      const response = await stack.app.fetch('http://usergraph.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ query, variables: { directory, first: 50 }, extensions: { cost: true } }),
+      });
+      const body = (await response.json()) as {
+        extensions: { cost: { estimate: Record<string, number>; actual: Record<string, number> } };
+      };
+      const { estimate, actual } = body.extensions.cost;
+      const sim = directory === 'corp' ? stack.sims.zitadel : stack.sims.monocloud;
+      expect(actual[directory]).toBe(sim.count());
+      expect(estimate[directory]).toBeGreaterThanOrEqual(actual[directory] ?? 0);
+    }
   });
 });
 

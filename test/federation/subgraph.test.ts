@@ -1,7 +1,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { encodeUserId } from '../../src/directory/global-id.js';
+import { encodeGroupId, encodeUserId } from '../../src/directory/global-id.js';
 import { printSubgraphSdl } from '../../src/sdl.js';
 import { NodesByIdsDocument } from '../generated/graphql.js';
 import { Stack } from '../support/stack.js';
@@ -90,6 +90,25 @@ describe('subgraph mode', () => {
     expect(byInterface?.id).toBe(encodeUserId('corp', localId));
     expect(wrongType).toBeNull();
     expect(missing).toBeNull();
+  });
+
+  it('resolves Group entities by global id (one ListGroups for several), and no group for a user’s id', async () => {
+    const groups = subgraph.sims.zitadel.access.groups.slice(0, 3);
+    const GROUPS = parse(`query ($representations: [_Any!]!) {
+      _entities(representations: $representations) { __typename ... on Group { id name directoryName } }
+    }`) as TypedDocumentNode<
+      { _entities: ({ id: string; name: string } | null)[] },
+      { representations: Record<string, string>[] }
+    >;
+    const { body } = await subgraph.execute(GROUPS, {
+      representations: [
+        ...groups.map((g) => ({ __typename: 'Group', id: encodeGroupId('corp', g.id) })),
+        { __typename: 'Group', id: encodeUserId('corp', subgraph.ids.zitadel[0] ?? '') },
+      ],
+    });
+    expect(body.errors).toBeUndefined();
+    expect(body.data?._entities.map((e) => e?.name ?? null)).toEqual([...groups.map((g) => g.name), null]);
+    expect(subgraph.sims.zitadel.count('listGroups')).toBe(1);
   });
 
   it('rejects a malformed id in a representation with BAD_USER_INPUT', async () => {

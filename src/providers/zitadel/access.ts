@@ -124,6 +124,9 @@ export function zitadelAccess(
   }
 
   return {
+    /** Whether a roles read may have to fall back to one v2beta search per user (not known to be on v2). */
+    rolesMayFanOut: () => authorizationsV2.get() !== true,
+
     getUserGroups(localIds: readonly string[], options?: CallOptions) {
       return fanOutChunks<readonly Membership[]>(
         localIds,

@@ -94,7 +94,11 @@ export class ZitadelProvider implements DirectoryProvider {
       userGroups: (users) => chunks(users) * MAX_BATCH_PAGES,
       groups: (groups) => chunks(groups) * MAX_BATCH_PAGES,
       groupPage: () => 1,
-      userRoles: (users) => Math.max(chunks(users) * MAX_BATCH_PAGES + 1, users * MAX_BATCH_PAGES),
+      // Tight once AuthorizationService v2 is known to be there; until then the v2beta fallback's bound.
+      userRoles: (users) =>
+        this.access.rolesMayFanOut()
+          ? chunks(users) * MAX_BATCH_PAGES + users * MAX_BATCH_PAGES
+          : chunks(users) * MAX_BATCH_PAGES,
       userSessions: (users) => users,
       changes: () => 1,
       capabilities: 1,

@@ -41,6 +41,7 @@ function exampleQuery(
       ([name, localId]) => `  ${name}: directory(name: "${name}") {
     name
     provider
+    capabilities { groups roles sessions changeKinds changesComplete }
     user(id: "${localId}") {
       ...UserCard
     }
@@ -49,7 +50,8 @@ function exampleQuery(
     .join('\n');
   return `# usergraph demo: three simulated directories (MonoCloud, ZITADEL, App Services) behind one API.
 # Run this query (the ▶ button). Ids of one directory are fetched in one batch per request;
-# lists merge every directory by creation time.
+# lists merge every directory by creation time. Groups and roles come where a directory has them
+# (see each directory's capabilities); the change feed merges every directory under one cursor.
 
 query DemoUsers {
   # Everyone, across all three directories, oldest first; page on with users(after: endCursor).
@@ -67,6 +69,11 @@ query DemoUsers {
     accounts { verified user { id directory { name } } }
   }
 ${directoryBlocks}
+  # What changed lately, every directory merged; poll on with changes(after: endCursor).
+  changes(since: "2026-01-01T00:00:00Z", first: 10) {
+    pageInfo { hasNextPage endCursor }
+    nodes { at kind rawType directoryName userId groupId }
+  }
   nodes(ids: [
 ${globalIds.map((id) => `    "${id}"`).join('\n')}
   ]) {
@@ -86,8 +93,13 @@ fragment UserCard on User {
   identities { provider providerUserId }
   createdAt
   lastSignInAt
-  ... on ZitadelUser { loginNames machine { name } }
-  ... on MonoCloudUser { signInSuccessCount blocked }
+  ... on ZitadelUser {
+    loginNames
+    machine { name }
+    groups { nodes { name } }
+    roles { nodes { roleKey roleName scope { name } } }
+  }
+  ... on MonoCloudUser { signInSuccessCount blocked groups { nodes { name } } }
   ... on AppServicesUser { type lastAuthenticationAt }
 }
 `;

@@ -137,7 +137,11 @@ export class UnsupportedError extends Error {
 /** A change-feed position the directory can no longer resume from (its history before it is gone). */
 export class ChangesExpiredError extends Error {
   override readonly name = 'ChangesExpiredError';
-  constructor(readonly directory: string) {
+  constructor(
+    readonly directory: string,
+    /** Where the feed goes on from: the present end of the directory's history. */
+    readonly restart: import('./change-model.js').ChangePosition,
+  ) {
     super(`directory ${directory}: the change history at this cursor is no longer available`);
   }
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Context } from '../context.js';
 import type { Change, ChangePage, ChangePosition } from '../directory/change-model.js';
 import { listingKey } from '../directory/cursor.js';
-import { UnsupportedError } from '../directory/failures.js';
+import { ChangesExpiredError, UnsupportedError } from '../directory/failures.js';
 import type { DirectoryProvider } from '../directory/port.js';
 import { DirectoryFailure } from '../errors.js';
 import { badUserInput } from '../graphql-errors.js';
@@ -123,9 +123,13 @@ export async function listChanges(
   pages.forEach((page, index) => {
     const directory = directories[index] as DirectoryProvider;
     if (page instanceof DirectoryFailure) {
-      if (single) throw page;
+      // Lost history is reported once and the directory goes on from the present (resync it), so a
+      // sync job is never stuck on a cursor; any other failure keeps the directory's place.
+      const expired = page.cause instanceof ChangesExpiredError;
+      if (single && !expired) throw page;
       ctx.partialErrors.report(info, page);
-      more = true;
+      if (page.cause instanceof ChangesExpiredError) positions[directory.name] = page.cause.restart;
+      else more = true;
       return;
     }
     truncated ||= page.truncated;

@@ -1,4 +1,4 @@
-import type { Change, ChangePage, ChangeRequest } from '../../directory/change-model.js';
+import type { Change, ChangePage, ChangePosition, ChangeRequest } from '../../directory/change-model.js';
 import { ChangesExpiredError, ScanBudgetExhaustedError, UpstreamError } from '../../directory/failures.js';
 import type { CallOptions } from '../../directory/port.js';
 import { fromEpochSeconds } from '../../directory/timestamp.js';
@@ -88,7 +88,17 @@ export function monoCloudChanges(client: MonoCloudClient, directory: string) {
       const index = result.items.findIndex((e) => e.id === lastId);
       if (index >= 0) return (number - 1) * SIZE + index + 1;
     }
-    throw new ChangesExpiredError(directory);
+    throw new ChangesExpiredError(directory, await presentEnd(budget, options));
+  }
+
+  /** The position after the newest entry: where a feed that lost its place goes on from. */
+  async function presentEnd(budget: Budget, options?: CallOptions): Promise<ChangePosition> {
+    budget.left = Math.max(budget.left, 2);
+    const first = await page(1, budget, options);
+    const total = first.pagination.total_count;
+    if (total === 0) return { kind: 'offset', offset: 0, lastId: null };
+    const last = total <= SIZE ? first : await page(Math.ceil(total / SIZE), budget, options);
+    return { kind: 'offset', offset: total, lastId: last.items.at(-1)?.id ?? null };
   }
 
   return async function listChanges(request: ChangeRequest, options?: CallOptions): Promise<ChangePage> {

@@ -26,6 +26,8 @@ export interface FloorDirectory {
   firstPage(limit: number): Promise<Card[]>;
   /** Accounts per normalized email; `listed` is this directory's `firstPage` result, when it has one. */
   findByEmails(emails: readonly string[], listed?: readonly Card[]): Promise<Map<string, Card[]>>;
+  /** Group names and role keys per user, where the directory has both batched (ZITADEL only). */
+  access?(localIds: readonly string[]): Promise<Map<string, { groups: string[]; roles: string[] }>>;
 }
 
 const agent = new Agent({ keepAliveTimeout: 30_000 });
@@ -186,6 +188,44 @@ function zitadel(d: Extract<BenchDirectory, { provider: 'zitadel' }>): FloorDire
           sortingColumn: 'USER_FIELD_NAME_CREATION_DATE',
         })
       ).cards,
+    // The minimal calls for a page's groups and roles: memberships and authorizations by user ids, then
+    // the groups the memberships name (ListGroupUsers carries no group name). One chunk (≤ 100 users).
+    access: async (ids) => {
+      const connect = (path: string, body: Json) => call('POST', `${d.baseUrl}${path}`, headers, body);
+      const pagination = { offset: '0', limit: 1000, asc: true };
+      const [members, authorizations] = await Promise.all([
+        connect('/zitadel.group.v2.GroupService/ListGroupUsers', {
+          filters: [{ userIds: { ids } }],
+          pagination,
+        }),
+        connect('/zitadel.authorization.v2.AuthorizationService/ListAuthorizations', {
+          sortingColumn: 'AUTHORIZATION_FIELD_NAME_USER_ID',
+          filters: [{ inUserIds: { ids } }],
+          pagination,
+        }),
+      ]);
+      const rows = ((members.body as Json).groupUsers ?? []) as { groupId: string; user: { id: string } }[];
+      const groupIds = [...new Set(rows.map((row) => row.groupId))];
+      const groups = await connect('/zitadel.group.v2.GroupService/ListGroups', {
+        filters: [{ groupIds: { ids: groupIds } }],
+        pagination,
+      });
+      const names = new Map(
+        (((groups.body as Json).groups ?? []) as { id: string; name: string }[]).map((g) => [g.id, g.name]),
+      );
+      const out = new Map(ids.map((id) => [id, { groups: [] as string[], roles: [] as string[] }]));
+      for (const row of rows) {
+        const name = names.get(row.groupId);
+        if (name !== undefined) out.get(row.user.id)?.groups.push(name);
+      }
+      const grants = ((authorizations.body as Json).authorizations ?? []) as {
+        user: { id: string };
+        roles?: { key: string }[];
+      }[];
+      for (const grant of grants)
+        out.get(grant.user.id)?.roles.push(...(grant.roles ?? []).map((r) => r.key));
+      return out;
+    },
     findByEmails: async (emails) => {
       const found = new Map(emails.map((email) => [email, [] as Card[]]));
       await mapLimit(chunks(emails), d.concurrency, async (chunk) => {

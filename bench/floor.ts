@@ -113,9 +113,34 @@ async function mergedPage(first: number) {
   });
 }
 
+/** A page of one directory's users with their groups' names and role keys. */
+async function accessPage(name: string, first: number) {
+  const directory = byName.get(name);
+  if (!directory?.access) throw new Error(`no batched access reads for ${name}`);
+  const page = (await directory.firstPage(first)).sort(compare);
+  const access = await directory.access(page.map((card) => card.localId));
+  return {
+    directory: {
+      users: {
+        nodes: page.map((card) => ({
+          id: globalId(card),
+          displayName: card.displayName,
+          groups: { nodes: (access.get(card.localId)?.groups ?? []).map((group) => ({ name: group })) },
+          roles: { nodes: (access.get(card.localId)?.roles ?? []).map((roleKey) => ({ roleKey })) },
+        })),
+      },
+    },
+  };
+}
+
 interface Operation {
   readonly operationName?: string;
-  readonly variables?: { readonly id?: string; readonly ids?: readonly string[]; readonly first?: number };
+  readonly variables?: {
+    readonly id?: string;
+    readonly ids?: readonly string[];
+    readonly first?: number;
+    readonly directory?: string;
+  };
 }
 
 async function answer(operation: Operation): Promise<unknown> {
@@ -127,6 +152,8 @@ async function answer(operation: Operation): Promise<unknown> {
       return { nodes: (await byIds(variables.ids ?? [])).map(userFields) };
     case 'MergedPage':
       return { users: { nodes: await mergedPage(variables.first ?? 50) } };
+    case 'AccessPage':
+      return accessPage(variables.directory ?? '', variables.first ?? 50);
     default:
       throw new Error('unknown operation');
   }

@@ -35,6 +35,12 @@ const MERGED_PAGE = `query MergedPage($first: Int!) {
   }
 }`;
 
+const ACCESS_PAGE = `query AccessPage($directory: String!, $first: Int!) {
+  directory(name: $directory) {
+    users(first: $first) { nodes { id displayName groups { nodes { name } } roles { nodes { roleKey } } } }
+  }
+}`;
+
 const globalId = (directory: string, localId: string) =>
   Buffer.from(`u1:${directory}:${localId}`, 'utf8').toString('base64url');
 
@@ -98,6 +104,19 @@ export const SCENARIOS: readonly Scenario[] = [
     body: () => JSON.stringify({ query: MERGED_PAGE, operationName: 'MergedPage', variables: { first: 50 } }),
   },
   nodesScenario('S2-6', 'S2 with 6 users (2 per directory)', 2, 1),
+  {
+    id: 'S4-access',
+    title: 'page of 50 ZITADEL users with their groups and roles',
+    instances: 1,
+    body: () =>
+      JSON.stringify({
+        query: ACCESS_PAGE,
+        operationName: 'AccessPage',
+        variables: { directory: directoryName('zitadel', 0, 1), first: 50 },
+      }),
+    // The contract minimum: the page, memberships and authorizations by user ids, the groups by id.
+    minimum: { zitadel: { listUsers: 1, listGroupUsers: 1, listAuthorizations: 1, listGroups: 1 } },
+  },
   nodesScenario('S2-600', 'S2 with 600 users (200 per directory)', 200, 1),
   nodesScenario('S2-9dir', 'S2 over 9 directory instances (3 per provider)', 20, 3),
   nodesScenario('S2-30dir', 'S2 over 30 directory instances (10 per provider)', 20, 10),

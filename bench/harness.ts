@@ -43,12 +43,15 @@ export interface Credentials {
   close(): Promise<void>;
 }
 
+// Scopes a build does not know are ignored by it, so older builds take the same tokens.
 const ALL_USER_SCOPES = [
   'users:read',
   'users:read:contact',
   'users:read:credentials',
   'users:read:activity',
   'users:read:private',
+  'groups:read',
+  'roles:read',
 ];
 
 export async function benchCredentials(auth: BenchAuth): Promise<Credentials> {

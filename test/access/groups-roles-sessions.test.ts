@@ -68,12 +68,25 @@ describe('ZITADEL', () => {
     ).toBe(true);
   });
 
-  it('sessions: one search per user', async () => {
-    const person = stack.sims.zitadel.records.find((r) => r.user.human !== undefined)?.user.userId ?? '';
-    const { body } = await stack.execute(UserSessionsDocument, { id: encodeUserId('corp', person) });
-    expect(body.errors).toBeUndefined();
-    expect(body.data?.user?.sessions).not.toBeNull();
-    expect(stack.sims.zitadel.count('listSessions')).toBe(1);
+  it('sessions: one search per user, with the session’s IP and user agent', async () => {
+    const ids = stack.ids.zitadel.slice(0, 40);
+    let seen = 0;
+    for (const person of ids) {
+      stack.sims.resetAll();
+      const { body } = await stack.execute(UserSessionsDocument, { id: encodeUserId('corp', person) });
+      expect(body.errors).toBeUndefined();
+      const sessions = body.data?.user?.sessions;
+      expect(sessions).not.toBeNull();
+      expect(stack.sims.zitadel.count('listSessions')).toBe(1);
+      const search = stack.sims.zitadel.log.find((e) => e.route === 'listSessions')?.body;
+      expect(search).toMatchObject({ queries: [{ userIdQuery: { id: person } }] });
+      for (const session of sessions?.nodes ?? []) {
+        expect(session.ip).toMatch(/^198\.51\.100\./);
+        expect(session.userAgent).toContain('Mozilla/5.0');
+        seen += 1;
+      }
+    }
+    expect(seen).toBeGreaterThan(0);
   });
 });
 
@@ -170,6 +183,17 @@ describe('App Services', () => {
     expect(stack.sims.appServices.count()).toBe(
       stack.sims.appServices.count('listUsers') + stack.sims.appServices.count('login'),
     );
+  });
+});
+
+describe('App Services sessions', () => {
+  it('are null with UNSUPPORTED_BY_PROVIDER (it has no session list), with no upstream call for them', async () => {
+    const id = encodeUserId('mobile', stack.ids.appServices[3] ?? '');
+    const { body } = await stack.execute(UserSessionsDocument, { id });
+    expect(body.data?.user?.id).toBe(id);
+    expect(body.data?.user?.sessions).toBeNull();
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'UNSUPPORTED_BY_PROVIDER', directory: 'mobile', feature: 'sessions' });
+    expect(stack.sims.appServices.count('getUser')).toBe(1);
   });
 });
 

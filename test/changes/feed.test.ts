@@ -136,6 +136,11 @@ describe('MonoCloud', () => {
     const pages = Math.ceil(access.logs.length / 100);
     expect(stack.sims.monocloud.count('listLogs')).toBeLessThanOrEqual(Math.ceil(Math.log2(pages)) + 6);
 
+    // A fresh scan from before the oldest entry kept is flagged, never silently short.
+    const oldest = new Date((access.logs[0]?.time_stamp ?? 0) * 1000).toISOString();
+    const whole = await stack.execute(DirectoryChangesDocument, { directory: 'acme', since: oldest, first: 1 });
+    expect(whole.body.data?.directory?.changes?.historyTruncated).toBe(false);
+
     // Retention drops the head of the log past the cursor's entry: the feed says so.
     access.expireLogsBefore(now + 1);
     access.signIn(u1 ?? '', now + 1);
@@ -154,6 +159,16 @@ describe('MonoCloud', () => {
     });
     expect(resumed.body.errors).toBeUndefined();
     expect(resumed.body.data?.directory?.changes?.nodes.map((n) => n.kind)).toEqual(['USER_STATE_CHANGED']);
+
+    // Now the log begins after `since`: the page says its history does not reach back.
+    const truncated = await stack.execute(DirectoryChangesDocument, {
+      directory: 'acme',
+      since: new Date((now - 3600) * 1000).toISOString(),
+      first: 10,
+    });
+    expect(truncated.body.data?.directory?.changes?.historyTruncated).toBe(true);
+    const warnings = truncated.body.extensions?.warnings as { code: string }[] | undefined;
+    expect(warnings?.[0]).toMatchObject({ code: 'CHANGE_HISTORY_TRUNCATED' });
   });
 });
 

@@ -49,9 +49,26 @@ export function monoCloudChanges(client: MonoCloudClient, directory: string) {
    * stamps whole seconds, so a fresh scan starts with the whole second `since` falls in: at its edge
    * a change may come twice (once before `since`, once after), never not at all.
    */
-  async function startAfter(since: number, budget: Budget, options?: CallOptions): Promise<number> {
+  async function startAfter(
+    since: number,
+    budget: Budget,
+    options?: CallOptions,
+  ): Promise<{ offset: number; truncated: boolean }> {
     const firstAfter = (items: readonly WireLog[]) => items.findIndex((e) => e.time_stamp >= since);
     const first = await page(1, budget, options);
+    // The oldest entry kept is newer than `since`: the log does not reach back that far (retention is
+    // UNCONFIRMED, so a young tenant is flagged too; its sync loses nothing by resyncing once).
+    const oldest = first.items[0];
+    if (oldest !== undefined && oldest.time_stamp > since) return { offset: 0, truncated: true };
+    return { offset: await search(first, firstAfter, budget, options), truncated: false };
+  }
+
+  async function search(
+    first: { readonly items: readonly WireLog[]; readonly pagination: { readonly total_count: number } },
+    firstAfter: (items: readonly WireLog[]) => number,
+    budget: Budget,
+    options?: CallOptions,
+  ): Promise<number> {
     const inFirst = firstAfter(first.items);
     if (inFirst >= 0) return inFirst;
     const total = first.pagination.total_count;
@@ -107,12 +124,11 @@ export function monoCloudChanges(client: MonoCloudClient, directory: string) {
     if (position !== null && position.kind !== 'offset') {
       throw new RangeError('not a MonoCloud change position');
     }
-    let offset =
-      position !== null
-        ? await resumeAt(position.offset, position.lastId, budget, options)
-        : request.since === null
-          ? 0
-          : await startAfter(Math.floor(request.since / 1000), budget, options);
+    let truncated = false;
+    let offset: number;
+    if (position !== null) offset = await resumeAt(position.offset, position.lastId, budget, options);
+    else if (request.since === null) offset = 0;
+    else ({ offset, truncated } = await startAfter(Math.floor(request.since / 1000), budget, options));
     const changes: Change[] = [];
     let lastId = position?.lastId ?? null;
     let more = false;
@@ -143,6 +159,6 @@ export function monoCloudChanges(client: MonoCloudClient, directory: string) {
       }
       more = true;
     }
-    return { changes, position: { kind: 'offset', offset, lastId }, more, truncated: false };
+    return { changes, position: { kind: 'offset', offset, lastId }, more, truncated };
   };
 }

@@ -192,7 +192,11 @@ describe('App Services sessions', () => {
     const { body } = await stack.execute(UserSessionsDocument, { id });
     expect(body.data?.user?.id).toBe(id);
     expect(body.data?.user?.sessions).toBeNull();
-    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'UNSUPPORTED_BY_PROVIDER', directory: 'mobile', feature: 'sessions' });
+    expect(body.errors?.[0]?.extensions).toMatchObject({
+      code: 'UNSUPPORTED_BY_PROVIDER',
+      directory: 'mobile',
+      feature: 'sessions',
+    });
     expect(stack.sims.appServices.count('getUser')).toBe(1);
   });
 });

@@ -138,7 +138,11 @@ describe('MonoCloud', () => {
 
     // A fresh scan from before the oldest entry kept is flagged, never silently short.
     const oldest = new Date((access.logs[0]?.time_stamp ?? 0) * 1000).toISOString();
-    const whole = await stack.execute(DirectoryChangesDocument, { directory: 'acme', since: oldest, first: 1 });
+    const whole = await stack.execute(DirectoryChangesDocument, {
+      directory: 'acme',
+      since: oldest,
+      first: 1,
+    });
     expect(whole.body.data?.directory?.changes?.historyTruncated).toBe(false);
 
     // Retention drops the head of the log past the cursor's entry: the feed says so.

@@ -66,3 +66,9 @@ export interface OffsetPage<T> {
   /** Offset of the next page, or null after the last. */
   readonly next: number | null;
 }
+
+/** The page of `items` read from `offset` in a list of `total` (when known): where the next one starts. */
+export function offsetPageOf<T>(items: readonly T[], offset: number, total: number | null): OffsetPage<T> {
+  const end = offset + items.length;
+  return { items, total, next: total !== null && end < total && items.length > 0 ? end : null };
+}

@@ -1,8 +1,8 @@
 import { builder, needs } from '../builder.js';
 import { type Capabilities, CHANGE_KINDS, type Change } from '../directory/change-model.js';
 import { encodeGroupId, encodeUserId } from '../directory/global-id.js';
-import { badUserInput, forbidden } from '../graphql-errors.js';
 import { directoryError } from '../use-cases/capability.js';
+import { chooseDirectories } from '../use-cases/choose-directories.js';
 import {
   type ChangeArgs,
   type ChangeConnectionShape,
@@ -153,19 +153,7 @@ builder.queryFields((t) => ({
       }),
     },
     resolve: (_root, args, ctx, info) => {
-      const names = args.directories ?? ctx.directories.providers.map((directory) => directory.name);
-      if (names.length === 0)
-        throw badUserInput('Argument "directories" must name at least one directory.', 'directories');
-      const withheld = names.find((name) => ctx.directories.isWithheld(name));
-      if (withheld !== undefined) throw forbidden('', withheld);
-      const unknown = names.find((name) => !ctx.directories.get(name));
-      if (unknown !== undefined) {
-        throw badUserInput(
-          `Argument "directories": "${unknown}" is not a configured directory.`,
-          'directories',
-        );
-      }
-      const chosen = ctx.directories.providers.filter((directory) => names.includes(directory.name));
+      const chosen = chooseDirectories(ctx, args.directories);
       return listChanges(ctx, info, chosen, args as ChangeArgs, false);
     },
   }),

@@ -1,6 +1,6 @@
 import { builder, needs } from '../builder.js';
 import type { User } from '../directory/model.js';
-import { badUserInput, forbidden } from '../graphql-errors.js';
+import { chooseDirectories } from '../use-cases/choose-directories.js';
 import {
   DEFAULT_FIRST,
   type ListArgs,
@@ -142,19 +142,7 @@ builder.queryFields((t) => ({
       }),
     },
     resolve: (_root, args, ctx, info) => {
-      const names = args.directories ?? ctx.directories.providers.map((directory) => directory.name);
-      if (names.length === 0)
-        throw badUserInput('Argument "directories" must name at least one directory.', 'directories');
-      const withheld = names.find((name) => ctx.directories.isWithheld(name));
-      if (withheld !== undefined) throw forbidden('', withheld);
-      const unknown = names.find((name) => !ctx.directories.get(name));
-      if (unknown !== undefined) {
-        throw badUserInput(
-          `Argument "directories": "${unknown}" is not a configured directory.`,
-          'directories',
-        );
-      }
-      const chosen = ctx.directories.providers.filter((directory) => names.includes(directory.name));
+      const chosen = chooseDirectories(ctx, args.directories);
       return listUsers(ctx, info, chosen, args as ListArgs, false);
     },
   }),

@@ -1,5 +1,11 @@
 import type { z } from 'zod';
-import type { Group, Membership, OffsetPage, Session } from '../../directory/access-model.js';
+import {
+  type Group,
+  type Membership,
+  type OffsetPage,
+  offsetPageOf,
+  type Session,
+} from '../../directory/access-model.js';
 import { fanOut } from '../../directory/batch.js';
 import { ScanBudgetExhaustedError, UpstreamError } from '../../directory/failures.js';
 import type { CallOptions, KeyedResult } from '../../directory/port.js';
@@ -134,8 +140,6 @@ export function monoCloudAccess(client: MonoCloudClient, directory: string, conc
       skip = 0;
       if (!result.pagination.has_next || result.items.length === 0) break;
     }
-    const taken = items.slice(0, limit);
-    const end = offset + taken.length;
-    return { items: taken, total, next: total !== null && end < total ? end : null };
+    return offsetPageOf(items.slice(0, limit), offset, total);
   }
 }

@@ -1,6 +1,13 @@
-import type { Group, Membership, OffsetPage, RoleAssignment, Session } from '../../directory/access-model.js';
+import {
+  type Group,
+  type Membership,
+  type OffsetPage,
+  offsetPageOf,
+  type RoleAssignment,
+  type Session,
+} from '../../directory/access-model.js';
 import { fanOut, fanOutChunks } from '../../directory/batch.js';
-import type { Capabilities } from '../../directory/change-model.js';
+import { type Capabilities, CHANGE_KINDS } from '../../directory/change-model.js';
 import { ScanBudgetExhaustedError, UnsupportedError } from '../../directory/failures.js';
 import type { CallOptions, KeyedResult } from '../../directory/port.js';
 import {
@@ -188,9 +195,7 @@ export function zitadelAccess(
         ),
       );
       const items = (response.groups ?? []).slice(0, limit).map((row) => toGroup(row, directory));
-      const total = response.pagination?.totalResult ?? null;
-      const end = offset + items.length;
-      return { items, total, next: total !== null && end < total && items.length > 0 ? end : null };
+      return offsetPageOf(items, offset, response.pagination?.totalResult ?? null);
     },
 
     async listGroupMembers(
@@ -213,9 +218,7 @@ export function zitadelAccess(
         ),
       );
       const items = (response.groupUsers ?? []).slice(0, limit).map(toMembership);
-      const total = response.pagination?.totalResult ?? null;
-      const end = offset + items.length;
-      return { items, total, next: total !== null && end < total && items.length > 0 ? end : null };
+      return offsetPageOf(items, offset, response.pagination?.totalResult ?? null);
     },
 
     async getUserRoles(
@@ -300,19 +303,8 @@ export function zitadelAccess(
         // AuthorizationService v2, or the deprecated v2beta search on older servers.
         roles: true,
         sessions: true,
-        changeKinds: [
-          'USER_CREATED',
-          'USER_UPDATED',
-          'USER_DELETED',
-          'USER_STATE_CHANGED',
-          'MEMBERSHIP_ADDED',
-          'MEMBERSHIP_REMOVED',
-          'ROLE_GRANTED',
-          'ROLE_CHANGED',
-          'ROLE_REVOKED',
-          'SIGN_IN',
-          'OTHER',
-        ],
+        // The event log has every kind.
+        changeKinds: CHANGE_KINDS,
         changeRetentionDays: null,
         changesComplete: true,
         notes: [

@@ -1,5 +1,6 @@
 import { groupKeysOf, SEED_GROUPS, sessionCountOf, sessionIp, userAgentOf } from '../access-data.js';
-import type { Route, SimRequest, SimResponse } from '../server.js';
+import type { Route, SimResponse } from '../server.js';
+import { paged } from './page-response.js';
 import type { StoredUser } from './records.js';
 
 // MonoCloud's groups, sessions and event log (shared/providers/groups-roles-changes.md §1): the
@@ -252,30 +253,4 @@ function personOf(full: { readonly [field: string]: unknown }): number {
 
 function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
-}
-
-/** page/size paging as MonoCloud's list endpoints do it: a bare array and `x-pagination`. */
-function paged(req: SimRequest, items: readonly unknown[], problem: Problem): SimResponse {
-  const page = integer(req.query.get('page'), 1);
-  const size = integer(req.query.get('size'), 10);
-  if (page === null || page < 1) return problem(400, 'page must be an integer of at least 1');
-  if (size === null || size < 1 || size > 100) return problem(400, 'size must be an integer from 1 to 100');
-  const start = (page - 1) * size;
-  const pagination = {
-    total_count: items.length,
-    page_size: size,
-    current_page: page,
-    has_next: start + size < items.length,
-    has_previous: page > 1,
-  };
-  return {
-    status: 200,
-    headers: { 'x-pagination': JSON.stringify(pagination) },
-    body: items.slice(start, start + size),
-  };
-}
-
-function integer(value: string | null, fallback: number): number | null {
-  if (value === null || value === '') return fallback;
-  return /^-?\d{1,9}$/.test(value) ? Number(value) : null;
 }

@@ -3,6 +3,7 @@ import { generatePeople, type SeedAccount } from '../people.js';
 import { mulberry32, type Route, type SimRequest, type SimResponse, Simulator } from '../server.js';
 import { MonoCloudAccess } from './access.js';
 import { JOHN_DOE, JOHN_DOE_SUMMARY } from './john-doe.js';
+import { paged } from './page-response.js';
 import { type StoredUser, toSummary, toUserRecord, type UserRecord } from './records.js';
 
 export interface MonoCloudSimulatorOptions {
@@ -14,9 +15,6 @@ export interface MonoCloudSimulatorOptions {
 }
 
 export const DEMO_API_KEY = 'mc_demo_3f9a2c7e51b84d06a1e2c3b4d5f60718';
-
-/** Largest `size` the simulator accepts. The real maximum is undocumented (UNCONFIRMED). */
-export const SIM_MAX_PAGE_SIZE = 100;
 
 const SORT_FIELDS = ['creation_time', 'last_updated'] as const;
 type SortField = (typeof SORT_FIELDS)[number];
@@ -120,33 +118,16 @@ function listUsers(
   stored: readonly StoredUser[],
   problem: (status: number, detail: string) => SimResponse,
 ): SimResponse {
-  const page = integerParam(req.query.get('page'), 1);
-  const size = integerParam(req.query.get('size'), 10);
-  if (page === null || page < 1) return problem(400, 'page must be an integer of at least 1');
-  if (size === null || size < 1 || size > SIM_MAX_PAGE_SIZE) {
-    return problem(400, `size must be an integer from 1 to ${SIM_MAX_PAGE_SIZE}`);
-  }
   const sort = parseSort(req.query.get('sort'));
   if (sort === null) return problem(400, `sort must be one of ${SORT_FIELDS.join(', ')} with :1 or :-1`);
-
   const needle = req.query.get('filter')?.trim().toLowerCase() ?? '';
   const matching = needle ? stored.filter((user) => searchText(user.full).includes(needle)) : [...stored];
   matching.sort((a, b) => sort.order * compare(a.full, b.full, sort.field));
-  const start = (page - 1) * size;
-  const items = matching.slice(start, start + size).map((user) => user.summary);
-  const pagination = {
-    total_count: matching.length,
-    page_size: size,
-    current_page: page,
-    has_next: start + size < matching.length,
-    has_previous: page > 1,
-  };
-  return { status: 200, headers: { 'x-pagination': JSON.stringify(pagination) }, body: items };
-}
-
-function integerParam(value: string | null, fallback: number): number | null {
-  if (value === null || value === '') return fallback;
-  return /^-?\d{1,9}$/.test(value) ? Number(value) : null;
+  return paged(
+    req,
+    matching.map((user) => user.summary),
+    problem,
+  );
 }
 
 function parseSort(value: string | null): { field: SortField; order: 1 | -1 } | null {

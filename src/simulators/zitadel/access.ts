@@ -148,93 +148,96 @@ export class ZitadelAccess {
       headers: { 'content-type': 'application/json' },
       body: { code: 'unimplemented', message: 'procedure not found' },
     });
+    // A Connect procedure of a service the server may not have (then 404, as connect-go's mux answers).
+    const procedure = (
+      name: string,
+      pattern: string,
+      present: () => boolean,
+      handle: (body: Record<string, unknown>) => SimResponse,
+    ): Route => ({
+      name,
+      method: 'POST',
+      pattern,
+      handle: (req) => (present() ? withJson(req, error, handle) : connectMissing()),
+    });
     return [
-      {
-        name: 'listGroups',
-        method: 'POST',
-        pattern: '/zitadel.group.v2.GroupService/ListGroups',
-        handle: (req) => {
-          if (!this.groupService) return connectMissing();
-          return withJson(req, error, (body) => {
-            const ids = inIds(body, 'groupIds');
-            const found = this.groups.filter((g) => ids === null || ids.includes(g.id));
-            const sorted = [...found].sort((a, b) => a.name.localeCompare(b.name));
-            return paginated(body, sorted, error, (page, pagination) => ({
-              groups: page.map((g) => ({ ...g, organizationId: ZITADEL_ORG_ID })),
-              pagination,
-            }));
-          });
+      procedure(
+        'listGroups',
+        '/zitadel.group.v2.GroupService/ListGroups',
+        () => this.groupService,
+        (body) => {
+          const ids = inIds(body, 'groupIds');
+          const found = this.groups.filter((g) => ids === null || ids.includes(g.id));
+          const sorted = [...found].sort((a, b) => a.name.localeCompare(b.name));
+          return paginated(body, sorted, error, (page, pagination) => ({
+            groups: page.map((g) => ({ ...g, organizationId: ZITADEL_ORG_ID })),
+            pagination,
+          }));
         },
-      },
-      {
-        name: 'listGroupUsers',
-        method: 'POST',
-        pattern: '/zitadel.group.v2.GroupService/ListGroupUsers',
-        handle: (req) => {
-          if (!this.groupService) return connectMissing();
-          return withJson(req, error, (body) => {
-            const userIds = inIds(body, 'userIds');
-            const groupIds = inIds(body, 'groupIds');
-            const found = this.members.filter(
-              (m) =>
-                (userIds === null || userIds.includes(m.userId)) &&
-                (groupIds === null || groupIds.includes(m.groupId)),
-            );
-            return paginated(body, found, error, (page, pagination) => ({
-              groupUsers: page.map((m) => {
-                const person = this.people.get(m.userId);
-                return {
-                  groupId: m.groupId,
-                  organizationId: ZITADEL_ORG_ID,
-                  user: {
-                    id: m.userId,
-                    preferredLoginName: person?.loginName,
-                    displayName: person?.displayName,
-                    organizationId: ZITADEL_ORG_ID,
-                  },
-                  creationDate: m.creationDate,
-                };
-              }),
-              pagination,
-            }));
-          });
-        },
-      },
-      {
-        name: 'listAuthorizations',
-        method: 'POST',
-        pattern: '/zitadel.authorization.v2.AuthorizationService/ListAuthorizations',
-        handle: (req) => {
-          if (!this.authorizationsV2) return connectMissing();
-          return withJson(req, error, (body) => {
-            const userIds = inIds(body, 'inUserIds');
-            const found = this.grants
-              .filter((g) => userIds === null || userIds.includes(g.userId))
-              .sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
-            return paginated(body, found, error, (page, pagination) => ({
-              pagination,
-              authorizations: page.map((g) => ({
-                id: g.id,
-                creationDate: g.creationDate,
-                changeDate: g.changeDate,
-                project: {
-                  id: projectId(g.project.key),
-                  name: g.project.name,
+      ),
+      procedure(
+        'listGroupUsers',
+        '/zitadel.group.v2.GroupService/ListGroupUsers',
+        () => this.groupService,
+        (body) => {
+          const userIds = inIds(body, 'userIds');
+          const groupIds = inIds(body, 'groupIds');
+          const found = this.members.filter(
+            (m) =>
+              (userIds === null || userIds.includes(m.userId)) &&
+              (groupIds === null || groupIds.includes(m.groupId)),
+          );
+          return paginated(body, found, error, (page, pagination) => ({
+            groupUsers: page.map((m) => {
+              const person = this.people.get(m.userId);
+              return {
+                groupId: m.groupId,
+                organizationId: ZITADEL_ORG_ID,
+                user: {
+                  id: m.userId,
+                  preferredLoginName: person?.loginName,
+                  displayName: person?.displayName,
                   organizationId: ZITADEL_ORG_ID,
                 },
-                organization: { id: ZITADEL_ORG_ID, name: 'ACME' },
-                user: { id: g.userId, organizationId: ZITADEL_ORG_ID },
-                state: g.state,
-                roles: g.roleKeys.map((key) => ({
-                  key,
-                  displayName: g.project.roles.find((r) => r.key === key)?.name ?? key,
-                  group: g.project.key,
-                })),
-              })),
-            }));
-          });
+                creationDate: m.creationDate,
+              };
+            }),
+            pagination,
+          }));
         },
-      },
+      ),
+      procedure(
+        'listAuthorizations',
+        '/zitadel.authorization.v2.AuthorizationService/ListAuthorizations',
+        () => this.authorizationsV2,
+        (body) => {
+          const userIds = inIds(body, 'inUserIds');
+          const found = this.grants
+            .filter((g) => userIds === null || userIds.includes(g.userId))
+            .sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+          return paginated(body, found, error, (page, pagination) => ({
+            pagination,
+            authorizations: page.map((g) => ({
+              id: g.id,
+              creationDate: g.creationDate,
+              changeDate: g.changeDate,
+              project: {
+                id: projectId(g.project.key),
+                name: g.project.name,
+                organizationId: ZITADEL_ORG_ID,
+              },
+              organization: { id: ZITADEL_ORG_ID, name: 'ACME' },
+              user: { id: g.userId, organizationId: ZITADEL_ORG_ID },
+              state: g.state,
+              roles: g.roleKeys.map((key) => ({
+                key,
+                displayName: g.project.roles.find((r) => r.key === key)?.name ?? key,
+                group: g.project.key,
+              })),
+            })),
+          }));
+        },
+      ),
       {
         name: 'searchAuthorizationsV2beta',
         method: 'POST',

@@ -86,27 +86,32 @@ export class OutboundLimiter {
       else this.active -= 1;
     };
     try {
-      const paused = this.pauseIfAsked(operation, deadline, signal, timedOut);
-      if (paused !== undefined) await paused;
-      // The local bucket answers at once; only a shared one makes this wait for Redis.
-      const taken = this.tokens.take(deadline - this.now());
-      const wait = taken instanceof Promise ? await taken : taken;
-      if (wait === null) {
-        throw deadlinePassed(
-          this.provider,
-          operation,
-          'outbound rate limit leaves no time before the deadline',
-        );
+      for (;;) {
+        const paused = this.pauseIfAsked(operation, deadline, signal, timedOut);
+        if (paused !== undefined) await paused;
+        // The local bucket answers at once; only a shared one makes this wait for Redis.
+        const taken = this.tokens.take(deadline - this.now());
+        const wait = taken instanceof Promise ? await taken : taken;
+        if (wait === null) {
+          throw deadlinePassed(
+            this.provider,
+            operation,
+            'outbound rate limit leaves no time before the deadline',
+          );
+        }
+        if (wait > 0) {
+          await delay(wait, signal, () => {
+            this.tokens.giveBack();
+            return timedOut();
+          });
+        }
+        if (this.pausedUntil <= this.now()) break;
+        // A hold-off arrived while this call waited for its token: that slot fell inside the quiet the
+        // provider asked for. Give it back and queue for a new one after the hold-off, so the calls
+        // held up do not all go out at once when it ends (which would break the quota and draw the
+        // next 429).
+        this.tokens.giveBack();
       }
-      if (wait > 0) {
-        await delay(wait, signal, () => {
-          this.tokens.giveBack();
-          return timedOut();
-        });
-      }
-      // A hold-off that arrived while this call waited for its token holds it too.
-      const late = this.pauseIfAsked(operation, deadline, signal, timedOut);
-      if (late !== undefined) await late;
     } catch (error) {
       release();
       throw error;

@@ -104,6 +104,32 @@ describe('OutboundLimiter', () => {
     expect(limiter.inFlight).toBe(0);
   });
 
+  it('after a hold-off, calls that were waiting for tokens go out at the rate again, not all at once', async () => {
+    const limiter = new OutboundLimiter({
+      provider: 'zitadel',
+      requestsPerSecond: 20,
+      burst: 2,
+      maxConcurrent: 100,
+    });
+    const sent: number[] = [];
+    const calls = Array.from({ length: 12 }, async () => {
+      const release = await limiter.acquire('op', Date.now() + 5_000);
+      sent.push(Date.now());
+      release();
+    });
+    // Two go at once (the burst), the others hold tokens 50 ms apart; then the provider asks for quiet.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const quietUntil = Date.now() + 300;
+    limiter.holdOff(300);
+    await Promise.all(calls);
+    const afterQuiet = sent.filter((at) => at >= quietUntil - 5);
+    expect(sent.filter((at) => at > quietUntil - 290 && at < quietUntil - 5)).toEqual([]);
+    // Without giving the reserved slots back, the ten held calls all went out the moment it ended.
+    const firstWindow = afterQuiet.filter((at) => at < quietUntil + 100).length;
+    expect(firstWindow).toBeLessThanOrEqual(2 + 2 + 1);
+    expect(afterQuiet.length).toBe(10);
+  });
+
   it('fails at once when the wait would pass the deadline, and as rate-limited while paused by a 429', async () => {
     const limiter = new OutboundLimiter({
       provider: 'zitadel',

@@ -134,14 +134,16 @@ describe('three replicas behind HAProxy, one Redis', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const down = Date.now();
     await redis.stop();
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
     await redis.start();
     const { wrong, answers } = await running;
     expect(wrong).toEqual([]);
     expect(answers).toBeGreaterThan(10);
     // While Redis was gone each replica kept to a third of the quota and of the burst: within it
-    // together. (Around the moments it goes and returns, grants from both sides may overlap by a burst.)
-    expect(busiestSecond(down + 1_000, down + 3_000)).toBeLessThanOrEqual(QUOTA + BURST);
+    // together. Around the moments it goes and returns grants from both sides overlap: calls the shared
+    // bucket granted a slot ahead (GCRA reserves) still go out after Redis went away, for as long as
+    // the queue was (over a second on a busy machine), so the check starts 2 s in.
+    expect(busiestSecond(down + 2_000, down + 4_000)).toBeLessThanOrEqual(QUOTA + BURST);
     for (const replica of replicas) {
       expect(replica.output).toContain('redis unreachable');
       expect(replica.output.lastIndexOf('redis reachable')).toBeGreaterThan(

@@ -116,7 +116,7 @@ export async function listChanges(
     }),
   );
 
-  const candidates: Change[] = [];
+  const streams: Change[][] = [];
   let truncated = false;
   let more = false;
   const positions: Record<string, ChangePosition> = { ...(cursor.p as Record<string, ChangePosition>) };
@@ -134,22 +134,24 @@ export async function listChanges(
     }
     truncated ||= page.truncated;
     more ||= page.more;
-    candidates.push(...page.changes);
+    streams.push([...page.changes]);
     // Nothing handed out: the directory may still have moved past changes it skipped as seen.
     if (page.changes.length === 0) positions[directory.name] = page.position;
   });
-  const order = new Map(directories.map((d, i) => [d.name, i]));
-  const sorted = candidates
-    .map((change, index) => ({ change, index }))
-    .sort(
-      (a, b) =>
-        a.change.at.localeCompare(b.change.at) ||
-        (order.get(a.change.directory) ?? 0) - (order.get(b.change.directory) ?? 0) ||
-        a.index - b.index,
-    )
-    .map((entry) => entry.change);
-  const taken = sorted.slice(0, first);
-  if (sorted.length > taken.length) more = true;
+  // A k-way merge by time that keeps each directory's own order: a directory's position is only
+  // right after the last change taken if nothing of its own before that one was left behind (its
+  // log is not always in time order: MonoCloud stamps seconds, clocks differ).
+  const taken: Change[] = [];
+  while (taken.length < first) {
+    let next: Change[] | undefined;
+    for (const stream of streams) {
+      const head = stream[0];
+      if (head !== undefined && (next === undefined || head.at < (next[0] as Change).at)) next = stream;
+    }
+    if (next === undefined) break;
+    taken.push(next.shift() as Change);
+  }
+  if (streams.some((stream) => stream.length > 0)) more = true;
 
   const edges: ChangeEdgeShape[] = [];
   for (const change of taken) {

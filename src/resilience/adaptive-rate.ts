@@ -1,0 +1,138 @@
+// The outbound rate a directory is sent at, learnt from the directory itself (issue 18). Where the
+// provider documents a quota it is the ceiling and is never exceeded; where none is documented the rate
+// adapts: it doubles every TICK_MS while callers are waiting for tokens (slow start, like TCP's), and
+// after the first 429 it settles just under the rate the directory accepted, then probes upwards
+// slowly, so 429s stay rare (each one costs a Retry-After of quiet). A configured fixed rate never moves.
+
+/** How often the rate may rise. */
+export const TICK_MS = 500;
+/** After a 429: this share of what the directory accepted in the last second. */
+const BACK_OFF = 0.9;
+/** Below `NEAR` × the learnt limit the rate climbs quickly (per second, a share of the limit)… */
+const NEAR = 0.95;
+const CLIMB = 0.1;
+/** …and above it, slowly, to find out whether the quota has grown. */
+const PROBE = 0.01;
+/** 429s that arrive within this long of one back-off are the same overload, not a new one. */
+const DECREASE_GAP_MS = 1000;
+/** How long 429s are remembered for `Directory.health`. */
+const RECENT_MS = 60_000;
+
+export interface RateSettings {
+  /** Where the rate starts (the ceiling for a documented quota). */
+  readonly initial: number;
+  readonly floor: number;
+  /** Never exceeded: a documented quota, or the configured ceiling. */
+  readonly ceiling: number;
+  /** False for a configured fixed rate. */
+  readonly adaptive: boolean;
+}
+
+export interface RateState {
+  /** Requests per second now. */
+  readonly current: number;
+  readonly floor: number;
+  readonly ceiling: number;
+  readonly adaptive: boolean;
+  /** What the directory accepted before its last 429, if one was seen. */
+  readonly learntLimit: number | null;
+  /** Upstream 429s in the last minute. */
+  readonly recent429s: number;
+}
+
+export class AdaptiveRate {
+  private rate: number;
+  private limit: number | null = null;
+  private saturated = false;
+  private tickAt: number;
+  private decreasedAt = Number.NEGATIVE_INFINITY;
+  private readonly sent: number[] = [];
+  private readonly limited: number[] = [];
+
+  constructor(
+    private readonly settings: RateSettings,
+    private readonly now: () => number = Date.now,
+    /** Told when a 429 lowered the rate (to pass the learnt rate on to the other replicas). */
+    private readonly onDecrease: (rate: number) => void = () => {},
+  ) {
+    this.rate = clamp(settings.initial, settings.floor, settings.ceiling);
+    this.tickAt = now();
+  }
+
+  /** Requests per second now (advancing the rate first, if it may rise). */
+  get current(): number {
+    this.tick();
+    return this.rate;
+  }
+
+  /** A token was granted: one more request in the last second. */
+  noteSent(): void {
+    const at = this.now();
+    this.sent.push(at);
+    while (this.sent.length > 0 && at - (this.sent[0] as number) >= 1000) this.sent.shift();
+  }
+
+  /** A caller had to wait for a token: the rate, not the callers, is what limits traffic. */
+  noteWaited(): void {
+    this.saturated = true;
+  }
+
+  /** The directory answered 429: back off to just under what it accepted. */
+  noteRateLimited(): void {
+    const at = this.now();
+    this.limited.push(at);
+    while (this.limited.length > 0 && at - (this.limited[0] as number) >= RECENT_MS) this.limited.shift();
+    if (!this.settings.adaptive || at - this.decreasedAt < DECREASE_GAP_MS) return;
+    this.decreasedAt = at;
+    const accepted = this.sent.filter((sentAt) => at - sentAt < 1000).length;
+    this.limit = Math.max(this.settings.floor, Math.min(this.rate, accepted > 0 ? accepted : this.rate));
+    this.rate = clamp(this.limit * BACK_OFF, this.settings.floor, this.settings.ceiling);
+    this.saturated = false;
+    this.tickAt = at;
+    this.onDecrease(this.rate);
+  }
+
+  /** Another replica learnt a lower rate: take it (never a higher one). */
+  adopt(rate: number): void {
+    if (!this.settings.adaptive || !Number.isFinite(rate)) return;
+    const lower = clamp(rate, this.settings.floor, this.settings.ceiling);
+    if (lower >= this.rate) return;
+    this.rate = lower;
+    this.limit = lower / BACK_OFF;
+    this.decreasedAt = this.now();
+  }
+
+  state(): RateState {
+    const at = this.now();
+    return {
+      current: this.current,
+      floor: this.settings.floor,
+      ceiling: this.settings.ceiling,
+      adaptive: this.settings.adaptive,
+      learntLimit: this.limit,
+      recent429s: this.limited.filter((limitedAt) => at - limitedAt < RECENT_MS).length,
+    };
+  }
+
+  private tick(): void {
+    const at = this.now();
+    if (at - this.tickAt < TICK_MS) return;
+    const ticks = Math.floor((at - this.tickAt) / TICK_MS);
+    this.tickAt += ticks * TICK_MS;
+    if (!this.settings.adaptive || !this.saturated) return;
+    this.saturated = false;
+    // Only one tick's rise, however long since: an idle spell is no evidence the directory takes more.
+    if (this.limit === null) {
+      this.rate = Math.min(this.settings.ceiling, this.rate * 2);
+      return;
+    }
+    const step = (this.rate < NEAR * this.limit ? CLIMB : PROBE) * this.limit * (TICK_MS / 1000);
+    this.rate = Math.min(this.settings.ceiling, this.rate + step);
+    // Above the learnt limit without a 429: the quota has grown.
+    if (this.rate > this.limit) this.limit = this.rate;
+  }
+}
+
+function clamp(value: number, floor: number, ceiling: number): number {
+  return Math.min(ceiling, Math.max(floor, value));
+}

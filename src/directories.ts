@@ -12,6 +12,7 @@ import { createZitadelProvider } from './providers/zitadel/provider.js';
 import { DirectoryGuard } from './resilience/guard.js';
 import { observed } from './resilience/observed-provider.js';
 import { resolveResilience } from './resilience/options.js';
+import type { Varying } from './resilience/token-bucket.js';
 import type { SharedState } from './shared/shared-state.js';
 import { SharedTokenBucket } from './shared/shared-token-bucket.js';
 
@@ -38,8 +39,7 @@ export function buildDirectories(
 /** One directory: its provider behind its own guard (breaker, limiter, retries), observed for health. */
 export function buildDirectory(config: DirectoryConfig, services: DirectoryServices = {}): DirectoryProvider {
   const { metrics, shared } = services;
-  const resilience = resolveResilience(config.resilience, config.provider, config.concurrency);
-  const { requestsPerSecond, burst } = resilience.rateLimit;
+  const resilience = resolveResilience(config.resilience, config.provider, config.baseUrl);
   const guard = new DirectoryGuard({
     provider: config.provider,
     directory: config.name,
@@ -50,15 +50,18 @@ export function buildDirectory(config: DirectoryConfig, services: DirectoryServi
     ...(shared
       ? {
           sharing: {
-            tokens: new SharedTokenBucket(shared, config.name, requestsPerSecond, burst, () =>
-              metrics?.quotaFallback(config.name, config.provider),
-            ),
+            tokens: (rate: () => number, burst: Varying) =>
+              new SharedTokenBucket(shared, config.name, rate, burst, () =>
+                metrics?.quotaFallback(config.name, config.provider),
+              ),
             onHoldOff: (ms: number) => shared.publishHoldOff(config.name, ms),
+            onRateDecrease: (rate: number) => shared.publishRate(config.name, rate),
           },
         }
       : {}),
   });
   shared?.onHoldOff(config.name, (ms) => guard.limiter.pause(Date.now() + ms));
+  shared?.onRate(config.name, (rate) => guard.rate.adopt(rate));
   metrics?.watch(config.name, config.provider, guard);
   const http = new HttpClient({
     provider: config.provider,

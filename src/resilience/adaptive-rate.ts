@@ -41,6 +41,12 @@ export interface RateState {
 }
 
 export class AdaptiveRate {
+  /** A rate that never moves. */
+  static fixed(requestsPerSecond: number, now: () => number = Date.now): AdaptiveRate {
+    const r = requestsPerSecond;
+    return new AdaptiveRate({ initial: r, floor: r, ceiling: r, adaptive: false }, now);
+  }
+
   private rate: number;
   private limit: number | null = null;
   private saturated = false;

@@ -3,15 +3,16 @@ import type { ProviderKind } from '../directory/model.js';
 import type { CallOptions, DirectoryHealth } from '../directory/port.js';
 import { codeFor, type ErrorCode } from '../errors.js';
 import type { CallGuard, HttpCall, HttpResponse } from '../http/client.js';
+import { AdaptiveRate } from './adaptive-rate.js';
 import { endAttemptSpan, noteCircuitOpen, startAttemptSpan } from './attempt-span.js';
 import { CircuitBreaker, type Verdict } from './circuit-breaker.js';
 import { deadlinePassed, delay } from './deadline.js';
 import { LatencyWindow } from './latency.js';
 import { type AttemptOutcome, type GuardObserver, NO_OBSERVER } from './observer.js';
 import type { ResilienceOptions } from './options.js';
-import { OutboundLimiter } from './rate-limiter.js';
+import { burstOf, OutboundLimiter } from './rate-limiter.js';
 import { RetryBudget } from './retry-budget.js';
-import type { TokenSource } from './token-bucket.js';
+import type { TokenSource, Varying } from './token-bucket.js';
 
 export interface DirectoryGuardOptions extends ResilienceOptions {
   readonly provider: ProviderKind;
@@ -25,7 +26,13 @@ export interface DirectoryGuardOptions extends ResilienceOptions {
   /** [0, 1); tests pin the jitter. */
   readonly random?: () => number;
   /** The outbound quota shared with other replicas, and how hold-offs reach them (src/shared/). */
-  readonly sharing?: { readonly tokens: TokenSource; readonly onHoldOff: (ms: number) => void };
+  readonly sharing?: {
+    /** The shared bucket, drawing at the guard's (learnt) rate and bucket size. */
+    readonly tokens: (rate: () => number, burst: Varying) => TokenSource;
+    readonly onHoldOff: (ms: number) => void;
+    /** Tells the other replicas the rate a 429 taught this one. */
+    readonly onRateDecrease?: (rate: number) => void;
+  };
 }
 
 /** A directory stays DEGRADED this long after an error its callers saw. */
@@ -40,6 +47,8 @@ const DEGRADED_AFTER_ERROR_MS = 60_000;
 export class DirectoryGuard implements CallGuard {
   readonly breaker: CircuitBreaker;
   readonly limiter: OutboundLimiter;
+  /** The outbound rate, fixed or learnt from the directory's 429s. */
+  readonly rate: AdaptiveRate;
   readonly budget: RetryBudget;
   readonly latency = new LatencyWindow(100);
   private readonly options: DirectoryGuardOptions;
@@ -57,12 +66,24 @@ export class DirectoryGuard implements CallGuard {
     this.breaker = new CircuitBreaker(options.circuitBreaker, this.now, (from, to) =>
       this.observer.circuit(from, to),
     );
+    this.rate = new AdaptiveRate(options.rateLimit.settings, this.now, (rate) =>
+      options.sharing?.onRateDecrease?.(rate),
+    );
     this.limiter = new OutboundLimiter({
       provider: options.provider,
-      ...options.rateLimit,
+      rate: this.rate,
+      burst: options.rateLimit.burst,
       maxConcurrent: options.maxConcurrent,
       now: this.now,
-      ...options.sharing,
+      ...(options.sharing
+        ? {
+            tokens: options.sharing.tokens(
+              () => this.rate.current,
+              burstOf({ rate: this.rate, burst: options.rateLimit.burst }),
+            ),
+            onHoldOff: options.sharing.onHoldOff,
+          }
+        : {}),
     });
     this.budget = new RetryBudget(options.retry.budgetRatio, options.retry.budgetMinPerSecond, this.now);
   }
@@ -141,11 +162,14 @@ export class DirectoryGuard implements CallGuard {
       this.breaker.record(admission, verdict);
       if (verdict !== 'ignored') this.latency.add(this.now() - started);
 
-      if (!failure.retryable || signal?.aborted) throw failure;
-      if (failure.kind === 'rate_limited' && failure.retryAfterMs !== null) {
+      // The directory's own 429 teaches the rate and holds everyone off, whether or not this caller
+      // is still there to retry.
+      if (failure.status === 429) this.rate.noteRateLimited();
+      if (failure.kind === 'rate_limited' && failure.retryAfterMs !== null && failure.status !== null) {
         this.limiter.holdOff(failure.retryAfterMs);
         this.observer.holdOff(failure.retryAfterMs / 1000);
       }
+      if (!failure.retryable || signal?.aborted) throw failure;
       if (number >= this.options.retry.maxAttempts) throw failure;
       const wait = failure.retryAfterMs ?? this.backoff(number);
       // Asked to wait past the deadline: answer now (a 429 becomes DIRECTORY_RATE_LIMITED with retryAfter).

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ProviderKind } from '../directory/model.js';
+import type { RateSettings } from './adaptive-rate.js';
 
 // Per-directory resilience settings (`resilience:` in a directory's config). Every key is optional;
 // `resolveResilience` fills in the documented defaults, some of which depend on the provider.
@@ -36,12 +37,28 @@ export const resilienceConfig = z.strictObject({
     .optional(),
   rateLimit: z
     .strictObject({
-      /** Sustained outbound requests per second to the directory (token bucket). */
+      /** A fixed outbound rate (requests per second): no learning, never more, never less. */
       requestsPerSecond: z.number().gt(0, 'must be more than 0').max(100_000).optional(),
+      /** Adaptive rate: the most it may reach (a documented quota is the default where one exists). */
+      ceiling: z.number().gt(0, 'must be more than 0').max(100_000).optional(),
+      /** Adaptive rate: the least it backs off to. */
+      floor: z.number().gt(0, 'must be more than 0').max(100_000).optional(),
+      /** Adaptive rate: where it starts before it has learnt anything. */
+      initial: z.number().gt(0, 'must be more than 0').max(100_000).optional(),
       /** Requests that may go out at once after a quiet spell (bucket size). */
       burst: whole(1, 100_000).optional(),
     })
-    .optional(),
+    .optional()
+    .refine(
+      (rate) =>
+        rate?.requestsPerSecond === undefined || (rate.ceiling ?? rate.floor ?? rate.initial) === undefined,
+      {
+        message: 'give either a fixed requestsPerSecond or an adaptive ceiling/floor/initial, not both',
+      },
+    )
+    .refine((rate) => rate?.floor === undefined || rate.ceiling === undefined || rate.floor <= rate.ceiling, {
+      message: 'floor must not be above ceiling',
+    }),
   /** Upstream calls in flight at once for the directory, across all GraphQL requests. */
   maxConcurrent: whole(1, 1024).optional(),
 });
@@ -62,42 +79,79 @@ export interface ResilienceOptions {
     readonly failureRatio: number;
     readonly openMs: number;
   };
-  readonly rateLimit: { readonly requestsPerSecond: number; readonly burst: number };
+  readonly rateLimit: {
+    readonly settings: RateSettings;
+    /** Tokens that may go out at once; null: a fifth of a second of the current rate (at least 1). */
+    readonly burst: number | null;
+  };
   readonly maxConcurrent: number;
 }
 
 /**
- * Outbound requests per second when the config gives none. ZITADEL Cloud documents 50 req/s per IP
- * (then 429 and a ban); MonoCloud and the App Services Admin API document no number, so they get the
- * same conservative figure.
+ * Documented quotas: ZITADEL Cloud allows 50 requests/s per IP, then answers 429 and may ban
+ * (providers/README.md §2.5). It applies to instances on `*.zitadel.cloud` only; a self-hosted ZITADEL,
+ * MonoCloud and the App Services Admin API document none, so their rate is learnt.
  */
-export const DEFAULT_REQUESTS_PER_SECOND: Readonly<Record<ProviderKind, number>> = {
-  zitadel: 50,
-  monocloud: 50,
-  'app-services': 50,
-};
+export const ZITADEL_CLOUD_QUOTA = 50;
+
+/** Where an undocumented rate starts, and the most it may reach unless configured. */
+export const ADAPTIVE_DEFAULTS = { initial: 100, floor: 1, ceiling: 10_000 } as const;
+
+/**
+ * Calls in flight per directory across every GraphQL request. Sized for concurrent requests, not one
+ * batch's fan-out (`concurrency`): the fair queue decides who goes next when it is full.
+ */
+export const DEFAULT_MAX_CONCURRENT = 64;
 
 export const RESILIENCE_DEFAULTS = {
   retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 2_000, budgetRatio: 0.2, budgetMinPerSecond: 2 },
   circuitBreaker: { windowSize: 20, minimumCalls: 10, failureRatio: 0.5, openMs: 30_000 },
 } as const;
 
-/** The settings for one directory: its config over the defaults; `concurrency` is the directory's per-batch one. */
+/** The settings for one directory: its config over the defaults. */
 export function resolveResilience(
   config: ResilienceConfig | undefined,
   provider: ProviderKind,
-  concurrency: number,
+  baseUrl: string,
 ): ResilienceOptions {
-  const requestsPerSecond = config?.rateLimit?.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND[provider];
   return {
     retry: { ...RESILIENCE_DEFAULTS.retry, ...defined(config?.retry) },
     circuitBreaker: { ...RESILIENCE_DEFAULTS.circuitBreaker, ...defined(config?.circuitBreaker) },
     rateLimit: {
-      requestsPerSecond,
-      burst: config?.rateLimit?.burst ?? Math.max(1, Math.ceil(requestsPerSecond)),
+      settings: rateSettings(config?.rateLimit, provider, baseUrl),
+      burst: config?.rateLimit?.burst ?? null,
     },
-    maxConcurrent: config?.maxConcurrent ?? concurrency,
+    maxConcurrent: config?.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
   };
+}
+
+/** A fixed rate where one is configured; else adaptive, under the documented quota where one exists. */
+export function rateSettings(
+  config: ResilienceConfig['rateLimit'],
+  provider: ProviderKind,
+  baseUrl: string,
+): RateSettings {
+  const fixed = config?.requestsPerSecond;
+  if (fixed !== undefined) return { initial: fixed, floor: fixed, ceiling: fixed, adaptive: false };
+  const documented = provider === 'zitadel' && isZitadelCloud(baseUrl) ? ZITADEL_CLOUD_QUOTA : null;
+  const ceiling = config?.ceiling ?? documented ?? ADAPTIVE_DEFAULTS.ceiling;
+  return {
+    // A documented quota is known: start there; otherwise start modestly and learn.
+    initial:
+      config?.initial ?? (documented === null ? Math.min(ADAPTIVE_DEFAULTS.initial, ceiling) : ceiling),
+    floor: Math.min(config?.floor ?? ADAPTIVE_DEFAULTS.floor, ceiling),
+    ceiling,
+    adaptive: true,
+  };
+}
+
+function isZitadelCloud(baseUrl: string): boolean {
+  try {
+    const host = new URL(baseUrl).hostname.toLowerCase();
+    return host === 'zitadel.cloud' || host.endsWith('.zitadel.cloud');
+  } catch {
+    return false;
+  }
 }
 
 /** Keys set to undefined must not hide a default when spread. */

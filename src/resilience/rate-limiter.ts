@@ -1,13 +1,22 @@
 import { UpstreamError } from '../directory/failures.js';
 import type { ProviderKind } from '../directory/model.js';
+import type { AdaptiveRate } from './adaptive-rate.js';
 import { deadlinePassed, delay } from './deadline.js';
 import { FairQueue, type Share } from './fair-queue.js';
-import { TokenBucket, type TokenSource } from './token-bucket.js';
+import { TokenBucket, type TokenSource, type Varying } from './token-bucket.js';
+
+/** The bucket size: as configured, or a fifth of a second of the current rate (at least 1). */
+export function burstOf(options: { readonly rate: AdaptiveRate; readonly burst: number | null }): Varying {
+  const { burst, rate } = options;
+  return burst ?? (() => Math.max(1, Math.ceil(rate.current / 5)));
+}
 
 export interface OutboundLimiterOptions {
   readonly provider: ProviderKind;
-  readonly requestsPerSecond: number;
-  readonly burst: number;
+  /** The outbound rate: fixed, or learnt from the directory (adaptive-rate.ts). */
+  readonly rate: AdaptiveRate;
+  /** Bucket size; null: a fifth of a second of the current rate, at least 1. */
+  readonly burst: number | null;
   readonly maxConcurrent: number;
   readonly now?: () => number;
   /** Where tokens come from: a bucket every replica shares; this process's own by default. */
@@ -32,6 +41,7 @@ export class OutboundLimiter {
   readonly maxConcurrent: number;
   private readonly now: () => number;
   private readonly tokens: TokenSource;
+  readonly rate: AdaptiveRate;
   private readonly onHoldOff: ((ms: number) => void) | undefined;
   private pausedUntil = 0;
   private active = 0;
@@ -41,7 +51,8 @@ export class OutboundLimiter {
     this.provider = options.provider;
     this.maxConcurrent = options.maxConcurrent;
     this.now = options.now ?? Date.now;
-    this.tokens = options.tokens ?? new TokenBucket(options.requestsPerSecond, options.burst, this.now);
+    this.rate = options.rate;
+    this.tokens = options.tokens ?? new TokenBucket(() => this.rate.current, burstOf(options), this.now);
     this.onHoldOff = options.onHoldOff;
   }
 
@@ -100,12 +111,17 @@ export class OutboundLimiter {
           );
         }
         if (wait > 0) {
+          // Callers queue for tokens: the rate is what limits traffic, so it may rise.
+          this.rate.noteWaited();
           await delay(wait, signal, () => {
             this.tokens.giveBack();
             return timedOut();
           });
         }
-        if (this.pausedUntil <= this.now()) break;
+        if (this.pausedUntil <= this.now()) {
+          this.rate.noteSent();
+          break;
+        }
         // A hold-off arrived while this call waited for its token: that slot fell inside the quiet the
         // provider asked for. Give it back and queue for a new one after the hold-off, so the calls
         // held up do not all go out at once when it ends (which would break the quota and draw the

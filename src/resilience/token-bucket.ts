@@ -12,17 +12,22 @@ export interface TokenSource {
   giveBack(): void;
 }
 
-/** A token bucket of `rate` per second holding at most `burst`, in this process. */
+/** A number that may change (an adaptive rate), or a fixed one. */
+export type Varying = number | (() => number);
+
+const read = (value: Varying): number => (typeof value === 'number' ? value : value());
+
+/** A token bucket of `rate` per second holding at most `burst`, in this process (both may vary). */
 export class TokenBucket implements TokenSource {
   private tokens: number;
   private refilledAt: number;
 
   constructor(
-    private readonly rate: number,
-    private readonly burst: number,
+    private readonly rate: Varying,
+    private readonly burst: Varying,
     private readonly now: () => number = Date.now,
     /** Tokens at the start (a full bucket by default). */
-    initial: number = burst,
+    initial: number = read(burst),
   ) {
     this.tokens = initial;
     this.refilledAt = now();
@@ -30,11 +35,12 @@ export class TokenBucket implements TokenSource {
 
   take(maxWaitMs: number): number | null {
     const at = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((at - this.refilledAt) / 1000) * this.rate);
+    const rate = read(this.rate);
+    this.tokens = Math.min(read(this.burst), this.tokens + ((at - this.refilledAt) / 1000) * rate);
     this.refilledAt = at;
     this.tokens -= 1;
     // Going into debt: the wait is until the token is real.
-    const wait = this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.rate) * 1000);
+    const wait = this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / rate) * 1000);
     if (wait > maxWaitMs) {
       this.tokens += 1;
       return null;

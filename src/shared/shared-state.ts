@@ -30,11 +30,13 @@ interface GcraCommand {
   gcra(key: string, interval: number, burst: number, maxWait: number): Promise<[number, number]>;
 }
 
-/** What one replica tells the others: a directory's provider asked for `ms` of quiet. */
-interface HoldOffMessage {
-  readonly directory: string;
-  readonly ms: number;
-}
+/**
+ * What one replica tells the others: a directory's provider asked for `ms` of quiet, or (`rate`) a
+ * 429 taught it the directory takes no more than this many requests per second.
+ */
+type HoldOffMessage =
+  | { readonly directory: string; readonly ms: number }
+  | { readonly directory: string; readonly rate: number };
 
 /**
  * This replica's link to Redis: commands (bounded by `commandTimeoutMs`, never queued while
@@ -48,6 +50,7 @@ export class SharedState extends EventEmitter<{ up: []; down: [] }> {
   private readonly subscriber: Redis;
   private readonly holdOffChannel: string;
   private readonly holdOffs = new Map<string, (ms: number) => void>();
+  private readonly rates = new Map<string, (rate: number) => void>();
   private connected = false;
 
   constructor(settings: RedisSettings) {
@@ -86,7 +89,9 @@ export class SharedState extends EventEmitter<{ up: []; down: [] }> {
     this.subscriber.on('message', (channel, text) => {
       if (channel !== this.holdOffChannel) return;
       const message = parseHoldOff(text);
-      if (message !== null) this.holdOffs.get(message.directory)?.(message.ms);
+      if (message === null) return;
+      if ('ms' in message) this.holdOffs.get(message.directory)?.(message.ms);
+      else this.rates.get(message.directory)?.(message.rate);
     });
   }
 
@@ -111,6 +116,17 @@ export class SharedState extends EventEmitter<{ up: []; down: [] }> {
     this.holdOffs.set(directory, apply);
   }
 
+  /** Tells every replica the rate a 429 taught this one for `directory`. */
+  publishRate(directory: string, rate: number): void {
+    if (!this.ready) return;
+    this.client.publish(this.holdOffChannel, JSON.stringify({ directory, rate })).catch(() => undefined);
+  }
+
+  /** Rates other replicas learnt for `directory`. */
+  onRate(directory: string, apply: (rate: number) => void): void {
+    this.rates.set(directory, apply);
+  }
+
   /** The command connection, for the user cache's store (src/cache/redis-store.ts). */
   get commands(): Redis {
     return this.client;
@@ -132,8 +148,13 @@ export class SharedState extends EventEmitter<{ up: []; down: [] }> {
 /** Another replica's message, checked: a directory name and a sane number of milliseconds. */
 function parseHoldOff(text: string): HoldOffMessage | null {
   try {
-    const value = JSON.parse(text) as Partial<HoldOffMessage>;
-    if (typeof value.directory !== 'string' || typeof value.ms !== 'number') return null;
+    const value = JSON.parse(text) as { directory?: unknown; ms?: unknown; rate?: unknown };
+    if (typeof value.directory !== 'string') return null;
+    if (typeof value.rate === 'number') {
+      if (!Number.isFinite(value.rate) || value.rate <= 0 || value.rate > 100_000) return null;
+      return { directory: value.directory, rate: value.rate };
+    }
+    if (typeof value.ms !== 'number') return null;
     if (!Number.isFinite(value.ms) || value.ms <= 0 || value.ms > 3_600_000) return null;
     return { directory: value.directory, ms: value.ms };
   } catch {

@@ -1,4 +1,4 @@
-import { TokenBucket, type TokenSource } from '../resilience/token-bucket.js';
+import { TokenBucket, type TokenSource, type Varying } from '../resilience/token-bucket.js';
 import type { SharedState } from './shared-state.js';
 
 /**
@@ -9,27 +9,33 @@ import type { SharedState } from './shared-state.js';
  */
 export class SharedTokenBucket implements TokenSource {
   private readonly key: string;
-  private readonly intervalMs: number;
   private readonly fallback: TokenBucket;
 
   constructor(
     private readonly shared: SharedState,
     directory: string,
-    rate: number,
-    private readonly burst: number,
+    /** Requests per second for all replicas together (it may be learnt, and change). */
+    private readonly rate: () => number,
+    private readonly burst: Varying,
     /** Told each time a token came from the fallback bucket (metrics). */
     private readonly onFallback: () => void = () => {},
   ) {
     this.key = `quota:${directory}`;
-    this.intervalMs = 1000 / rate;
     const share = shared.expectedReplicas;
+    const burstOf = () => (typeof burst === 'number' ? burst : burst());
     // Starting empty: the moments Redis goes away are when shared grants and fallback grants overlap.
-    this.fallback = new TokenBucket(rate / share, Math.max(1, Math.floor(burst / share)), Date.now, 0);
+    this.fallback = new TokenBucket(
+      () => rate() / share,
+      () => Math.max(1, Math.floor(burstOf() / share)),
+      Date.now,
+      0,
+    );
   }
 
   take(maxWaitMs: number): number | null | Promise<number | null> {
     if (!this.shared.ready) return this.local(maxWaitMs);
-    return this.shared.gcra(this.key, this.intervalMs, this.burst, maxWaitMs).then(
+    const burst = typeof this.burst === 'number' ? this.burst : this.burst();
+    return this.shared.gcra(this.key, 1000 / this.rate(), burst, maxWaitMs).then(
       ([granted, wait]) => (granted === 1 ? wait : null),
       () => this.local(maxWaitMs),
     );

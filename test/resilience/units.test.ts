@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { AdaptiveRate } from '../../src/resilience/adaptive-rate.js';
 import { CircuitBreaker } from '../../src/resilience/circuit-breaker.js';
 import { requestDeadline } from '../../src/resilience/deadline.js';
 import { LatencyWindow } from '../../src/resilience/latency.js';
@@ -81,7 +82,7 @@ describe('OutboundLimiter', () => {
   it('spaces calls by the token bucket and caps calls in flight, queueing within the deadline', async () => {
     const limiter = new OutboundLimiter({
       provider: 'zitadel',
-      requestsPerSecond: 20,
+      rate: AdaptiveRate.fixed(20),
       burst: 2,
       maxConcurrent: 2,
     });
@@ -107,7 +108,7 @@ describe('OutboundLimiter', () => {
   it('after a hold-off, calls that were waiting for tokens go out at the rate again, not all at once', async () => {
     const limiter = new OutboundLimiter({
       provider: 'zitadel',
-      requestsPerSecond: 20,
+      rate: AdaptiveRate.fixed(20),
       burst: 2,
       maxConcurrent: 100,
     });
@@ -133,7 +134,7 @@ describe('OutboundLimiter', () => {
   it('fails at once when the wait would pass the deadline, and as rate-limited while paused by a 429', async () => {
     const limiter = new OutboundLimiter({
       provider: 'zitadel',
-      requestsPerSecond: 1,
+      rate: AdaptiveRate.fixed(1),
       burst: 1,
       maxConcurrent: 4,
     });
@@ -149,7 +150,7 @@ describe('OutboundLimiter', () => {
   it('gives up a queued slot when the caller’s deadline aborts', async () => {
     const limiter = new OutboundLimiter({
       provider: 'monocloud',
-      requestsPerSecond: 100,
+      rate: AdaptiveRate.fixed(100),
       burst: 100,
       maxConcurrent: 1,
     });
@@ -216,11 +217,22 @@ describe('LatencyWindow', () => {
 });
 
 describe('resolveResilience', () => {
-  it('defaults per provider and keeps what the config sets', () => {
-    const zitadel = resolveResilience(undefined, 'zitadel', 8);
-    expect(zitadel.rateLimit).toEqual({ requestsPerSecond: 50, burst: 50 });
-    expect(zitadel.maxConcurrent).toBe(8);
-    expect(zitadel.retry).toEqual({
+  it('learns the rate by default, under ZITADEL Cloud’s documented 50/s on *.zitadel.cloud, and keeps what the config sets', () => {
+    const cloud = resolveResilience(undefined, 'zitadel', 'https://acme-x1.zitadel.cloud');
+    expect(cloud.rateLimit.settings).toEqual({ initial: 50, floor: 1, ceiling: 50, adaptive: true });
+    const selfHosted = resolveResilience(undefined, 'zitadel', 'https://login.example.com');
+    expect(selfHosted.rateLimit.settings).toEqual({
+      initial: 100,
+      floor: 1,
+      ceiling: 10_000,
+      adaptive: true,
+    });
+    expect(
+      resolveResilience(undefined, 'monocloud', 'https://acme.us.monocloud.com').rateLimit.settings.ceiling,
+    ).toBe(10_000);
+    expect(cloud.rateLimit.burst).toBeNull();
+    expect(cloud.maxConcurrent).toBe(64);
+    expect(cloud.retry).toEqual({
       maxAttempts: 3,
       baseDelayMs: 100,
       maxDelayMs: 2_000,
@@ -230,11 +242,13 @@ describe('resolveResilience', () => {
     const custom = resolveResilience(
       { retry: { maxAttempts: 1 }, rateLimit: { requestsPerSecond: 5 }, maxConcurrent: 2 },
       'monocloud',
-      8,
+      'https://acme.us.monocloud.com',
     );
     expect(custom.retry.maxAttempts).toBe(1);
     expect(custom.retry.baseDelayMs).toBe(100);
-    expect(custom.rateLimit).toEqual({ requestsPerSecond: 5, burst: 5 });
+    expect(custom.rateLimit.settings).toEqual({ initial: 5, floor: 5, ceiling: 5, adaptive: false });
     expect(custom.maxConcurrent).toBe(2);
+    const capped = resolveResilience({ rateLimit: { ceiling: 200, floor: 10 } }, 'monocloud', 'https://x');
+    expect(capped.rateLimit.settings).toEqual({ initial: 100, floor: 10, ceiling: 200, adaptive: true });
   });
 });

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { AdaptiveRate } from '../../src/resilience/adaptive-rate.js';
 import { OutboundLimiter } from '../../src/resilience/rate-limiter.js';
 import { SharedState } from '../../src/shared/shared-state.js';
 import { SharedTokenBucket } from '../../src/shared/shared-token-bucket.js';
@@ -26,12 +27,18 @@ async function replica(rate: number, burst: number, expectedReplicas = 2, prefix
   let fallbacks = 0;
   const limiter = new OutboundLimiter({
     provider: 'zitadel',
-    requestsPerSecond: rate,
+    rate: AdaptiveRate.fixed(rate),
     burst,
     maxConcurrent: 1000,
-    tokens: new SharedTokenBucket(shared, 'corp', rate, burst, () => {
-      fallbacks += 1;
-    }),
+    tokens: new SharedTokenBucket(
+      shared,
+      'corp',
+      () => rate,
+      burst,
+      () => {
+        fallbacks += 1;
+      },
+    ),
     onHoldOff: (ms) => shared.publishHoldOff('corp', ms),
   });
   shared.onHoldOff('corp', (ms) => limiter.pause(Date.now() + ms));

@@ -180,6 +180,15 @@ export interface DirectoryHealth {
   readonly circuit: CircuitState;
   /** The public code (src/errors.ts) of the latest error a caller got, and when. */
   readonly lastError: { readonly code: string; readonly at: string } | null;
+  /** The outbound rate: fixed, or learnt from the directory's 429s (issue 18). */
+  readonly rate?: {
+    readonly current: number;
+    readonly floor: number;
+    readonly ceiling: number;
+    readonly adaptive: boolean;
+    readonly learntLimit: number | null;
+    readonly recent429s: number;
+  };
   /** Over the last 100 upstream calls; null before the first. */
   readonly latency: {
     readonly p50Ms: number | null;

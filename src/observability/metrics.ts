@@ -156,6 +156,26 @@ export class Metrics {
       },
     });
     new Gauge({
+      name: 'usergraph_outbound_rate',
+      help: 'The rate (requests/s) usergraph sends to the directory: fixed, or learnt from its 429s.',
+      labelNames: ['directory', 'provider'],
+      registers: [this.registry],
+      collect() {
+        for (const { directory, provider, guard } of guards)
+          this.set({ directory, provider }, guard.rate.current);
+      },
+    });
+    new Gauge({
+      name: 'usergraph_outbound_rate_ceiling',
+      help: 'The most the outbound rate may reach: a documented quota or the configured ceiling.',
+      labelNames: ['directory', 'provider'],
+      registers: [this.registry],
+      collect() {
+        for (const { directory, provider, guard } of guards)
+          this.set({ directory, provider }, guard.rate.state().ceiling);
+      },
+    });
+    new Gauge({
       name: 'usergraph_limiter_queue_depth',
       help: 'Calls waiting for the directory’s outbound limiter.',
       labelNames: ['directory', 'provider'],

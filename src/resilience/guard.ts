@@ -214,6 +214,7 @@ export class DirectoryGuard implements CallGuard {
         this.lastError === null
           ? null
           : { code: this.lastError.code, at: new Date(this.lastError.at).toISOString() },
+      rate: this.rate.state(),
       latency: {
         p50Ms: this.latency.percentile(50),
         p95Ms: this.latency.percentile(95),

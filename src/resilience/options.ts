@@ -39,7 +39,13 @@ export const resilienceConfig = z.strictObject({
     .strictObject({
       /** A fixed outbound rate (requests per second): no learning, never more, never less. */
       requestsPerSecond: z.number().gt(0, 'must be more than 0').max(100_000).optional(),
-      /** Adaptive rate: the most it may reach (a documented quota is the default where one exists). */
+      /**
+       * A quota the directory enforces (requests per second): never exceeded in any second. The rate
+       * stays 5% under it with bursts of 1, for the jitter of requests on the way. ZITADEL Cloud's 50
+       * is the default on `*.zitadel.cloud`.
+       */
+      quota: z.number().gt(0, 'must be more than 0').max(100_000).optional(),
+      /** Adaptive rate: the most it may reach. */
       ceiling: z.number().gt(0, 'must be more than 0').max(100_000).optional(),
       /** Adaptive rate: the least it backs off to. */
       floor: z.number().gt(0, 'must be more than 0').max(100_000).optional(),
@@ -94,6 +100,9 @@ export interface ResilienceOptions {
  */
 export const ZITADEL_CLOUD_QUOTA = 50;
 
+/** Below a quota the directory enforces, so requests bunched on the way still arrive within it. */
+export const QUOTA_MARGIN = 0.95;
+
 /** Where an undocumented rate starts, and the most it may reach unless configured. */
 export const ADAPTIVE_DEFAULTS = { initial: 100, floor: 1, ceiling: 10_000 } as const;
 
@@ -119,7 +128,8 @@ export function resolveResilience(
     circuitBreaker: { ...RESILIENCE_DEFAULTS.circuitBreaker, ...defined(config?.circuitBreaker) },
     rateLimit: {
       settings: rateSettings(config?.rateLimit, provider, baseUrl),
-      burst: config?.rateLimit?.burst ?? null,
+      // Under an enforced quota, no bursts: every second holds at most the rate.
+      burst: config?.rateLimit?.burst ?? (quotaOf(config?.rateLimit, provider, baseUrl) === null ? null : 1),
     },
     maxConcurrent: config?.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
   };
@@ -133,16 +143,26 @@ export function rateSettings(
 ): RateSettings {
   const fixed = config?.requestsPerSecond;
   if (fixed !== undefined) return { initial: fixed, floor: fixed, ceiling: fixed, adaptive: false };
-  const documented = provider === 'zitadel' && isZitadelCloud(baseUrl) ? ZITADEL_CLOUD_QUOTA : null;
-  const ceiling = config?.ceiling ?? documented ?? ADAPTIVE_DEFAULTS.ceiling;
+  const quota = quotaOf(config, provider, baseUrl);
+  const ceiling = config?.ceiling ?? (quota === null ? ADAPTIVE_DEFAULTS.ceiling : quota * QUOTA_MARGIN);
   return {
-    // A documented quota is known: start there; otherwise start modestly and learn.
-    initial:
-      config?.initial ?? (documented === null ? Math.min(ADAPTIVE_DEFAULTS.initial, ceiling) : ceiling),
+    // A known quota: start just under it; otherwise start modestly and learn.
+    initial: config?.initial ?? (quota === null ? Math.min(ADAPTIVE_DEFAULTS.initial, ceiling) : ceiling),
     floor: Math.min(config?.floor ?? ADAPTIVE_DEFAULTS.floor, ceiling),
     ceiling,
     adaptive: true,
   };
+}
+
+/** The quota the directory enforces: configured, or ZITADEL Cloud's documented one. */
+function quotaOf(
+  config: ResilienceConfig['rateLimit'],
+  provider: ProviderKind,
+  baseUrl: string,
+): number | null {
+  if (config?.requestsPerSecond !== undefined) return null;
+  if (config?.quota !== undefined) return config.quota;
+  return provider === 'zitadel' && isZitadelCloud(baseUrl) ? ZITADEL_CLOUD_QUOTA : null;
 }
 
 function isZitadelCloud(baseUrl: string): boolean {

@@ -51,6 +51,27 @@ const LatencyType = builder.objectRef<Latency>('DirectoryLatency').implement({
   }),
 });
 
+type Rate = NonNullable<DirectoryHealth['rate']>;
+
+const RateType = builder.objectRef<Rate>('DirectoryRate').implement({
+  description:
+    'The rate usergraph sends requests to the directory at: fixed where configured, otherwise learnt from the directory (it rises while callers wait and backs off on a 429), never above the ceiling.',
+  fields: (t) => ({
+    current: t.exposeFloat('current', { description: 'Requests per second now.' }),
+    floor: t.exposeFloat('floor', { description: 'The least it backs off to.' }),
+    ceiling: t.exposeFloat('ceiling', {
+      description:
+        'The most it may reach: a documented quota (ZITADEL Cloud 50/s) or the configured ceiling.',
+    }),
+    adaptive: t.exposeBoolean('adaptive', { description: 'False for a configured fixed rate.' }),
+    learntLimit: t.exposeFloat('learntLimit', {
+      nullable: true,
+      description: 'What the directory accepted in the second before its last 429; null before any.',
+    }),
+    recent429s: t.exposeInt('recent429s', { description: 'Upstream 429 answers in the last minute.' }),
+  }),
+});
+
 const HealthType = builder.objectRef<DirectoryHealth>('DirectoryHealth').implement({
   description: 'A directory’s health, from usergraph’s own calls to it (no extra probing traffic).',
   fields: (t) => ({
@@ -67,6 +88,12 @@ const HealthType = builder.objectRef<DirectoryHealth>('DirectoryHealth').impleme
       resolve: (h) => h.lastError,
     }),
     latency: t.field({ type: LatencyType, description: 'Recent call latency.', resolve: (h) => h.latency }),
+    rate: t.field({
+      type: RateType,
+      nullable: true,
+      description: 'The outbound rate; null for a directory without usergraph’s limiter.',
+      resolve: (h) => h.rate ?? null,
+    }),
   }),
 });
 

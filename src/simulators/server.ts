@@ -99,12 +99,21 @@ export class Simulator {
   readonly provider: ProviderKind;
   latencyMs: number;
   /**
-   * The provider's own rate limit, as ZITADEL Cloud enforces one per IP: past `perSecond` requests in
-   * the last second, 429 with `Retry-After`. Off by default.
+   * The provider's own rate limit, off by default. `bucket` (the default): a token bucket per
+   * credential of `perSecond` holding `burst` (default one second's worth), as ZITADEL Cloud documents
+   * and as the others may enforce; an empty bucket answers 429 with `Retry-After` (the seconds until a
+   * token, rounded up, unless `retryAfter` fixes it). `window`: past `perSecond` requests in any sliding
+   * second, 429.
    */
-  quota: { readonly perSecond: number; readonly retryAfter?: string } | null = null;
+  quota: {
+    readonly perSecond: number;
+    readonly burst?: number;
+    readonly retryAfter?: string;
+    readonly mode?: 'bucket' | 'window';
+  } | null = null;
   readonly log: RequestLogEntry[] = [];
   private readonly arrivals: number[] = [];
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private readonly definition: SimulatorDefinition;
   private readonly routes: readonly CompiledRoute[];
   private readonly server: Server;
@@ -180,6 +189,8 @@ export class Simulator {
   /** Clears the log, the peaks and the faults, and reseeds the fault generator. */
   reset(): void {
     this.log.length = 0;
+    this.buckets.clear();
+    this.arrivals.length = 0;
     this.peak.clear();
     this.clearFaults();
     this.random = mulberry32(this.seed);
@@ -214,11 +225,10 @@ export class Simulator {
     };
     this.enter(routeName);
     try {
-      const overQuota = this.overQuota();
+      const overQuota = this.overQuota(req);
       if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
-      const fault: Fault | null = overQuota
-        ? { type: 'rate-limit', retryAfter: this.quota?.retryAfter ?? '1' }
-        : this.drawFault(routeName);
+      const fault: Fault | null =
+        overQuota !== null ? { type: 'rate-limit', retryAfter: overQuota } : this.drawFault(routeName);
       if (fault?.type === 'hang') {
         this.record(req, routeName, 0);
         return;
@@ -241,14 +251,28 @@ export class Simulator {
     }
   }
 
-  /** Counts this arrival against the quota; true when it is over. */
-  private overQuota(): boolean {
-    if (this.quota === null) return false;
+  /** Counts this arrival against the quota: the Retry-After to answer with when over it, else null. */
+  private overQuota(req: SimRequest): string | null {
+    const quota = this.quota;
+    if (quota === null) return null;
     const now = Date.now();
-    while (this.arrivals.length > 0 && now - (this.arrivals[0] as number) >= 1000) this.arrivals.shift();
-    if (this.arrivals.length >= this.quota.perSecond) return true;
-    this.arrivals.push(now);
-    return false;
+    if (quota.mode === 'window') {
+      while (this.arrivals.length > 0 && now - (this.arrivals[0] as number) >= 1000) this.arrivals.shift();
+      if (this.arrivals.length >= quota.perSecond) return quota.retryAfter ?? '1';
+      this.arrivals.push(now);
+      return null;
+    }
+    const credential = String(req.headers.authorization ?? req.headers['x-api-key'] ?? '');
+    const burst = quota.burst ?? quota.perSecond;
+    const bucket = this.buckets.get(credential) ?? { tokens: burst, at: now };
+    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * quota.perSecond);
+    bucket.at = now;
+    this.buckets.set(credential, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return null;
+    }
+    return quota.retryAfter ?? String(Math.max(1, Math.ceil((1 - bucket.tokens) / quota.perSecond)));
   }
 
   private async respond(

@@ -219,7 +219,8 @@ describe('LatencyWindow', () => {
 describe('resolveResilience', () => {
   it('learns the rate by default, under ZITADEL Cloud’s documented 50/s on *.zitadel.cloud, and keeps what the config sets', () => {
     const cloud = resolveResilience(undefined, 'zitadel', 'https://acme-x1.zitadel.cloud');
-    expect(cloud.rateLimit.settings).toEqual({ initial: 50, floor: 1, ceiling: 50, adaptive: true });
+    expect(cloud.rateLimit.settings).toEqual({ initial: 47.5, floor: 1, ceiling: 47.5, adaptive: true });
+    expect(cloud.rateLimit.burst).toBe(1);
     const selfHosted = resolveResilience(undefined, 'zitadel', 'https://login.example.com');
     expect(selfHosted.rateLimit.settings).toEqual({
       initial: 100,
@@ -230,7 +231,7 @@ describe('resolveResilience', () => {
     expect(
       resolveResilience(undefined, 'monocloud', 'https://acme.us.monocloud.com').rateLimit.settings.ceiling,
     ).toBe(10_000);
-    expect(cloud.rateLimit.burst).toBeNull();
+    expect(selfHosted.rateLimit.burst).toBeNull();
     expect(cloud.maxConcurrent).toBe(64);
     expect(cloud.retry).toEqual({
       maxAttempts: 3,

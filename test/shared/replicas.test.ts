@@ -91,7 +91,7 @@ beforeAll(async () => {
   for (const ids of idsets) expected.set(ids.join(), await ask(replicas[0]?.url ?? '', ids));
   for (const answer of expected.values()) expect(answer).toMatch(/^200 \{"data":\{"nodes":\[\{"id"/);
   // From here on the simulated ZITADEL refuses what goes past its quota and burst.
-  sims.zitadel.quota = { perSecond: QUOTA + BURST, retryAfter: '1' };
+  sims.zitadel.quota = { perSecond: QUOTA + BURST, retryAfter: '1', mode: 'window' };
 }, 90_000);
 
 afterAll(async () => {

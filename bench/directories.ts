@@ -14,7 +14,7 @@ interface Common {
    * the simulators have no quota, so the bench sizes them for its load instead: 16 concurrent
    * operations × `concurrency` calls, and a rate that never binds.
    */
-  readonly resilience: {
+  readonly resilience?: {
     readonly maxConcurrent: number;
     readonly rateLimit: { readonly requestsPerSecond: number };
   };
@@ -58,11 +58,20 @@ export function benchDirectories(
   concurrency: number,
   connections: number,
   cache = false,
+  /** No `resilience:` section: the limits a user gets by default (the floor has none either way). */
+  defaults = false,
 ): BenchDirectory[] {
   const common = {
     concurrency,
     ...(cache ? { cache: { ttlSeconds: 3600 } } : {}),
-    resilience: { maxConcurrent: concurrency * connections, rateLimit: { requestsPerSecond: 100_000 } },
+    ...(defaults
+      ? {}
+      : {
+          resilience: {
+            maxConcurrent: concurrency * connections,
+            rateLimit: { requestsPerSecond: 100_000 },
+          },
+        }),
   };
   const out: BenchDirectory[] = [];
   for (let i = 0; i < instances; i += 1) {

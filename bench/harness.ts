@@ -287,6 +287,42 @@ function drive(server: Server, body: string, amount: number, extra: Record<strin
   });
 }
 
+/** Load for `seconds` at CONNECTIONS concurrency, answers unchecked (a quota makes some fail). */
+export async function runFor(
+  server: Server,
+  body: string,
+  seconds: number,
+): Promise<{ readonly requests: number; readonly failures: number }> {
+  const result = await autocannon({
+    url: server.url,
+    method: 'POST',
+    headers: { ...HEADERS, ...server.headers },
+    body,
+    connections: CONNECTIONS,
+    duration: seconds,
+    timeout: 30,
+  });
+  return { requests: result.requests.total, failures: result.errors + result.timeouts + result.non2xx };
+}
+
+/** The median latency (ms) of one client sending `body` 200 times, one after another. */
+export async function sequentialP50(server: Server, body: string, expected: string): Promise<number> {
+  const result = await autocannon({
+    url: server.url,
+    method: 'POST',
+    headers: { ...HEADERS, ...server.headers },
+    body,
+    connections: 1,
+    amount: 200,
+    timeout: 30,
+    expectBody: expected,
+  });
+  if (result.errors + result.timeouts + result.non2xx + result.mismatches > 0) {
+    throw new Error(`sequential run against ${server.name} failed`);
+  }
+  return result.latency.p50;
+}
+
 /**
  * Warms a server up and sizes the measured rounds. Every load run, the warm-up's included, sends a fixed
  * number of requests rather than running for a duration: then no operation is ever cut off at the end

@@ -68,6 +68,34 @@ function targets(results: BenchResults): string[] {
       ratio(cached.ratio.rps),
       cached.ratio.rps >= 2,
     );
+  const defaults = find(results, 'S2-defaults');
+  if (defaults) {
+    row(
+      'S2 with the default limits: throughput ≥ 0.7× the floor (issue 18)',
+      ratio(defaults.ratio.rps),
+      defaults.ratio.rps >= 0.7,
+    );
+    const lifted = s2?.sequentialP50?.gateway;
+    const user = defaults.sequentialP50?.gateway;
+    if (lifted !== undefined && user !== undefined) {
+      row(
+        'S2, one client, default limits: p50 ≤ 2× with limits lifted (issue 18)',
+        `${user} ms vs ${lifted} ms (${ratio(user / Math.max(lifted, 1))})`,
+        user <= 2 * Math.max(lifted, 1),
+      );
+    }
+  }
+  for (const run of results.quotaRuns ?? []) {
+    for (const [provider, limit] of Object.entries(run.quota)) {
+      const used = run.accepted[provider]?.share ?? 0;
+      const refused = run.refused[provider]?.share ?? 0;
+      row(
+        `${run.id}: ≥ 90% of ${provider}'s ${limit} req/s after 10 s, ≤ 1% answered 429 (issue 18)`,
+        `${(used * 100).toFixed(1)}% used, ${(refused * 100).toFixed(2)}% 429 (${run.refused[provider]?.count ?? 0})`,
+        used >= 0.9 && refused <= 0.01,
+      );
+    }
+  }
   const failures = results.scenarios.reduce((n, s) => n + s.gateway.failures + s.floor.failures, 0);
   row('No errors under load (every scenario, both servers)', `${failures} failed requests`, failures === 0);
   return rows;

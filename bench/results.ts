@@ -53,6 +53,23 @@ export interface ScenarioResult {
     readonly upstreamPerOp: number;
   };
   readonly equalRate?: EqualRate;
+  /** Median latency (ms) of one client sending one operation after another. */
+  readonly sequentialP50?: { readonly gateway: number; readonly floor: number };
+}
+
+/** A scenario against a quota the simulators enforce: the gateway alone (issue 18). */
+export interface QuotaResult {
+  readonly id: string;
+  readonly title: string;
+  /** Requests per second the simulator allows, by simulator. */
+  readonly quota: Readonly<Record<string, number>>;
+  readonly seconds: number;
+  readonly operationsPerSecond: number;
+  /** Per simulator: answered 2xx per second, and that as a share of its quota. */
+  readonly accepted: Readonly<Record<string, { readonly perSecond: number; readonly share: number }>>;
+  /** Per simulator: requests answered 429, and their share of its requests. */
+  readonly refused: Readonly<Record<string, { readonly count: number; readonly share: number }>>;
+  readonly failures: number;
 }
 
 /**
@@ -88,6 +105,7 @@ export interface BenchResults {
     readonly floor: string;
   };
   readonly scenarios: readonly ScenarioResult[];
+  readonly quotaRuns?: readonly QuotaResult[];
 }
 
 export function median(values: readonly number[]): number {

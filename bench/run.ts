@@ -19,13 +19,16 @@ import {
   measureRound,
   PRODUCTION_NODE_ARGS,
   ROOT,
+  runFor,
   type Server,
   type Simulators,
   scaleCounts,
+  sequentialP50,
   singleOperation,
   startFloor,
   startGateway,
   startSimulators,
+  upstreamCounts,
   verify,
   warmUp,
 } from './harness.js';
@@ -35,12 +38,16 @@ import {
   type BenchResults,
   type EqualRate,
   median,
+  type QuotaResult,
   type Round,
   type ScenarioResult,
   type TargetSummary,
   totalRequests,
 } from './results.js';
 import { type Counts, SCENARIOS, type Scenario } from './scenarios.js';
+
+/** Seconds of load before a quota scenario is measured: the rate is learnt meanwhile (issue 18: ≤ 10 s). */
+const QUOTA_WARMUP_S = 10;
 
 const settings = {
   latencyMs: 5,
@@ -143,7 +150,68 @@ async function runScenario(
       upstreamPerOp: totalRequests(gateway.upstreamPerOp) / totalRequests(floor.upstreamPerOp),
     },
     ...(equalRate ? { equalRate } : {}),
+    ...(scenario.sequential
+      ? {
+          sequentialP50: {
+            gateway: await sequentialP50(servers[0], body, expected[0] ?? ''),
+            floor: await sequentialP50(servers[1], body, expected[1] ?? ''),
+          },
+        }
+      : {}),
   };
+}
+
+/**
+ * The gateway alone against a quota the simulators enforce: warmed up for QUOTA_WARMUP_S (the rate is
+ * learnt meanwhile), then measured for settings.rounds × roundSeconds: the share of the quota used and
+ * the 429s caused.
+ */
+async function runQuotaScenario(scenario: Scenario, gateway: Server, sims: Simulators): Promise<QuotaResult> {
+  const quota = scenario.quota ?? {};
+  const body = scenario.body(sims.info.ids);
+  const setQuota = async (perSecond: (provider: string) => number) => {
+    for (const provider of Object.keys(quota)) {
+      await fetch(`${sims.info.control}/__quota?sim=${provider}&perSecond=${perSecond(provider)}`, {
+        method: 'POST',
+      });
+    }
+  };
+  await setQuota((provider) => quota[provider as keyof typeof quota] ?? 0);
+  try {
+    await runFor(gateway, body, QUOTA_WARMUP_S);
+    await upstreamCounts(sims);
+    const seconds = settings.rounds * settings.roundSeconds;
+    const { requests, failures } = await runFor(gateway, body, seconds);
+    const counts = await upstreamCounts(sims);
+    const accepted: Record<string, { perSecond: number; share: number }> = {};
+    const refused: Record<string, { count: number; share: number }> = {};
+    for (const [provider, limit] of Object.entries(quota)) {
+      const routes = counts[provider as keyof Counts] ?? {};
+      const total = Object.entries(routes)
+        .filter(([route]) => route !== 'non2xx' && route !== 'status429')
+        .reduce((n, [, c]) => n + c, 0);
+      const ok = total - (routes.non2xx ?? 0);
+      accepted[provider] = { perSecond: ok / seconds, share: ok / seconds / limit };
+      refused[provider] = {
+        count: routes.status429 ?? 0,
+        share: total === 0 ? 0 : (routes.status429 ?? 0) / total,
+      };
+    }
+    const result: QuotaResult = {
+      id: scenario.id,
+      title: scenario.title,
+      quota,
+      seconds,
+      operationsPerSecond: requests / seconds,
+      accepted,
+      refused,
+      failures,
+    };
+    console.error(`${scenario.id}: ${JSON.stringify({ accepted, refused, failures })}`);
+    return result;
+  } finally {
+    await setQuota(() => 0);
+  }
 }
 
 async function main(): Promise<void> {
@@ -153,27 +221,30 @@ async function main(): Promise<void> {
   const sims = await startSimulators(settings.latencyMs);
   const credentials = await benchCredentials(settings.auth);
   const results: ScenarioResult[] = [];
+  const quotaRuns: QuotaResult[] = [];
   try {
-    // One gateway per directory layout: how many instances, and whether the user cache is on.
-    const layouts = [
-      ...new Set(scenarios.map((scenario) => `${scenario.instances}:${scenario.cache === true}`)),
-    ];
+    // One gateway per directory layout: how many instances, whether the user cache is on, and whether
+    // the limits are the defaults.
+    const layoutOf = (s: Scenario) => `${s.instances}:${s.cache === true}:${s.defaults === true}`;
+    const layouts = [...new Set(scenarios.map(layoutOf))];
     for (const layout of layouts) {
-      const [instances, cache] = [Number(layout.split(':')[0]), layout.endsWith(':true')];
+      const [instances, cache, defaults] = layout.split(':');
       const directories = benchDirectories(
         sims.info,
-        instances,
+        Number(instances),
         settings.directoryConcurrency,
         CONNECTIONS,
-        cache,
+        cache === 'true',
+        defaults === 'true',
       );
       let gateway: Server | undefined;
       let floor: Server | undefined;
       try {
         gateway = await startGateway('gateway', gatewayDir, directories, credentials, profileDir('gateway'));
         floor = await startFloor(directories, credentials, profileDir('floor'));
-        for (const scenario of scenarios.filter((s) => `${s.instances}:${s.cache === true}` === layout)) {
-          results.push(await runScenario(scenario, [gateway, floor], sims));
+        for (const scenario of scenarios.filter((s) => layoutOf(s) === layout)) {
+          if (scenario.quota) quotaRuns.push(await runQuotaScenario(scenario, gateway, sims));
+          else results.push(await runScenario(scenario, [gateway, floor], sims));
         }
       } finally {
         await stop(gateway?.process);
@@ -196,6 +267,7 @@ async function main(): Promise<void> {
     },
     settings,
     scenarios: results,
+    ...(quotaRuns.length > 0 ? { quotaRuns } : {}),
   };
   console.error(renderTables(bench));
   if (only) {

@@ -19,6 +19,15 @@ export interface Scenario {
   readonly equalRate?: boolean;
   /** Run with the user cache on (and warm: the warm-up fills it); the floor has no cache. */
   readonly cache?: boolean;
+  /** The gateway's directories as the example configuration writes them: no `resilience:` (issue 18). */
+  readonly defaults?: boolean;
+  /** Also the median latency of one client sending one operation after another. */
+  readonly sequential?: boolean;
+  /**
+   * A quota the simulators enforce (requests/s per simulator): the gateway alone is measured, as the
+   * share of the quota it uses and the 429s it causes (the floor has no quota handling).
+   */
+  readonly quota?: Partial<Record<ProviderKey, number>>;
 }
 
 const USER = `query User($id: ID!) {
@@ -92,7 +101,11 @@ const S1: Scenario = {
   minimum: { monocloud: { getUser: 1 } },
   equalRate: true,
 };
-const S2: Scenario = { ...nodesScenario('S2', '60 users by id, 20 per directory', 20, 1), equalRate: true };
+const S2: Scenario = {
+  ...nodesScenario('S2', '60 users by id, 20 per directory', 20, 1),
+  equalRate: true,
+  sequential: true,
+};
 
 export const SCENARIOS: readonly Scenario[] = [
   S1,
@@ -120,6 +133,18 @@ export const SCENARIOS: readonly Scenario[] = [
   nodesScenario('S2-600', 'S2 with 600 users (200 per directory)', 200, 1),
   nodesScenario('S2-9dir', 'S2 over 9 directory instances (3 per provider)', 20, 3),
   nodesScenario('S2-30dir', 'S2 over 30 directory instances (10 per provider)', 20, 10),
+  // The same operations with the defaults a user gets (no `resilience:`): learnt rates, 64 in flight.
+  { ...S1, id: 'S1-defaults', title: 'S1 with the default limits', defaults: true, equalRate: false },
+  { ...S2, id: 'S2-defaults', title: 'S2 with the default limits', defaults: true, equalRate: false },
+  {
+    ...S2,
+    id: 'S2-quota',
+    title: 'S2 with the default limits against a MonoCloud quota of 100 requests/s',
+    defaults: true,
+    equalRate: false,
+    sequential: false,
+    quota: { monocloud: 100 },
+  },
   // The same operations with the user cache on and warm (`cache.ttlSeconds` an hour): no upstream call.
   {
     ...S1,

@@ -1,7 +1,7 @@
 // The three simulators in a process of their own, so the gateway's and the floor's CPU is measured
 // without the upstreams'. Prints one JSON line (origins, credentials, local ids, control origin) and
 // serves a control endpoint: GET /__counts returns the requests per route since the last call and
-// starts counting afresh.
+// starts counting afresh (`non2xx` and `status429` among them); POST /__quota sets a simulator's quota.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SimulatorSet } from '../src/simulators/index.js';
@@ -40,6 +40,7 @@ function fold(): void {
     for (const entry of simulator.log) {
       into[entry.route] = (into[entry.route] ?? 0) + 1;
       if (entry.status < 200 || entry.status >= 300) into.non2xx = (into.non2xx ?? 0) + 1;
+      if (entry.status === 429) into.status429 = (into.status429 ?? 0) + 1;
     }
     simulator.log.length = 0;
   }
@@ -52,6 +53,19 @@ const control = createServer((req, res) => {
     const snapshot = JSON.stringify(counts);
     for (const key of Object.keys(counts) as (keyof Counts)[]) counts[key] = {};
     res.writeHead(200, { 'content-type': 'application/json' }).end(snapshot);
+    return;
+  }
+  // POST /__quota?sim=monocloud&perSecond=100 (0: off): the simulator enforces a quota per credential.
+  const url = new URL(req.url ?? '/', 'http://control');
+  if (req.method === 'POST' && url.pathname === '/__quota') {
+    const simulator = named[url.searchParams.get('sim') as keyof typeof named];
+    const perSecond = Number(url.searchParams.get('perSecond'));
+    if (simulator === undefined || !(perSecond >= 0)) {
+      res.writeHead(400).end();
+      return;
+    }
+    simulator.quota = perSecond === 0 ? null : { perSecond };
+    res.writeHead(204).end();
     return;
   }
   res.writeHead(404).end();

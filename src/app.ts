@@ -55,6 +55,11 @@ export interface AppOptions {
    * enforce too; false for @apollo/gateway, which refuses supergraphs with security features.
    */
   readonly subgraphAuthDirectives?: boolean;
+  /**
+   * In subgraph mode, also key users by `directoryName localId`. For Apollo Router / @apollo/gateway:
+   * Hive Gateway ≤ 2.15 cannot plan that second key across `@interfaceObject`.
+   */
+  readonly subgraphCompositeKey?: boolean;
   /** Deadline of one GraphQL request, propagated to every upstream call (default 10 s). */
   readonly requestTimeoutMs?: number;
   /**
@@ -146,7 +151,11 @@ export function createApp(options: AppOptions): App {
   const allowed = new Set(security.corsOrigins);
   const log = options.log ?? createLog({ level: options.logLevel });
   return createYoga<ServerContext, Context>({
-    schema: buildSchema({ federation: options.federation, authDirectives: options.subgraphAuthDirectives }),
+    schema: buildSchema({
+      federation: options.federation,
+      authDirectives: options.subgraphAuthDirectives,
+      compositeKey: options.subgraphCompositeKey,
+    }),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,

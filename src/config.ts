@@ -111,6 +111,8 @@ const fileSchema = z
     federation: z.boolean('must be true or false').default(false),
     /** In subgraph mode, @requiresScopes in the SDL (false for @apollo/gateway, which refuses them). */
     subgraphAuthDirectives: z.boolean('must be true or false').default(true),
+    /** In subgraph mode, also key users by `directoryName localId` (Apollo Router / @apollo/gateway only). */
+    subgraphCompositeKey: z.boolean('must be true or false').default(false),
     /** Deadline of one GraphQL request, propagated to every upstream call it makes. */
     requestTimeoutMs: positiveInt(300_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
     /** Execute with graphql-jit (default); false runs graphql-js's own executor. */
@@ -212,6 +214,7 @@ export interface Config {
   readonly directories: readonly DirectoryConfig[];
   readonly federation: boolean;
   readonly subgraphAuthDirectives: boolean;
+  readonly subgraphCompositeKey: boolean;
   readonly requestTimeoutMs: number;
   readonly jit: boolean;
   readonly auth: AuthSettings;
@@ -271,6 +274,7 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
       directories: parsed.data.directories,
       federation: parsed.data.federation,
       subgraphAuthDirectives: parsed.data.subgraphAuthDirectives,
+      subgraphCompositeKey: parsed.data.subgraphCompositeKey,
       requestTimeoutMs: parsed.data.requestTimeoutMs,
       jit: parsed.data.jit,
       auth: parsed.data.auth as AuthSettings,

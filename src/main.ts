@@ -41,6 +41,7 @@ async function main(settings: ProcessConfig): Promise<void> {
     exampleQuery: demo?.exampleQuery,
     federation: settings.federation,
     subgraphAuthDirectives: file?.subgraphAuthDirectives,
+    subgraphCompositeKey: file?.subgraphCompositeKey,
     requestTimeoutMs: file?.requestTimeoutMs,
     jit: file?.jit,
     log,

@@ -7,7 +7,11 @@ export function printSortedSchema(): string {
   return `${printSchema(lexicographicSortSchema(buildSchema()))}\n`;
 }
 
-/** The subgraph SDL with its federation directives, as composition (rover, @apollo/composition) reads it. */
-export function printSubgraphSdl(authDirectives = true): string {
-  return `${printSubgraphSchema(lexicographicSortSchema(buildSchema({ federation: true, authDirectives })))}\n`;
+/**
+ * The subgraph SDL with its federation directives, as composition (rover, @apollo/composition) reads it;
+ * by default the shape every gateway plans (users keyed by `id` only).
+ */
+export function printSubgraphSdl(authDirectives = true, compositeKey = false): string {
+  const schema = buildSchema({ federation: true, authDirectives, compositeKey });
+  return `${printSubgraphSchema(lexicographicSortSchema(schema))}\n`;
 }

@@ -52,7 +52,7 @@ export class AdaptiveRate {
   private saturated = false;
   private tickAt: number;
   private decreasedAt = Number.NEGATIVE_INFINITY;
-  private readonly sent: number[] = [];
+  private readonly sent: SecondCounter;
   private readonly limited: number[] = [];
 
   constructor(
@@ -63,6 +63,7 @@ export class AdaptiveRate {
   ) {
     this.rate = clamp(settings.initial, settings.floor, settings.ceiling);
     this.tickAt = now();
+    this.sent = new SecondCounter(now);
   }
 
   /** Requests per second now (advancing the rate first, if it may rise). */
@@ -73,9 +74,7 @@ export class AdaptiveRate {
 
   /** A token was granted: one more request in the last second. */
   noteSent(): void {
-    const at = this.now();
-    this.sent.push(at);
-    while (this.sent.length > 0 && at - (this.sent[0] as number) >= 1000) this.sent.shift();
+    this.sent.add();
   }
 
   /** A caller had to wait for a token: the rate, not the callers, is what limits traffic. */
@@ -90,7 +89,7 @@ export class AdaptiveRate {
     while (this.limited.length > 0 && at - (this.limited[0] as number) >= RECENT_MS) this.limited.shift();
     if (!this.settings.adaptive || at - this.decreasedAt < DECREASE_GAP_MS) return;
     this.decreasedAt = at;
-    const accepted = this.sent.filter((sentAt) => at - sentAt < 1000).length;
+    const accepted = this.sent.lastSecond();
     this.limit = Math.max(this.settings.floor, Math.min(this.rate, accepted > 0 ? accepted : this.rate));
     this.rate = clamp(this.limit * BACK_OFF, this.settings.floor, this.settings.ceiling);
     this.saturated = false;
@@ -136,6 +135,38 @@ export class AdaptiveRate {
     this.rate = Math.min(this.settings.ceiling, this.rate + step);
     // Above the learnt limit without a 429: the quota has grown.
     if (this.rate > this.limit) this.limit = this.rate;
+  }
+}
+
+/**
+ * Events in the last second, in ten 100 ms slots: O(1) per event, where a list of timestamps costs a
+ * shift per event and thousands of entries at the rates a directory without a quota reaches.
+ */
+class SecondCounter {
+  private readonly slots = new Array<number>(10).fill(0);
+  /** The slot index (ms / 100) the newest slot stands for. */
+  private head = 0;
+
+  constructor(private readonly now: () => number) {
+    this.head = Math.floor(now() / 100);
+  }
+
+  add(): void {
+    this.advance();
+    this.slots[this.head % 10] = (this.slots[this.head % 10] as number) + 1;
+  }
+
+  /** Events in the last ten slots (the current, partly elapsed one included). */
+  lastSecond(): number {
+    this.advance();
+    return this.slots.reduce((sum, n) => sum + n, 0);
+  }
+
+  private advance(): void {
+    const slot = Math.floor(this.now() / 100);
+    for (let next = this.head + 1; next <= slot && next <= this.head + 10; next += 1)
+      this.slots[next % 10] = 0;
+    if (slot > this.head) this.head = slot;
   }
 }
 

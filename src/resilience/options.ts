@@ -104,13 +104,13 @@ export const ZITADEL_CLOUD_QUOTA = 50;
 export const QUOTA_MARGIN = 0.95;
 
 /** Where an undocumented rate starts, and the most it may reach unless configured. */
-export const ADAPTIVE_DEFAULTS = { initial: 100, floor: 1, ceiling: 10_000 } as const;
+export const ADAPTIVE_DEFAULTS = { initial: 100, floor: 1, ceiling: 50_000 } as const;
 
 /**
  * Calls in flight per directory across every GraphQL request. Sized for concurrent requests, not one
  * batch's fan-out (`concurrency`): the fair queue decides who goes next when it is full.
  */
-export const DEFAULT_MAX_CONCURRENT = 64;
+export const DEFAULT_MAX_CONCURRENT = 256;
 
 export const RESILIENCE_DEFAULTS = {
   retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 2_000, budgetRatio: 0.2, budgetMinPerSecond: 2 },

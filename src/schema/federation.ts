@@ -10,9 +10,12 @@ import { isGroup } from './node.js';
 import { UserInterface } from './user.js';
 import { ZitadelUserType } from './zitadel-user.js';
 
-// Entities for Apollo Federation (subgraph mode). Two keys:
-// - `id`, the opaque global id any usergraph field returns;
-// - `directoryName localId`, for services that only know a directory and the provider's own id.
+// Entities for Apollo Federation (subgraph mode). Keys:
+// - `id`, the opaque global id any usergraph field returns (always);
+// - `directoryName localId`, for services that only know a directory and the provider's own id: only
+//   with `subgraphCompositeKey`, because Hive Gateway (≤ 2.15) cannot plan an entity with a second key
+//   across `@interfaceObject` (it answers null for the other subgraph's fields; graphql-yoga#3372) while
+//   Apollo Router and @apollo/gateway can. README "Apollo Federation" has the table.
 // `User` itself is an entity (Federation 2.3 interface entity), so another subgraph can hold a
 // reference without knowing which provider a user comes from (`type User @key(fields: "id")
 // @interfaceObject`). Every representation goes through the request's DataLoaders, so 100 of them
@@ -25,28 +28,34 @@ async function resolveReference(reference: Reference, ctx: Context): Promise<Use
   return loadUserByGlobalId(ctx, id, 'representations');
 }
 
-const keys = [
-  builder.selection<{ id: string }>('id'),
-  builder.selection<{ directoryName: string; localId: string }>('directoryName localId'),
-];
+const byId = builder.selection<{ id: string }>('id');
+const byDirectory = builder.selection<{ directoryName: string; localId: string }>('directoryName localId');
 
-builder.asEntity(UserInterface, { key: keys, resolveReference });
-
-// A concrete type only resolves users of its own provider: a representation naming the wrong type
-// for the id it carries is not that entity.
-for (const [ref, provider] of [
-  [MonoCloudUserType, 'monocloud'],
-  [ZitadelUserType, 'zitadel'],
-  [AppServicesUserType, 'app-services'],
-] as const) {
-  builder.asEntity(ref, {
-    key: keys,
-    resolveReference: async (reference: Reference, ctx: Context) => {
-      const user = await resolveReference(reference, ctx);
-      return user?.provider === provider ? (user as never) : null;
-    },
-  });
+/**
+ * Declares the user entities with the key shape a schema is built for (buildSchema calls it before each
+ * subgraph schema: the last declaration is the one Pothos builds with).
+ */
+export function declareUserEntities(compositeKey: boolean): void {
+  const key = compositeKey ? [byId, byDirectory] : byId;
+  builder.asEntity(UserInterface, { key, resolveReference });
+  // A concrete type only resolves users of its own provider: a representation naming the wrong type
+  // for the id it carries is not that entity.
+  for (const [ref, provider] of [
+    [MonoCloudUserType, 'monocloud'],
+    [ZitadelUserType, 'zitadel'],
+    [AppServicesUserType, 'app-services'],
+  ] as const) {
+    builder.asEntity(ref, {
+      key,
+      resolveReference: async (reference: Reference, ctx: Context) => {
+        const user = await resolveReference(reference, ctx);
+        return user?.provider === provider ? (user as never) : null;
+      },
+    });
+  }
 }
+
+declareUserEntities(false);
 
 // Groups are entities too (issue 16), keyed by their global id: another subgraph can attach data to a
 // group (say, the team that owns it). A representation whose id is not a group's is no group.

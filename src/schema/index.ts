@@ -17,7 +17,7 @@ import './group.js';
 import './role.js';
 import './session.js';
 import './changes.js';
-import './federation.js';
+import { declareUserEntities } from './federation.js';
 import './directory-health.js';
 
 /**
@@ -27,12 +27,17 @@ import './directory-health.js';
  * on every field that needs a scope unless `authDirectives` is false.
  */
 export function buildSchema(
-  options: { readonly federation?: boolean; readonly authDirectives?: boolean } = {},
+  options: {
+    readonly federation?: boolean;
+    readonly authDirectives?: boolean;
+    /** Also key users by `directoryName localId` (Apollo Router / @apollo/gateway only). */
+    readonly compositeKey?: boolean;
+  } = {},
 ): GraphQLSchema {
-  return options.federation
-    ? builder.toSubGraphSchema({
-        linkUrl: 'https://specs.apollo.dev/federation/v2.6',
-        authDirectives: options.authDirectives ?? true,
-      })
-    : builder.toSchema();
+  if (!options.federation) return builder.toSchema();
+  declareUserEntities(options.compositeKey ?? false);
+  return builder.toSubGraphSchema({
+    linkUrl: 'https://specs.apollo.dev/federation/v2.6',
+    authDirectives: options.authDirectives ?? true,
+  });
 }

@@ -35,18 +35,19 @@ describe('AdaptiveRate', () => {
       time.advance(1000 / 120);
     }
     rate.noteRateLimited();
-    // The first of the 120 was sent a second ago: 119 accepted in the last second; 0.9 × 119.
-    expect(rate.current).toBeCloseTo(107.1, 5);
+    // Counted in 100 ms slots, the last ten of them (the current one just begun): the 108 sent in the
+    // last 900 ms; 0.9 × 108. Counting short errs on the safe side.
+    expect(rate.current).toBeCloseTo(97.2, 5);
     rate.noteRateLimited(); // the same overload: no second back-off
     expect(decreases).toHaveLength(1);
-    expect(rate.state()).toMatchObject({ learntLimit: 119, recent429s: 2, adaptive: true });
+    expect(rate.state()).toMatchObject({ learntLimit: 108, recent429s: 2, adaptive: true });
     // Below 95% of the limit it climbs 10% of the limit per second; above, 1%.
     rate.noteWaited();
     time.advance(TICK_MS);
-    expect(rate.current).toBeCloseTo(113.05, 5); // + 10% of 119 per second, half a second
+    expect(rate.current).toBeCloseTo(102.6, 5); // + 10% of 108 per second, half a second
     rate.noteWaited();
     time.advance(TICK_MS);
-    expect(rate.current).toBeCloseTo(113.645, 5); // at 95% of the limit: + 1% per second
+    expect(rate.current).toBeCloseTo(103.14, 5); // at 95% of the limit: + 1% per second
     time.advance(61_000);
     expect(rate.state().recent429s).toBe(0);
   });

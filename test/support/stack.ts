@@ -18,6 +18,8 @@ export interface StackOptions extends SimulatorSetOptions {
   readonly federation?: boolean;
   /** With `federation`: print @requiresScopes (default true). */
   readonly subgraphAuthDirectives?: boolean;
+  /** With `federation`: also key users by `directoryName localId`. */
+  readonly subgraphCompositeKey?: boolean;
   /** Deadline of one GraphQL request (the app's default when absent). */
   readonly requestTimeoutMs?: number;
   /** Authentication, CORS, GET, GraphiQL, introspection, audit (the app's open defaults when absent). */
@@ -65,6 +67,7 @@ export class Stack {
         directories: registry,
         federation: options.federation,
         subgraphAuthDirectives: options.subgraphAuthDirectives,
+        subgraphCompositeKey: options.subgraphCompositeKey,
         requestTimeoutMs: options.requestTimeoutMs,
         security: options.security,
         limits: options.limits,

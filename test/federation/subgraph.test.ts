@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -47,8 +48,9 @@ describe('subgraph mode', () => {
     expect(body.errors).toBeUndefined();
     const sdl = body.data?._service.sdl ?? '';
     expect(sdl).toContain('@key(fields: "id")');
-    expect(sdl).toContain('@key(fields: "directoryName localId")');
-    expect(printSubgraphSdl()).toContain('interface User implements Node');
+    // The default shape: users keyed by id only (every gateway plans it).
+    expect(sdl).not.toContain('directoryName localId');
+    expect(printSubgraphSdl()).toBe(readFileSync('schema/subgraph.graphql', 'utf8'));
   });
 
   it('resolves 100 representations with the same batched upstream calls as nodes(ids)', async () => {
@@ -70,9 +72,20 @@ describe('subgraph mode', () => {
     expect(countUpstream()).toEqual(entityCounts);
   });
 
-  it('resolves the directoryName + localId key, and nothing for a type that does not match the id', async () => {
-    const localId = subgraph.ids.zitadel[2] ?? '';
-    const { body } = await subgraph.execute(ENTITIES, {
+  it('keys users by id only by default (the shape every gateway plans); subgraphCompositeKey adds directoryName localId', () => {
+    const plain = printSubgraphSdl();
+    expect(plain).toContain('interface User implements Node\n  @key(fields: "id")\n{');
+    expect(plain).not.toContain('directoryName localId');
+    const composite = printSubgraphSdl(true, true);
+    expect(composite).toContain('@key(fields: "directoryName localId")');
+    // Building the switched shape leaves the default one as it was.
+    expect(printSubgraphSdl()).toBe(plain);
+  });
+
+  it('with subgraphCompositeKey, resolves the directoryName + localId key, and nothing for a type that does not match the id', async () => {
+    const composite = await Stack.start({ perDirectory: 20, federation: true, subgraphCompositeKey: true });
+    const localId = composite.ids.zitadel[2] ?? '';
+    const { body } = await composite.execute(ENTITIES, {
       representations: [
         { __typename: 'ZitadelUser', directoryName: 'corp', localId },
         { __typename: 'User', directoryName: 'corp', localId },
@@ -90,6 +103,7 @@ describe('subgraph mode', () => {
     expect(byInterface?.id).toBe(encodeUserId('corp', localId));
     expect(wrongType).toBeNull();
     expect(missing).toBeNull();
+    await composite.close();
   });
 
   it('resolves Group entities by global id (one ListGroups for several), and no group for a user’s id', async () => {

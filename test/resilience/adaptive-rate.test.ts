@@ -9,7 +9,7 @@ import { Stack } from '../support/stack.js';
 // quota, keeps to ZITADEL's, and never sends a call while a directory asked for quiet.
 
 /** Sixteen clients sending `operation` back to back for `ms`. */
-async function load(stack: Stack, ms: number, operation: () => Promise<unknown>): Promise<void> {
+async function load(ms: number, operation: () => Promise<unknown>): Promise<void> {
   const until = Date.now() + ms;
   await Promise.all(
     Array.from({ length: 16 }, async () => {
@@ -42,7 +42,7 @@ describe('a binding, undocumented quota: MonoCloud allowing 100 requests/s', () 
     const ids = stack.ids.monocloud;
     let next = 0;
     const started = Date.now();
-    await load(stack, 20_000, () => {
+    await load(20_000, () => {
       // 20 different users each time: 20 GETs per operation, so demand is far above the quota.
       const batch = Array.from({ length: 20 }, () => encodeUserId('acme', ids[next++ % ids.length] ?? ''));
       return stack.execute(NodesByIdsDocument, { ids: batch });
@@ -91,7 +91,7 @@ describe('an enforced quota: ZITADEL at 50 requests/s', () => {
     let next = 0;
     const started = Date.now();
     // One ListUsers and a passkey search per user: 21 calls per operation.
-    await load(stack, 6_000, () => {
+    await load(6_000, () => {
       const batch = Array.from({ length: 20 }, () => encodeUserId('corp', ids[next++ % ids.length] ?? ''));
       return stack.execute(NodesWithPasskeysDocument, { ids: batch });
     });

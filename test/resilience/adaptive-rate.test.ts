@@ -64,7 +64,7 @@ describe('a binding, undocumented quota: MonoCloud allowing 100 requests/s', () 
       expect(during).toEqual([]);
     }
     const health = stack.registry.get('acme')?.health?.();
-    expect(health?.rate).toMatchObject({ adaptive: true, ceiling: 10_000 });
+    expect(health?.rate).toMatchObject({ adaptive: true, ceiling: 50_000 });
     expect(health?.rate?.learntLimit).toBeGreaterThan(90);
   }, 40_000);
 });

@@ -225,14 +225,14 @@ describe('resolveResilience', () => {
     expect(selfHosted.rateLimit.settings).toEqual({
       initial: 100,
       floor: 1,
-      ceiling: 10_000,
+      ceiling: 50_000,
       adaptive: true,
     });
     expect(
       resolveResilience(undefined, 'monocloud', 'https://acme.us.monocloud.com').rateLimit.settings.ceiling,
-    ).toBe(10_000);
+    ).toBe(50_000);
     expect(selfHosted.rateLimit.burst).toBeNull();
-    expect(cloud.maxConcurrent).toBe(64);
+    expect(cloud.maxConcurrent).toBe(256);
     expect(cloud.retry).toEqual({
       maxAttempts: 3,
       baseDelayMs: 100,

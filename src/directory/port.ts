@@ -170,6 +170,20 @@ export interface CallRules {
   readonly capabilities?: number;
 }
 
+/** A directory's outbound rate as `Directory.health` reports it (src/resilience/adaptive-rate.ts). */
+export interface RateState {
+  /** Requests per second now. */
+  readonly current: number;
+  readonly floor: number;
+  readonly ceiling: number;
+  /** False for a configured fixed rate. */
+  readonly adaptive: boolean;
+  /** What the directory accepted before its last 429, if one was seen. */
+  readonly learntLimit: number | null;
+  /** Upstream 429s in the last minute. */
+  readonly recent429s: number;
+}
+
 export type HealthState = 'UP' | 'DEGRADED' | 'DOWN';
 export type CircuitState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
 
@@ -181,14 +195,7 @@ export interface DirectoryHealth {
   /** The public code (src/errors.ts) of the latest error a caller got, and when. */
   readonly lastError: { readonly code: string; readonly at: string } | null;
   /** The outbound rate: fixed, or learnt from the directory's 429s (issue 18). */
-  readonly rate?: {
-    readonly current: number;
-    readonly floor: number;
-    readonly ceiling: number;
-    readonly adaptive: boolean;
-    readonly learntLimit: number | null;
-    readonly recent429s: number;
-  };
+  readonly rate?: RateState;
   /** Over the last 100 upstream calls; null before the first. */
   readonly latency: {
     readonly p50Ms: number | null;

@@ -1,3 +1,5 @@
+import type { RateState } from '../directory/port.js';
+
 // The outbound rate a directory is sent at, learnt from the directory itself (issue 18). Where the
 // provider documents a quota it is the ceiling and is never exceeded; where none is documented the rate
 // adapts: it doubles every TICK_MS while callers are waiting for tokens (slow start, like TCP's), and
@@ -26,18 +28,6 @@ export interface RateSettings {
   readonly ceiling: number;
   /** False for a configured fixed rate. */
   readonly adaptive: boolean;
-}
-
-export interface RateState {
-  /** Requests per second now. */
-  readonly current: number;
-  readonly floor: number;
-  readonly ceiling: number;
-  readonly adaptive: boolean;
-  /** What the directory accepted before its last 429, if one was seen. */
-  readonly learntLimit: number | null;
-  /** Upstream 429s in the last minute. */
-  readonly recent429s: number;
 }
 
 export class AdaptiveRate {

@@ -4,7 +4,6 @@ import { composeServices } from '@apollo/composition';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { buildSubgraphSchema } from '@apollo/subgraph';
 import { createGatewayRuntime } from '@graphql-hive/gateway';
 import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
@@ -12,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeUserId } from '../../src/directory/global-id.js';
 import { printSubgraphSdl } from '../../src/sdl.js';
 import { Stack } from '../support/stack.js';
+import { TICKETS_SDL, type Ticket, ticketsSchema } from '../support/tickets-subgraph.js';
 
 // usergraph behind both gateways the README names, for real, on 127.0.0.1 (issue 19): @apollo/gateway
 // and Hive Gateway (@graphql-hive/gateway's runtime, no usage reporting, no telemetry), each with a
@@ -20,33 +20,20 @@ import { Stack } from '../support/stack.js';
 // requests are checked; where a gateway cannot plan a shape, the test says so (and shows when a newer
 // release can).
 
-const TICKETS_SDL = parse(`
-  extend schema
-    @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key", "@interfaceObject"])
+type Answer = { data?: unknown; errors?: { message: string }[] };
+type Ask = (text: string) => Promise<Answer>;
 
-  type Ticket @key(fields: "id") {
-    id: ID!
-    subject: String!
-    requester: User!
-  }
-
-  type User @key(fields: "id") @interfaceObject {
-    id: ID!
-    openTickets: [Ticket!]!
-  }
-
-  type Query {
-    tickets: [Ticket!]!
-  }
-`);
-
-interface Ticket {
-  id: string;
-  subject: string;
-  requesterId: string;
-}
-
-type Ask = (text: string) => Promise<{ data?: unknown; errors?: { message: string }[] }>;
+/** POSTs a query to a gateway over HTTP. */
+const askAt =
+  (url: string): Ask =>
+  async (text) => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: text }),
+    });
+    return (await res.json()) as Answer;
+  };
 
 const servers: Server[] = [];
 async function listen(server: Server): Promise<string> {
@@ -65,18 +52,8 @@ beforeAll(async () => {
   // off in these stacks regardless.
   process.env.LOG_LEVEL = 'error';
   tickets = [];
-  const ticketsSchema = buildSubgraphSchema({
-    typeDefs: TICKETS_SDL,
-    resolvers: {
-      Query: { tickets: () => tickets },
-      Ticket: { requester: (ticket: Ticket) => ({ id: ticket.requesterId }) },
-      User: {
-        __resolveReference: (user: { id: string }) => user,
-        openTickets: (user: { id: string }) => tickets.filter((ticket) => ticket.requesterId === user.id),
-      },
-    },
-  });
-  const yoga = createYoga({ schema: ticketsSchema, logging: false });
+
+  const yoga = createYoga({ schema: ticketsSchema(() => tickets), logging: false });
   ticketsUrl = await listen(
     createServer((req, res) => {
       ticketCalls += 1;
@@ -163,14 +140,7 @@ for (const shape of SHAPES) {
           if (gatewayName === '@apollo/gateway') {
             const server = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl }) });
             const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
-            ask = async (text) => {
-              const res = await fetch(url, {
-                method: 'POST',
-                headers: { 'content-type': 'application/json' },
-                body: JSON.stringify({ query: text }),
-              });
-              return (await res.json()) as Awaited<ReturnType<Ask>>;
-            };
+            ask = askAt(url);
             close = () => server.stop();
           } else {
             // No usage reporting (no `reporting` option), no telemetry (no `openTelemetry` option): the
@@ -180,15 +150,7 @@ for (const shape of SHAPES) {
               logging: false,
               maskedErrors: false,
             });
-            const url = await listen(createServer(gateway));
-            ask = async (text) => {
-              const res = await fetch(url, {
-                method: 'POST',
-                headers: { 'content-type': 'application/json' },
-                body: JSON.stringify({ query: text }),
-              });
-              return (await res.json()) as Awaited<ReturnType<Ask>>;
-            };
+            ask = askAt(await listen(createServer(gateway)));
             close = async () => {
               await gateway.dispose();
             };

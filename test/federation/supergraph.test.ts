@@ -4,43 +4,16 @@ import { composeServices } from '@apollo/composition';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { encodeUserId } from '../../src/directory/global-id.js';
 import { printSubgraphSdl } from '../../src/sdl.js';
 import { Stack } from '../support/stack.js';
+import { TICKETS_SDL, type Ticket, ticketsSchema } from '../support/tickets-subgraph.js';
 
 // A real supergraph: usergraph's subgraph SDL composed by @apollo/composition with a second subgraph
 // (support tickets whose requester is a usergraph user), served by @apollo/gateway over HTTP to both.
-
-const TICKETS_SDL = parse(`
-  extend schema
-    @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key", "@interfaceObject"])
-
-  type Ticket @key(fields: "id") {
-    id: ID!
-    subject: String!
-    requester: User!
-  }
-
-  # A usergraph user, as this service knows it: by id. The tickets service adds its own field.
-  type User @key(fields: "id") @interfaceObject {
-    id: ID!
-    openTickets: [Ticket!]!
-  }
-
-  type Query {
-    tickets: [Ticket!]!
-  }
-`);
-
-interface Ticket {
-  id: string;
-  subject: string;
-  requesterId: string;
-}
 
 let stack: Stack;
 let tickets: Ticket[];
@@ -71,18 +44,9 @@ beforeAll(async () => {
     ...(i % 10 === 0 ? [{ id: `T-${i}b`, subject: 'Passkey lost', requesterId }] : []),
   ]);
 
-  const ticketsSchema = buildSubgraphSchema({
-    typeDefs: TICKETS_SDL,
-    resolvers: {
-      Query: { tickets: () => tickets },
-      Ticket: { requester: (ticket: Ticket) => ({ id: ticket.requesterId }) },
-      User: {
-        __resolveReference: (user: { id: string }) => user,
-        openTickets: (user: { id: string }) => tickets.filter((ticket) => ticket.requesterId === user.id),
-      },
-    },
-  });
-  const ticketsUrl = await listen(createServer(createYoga({ schema: ticketsSchema, logging: false })));
+  const ticketsUrl = await listen(
+    createServer(createYoga({ schema: ticketsSchema(() => tickets), logging: false })),
+  );
   const usergraphUrl = await listen(createServer(stack.app));
 
   const compose = (authDirectives: boolean) => {

@@ -6,6 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import { stringify } from 'yaml';
 import { generateApiKey } from '../src/auth/api-keys.js';
+import { SCOPES } from '../src/auth/scopes.js';
 import { TestIssuer } from '../test/support/issuer.js';
 import type { BenchDirectory } from './directories.js';
 import { cpuMs, rssMb, type Started, start } from './processes.js';
@@ -43,16 +44,11 @@ export interface Credentials {
   close(): Promise<void>;
 }
 
-// Scopes a build does not know are ignored by it, so older builds take the same tokens.
-const ALL_USER_SCOPES = [
-  'users:read',
-  'users:read:contact',
-  'users:read:credentials',
-  'users:read:activity',
-  'users:read:private',
-  'groups:read',
-  'roles:read',
-];
+// Every scope that reads users, groups or roles. Scopes a build does not know are ignored by it, so
+// older builds take the same tokens.
+const ALL_USER_SCOPES = SCOPES.filter(
+  (scope) => scope.startsWith('users:read') || scope === 'groups:read' || scope === 'roles:read',
+);
 
 export async function benchCredentials(auth: BenchAuth): Promise<Credentials> {
   if (auth === 'none') return { config: { mode: 'none' }, headers: {}, close: async () => {} };

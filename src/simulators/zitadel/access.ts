@@ -244,13 +244,8 @@ export class ZitadelAccess {
         pattern: '/v2beta/authorizations/search',
         handle: (req) =>
           withJson(req, error, (body) => {
-            const filters = Array.isArray(body.filters) ? (body.filters as Record<string, unknown>[]) : [];
-            const userFilter = filters.find((f) => typeof f.userId === 'object')?.userId as
-              | { id?: unknown }
-              | undefined;
-            if (typeof userFilter?.id !== 'string')
-              throw new BadArgument('filters must hold one userId filter');
-            const userId = userFilter.id;
+            const userId = idFilter(body.filters, 'userId');
+            if (userId === undefined) throw new BadArgument('filters must hold one userId filter');
             const found = this.grants.filter((g) => g.userId === userId);
             return paginated(body, found, error, (page, pagination) => ({
               pagination,
@@ -274,11 +269,8 @@ export class ZitadelAccess {
         pattern: '/v2/sessions/search',
         handle: (req) =>
           withJson(req, error, (body) => {
-            const queries = Array.isArray(body.queries) ? (body.queries as Record<string, unknown>[]) : [];
-            const byUser = queries.find((q) => typeof q.userIdQuery === 'object')?.userIdQuery as
-              | { id?: unknown }
-              | undefined;
-            const person = typeof byUser?.id === 'string' ? this.people.get(byUser.id) : undefined;
+            const userId = idFilter(body.queries, 'userIdQuery');
+            const person = userId === undefined ? undefined : this.people.get(userId);
             const sessions = person ? this.sessionsOf(person) : [];
             return {
               status: 200,
@@ -473,6 +465,15 @@ export class ZitadelAccess {
 }
 
 class BadArgument extends Error {}
+
+/** The `id` of the first `{ [key]: { id } }` entry of a request's filter list, when it is a string. */
+function idFilter(list: unknown, key: string): string | undefined {
+  const entries = Array.isArray(list) ? (list as Record<string, unknown>[]) : [];
+  const filter = entries.find((entry) => typeof entry?.[key] === 'object')?.[key] as
+    | { id?: unknown }
+    | undefined;
+  return typeof filter?.id === 'string' ? filter.id : undefined;
+}
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();

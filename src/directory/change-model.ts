@@ -33,7 +33,13 @@ export type ChangePosition =
       /** The `since` the feed began at: the overlap never reaches back before it. */
       readonly floor: number | null;
     }
-  | { readonly kind: 'offset'; readonly offset: number; readonly lastId: string | null }
+  | {
+      readonly kind: 'offset';
+      readonly offset: number;
+      readonly lastId: string | null;
+      /** MonoCloud's second stream, users by `last_updated`: the second reached and the ids seen in it. */
+      readonly updated?: { readonly at: number; readonly ids: readonly string[] };
+    }
   | { readonly kind: 'after-id'; readonly after: string | null };
 
 export interface Change {

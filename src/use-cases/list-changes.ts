@@ -29,6 +29,9 @@ const POSITION = z.union([
     kind: z.literal('offset'),
     offset: z.number().int().nonnegative().max(100_000_000),
     lastId: z.string().max(128).nullable(),
+    updated: z
+      .strictObject({ at: z.number().int().nonnegative(), ids: z.array(z.string().max(64)).max(200) })
+      .optional(),
   }),
   z.strictObject({ kind: z.literal('after-id'), after: z.string().max(64).nullable() }),
 ]);

@@ -176,6 +176,42 @@ describe('MonoCloud', () => {
   });
 });
 
+describe('MonoCloud profile edits', () => {
+  it('come from users sorted by last_updated: each edit seen once, creations left to the log', async () => {
+    const sim = stack.sims.monocloud;
+    const now = Math.floor(Date.now() / 1000);
+    const start = await stack.execute(DirectoryChangesDocument, {
+      directory: 'acme',
+      since: new Date(now * 1000).toISOString(),
+      first: 100,
+    });
+    let after = start.body.data?.directory?.changes?.pageInfo.endCursor;
+    const poll = async () => {
+      const { body } = await stack.execute(DirectoryChangesDocument, {
+        directory: 'acme',
+        first: 100,
+        after,
+      });
+      expect(body.errors).toBeUndefined();
+      after = body.data?.directory?.changes?.pageInfo.endCursor;
+      return (body.data?.directory?.changes?.nodes ?? []).filter((n) => n.kind === 'USER_UPDATED');
+    };
+    const [a, b] = sim.users.slice(3, 5);
+    sim.update(a?.user_id ?? '', { last_updated: now + 1, claims: { ...a?.claims, name: 'Edited Once' } });
+    sim.update(b?.user_id ?? '', { last_updated: now + 1, claims: { ...b?.claims, name: 'Edited Too' } });
+    const first = await poll();
+    expect(first.map((n) => n.userId).sort()).toEqual(
+      [encodeUserId('acme', a?.user_id ?? ''), encodeUserId('acme', b?.user_id ?? '')].sort(),
+    );
+    expect(first[0]?.rawType).toBe('last_updated');
+    expect(await poll()).toEqual([]);
+    // Edited again in a later second: reported again, once.
+    sim.update(a?.user_id ?? '', { last_updated: now + 2 });
+    expect((await poll()).map((n) => n.userId)).toEqual([encodeUserId('acme', a?.user_id ?? '')]);
+    expect(await poll()).toEqual([]);
+  });
+});
+
 describe('App Services', () => {
   it('reports new users (its only kind of change) after `since`', async () => {
     const since = new Date(Date.now() - 1000).toISOString();

@@ -47,6 +47,7 @@ const KIND_FOR_CODE: Readonly<Record<string, ChangeKind>> = {
 
 export const MONOCLOUD_CHANGE_KINDS: readonly ChangeKind[] = [
   'USER_CREATED',
+  'USER_UPDATED',
   'USER_DELETED',
   'USER_STATE_CHANGED',
   'MEMBERSHIP_ADDED',

@@ -7,6 +7,7 @@ import { logFacts } from './access-mapper.js';
 import { type WireLog, wireLog } from './access-wire.js';
 import type { MonoCloudClient } from './client.js';
 import { MAX_PAGE_SIZE } from './paging.js';
+import type { WireUserSummary } from './wire.js';
 
 // MonoCloud's change feed over `GET /api/logs?sort=time_stamp:1` (groups-roles-changes.md §1.3).
 // Oldest first, the log only grows at its tail, so an offset into it is a stable position; the entry
@@ -14,14 +15,24 @@ import { MAX_PAGE_SIZE } from './paging.js';
 // (retention, UNCONFIRMED) is noticed: the position is searched for a few pages back, and if gone the
 // read fails with CHANGES_EXPIRED rather than skip or repeat changes. A fresh scan from `since`
 // finds its start by binary search over the pages (log2 of the page count in requests).
-// Not covered: profile edits (MonoCloud logs no `user_updated`; see README), sorting ties inside one
-// second (the log's tie order is UNCONFIRMED; the offset relies on it being stable).
+// The log has no "user updated" code, so profile edits come from a second stream: users sorted by
+// `last_updated`, newest first, read back to the position's watermark (a second and the ids already
+// handed out in it). Two edits of one user between polls are one USER_UPDATED (the latest); a record
+// whose `last_updated` is its creation time is a creation, which the log reports. The two streams are
+// merged by time inside one position. Not covered: the log's order inside one second (UNCONFIRMED; the
+// offset relies on it being stable).
 
 const SIZE = MAX_PAGE_SIZE;
 /** Upstream pages one read may spend: the search for `since` plus the pages it returns. */
 export const MAX_CHANGE_PAGES = 16;
 /** Pages back from a resumed offset searched for the entry it was issued after. */
 const RESUME_SEARCH_PAGES = 2;
+/** Pages of users (newest `last_updated` first) one read may scan for edits since the watermark. */
+export const MAX_UPDATE_PAGES = 3;
+/** Ids an update watermark remembers for its second. */
+const MAX_UPDATED_IDS = 200;
+
+type Updated = NonNullable<Extract<ChangePosition, { kind: 'offset' }>['updated']>;
 
 /** One read's upstream pages left (each read has its own; reads run concurrently). */
 interface Budget {
@@ -118,6 +129,31 @@ export function monoCloudChanges(client: MonoCloudClient, directory: string) {
     return { kind: 'offset', offset: total, lastId: last.items.at(-1)?.id ?? null };
   }
 
+  /**
+   * Users edited after the watermark, oldest first: pages of users by `last_updated` descending, until
+   * one is older than the watermark. More than MAX_UPDATE_PAGES of edits since the last poll cannot be
+   * handed out in order (the oldest are not read yet): SCAN_BUDGET_EXHAUSTED, poll more often.
+   */
+  async function editsSince(watermark: Updated, options?: CallOptions): Promise<WireUserSummary[]> {
+    const found: WireUserSummary[] = [];
+    const seen = new Set(watermark.ids);
+    for (let number = 1; ; number += 1) {
+      if (number > MAX_UPDATE_PAGES) throw new ScanBudgetExhaustedError(directory, MAX_UPDATE_PAGES);
+      const result = await client.listUsers(
+        { page: number, size: SIZE, sort: { field: 'last_updated', order: -1 } },
+        options,
+      );
+      for (const user of result.items) {
+        const updated = user.last_updated ?? null;
+        if (updated === null || updated < watermark.at) return found.reverse();
+        if (updated === watermark.at && seen.has(user.user_id)) continue;
+        // A record last changed when it was created is a creation: the log reports it.
+        if (updated !== user.creation_time) found.push(user);
+      }
+      if (!result.pagination.has_next || result.items.length === 0) return found.reverse();
+    }
+  }
+
   return async function listChanges(request: ChangeRequest, options?: CallOptions): Promise<ChangePage> {
     const budget: Budget = { left: MAX_CHANGE_PAGES };
     const position = request.position;
@@ -129,36 +165,73 @@ export function monoCloudChanges(client: MonoCloudClient, directory: string) {
     if (position !== null) offset = await resumeAt(position.offset, position.lastId, budget, options);
     else if (request.since === null) offset = 0;
     else ({ offset, truncated } = await startAfter(Math.floor(request.since / 1000), budget, options));
+    // Edits are followed from `since`, or from now for a feed from the start of the history (every user
+    // was "edited" at some time before it).
+    let updated: Updated = position?.updated ?? {
+      at: Math.floor((request.since ?? Date.now()) / 1000),
+      ids: [],
+    };
+    const log = await logEntries(offset, request.limit, budget, options);
+    const edits = await editsSince(updated, options);
+
+    // Both streams merged by time, each in its own order; every change carries both resume points.
     const changes: Change[] = [];
     let lastId = position?.lastId ?? null;
-    let more = false;
-    while (changes.length < request.limit && budget.left > 0) {
-      const number = Math.floor(offset / SIZE) + 1;
-      const result = await page(number, budget, options);
-      const items = result.items.slice(offset % SIZE);
-      for (const entry of items) {
-        if (changes.length === request.limit) {
-          more = true;
-          break;
-        }
-        offset += 1;
-        lastId = entry.id;
-        const facts = logFacts(entry);
+    let logAt = 0;
+    let editAt = 0;
+    while (changes.length < request.limit) {
+      const entry = log.entries[logAt];
+      const edit = edits[editAt];
+      if (entry === undefined && edit === undefined) break;
+      if (edit === undefined || (entry !== undefined && entry.time_stamp <= (edit.last_updated ?? 0))) {
+        const current = entry as WireLog;
+        logAt += 1;
+        offset = log.from + logAt;
+        lastId = current.id;
         changes.push({
-          id: entry.id,
+          id: current.id,
           directory,
-          at: fromEpochSeconds(entry.time_stamp),
-          rawType: entry.code,
-          ...facts,
-          position: { kind: 'offset', offset, lastId },
+          at: fromEpochSeconds(current.time_stamp),
+          rawType: current.code,
+          ...logFacts(current),
+          position: { kind: 'offset', offset, lastId, updated },
+        });
+      } else {
+        editAt += 1;
+        const at = edit.last_updated as number;
+        updated =
+          at > updated.at
+            ? { at, ids: [edit.user_id] }
+            : { at, ids: [...updated.ids, edit.user_id].slice(-MAX_UPDATED_IDS) };
+        changes.push({
+          id: `updated:${edit.user_id}:${at}`,
+          directory,
+          at: fromEpochSeconds(at),
+          kind: 'USER_UPDATED',
+          userId: edit.user_id,
+          groupId: null,
+          rawType: 'last_updated',
+          position: { kind: 'offset', offset, lastId, updated },
         });
       }
-      if (more || items.length === 0 || !result.pagination.has_next) {
-        more = more || (items.length > 0 && result.pagination.has_next);
-        break;
-      }
-      more = true;
     }
-    return { changes, position: { kind: 'offset', offset, lastId }, more, truncated };
+    const more = log.more || logAt < log.entries.length || editAt < edits.length;
+    return { changes, position: { kind: 'offset', offset, lastId, updated }, more, truncated };
   };
+
+  /** Up to `limit` log entries from `from` on (oldest first), within the read's page budget. */
+  async function logEntries(from: number, limit: number, budget: Budget, options?: CallOptions) {
+    const entries: WireLog[] = [];
+    let at = from;
+    let more = false;
+    while (entries.length < limit && budget.left > 0) {
+      const result = await page(Math.floor(at / SIZE) + 1, budget, options);
+      const items = result.items.slice(at % SIZE, (at % SIZE) + (limit - entries.length));
+      entries.push(...items);
+      at += items.length;
+      more = result.pagination.has_next || at % SIZE < result.items.length;
+      if (items.length === 0 || !more) break;
+    }
+    return { from, entries, more: more && entries.length > 0 };
+  }
 }

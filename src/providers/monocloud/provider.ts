@@ -18,7 +18,7 @@ import { pageOf, scanPages } from '../../directory/scan.js';
 import type { HttpClient } from '../../http/client.js';
 import { MAX_ACCESS_PAGES, monoCloudAccess } from './access.js';
 import { MONOCLOUD_CHANGE_KINDS } from './access-mapper.js';
-import { MAX_CHANGE_PAGES, monoCloudChanges } from './changes.js';
+import { MAX_CHANGE_PAGES, MAX_UPDATE_PAGES, monoCloudChanges } from './changes.js';
 import { MonoCloudClient, type UserListPage } from './client.js';
 import { mapUser } from './mapper.js';
 import { MAX_PAGE_SIZE, planPages } from './paging.js';
@@ -218,7 +218,7 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
       changesComplete: false,
       notes: [
         'Sessions need the Pro plan (402 is PLAN_REQUIRED); only active sessions are listed.',
-        'The event log has no "user updated" code: profile edits are not in the change feed.',
+        'Profile edits come from users sorted by last_updated (the log has no "user updated" code): two edits between polls are one USER_UPDATED.',
         'Log retention and the order of entries within one second are UNCONFIRMED.',
       ],
     }),
@@ -239,7 +239,8 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
       groups: (groups) => groups,
       groupPage: (limit) => Math.ceil(limit / MAX_PAGE_SIZE) + 1,
       userSessions: (users) => users * MAX_ACCESS_PAGES,
-      changes: () => MAX_CHANGE_PAGES,
+      // The log's pages, and the scan of users by last_updated.
+      changes: () => MAX_CHANGE_PAGES + MAX_UPDATE_PAGES,
       capabilities: 0,
     },
   };

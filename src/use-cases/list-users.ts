@@ -109,21 +109,61 @@ export async function listUsers(
     });
   }
 
-  const cursorOf = (edgePositions: typeof page.positions) =>
+  const cursorOf = (edgePositions: typeof page.positions) => () =>
     ctx.cursors.encode({ direction, key, positions: edgePositions });
-  const edges = page.edges.map((edge) => ({ cursor: cursorOf(edge.positions), node: edge.user }));
+  const edges = page.edges.map((edge) => new Edge(edge.user, cursorOf(edge.positions)));
   for (const { node } of edges) prime(ctx, directories, node);
+  // Also given when a page is empty but not last (a scan budget ran out), so the client can go on.
+  const end = edges.length > 0 || page.hasNextPage ? new Lazy(cursorOf(page.positions)) : null;
   return {
     edges,
     totalCount: page.totalCount,
     pageInfo: {
       hasNextPage: page.hasNextPage,
-      startCursor: edges[0]?.cursor ?? null,
-      // Also given when a page is empty but not last (a scan budget ran out), so the client can go on.
-      endCursor: edges.length > 0 || page.hasNextPage ? cursorOf(page.positions) : null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return end?.value ?? null;
+      },
       scanBudgetExhausted: page.budgetExhausted,
     },
   };
+}
+
+/**
+ * A value made the first time it is read. Cursors are signed (an HMAC each): a page of 50 whose
+ * client asks only `nodes` or only `endCursor` must not sign 50 of them (7% of a 50-user page's CPU).
+ */
+class Lazy<T> {
+  private made = false;
+  private result: T | undefined;
+
+  constructor(private readonly make: () => T) {}
+
+  get value(): T {
+    if (!this.made) {
+      this.result = this.make();
+      this.made = true;
+    }
+    return this.result as T;
+  }
+}
+
+/** An edge whose cursor is signed only if the client asks for it. */
+class Edge {
+  private readonly text: Lazy<string>;
+
+  constructor(
+    readonly node: User,
+    cursor: () => string,
+  ) {
+    this.text = new Lazy(cursor);
+  }
+
+  get cursor(): string {
+    return this.text.value;
+  }
 }
 
 /**

@@ -7,6 +7,7 @@ import { ChangesExpiredError, UnsupportedError } from '../directory/failures.js'
 import type { DirectoryProvider } from '../directory/port.js';
 import { DirectoryFailure } from '../errors.js';
 import { badUserInput } from '../graphql-errors.js';
+import { Lazy } from './lazy.js';
 
 // The change feed, over one directory or merged across several like `users`: each directory reads
 // from its own position, the changes are merged oldest first, and the cursor carries every
@@ -159,7 +160,15 @@ export async function listChanges(
   const edges: ChangeEdgeShape[] = [];
   for (const change of taken) {
     positions[change.directory] = change.position;
-    edges.push({ cursor: ctx.cursors.sealJson(KIND, { ...cursor, p: { ...positions } }), node: change });
+    // Signed only if the client asks for this edge's cursor (most polls read `endCursor` only).
+    const at = { ...cursor, p: { ...positions } };
+    const text = new Lazy(() => ctx.cursors.sealJson(KIND, at));
+    edges.push({
+      get cursor() {
+        return text.value;
+      },
+      node: change,
+    });
   }
   // Every page has an end cursor, even an empty one: a sync job polls with it.
   const endCursor = edges.at(-1)?.cursor ?? ctx.cursors.sealJson(KIND, { ...cursor, p: positions });

@@ -8,6 +8,7 @@ import type { User, UserKind, UserStatus } from '../directory/model.js';
 import type { DirectoryProvider, SortDirection } from '../directory/port.js';
 import { DirectoryFailure, SCAN_BUDGET_EXHAUSTED } from '../errors.js';
 import { badUserInput, forbidden } from '../graphql-errors.js';
+import { Lazy } from './lazy.js';
 
 export const DEFAULT_FIRST = 20;
 export const MAX_FIRST = 100;
@@ -129,25 +130,6 @@ export async function listUsers(
       scanBudgetExhausted: page.budgetExhausted,
     },
   };
-}
-
-/**
- * A value made the first time it is read. Cursors are signed (an HMAC each): a page of 50 whose
- * client asks only `nodes` or only `endCursor` must not sign 50 of them (7% of a 50-user page's CPU).
- */
-class Lazy<T> {
-  private made = false;
-  private result: T | undefined;
-
-  constructor(private readonly make: () => T) {}
-
-  get value(): T {
-    if (!this.made) {
-      this.result = this.make();
-      this.made = true;
-    }
-    return this.result as T;
-  }
 }
 
 /** An edge whose cursor is signed only if the client asks for it. */

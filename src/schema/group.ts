@@ -1,6 +1,7 @@
 import { builder, needs } from '../builder.js';
 import type { Group, Membership } from '../directory/access-model.js';
 import type { User } from '../directory/model.js';
+import { encodeOffset } from '../directory/offset-cursor.js';
 import { directoryError, withRead } from '../use-cases/capability.js';
 import { DirectoryType } from './directory.js';
 import {
@@ -146,24 +147,34 @@ builder.objectField(GroupType, 'members', (t) =>
         });
       if (page === null) return connectionOf([], window.offset, false, 0);
       const users = ctx.loaders.user(directory);
-      const members: { user: User; membership: Membership }[] = [];
       for (const membership of page.items) {
         if (membership.user) users.prime(membership.userId, membership.user);
       }
       const loaded = await users.loadMany(page.items.map((m) => m.userId));
+      const edges: MemberEdgeShape[] = [];
       loaded.forEach((user, index) => {
         if (user instanceof Error) throw directoryError(directory, user);
-        // A member deleted since the list was read is left out rather than shown as nothing.
-        if (user !== null) members.push({ user, membership: page.items[index] as Membership });
+        // A member deleted since the list was read is left out rather than shown as nothing; the
+        // cursors keep their places in the list, so the next page neither skips nor repeats.
+        if (user !== null) {
+          const membership = page.items[index] as Membership;
+          edges.push({
+            cursor: encodeOffset(window.offset + index),
+            node: user,
+            extra: { addedAt: membership.addedAt },
+          });
+        }
       });
-      const connection = connectionOf(
-        members.map((m) => m.user),
-        window.offset,
-        page.next !== null,
-        page.total,
-        (user) => ({ addedAt: members.find((m) => m.user === user)?.membership.addedAt ?? null }),
-      );
-      return connection;
+      const last = page.items.length - 1;
+      return {
+        edges,
+        pageInfo: {
+          hasNextPage: page.next !== null,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: last >= 0 ? encodeOffset(window.offset + last) : null,
+        },
+        totalCount: page.total,
+      };
     },
   }),
 );

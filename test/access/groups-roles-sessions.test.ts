@@ -1,8 +1,9 @@
 import { print } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { decodeGroupId, encodeUserId } from '../../src/directory/global-id.js';
+import { decodeGroupId, encodeGroupId, encodeUserId } from '../../src/directory/global-id.js';
 import {
   DirectoryGroupsDocument,
+  GroupMembersPagedDocument,
   NodeGroupDocument,
   UserGroupsPagedDocument,
   UserSessionsDocument,
@@ -231,6 +232,33 @@ describe('directory groups, members, capabilities and group nodes', () => {
       name: withMembers?.name,
       directoryName: directory,
     });
+  });
+
+  it('a member the directory no longer shows is left out, and the next page neither skips nor repeats', async () => {
+    const sim = stack.sims.zitadel;
+    const group = sim.access.groups.find(
+      (g) => sim.access.members.filter((m) => m.groupId === g.id).length >= 4,
+    );
+    const members = sim.access.members.filter((m) => m.groupId === group?.id).map((m) => m.userId);
+    const id = encodeGroupId('corp', group?.id ?? '');
+    sim.restrictedUserIds.add(members[0] ?? '');
+    try {
+      const first = await stack.execute(GroupMembersPagedDocument, { id, first: 2 });
+      expect(first.body.errors).toBeUndefined();
+      const page1 =
+        first.body.data?.node && 'members' in first.body.data.node ? first.body.data.node.members : null;
+      expect(page1?.nodes.map((n) => n.localId)).toEqual([members[1]]);
+      const second = await stack.execute(GroupMembersPagedDocument, {
+        id,
+        first: 2,
+        after: page1?.pageInfo.endCursor,
+      });
+      const page2 =
+        second.body.data?.node && 'members' in second.body.data.node ? second.body.data.node.members : null;
+      expect(page2?.nodes.map((n) => n.localId)).toEqual([members[2], members[3]]);
+    } finally {
+      sim.restrictedUserIds.clear();
+    }
   });
 
   it('App Services: capabilities say no groups, and groups is null with UNSUPPORTED_BY_PROVIDER', async () => {

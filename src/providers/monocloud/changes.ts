@@ -104,11 +104,11 @@ export function monoCloudChanges(client: MonoCloudClient, directory: string) {
 
   /** Where to resume, checking the entry before it is still the one the position was issued after. */
   async function resumeAt(
-    offset: number,
-    lastId: string | null,
+    position: Extract<ChangePosition, { kind: 'offset' }>,
     budget: Budget,
     options?: CallOptions,
   ): Promise<number> {
+    const { offset, lastId } = position;
     if (offset === 0 || lastId === null) return offset;
     let number = Math.floor((offset - 1) / SIZE) + 1;
     for (let searched = 0; searched < RESUME_SEARCH_PAGES && number >= 1; searched += 1, number -= 1) {
@@ -116,17 +116,24 @@ export function monoCloudChanges(client: MonoCloudClient, directory: string) {
       const index = result.items.findIndex((e) => e.id === lastId);
       if (index >= 0) return (number - 1) * SIZE + index + 1;
     }
-    throw new ChangesExpiredError(directory, await presentEnd(budget, options));
+    throw new ChangesExpiredError(directory, await presentEnd(position.updated, budget, options));
   }
 
-  /** The position after the newest entry: where a feed that lost its place goes on from. */
-  async function presentEnd(budget: Budget, options?: CallOptions): Promise<ChangePosition> {
+  /**
+   * The position after the newest log entry: where a feed that lost its place in the log goes on
+   * from. The edits stream did not lose its place: its watermark is kept, or its edits would come again.
+   */
+  async function presentEnd(
+    updated: Updated | undefined,
+    budget: Budget,
+    options?: CallOptions,
+  ): Promise<ChangePosition> {
     budget.left = Math.max(budget.left, 2);
     const first = await page(1, budget, options);
     const total = first.pagination.total_count;
-    if (total === 0) return { kind: 'offset', offset: 0, lastId: null };
     const last = total <= SIZE ? first : await page(Math.ceil(total / SIZE), budget, options);
-    return { kind: 'offset', offset: total, lastId: last.items.at(-1)?.id ?? null };
+    const lastId = total === 0 ? null : (last.items.at(-1)?.id ?? null);
+    return { kind: 'offset', offset: total, lastId, ...(updated === undefined ? {} : { updated }) };
   }
 
   /**
@@ -162,7 +169,7 @@ export function monoCloudChanges(client: MonoCloudClient, directory: string) {
     }
     let truncated = false;
     let offset: number;
-    if (position !== null) offset = await resumeAt(position.offset, position.lastId, budget, options);
+    if (position !== null) offset = await resumeAt(position, budget, options);
     else if (request.since === null) offset = 0;
     else ({ offset, truncated } = await startAfter(Math.floor(request.since / 1000), budget, options));
     // Edits are followed from `since`, or from now for a feed from the start of the history (every user

@@ -1,18 +1,11 @@
 import { builder, needs } from '../builder.js';
-import type { Group, Membership } from '../directory/access-model.js';
+import type { Group } from '../directory/access-model.js';
 import type { User } from '../directory/model.js';
-import { encodeOffset } from '../directory/offset-cursor.js';
+import type { DirectoryProvider } from '../directory/port.js';
 import { directoryError, withRead } from '../use-cases/capability.js';
 import { DirectoryType } from './directory.js';
-import {
-  type Connection,
-  connectionOf,
-  listArgs,
-  listWindow,
-  PageInfoType,
-  sliceConnection,
-} from './list-connection.js';
-import { NodeInterface } from './node.js';
+import { type Connection, connectionOf, listArgs, listWindow, PageInfoType } from './list-connection.js';
+import { isGroup, NodeInterface } from './node.js';
 import { UserInterface } from './user.js';
 
 // Groups (issue 16): `Group` is a Node; a user's groups and a group's members are connections whose
@@ -22,7 +15,7 @@ import { UserInterface } from './user.js';
 export const GroupType = builder.objectRef<Group>('Group').implement({
   description: 'A group of accounts in one directory (MonoCloud groups, ZITADEL groups).',
   interfaces: [NodeInterface],
-  isTypeOf: (value) => typeof value === 'object' && value !== null && 'memberCount' in value,
+  isTypeOf: (value) => typeof value === 'object' && value !== null && isGroup(value as Group | User),
   fields: (t) => ({
     localId: t.exposeString('localId', { description: 'The directory’s own id for the group.' }),
     directoryName: t.exposeString('directory', { description: 'The configured name of its directory.' }),
@@ -151,30 +144,14 @@ builder.objectField(GroupType, 'members', (t) =>
         if (membership.user) users.prime(membership.userId, membership.user);
       }
       const loaded = await users.loadMany(page.items.map((m) => m.userId));
-      const edges: MemberEdgeShape[] = [];
-      loaded.forEach((user, index) => {
-        if (user instanceof Error) throw directoryError(directory, user);
-        // A member deleted since the list was read is left out rather than shown as nothing; the
-        // cursors keep their places in the list, so the next page neither skips nor repeats.
-        if (user !== null) {
-          const membership = page.items[index] as Membership;
-          edges.push({
-            cursor: encodeOffset(window.offset + index),
-            node: user,
-            extra: { addedAt: membership.addedAt },
-          });
-        }
-      });
-      const last = page.items.length - 1;
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: page.next !== null,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: last >= 0 ? encodeOffset(window.offset + last) : null,
-        },
-        totalCount: page.total,
-      };
+      // A member deleted since the list was read is left out rather than shown as nothing.
+      return connectionOf(
+        orFail(directory, loaded),
+        window.offset,
+        page.next !== null,
+        page.total,
+        (_user, index) => ({ addedAt: page.items[index]?.addedAt ?? null }),
+      );
     },
   }),
 );
@@ -218,16 +195,25 @@ builder.interfaceField(UserInterface, 'groups', (t) =>
           throw directoryError(directory, error);
         });
       const all = memberships ?? [];
-      const window = sliceConnection(all, args.first, args.after);
-      const groups = await ctx.loaders.groups(groupsReader).loadMany(window.edges.map((e) => e.node.groupId));
-      const edges: GroupEdgeShape[] = [];
-      window.edges.forEach((edge, index) => {
-        const group = groups[index];
-        if (group instanceof Error) throw directoryError(directory, group);
-        // A group deleted since the membership was read is left out.
-        if (group) edges.push({ cursor: edge.cursor, node: group, extra: { addedAt: edge.node.addedAt } });
-      });
-      return { edges, pageInfo: window.pageInfo, totalCount: window.totalCount };
+      const window = listWindow(args.first, args.after);
+      const shown = all.slice(window.offset, window.offset + window.first);
+      const groups = await ctx.loaders.groups(groupsReader).loadMany(shown.map((m) => m.groupId));
+      // A group deleted since the membership was read is left out.
+      return connectionOf(
+        orFail(directory, groups),
+        window.offset,
+        window.offset + shown.length < all.length,
+        all.length,
+        (_group, index) => ({ addedAt: shown[index]?.addedAt ?? null }),
+      );
     },
   }),
 );
+
+/** Loaded values in key order: an error fails the field as its directory's; a missing one stays null. */
+function orFail<T>(directory: DirectoryProvider, results: readonly (T | null | Error)[]): (T | null)[] {
+  return results.map((result) => {
+    if (result instanceof Error) throw directoryError(directory, result);
+    return result;
+  });
+}

@@ -42,25 +42,28 @@ export function listWindow(first: number | null | undefined, after: string | nul
   }
 }
 
-/** One page of a list read from `offset` on; `total` when known, `more` whether items follow it. */
+/**
+ * One page of a list read from `offset` on; `total` when known, `more` whether items follow it. An
+ * item that is null (it went away between two reads) is left out, and every cursor keeps its place in
+ * the list, so the next page neither skips nor repeats.
+ */
 export function connectionOf<T, E = object>(
-  items: readonly T[],
+  items: readonly (T | null)[],
   offset: number,
   more: boolean,
   total: number | null,
-  extra: (item: T) => E = () => ({}) as E,
+  extra: (item: T, index: number) => E = () => ({}) as E,
 ): Connection<T, E> {
-  const edges = items.map((node, index) => ({
-    cursor: encodeOffset(offset + index),
-    node,
-    extra: extra(node),
-  }));
+  const edges: Edge<T, E>[] = [];
+  items.forEach((node, index) => {
+    if (node !== null) edges.push({ cursor: encodeOffset(offset + index), node, extra: extra(node, index) });
+  });
   return {
     edges,
     pageInfo: {
       hasNextPage: more,
       startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      endCursor: items.length > 0 ? encodeOffset(offset + items.length - 1) : null,
     },
     totalCount: total,
   };

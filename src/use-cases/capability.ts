@@ -26,8 +26,8 @@ export function withRead<K extends keyof DirectoryProvider>(
   return directory as DirectoryProvider & Required<Pick<DirectoryProvider, K>>;
 }
 
-/** A loader's rejection as the field's error: directory failures keep their directory. */
-export function directoryError(directory: DirectoryProvider, error: unknown): Error {
+/** A directory call's failure as the field's error: directory failures keep their directory. */
+export function directoryError(directory: DirectoryProvider, error: unknown): DirectoryFailure {
   if (error instanceof DirectoryFailure) return error;
   return new DirectoryFailure(directory.name, error instanceof Error ? error : new Error(String(error)));
 }

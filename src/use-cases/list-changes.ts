@@ -7,6 +7,7 @@ import { ChangesExpiredError, UnsupportedError } from '../directory/failures.js'
 import type { DirectoryProvider } from '../directory/port.js';
 import { DirectoryFailure } from '../errors.js';
 import { badUserInput } from '../graphql-errors.js';
+import { directoryError } from './capability.js';
 import { Lazy } from './lazy.js';
 
 // The change feed, over one directory or merged across several like `users`: each directory reads
@@ -113,9 +114,7 @@ export async function listChanges(
           ctx.call,
         );
       } catch (error) {
-        return error instanceof DirectoryFailure
-          ? error
-          : new DirectoryFailure(directory.name, error instanceof Error ? error : new Error(String(error)));
+        return directoryError(directory, error);
       }
     }),
   );

@@ -1,5 +1,5 @@
 import type { Group, Membership, Session } from '../../directory/access-model.js';
-import type { ChangeKind } from '../../directory/change-model.js';
+import { CHANGE_KINDS, type ChangeKind } from '../../directory/change-model.js';
 import type { WireGroup, WireLog, WireSession, WireUserGroup } from './access-wire.js';
 import { toTimestamp } from './mapper.js';
 
@@ -45,16 +45,10 @@ const KIND_FOR_CODE: Readonly<Record<string, ChangeKind>> = {
   user_sign_in_succeeded: 'SIGN_IN',
 };
 
-export const MONOCLOUD_CHANGE_KINDS: readonly ChangeKind[] = [
-  'USER_CREATED',
-  'USER_UPDATED',
-  'USER_DELETED',
-  'USER_STATE_CHANGED',
-  'MEMBERSHIP_ADDED',
-  'MEMBERSHIP_REMOVED',
-  'SIGN_IN',
-  'OTHER',
-];
+/** What the log's codes map to, USER_UPDATED from the scan of users by `last_updated`, and OTHER. */
+export const MONOCLOUD_CHANGE_KINDS: readonly ChangeKind[] = CHANGE_KINDS.filter(
+  (kind) => kind === 'USER_UPDATED' || kind === 'OTHER' || Object.values(KIND_FOR_CODE).includes(kind),
+);
 
 /** The parts of a log entry a change is made of. Which target is the user or the group is UNCONFIRMED per code. */
 export function logFacts(wire: WireLog): {

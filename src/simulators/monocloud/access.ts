@@ -216,6 +216,11 @@ export class MonoCloudAccess {
     return (this.memberships.get(userId) ?? []).map((m) => m.group_id);
   }
 
+  /** How many active sessions a user has (the Pro-plan list). */
+  sessionCount(userId: string): number {
+    return this.sessions.get(userId)?.length ?? 0;
+  }
+
   private addMembership(userId: string, group: MonoCloudGroupRecord, at: number): void {
     const list = this.memberships.get(userId) ?? [];
     list.push({ group_id: group.group_id, user_id: userId, creation_time: at, group_name: group.name });

@@ -56,7 +56,7 @@ export interface AppOptions {
    */
   readonly subgraphAuthDirectives?: boolean;
   /**
-   * In subgraph mode, also key users by `directoryName localId`. For Apollo Router / @apollo/gateway:
+   * In subgraph mode, also key users by `directoryName localId`. For @apollo/gateway (Apollo Router untested):
    * Hive Gateway ≤ 2.15 cannot plan that second key across `@interfaceObject`.
    */
   readonly subgraphCompositeKey?: boolean;

@@ -111,7 +111,7 @@ const fileSchema = z
     federation: z.boolean('must be true or false').default(false),
     /** In subgraph mode, @requiresScopes in the SDL (false for @apollo/gateway, which refuses them). */
     subgraphAuthDirectives: z.boolean('must be true or false').default(true),
-    /** In subgraph mode, also key users by `directoryName localId` (Apollo Router / @apollo/gateway only). */
+    /** In subgraph mode, also key users by `directoryName localId` (for @apollo/gateway; Hive Gateway ≤ 2.15 cannot plan it). */
     subgraphCompositeKey: z.boolean('must be true or false').default(false),
     /** Deadline of one GraphQL request, propagated to every upstream call it makes. */
     requestTimeoutMs: positiveInt(300_000).default(DEFAULT_REQUEST_TIMEOUT_MS),

@@ -30,7 +30,7 @@ export function buildSchema(
   options: {
     readonly federation?: boolean;
     readonly authDirectives?: boolean;
-    /** Also key users by `directoryName localId` (Apollo Router / @apollo/gateway only). */
+    /** Also key users by `directoryName localId` (for @apollo/gateway; Hive Gateway ≤ 2.15 cannot plan it). */
     readonly compositeKey?: boolean;
   } = {},
 ): GraphQLSchema {

@@ -4,6 +4,7 @@ import type { Context } from '../context.js';
 import type { Change, ChangePage, ChangePosition } from '../directory/change-model.js';
 import { listingKey } from '../directory/cursor.js';
 import { ChangesExpiredError, UnsupportedError } from '../directory/failures.js';
+import { takeInOrder } from '../directory/merge-by-time.js';
 import type { DirectoryProvider } from '../directory/port.js';
 import { DirectoryFailure } from '../errors.js';
 import { badUserInput } from '../graphql-errors.js';
@@ -119,7 +120,7 @@ export async function listChanges(
     }),
   );
 
-  const streams: Change[][] = [];
+  const streams: (readonly Change[])[] = [];
   let truncated = false;
   let more = false;
   const positions: Record<string, ChangePosition> = { ...(cursor.p as Record<string, ChangePosition>) };
@@ -137,24 +138,14 @@ export async function listChanges(
     }
     truncated ||= page.truncated;
     more ||= page.more;
-    streams.push([...page.changes]);
+    streams.push(page.changes);
     // Nothing handed out: the directory may still have moved past changes it skipped as seen.
     if (page.changes.length === 0) positions[directory.name] = page.position;
   });
-  // A k-way merge by time that keeps each directory's own order: a directory's position is only
-  // right after the last change taken if nothing of its own before that one was left behind (its
-  // log is not always in time order: MonoCloud stamps seconds, clocks differ).
-  const taken: Change[] = [];
-  while (taken.length < first) {
-    let next: Change[] | undefined;
-    for (const stream of streams) {
-      const head = stream[0];
-      if (head !== undefined && (next === undefined || head.at < (next[0] as Change).at)) next = stream;
-    }
-    if (next === undefined) break;
-    taken.push(next.shift() as Change);
-  }
-  if (streams.some((stream) => stream.length > 0)) more = true;
+  // Each directory's own order is kept: its position is right after the last change taken from it.
+  const merged = takeInOrder(streams, (change) => change.at, first);
+  if (merged.left) more = true;
+  const taken = merged.taken.map(({ item }) => item);
 
   const edges: ChangeEdgeShape[] = [];
   for (const change of taken) {

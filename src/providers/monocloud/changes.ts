@@ -1,5 +1,6 @@
 import type { Change, ChangePage, ChangePosition, ChangeRequest } from '../../directory/change-model.js';
 import { ChangesExpiredError, ScanBudgetExhaustedError, UpstreamError } from '../../directory/failures.js';
+import { takeInOrder } from '../../directory/merge-by-time.js';
 import type { CallOptions } from '../../directory/port.js';
 import { fromEpochSeconds } from '../../directory/timestamp.js';
 import { OP } from './access.js';
@@ -181,30 +182,31 @@ export function monoCloudChanges(client: MonoCloudClient, directory: string) {
     const log = await logEntries(offset, request.limit, budget, options);
     const edits = await editsSince(updated, options);
 
-    // Both streams merged by time, each in its own order; every change carries both resume points.
+    // Both streams merged by time, each in its own order (log first on a tie); every change carries
+    // both resume points.
+    const merged = takeInOrder<WireLog | WireUserSummary>(
+      [log.entries, edits],
+      (item, stream) =>
+        stream === 0 ? (item as WireLog).time_stamp : ((item as WireUserSummary).last_updated ?? 0),
+      request.limit,
+    );
     const changes: Change[] = [];
     let lastId = position?.lastId ?? null;
-    let logAt = 0;
-    let editAt = 0;
-    while (changes.length < request.limit) {
-      const entry = log.entries[logAt];
-      const edit = edits[editAt];
-      if (entry === undefined && edit === undefined) break;
-      if (edit === undefined || (entry !== undefined && entry.time_stamp <= (edit.last_updated ?? 0))) {
-        const current = entry as WireLog;
-        logAt += 1;
-        offset = log.from + logAt;
-        lastId = current.id;
+    for (const { item, stream, index } of merged.taken) {
+      if (stream === 0) {
+        const entry = item as WireLog;
+        offset = log.from + index + 1;
+        lastId = entry.id;
         changes.push({
-          id: current.id,
+          id: entry.id,
           directory,
-          at: fromEpochSeconds(current.time_stamp),
-          rawType: current.code,
-          ...logFacts(current),
+          at: fromEpochSeconds(entry.time_stamp),
+          rawType: entry.code,
+          ...logFacts(entry),
           position: { kind: 'offset', offset, lastId, updated },
         });
       } else {
-        editAt += 1;
+        const edit = item as WireUserSummary;
         const at = edit.last_updated as number;
         updated =
           at > updated.at
@@ -222,7 +224,7 @@ export function monoCloudChanges(client: MonoCloudClient, directory: string) {
         });
       }
     }
-    const more = log.more || logAt < log.entries.length || editAt < edits.length;
+    const more = log.more || merged.left;
     return { changes, position: { kind: 'offset', offset, lastId, updated }, more, truncated };
   };
 

@@ -8,7 +8,7 @@ import {
 
 /** How big a document is, measured before it is validated or executed. */
 export interface DocumentShape {
-  /** Deepest field nesting of any operation (a root field is depth 1), through fragments. */
+  /** Deepest field nesting of any operation (a root field is depth 1), through fragments; introspection aside. */
   readonly depth: number;
   /** Aliased fields, counted over the document as written (fragments once). */
   readonly aliases: number;
@@ -53,15 +53,20 @@ export function shapeOf(document: DocumentNode): DocumentShape {
       count(definition.selectionSet);
     }
   }
-  // Depth through fragments, memoised per fragment.
+  // Depth through fragments, memoised per fragment. Introspection (`__schema`, `__type`) is left out:
+  // its nesting is the schema's own (GraphiQL's query is 15 deep through `ofType`), it never reaches
+  // a directory, and whether it is allowed at all is the introspection policy's to say.
   const fragmentDepth = new Map<string, number>();
   const depthOf = (set: SelectionSetNode | undefined, path: Set<string>): number => {
     if (set === undefined) return 0;
     let deepest = 0;
     for (const selection of set.selections) {
       let depth = 0;
-      if (selection.kind === Kind.FIELD) depth = 1 + depthOf(selection.selectionSet, path);
-      else if (selection.kind === Kind.INLINE_FRAGMENT) depth = depthOf(selection.selectionSet, path);
+      if (selection.kind === Kind.FIELD) {
+        const name = selection.name.value;
+        if (name === '__schema' || name === '__type') continue;
+        depth = 1 + depthOf(selection.selectionSet, path);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) depth = depthOf(selection.selectionSet, path);
       else {
         const name = selection.name.value;
         const fragment = fragments.get(name);

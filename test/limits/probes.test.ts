@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { serverSettings } from '../../src/config.js';
 import { DEFAULT_LIMITS } from '../../src/cost/limits.js';
@@ -72,6 +73,29 @@ describe('static limits: QUERY_TOO_COMPLEX with the limit and the measured value
     });
     expect(upstream()).toBe(0);
     expectBounded(answer);
+  });
+
+  it('the introspection query GraphiQL sends is answered: the schema’s own nesting is not counted as depth', async () => {
+    const query = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+      oneOf: true,
+    });
+    const answer = await send(query);
+    expect(answer.body.errors).toBeUndefined();
+    expect(answer.status).toBe(200);
+    expect((answer.body.data as { __schema: { types: unknown[] } }).__schema.types.length).toBeGreaterThan(
+      50,
+    );
+    // A deep query stays refused when it also introspects.
+    let inner = 'id';
+    for (let i = 0; i < 7; i += 1) inner = `id linkedAccounts { user { ${inner} } }`;
+    const id = encodeUserId('acme', stack.ids.monocloud[0] ?? '');
+    const mixed = await send(`{ __schema { queryType { name } } user(id: "${id}") { ${inner} } }`);
+    expect(mixed.body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'depth' });
   });
 
   it('a 1.1 MB query of aliases is refused by its length', async () => {

@@ -60,7 +60,11 @@ it('runs the example query in GraphiQL and shows users from every directory', as
   const run = page.locator('.graphiql-execute-button');
   await run.waitFor({ timeout: 30_000 });
   const answer = page.waitForResponse(
-    (response) => response.url() === url && response.request().method() === 'POST',
+    // The run's answer, not GraphiQL's own introspection request (which may still be on its way).
+    (response) =>
+      response.url() === url &&
+      response.request().method() === 'POST' &&
+      (response.request().postData() ?? '').includes('DemoUsers'),
     { timeout: 30_000 },
   );
   await run.click();
@@ -114,7 +118,10 @@ it('works with authentication: the token goes in the Headers tab', async () => {
     await run.waitFor({ timeout: 30_000 });
     const answer = () =>
       page.waitForResponse(
-        (response) => response.url() === guardedUrl && response.request().method() === 'POST',
+        (response) =>
+          response.url() === guardedUrl &&
+          response.request().method() === 'POST' &&
+          (response.request().postData() ?? '').includes('directories'),
         {
           timeout: 30_000,
         },

@@ -1,4 +1,3 @@
-import pLimit from 'p-limit';
 import { asError, isCredentialsError } from './failures.js';
 import type { KeyedResult } from './port.js';
 
@@ -17,22 +16,30 @@ async function runUnits<U, R>(
   load: (unit: U) => Promise<R>,
   failsWholeBatch: FailsWholeBatch,
 ): Promise<{ readonly results: (R | Error)[]; readonly fatal: Error | null }> {
-  const limit = pLimit(concurrency);
   let fatal: Error | null = null;
-  const results = await Promise.all(
-    units.map((unit) =>
-      limit(async () => {
-        if (fatal) return fatal;
-        try {
-          return await load(unit);
-        } catch (error) {
-          const failure = asError(error);
-          if (fatal === null && failsWholeBatch(failure)) fatal = failure;
-          return failure;
-        }
-      }),
-    ),
-  );
+  const results = new Array<R | Error>(units.length);
+  let next = 0;
+  // `concurrency` workers taking the next unit as each finishes, in order: what p-limit did, without a
+  // queued closure and two promises per unit (BENCHMARKS.md, issue 17).
+  const worker = async (): Promise<void> => {
+    while (next < units.length) {
+      const index = next++;
+      if (fatal) {
+        results[index] = fatal;
+        continue;
+      }
+      try {
+        results[index] = await load(units[index] as U);
+      } catch (error) {
+        const failure = asError(error);
+        if (fatal === null && failsWholeBatch(failure)) fatal = failure;
+        results[index] = failure;
+      }
+    }
+  };
+  const workers: Promise<void>[] = [];
+  for (let n = Math.min(Math.max(1, concurrency), units.length); n > 0; n -= 1) workers.push(worker());
+  await Promise.all(workers);
   return { results, fatal };
 }
 

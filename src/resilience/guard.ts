@@ -104,16 +104,19 @@ export class DirectoryGuard implements CallGuard {
         if (options.trace !== undefined) noteCircuitOpen(options.trace, call.operation);
         throw this.circuitOpen(call.operation);
       }
-      let release: () => void;
-      const queuedAt = performance.now();
-      try {
-        release = await this.limiter.acquire(call.operation, deadline, signal, options.share);
-      } catch (error) {
-        this.breaker.record(admission, 'ignored');
-        throw error;
+      let release = this.limiter.tryAcquire();
+      let waited = 0;
+      if (release === null) {
+        const queuedAt = performance.now();
+        try {
+          release = await this.limiter.acquire(call.operation, deadline, signal, options.share);
+        } catch (error) {
+          this.breaker.record(admission, 'ignored');
+          throw error;
+        }
+        waited = performance.now() - queuedAt;
+        if (waited > 1) this.observer.queued(this.limiter.waiting, waited / 1000);
       }
-      const waited = performance.now() - queuedAt;
-      if (waited > 1) this.observer.queued(this.limiter.waiting, waited / 1000);
       const started = this.now();
       const began = performance.now();
       const traced =

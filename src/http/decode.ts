@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { UpstreamError } from '../directory/failures.js';
 import type { ProviderKind } from '../directory/model.js';
+import { compiledCheck } from './compiled-schema.js';
 
 /**
  * Parses a 2xx body against the contract's schema. Anything off-contract is an UpstreamError of kind
@@ -18,6 +19,10 @@ export function decode<S extends z.ZodType>(
   } catch {
     throw new UpstreamError({ provider, kind: 'bad_response', operation, detail: 'body is not JSON' });
   }
+  // Most bodies are on contract: checked in place by the compiled form of the same schema. zod runs
+  // for the rest, and for a body the check refuses, to say where it broke (compiled-schema.ts).
+  const check = compiledCheck(schema);
+  if (check?.(value) === true) return value as z.output<S>;
   const result = schema.safeParse(value);
   if (!result.success) {
     const where = result.error.issues

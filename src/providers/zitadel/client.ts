@@ -7,6 +7,7 @@ import {
   listIdpLinksResponseSchema,
   listPasskeysResponseSchema,
   listUsersResponseSchema,
+  optionalText,
   type UserFieldName,
   type WireIdpLink,
   type WirePasskey,
@@ -89,7 +90,7 @@ export class ZitadelClient {
       result: body.result ?? [],
       totalResult: Number(body.details?.totalResult ?? 0),
       sortingColumn: body.sortingColumn ?? null,
-      processedSequence: body.details?.processedSequence ?? null,
+      processedSequence: optionalText(body.details?.processedSequence),
       timestamp: body.details?.timestamp ?? null,
     };
   }

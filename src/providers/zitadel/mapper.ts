@@ -9,7 +9,14 @@ import type {
   ZitadelUser,
 } from '../../directory/model.js';
 import { fromDateTimeString } from '../../directory/timestamp.js';
-import type { WireHumanUser, WireIdpLink, WireMachineUser, WirePasskey, WireUser } from './wire.js';
+import {
+  optionalText,
+  type WireHumanUser,
+  type WireIdpLink,
+  type WireMachineUser,
+  type WirePasskey,
+  type WireUser,
+} from './wire.js';
 
 // Pure wire → model mapping. protojson omits default values, so an absent boolean is false, an
 // absent enum is its zero value, and an absent or empty string is "no such fact" (null).
@@ -59,7 +66,7 @@ export function toZitadelUser(wire: WireUser, directory: string): ZitadelUser {
     gender: profile?.gender === undefined ? null : GENDER[profile.gender],
     avatarUrl: text(profile?.avatarUrl),
     resourceOwner: text(wire.details?.resourceOwner),
-    sequence: wire.details?.sequence ?? null,
+    sequence: optionalText(wire.details?.sequence),
     mfaInitSkippedAt: timestamp(human?.mfaInitSkipped),
     machine: wire.machine ? machineDetails(wire.machine) : null,
   };

@@ -1,13 +1,21 @@
 import { z } from 'zod';
+import { refinedAs } from '../../http/compiled-schema.js';
 
 // ZITADEL v2 user payloads as grpc-gateway sends them (protojson): lowerCamelCase keys, uint64 as
 // strings, RFC 3339 timestamps, enums by name, and every default-valued field omitted — so nearly
 // everything is optional here, and the mapper supplies the proto defaults.
 
-/** protojson writes uint64 as a string but every protojson reader also accepts a number; keep it a string. */
-const uint64 = z
-  .union([z.string().regex(/^\d+$/), z.number().int().nonnegative()])
-  .transform((value) => String(value));
+/**
+ * protojson writes uint64 as a string but every protojson reader also accepts a number; read as sent
+ * (no transform, so the body is checked in place: src/http/compiled-schema.ts), made a string with
+ * `uint64Text` where it is kept.
+ */
+const uint64 = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]);
+
+/** A uint64 as the decimal string protojson writes; null when absent. */
+export function optionalText(value: string | number | undefined): string | null {
+  return value === undefined ? null : String(value);
+}
 
 const timestamp = z.iso.datetime({ offset: true });
 
@@ -96,20 +104,23 @@ export const machineUserSchema = z.object({
   accessTokenType: accessTokenTypeSchema.optional(),
 });
 
-export const userSchema = z
-  .object({
-    userId: z.string().min(1),
-    details: detailsSchema.optional(),
-    state: userStateSchema.optional(),
-    username: z.string().optional(),
-    loginNames: z.array(z.string()).optional(),
-    preferredLoginName: z.string().optional(),
-    human: humanUserSchema.optional(),
-    machine: machineUserSchema.optional(),
-  })
-  .refine((user) => (user.human === undefined) !== (user.machine === undefined), {
-    message: 'exactly one of human or machine (oneof type)',
-  });
+export const userSchema = refinedAs(
+  z
+    .object({
+      userId: z.string().min(1),
+      details: detailsSchema.optional(),
+      state: userStateSchema.optional(),
+      username: z.string().optional(),
+      loginNames: z.array(z.string()).optional(),
+      preferredLoginName: z.string().optional(),
+      human: humanUserSchema.optional(),
+      machine: machineUserSchema.optional(),
+    })
+    .refine((user) => (user.human === undefined) !== (user.machine === undefined), {
+      message: 'exactly one of human or machine (oneof type)',
+    }),
+  { oneOf: [{ required: ['human'] }, { required: ['machine'] }] },
+);
 
 export const getUserByIdResponseSchema = z.object({
   /** Deprecated copy of `user.details`. */

@@ -80,24 +80,23 @@ export class Loaders {
     const key = `${kind}\u0000${directory.name}`;
     let loader = this.loaders.get(key) as DataLoader<string, T | null> | undefined;
     if (!loader) {
-      loader = new DataLoader<string, T | null>(
-        async (ids) => {
-          this.read?.directory(directory.name);
-          const trace = this.options.trace;
-          const traced =
-            trace === undefined ? null : startBatchSpan(trace, kind, directory, ids.length, this.options);
-          const results = await batch(ids, traced?.options ?? this.options).catch((error: unknown) =>
-            ids.map(() => (error instanceof Error ? error : new Error(String(error)))),
-          );
-          if (traced !== null) endBatchSpan(traced.span, results);
-          return results.map((result) =>
-            result instanceof Error ? new DirectoryFailure(directory.name, result) : result,
-          );
-        },
-        // setImmediate, not the default microtask tick: ids requested at different depths of one
-        // query (a nested field under an async parent) still share a batch.
-        { batchScheduleFn: (run) => setImmediate(run) },
-      );
+      // DataLoader's own schedule (after the promise jobs of the current turn): ids requested at
+      // different depths of one query still share a batch (test/e2e/batching.test.ts), and the batch
+      // leaves without waiting for the other requests' I/O of the turn, as a setImmediate did
+      // (S1 ×1.08, S2 ×1.05 req/s: BENCHMARKS.md, issue 17).
+      loader = new DataLoader<string, T | null>(async (ids) => {
+        this.read?.directory(directory.name);
+        const trace = this.options.trace;
+        const traced =
+          trace === undefined ? null : startBatchSpan(trace, kind, directory, ids.length, this.options);
+        const results = await batch(ids, traced?.options ?? this.options).catch((error: unknown) =>
+          ids.map(() => (error instanceof Error ? error : new Error(String(error)))),
+        );
+        if (traced !== null) endBatchSpan(traced.span, results);
+        return results.map((result) =>
+          result instanceof Error ? new DirectoryFailure(directory.name, result) : result,
+        );
+      });
       this.loaders.set(key, loader as DataLoader<string, unknown>);
     }
     return loader;

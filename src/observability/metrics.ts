@@ -3,6 +3,7 @@ import type { ProviderKind } from '../directory/model.js';
 import type { CircuitState, HealthState } from '../directory/port.js';
 import type { DirectoryGuard } from '../resilience/guard.js';
 import type { AttemptOutcome, GuardObserver } from '../resilience/observer.js';
+import { BoundCounter, BoundHistogram } from './bound-series.js';
 
 // usergraph's Prometheus metrics (prom-client), one registry per app. Labels are bounded: directory
 // names and routes come from the config and the code (route templates, never ids), operation names are
@@ -23,19 +24,18 @@ export class Metrics {
   private readonly names = new Set<string>();
   private readonly guards: { directory: string; provider: ProviderKind; guard: DirectoryGuard }[] = [];
 
-  private readonly upstreamRequests = new Counter({
-    name: 'usergraph_upstream_requests_total',
-    help: 'Upstream requests (attempts, retries included) by directory, route template and outcome (status class, timeout, network, aborted).',
-    labelNames: ['directory', 'provider', 'route', 'outcome'],
-    registers: [this.registry],
-  });
-  private readonly upstreamDuration = new Histogram({
-    name: 'usergraph_upstream_request_duration_seconds',
-    help: 'Duration of one upstream attempt.',
-    labelNames: ['directory', 'provider', 'route'],
-    buckets: SECONDS,
-    registers: [this.registry],
-  });
+  // The two metrics every upstream attempt updates: label sets bound once (bound-series.ts).
+  private readonly upstreamRequests = new BoundCounter(
+    'usergraph_upstream_requests_total',
+    'Upstream requests (attempts, retries included) by directory, route template and outcome (status class, timeout, network, aborted).',
+    this.registry,
+  );
+  private readonly upstreamDuration = new BoundHistogram(
+    'usergraph_upstream_request_duration_seconds',
+    'Duration of one upstream attempt.',
+    SECONDS,
+    this.registry,
+  );
   private readonly retries = new Counter({
     name: 'usergraph_upstream_retries_total',
     help: 'Upstream attempts that were retries.',
@@ -192,23 +192,22 @@ export class Metrics {
     const labels = { directory, provider };
     const attempts = new Map<
       string,
-      { readonly requests: { inc(): void }; readonly duration: { observe(value: number): void } }
+      { readonly count: () => void; readonly observe: (seconds: number) => void }
     >();
     return {
       attempt: (route: string, outcome: AttemptOutcome, seconds: number, token: boolean) => {
-        // Children bound once per route and outcome (both few: templates and classes): prom-client
-        // hashes a label object on every call otherwise (BENCHMARKS.md, issue 17).
+        // Series bound once per route and outcome (both few: templates and classes).
         const key = `${route}\n${outcome}`;
         let bound = attempts.get(key);
         if (bound === undefined) {
           bound = {
-            requests: this.upstreamRequests.labels({ ...labels, route, outcome }),
-            duration: this.upstreamDuration.labels({ ...labels, route }),
+            count: this.upstreamRequests.bind({ ...labels, route, outcome }),
+            observe: this.upstreamDuration.bind({ ...labels, route }),
           };
           attempts.set(key, bound);
         }
-        bound.requests.inc();
-        bound.duration.observe(seconds);
+        bound.count();
+        bound.observe(seconds);
         if (token) this.tokens.inc({ ...labels, route, outcome });
       },
       retry: (route) => this.retries.inc({ ...labels, route }),

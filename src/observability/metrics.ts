@@ -73,32 +73,30 @@ export class Metrics {
     labelNames: ['directory', 'provider', 'route', 'outcome'],
     registers: [this.registry],
   });
-  private readonly operations = new Counter({
-    name: 'usergraph_operations_total',
-    help: 'GraphQL operations by name and outcome (ok, partial: data and errors, error, refused by a limit, invalid).',
-    labelNames: ['operation', 'outcome'],
-    registers: [this.registry],
-  });
-  private readonly operationDuration = new Histogram({
-    name: 'usergraph_operation_duration_seconds',
-    help: 'Duration of executed GraphQL operations.',
-    labelNames: ['operation'],
-    buckets: SECONDS,
-    registers: [this.registry],
-  });
+  // Updated once per operation (three or more series each): bound series too.
+  private readonly operations = new BoundCounter(
+    'usergraph_operations_total',
+    'GraphQL operations by name and outcome (ok, partial: data and errors, error, refused by a limit, invalid).',
+    this.registry,
+  );
+  private readonly operationDuration = new BoundHistogram(
+    'usergraph_operation_duration_seconds',
+    'Duration of executed GraphQL operations.',
+    SECONDS,
+    this.registry,
+  );
   private readonly errors = new Counter({
     name: 'usergraph_graphql_errors_total',
     help: 'GraphQL errors in answers, by extensions.code.',
     labelNames: ['operation', 'code'],
     registers: [this.registry],
   });
-  private readonly operationCalls = new Histogram({
-    name: 'usergraph_operation_upstream_calls',
-    help: 'Upstream calls one operation made, per directory.',
-    labelNames: ['operation', 'directory'],
-    buckets: CALLS,
-    registers: [this.registry],
-  });
+  private readonly operationCalls = new BoundHistogram(
+    'usergraph_operation_upstream_calls',
+    'Upstream calls one operation made, per directory.',
+    CALLS,
+    this.registry,
+  );
   private readonly directoryErrors = new Counter({
     name: 'usergraph_directory_errors_total',
     help: 'Errors callers got from a directory (a batch-wide failure once per batch), by public code.',
@@ -232,11 +230,10 @@ export class Metrics {
     calls: ReadonlyMap<string, number> | null,
   ): void {
     const operation = this.label(name);
-    this.operations.inc({ operation, outcome });
+    this.operations.bind({ operation, outcome })();
     for (const code of codes) this.errors.inc({ operation, code });
-    if (seconds !== null) this.operationDuration.observe({ operation }, seconds);
-    for (const [directory, count] of calls ?? [])
-      this.operationCalls.observe({ operation, directory }, count);
+    if (seconds !== null) this.operationDuration.bind({ operation })(seconds);
+    for (const [directory, count] of calls ?? []) this.operationCalls.bind({ operation, directory })(count);
   }
 
   cacheLookup(directory: string, provider: ProviderKind, fact: string, result: string, count: number): void {

@@ -188,21 +188,26 @@ export class Metrics {
   /** The observer a directory's guard reports to. */
   observer(directory: string, provider: ProviderKind): GuardObserver {
     const labels = { directory, provider };
+    // Series bound once per route and outcome (both few: templates and classes), found without
+    // building a key string per attempt.
     const attempts = new Map<
       string,
-      { readonly count: () => void; readonly observe: (seconds: number) => void }
+      Map<AttemptOutcome, { readonly count: () => void; readonly observe: (seconds: number) => void }>
     >();
     return {
       attempt: (route: string, outcome: AttemptOutcome, seconds: number, token: boolean) => {
-        // Series bound once per route and outcome (both few: templates and classes).
-        const key = `${route}\n${outcome}`;
-        let bound = attempts.get(key);
+        let byOutcome = attempts.get(route);
+        if (byOutcome === undefined) {
+          byOutcome = new Map();
+          attempts.set(route, byOutcome);
+        }
+        let bound = byOutcome.get(outcome);
         if (bound === undefined) {
           bound = {
             count: this.upstreamRequests.bind({ ...labels, route, outcome }),
             observe: this.upstreamDuration.bind({ ...labels, route }),
           };
-          attempts.set(key, bound);
+          byOutcome.set(outcome, bound);
         }
         bound.count();
         bound.observe(seconds);

@@ -96,6 +96,32 @@ function targets(results: BenchResults): string[] {
       );
     }
   }
+  // Issue 17: close to the floor with authentication, limits, the upstream-call budget and metrics on.
+  const closeTo = (id: string, rps: number, cpu: number | null) => {
+    const s = find(results, id);
+    if (s === undefined) return;
+    row(`${id} throughput ≥ ${rps.toFixed(2)}× the floor (issue 17)`, ratio(s.ratio.rps), s.ratio.rps >= rps);
+    if (cpu !== null) {
+      row(
+        `${id} CPU per operation ≤ ${cpu.toFixed(2)}× the floor (issue 17)`,
+        ratio(s.ratio.cpuMsPerOp),
+        s.ratio.cpuMsPerOp <= cpu,
+      );
+    }
+  };
+  closeTo('S2', 0.9, 1.15);
+  closeTo('S1', 0.85, 1.3);
+  closeTo('S2-600', 0.85, 1.25);
+  closeTo('S2-6', 0.85, null);
+  closeTo('S2-30dir', 0.9, null);
+  const one = s1?.sequentialP50;
+  if (one !== undefined) {
+    row(
+      'S1, one client: p50 ≤ the floor’s + 1 ms (issue 17)',
+      `${one.gateway} ms vs ${one.floor} ms`,
+      one.gateway <= one.floor + 1,
+    );
+  }
   const failures = results.scenarios.reduce((n, s) => n + s.gateway.failures + s.floor.failures, 0);
   row('No errors under load (every scenario, both servers)', `${failures} failed requests`, failures === 0);
   return rows;
@@ -140,7 +166,7 @@ export function renderTables(results: BenchResults): string {
         `| ${s.id}: ${s.title} | ${ratio(s.ratio.rps)} | ${ratio(s.ratio.p50)} | ${ratio(s.ratio.p99)} | ${ratio(s.ratio.cpuMsPerOp)} | ${ratio(s.ratio.upstreamPerOp)} |`,
     ),
     '',
-    '### Targets (issue 7 §3)',
+    '### Targets (issues 7, 15, 17 and 18)',
     '',
     '| Target | Measured | Met |',
     '| --- | --- | --- |',

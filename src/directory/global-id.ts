@@ -53,6 +53,7 @@ function decode(globalId: string): UserRef | string {
 // Groups (issue 16) have global ids of their own kind, `g1:<directory>:<localId>`, so `node(id)` can
 // tell a group from a user before asking any directory.
 const GROUP_PREFIX = 'g1:';
+const GROUP_PREFIX_ENCODED = Buffer.from(GROUP_PREFIX, 'utf8').toString('base64url');
 
 export function encodeGroupId(directory: string, localId: string): string {
   return Buffer.from(`${GROUP_PREFIX}${directory}:${localId}`, 'utf8').toString('base64url');
@@ -60,6 +61,9 @@ export function encodeGroupId(directory: string, localId: string): string {
 
 /** The group a global id names, or null when it is not a group id (it may be a user's). */
 export function decodeGroupId(globalId: string): UserRef | null {
+  // `g1:` is three bytes, so every group id starts with its four base64url characters, and nothing else
+  // decodes to them: a user id is told apart without decoding it (each id of a lookup is asked).
+  if (!globalId.startsWith(GROUP_PREFIX_ENCODED)) return null;
   if (globalId.length > 512 || !/^[A-Za-z0-9_-]+$/.test(globalId)) return null;
   const text = Buffer.from(globalId, 'base64url').toString('utf8');
   if (!text.startsWith(GROUP_PREFIX)) return null;

@@ -52,6 +52,12 @@ export interface HttpCall {
   readonly describeError?: (response: HttpResponse) => ProviderErrorFacts;
   /** A login or token refresh (counted apart in the metrics). */
   readonly token?: boolean;
+  /**
+   * false: a GET not kept in the request's memo. A by-id read is sent once per request by its
+   * DataLoader already; memoizing it as well only held every answer's body until the request ended,
+   * hundreds of them in a large batch, for the garbage collector to copy (BENCHMARKS.md, issue 17).
+   */
+  readonly memo?: false;
 }
 
 export interface HttpResponse {
@@ -95,7 +101,7 @@ export class HttpClient {
   }
 
   send(call: HttpCall, options: CallOptions = {}): Promise<HttpResponse> {
-    const memo = call.method === 'GET' ? options.responses : undefined;
+    const memo = call.method === 'GET' && call.memo !== false ? options.responses : undefined;
     if (memo === undefined) return this.sendCounted(call, options);
     // Reads only, within one GraphQL request: the same GET (same credentials) is sent once.
     let key = `${this.origin}${this.path(call)}`;

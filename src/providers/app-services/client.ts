@@ -64,6 +64,8 @@ export class AppServicesClient {
         path: `${this.appPath}/users/${encodeURIComponent(userId)}`,
         operation: GET_USER_OPERATION,
         answers: [404],
+        // Its DataLoader sends each id once per request: no need to keep the answer (HttpCall.memo).
+        memo: false,
         describeError: appServicesErrorFacts,
       },
       options,

@@ -60,6 +60,8 @@ export class MonoCloudClient {
         operation: GET_USER,
         headers: this.headers(),
         answers: [404],
+        // Its DataLoader sends each id once per request: no need to keep the answer (HttpCall.memo).
+        memo: false,
         describeError: problemFacts,
       },
       options,

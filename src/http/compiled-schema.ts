@@ -57,6 +57,8 @@ const ajv = new Ajv({
   strict: true,
   // A refinement's fragment names properties its schema declares one level up (`oneOf` of `required`).
   strictRequired: false,
+  // `type: ["string", "number"]` is how zod writes a union of the two (protojson's uint64).
+  allowUnionTypes: true,
   allErrors: false,
   // zod's datetime and regex checks come with their pattern, which ajv tests; the format name alone
   // is informative.

@@ -14,6 +14,13 @@ import {
   wireUser as monoCloudUser,
   wireUserList as monoCloudUserList,
 } from '../../src/providers/monocloud/wire.js';
+import {
+  listAuthorizationsResponse,
+  listEventsResponse,
+  listGroupsResponse,
+  listGroupUsersResponse,
+  listSessionsResponse,
+} from '../../src/providers/zitadel/access-wire.js';
 import { toZitadelUser } from '../../src/providers/zitadel/mapper.js';
 import {
   getUserByIdResponseSchema,
@@ -51,6 +58,63 @@ const CASES: readonly { readonly name: string; readonly schema: z.ZodType; reado
     name: 'ZITADEL user list',
     schema: listUsersResponseSchema,
     samples: [fixture('zitadel-list-users.json')],
+  }, // Groups, roles, sessions and events (groups-roles-changes.md §2), as the ZITADEL simulator writes them.
+  {
+    name: 'ZITADEL groups',
+    schema: listGroupsResponse,
+    samples: [
+      {
+        groups: [{ id: '1', name: 'admins', organizationId: '9', creationDate: '2024-01-01T00:00:00Z' }],
+        pagination: { totalResult: '1', appliedLimit: '100' },
+      },
+    ],
+  },
+  {
+    name: 'ZITADEL group members',
+    schema: listGroupUsersResponse,
+    samples: [{ groupUsers: [{ groupId: '1', user: { id: '7' } }], pagination: { totalResult: 1 } }],
+  },
+  {
+    name: 'ZITADEL authorizations',
+    schema: listAuthorizationsResponse,
+    samples: [
+      {
+        authorizations: [
+          {
+            id: 'a',
+            project: { id: 'p', name: 'Portal' },
+            user: { id: '7' },
+            state: 'STATE_ACTIVE',
+            roles: [{ key: 'admin', displayName: 'Admin' }],
+          },
+        ],
+        pagination: { totalResult: '1' },
+      },
+    ],
+  },
+  {
+    name: 'ZITADEL sessions',
+    schema: listSessionsResponse,
+    samples: [
+      { sessions: [{ id: 's', creationDate: '2024-01-01T00:00:00Z', userAgent: { ip: '192.0.2.1' } }] },
+    ],
+  },
+  {
+    name: 'ZITADEL events',
+    schema: listEventsResponse,
+    samples: [
+      {
+        events: [
+          {
+            aggregate: { id: '7', type: { type: 'user' } },
+            sequence: '12',
+            creationDate: '2024-01-01T00:00:00Z',
+            payload: { a: 1 },
+            type: { type: 'user.human.added' },
+          },
+        ],
+      },
+    ],
   },
 ];
 

@@ -1,9 +1,16 @@
 import { z } from 'zod';
 
 // ZITADEL's groups, authorizations, sessions and events as protojson (groups-roles-changes.md §2).
-// uint64 arrives as a string; unknown fields pass.
+// uint64 arrives as a string (or a number); unknown fields pass.
 
-const uint64 = z.union([z.string(), z.number()]).transform((value) => Number(value));
+// Read as sent, no transform, so a body is checked in place (src/http/compiled-schema.ts); `uint64Number`
+// makes it a number where it is used.
+const uint64 = z.union([z.string(), z.number()]);
+
+/** A uint64 as a number; undefined when absent. */
+export function uint64Number(value: string | number | undefined): number | undefined {
+  return value === undefined ? undefined : Number(value);
+}
 const pagination = z.object({ totalResult: uint64.optional(), appliedLimit: uint64.optional() }).optional();
 
 export const wireGroup = z.object({

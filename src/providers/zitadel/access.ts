@@ -23,6 +23,7 @@ import {
   listGroupsResponse,
   listGroupUsersResponse,
   listSessionsResponse,
+  uint64Number,
 } from './access-wire.js';
 import type { ZitadelClient } from './client.js';
 
@@ -125,7 +126,7 @@ export function zitadelAccess(
       listAuthorizationsResponse,
       { sortingColumn: 'AUTHORIZATION_FIELD_NAME_USER_ID', filters: [{ inUserIds: { ids: chunk } }] },
       (r) => r.authorizations,
-      (r) => r.pagination?.totalResult,
+      (r) => uint64Number(r.pagination?.totalResult),
       options,
     );
   }
@@ -147,7 +148,7 @@ export function zitadelAccess(
               listGroupUsersResponse,
               { filters: [{ userIds: { ids: chunk } }] },
               (r) => r.groupUsers,
-              (r) => r.pagination?.totalResult,
+              (r) => uint64Number(r.pagination?.totalResult),
               options,
             ),
           );
@@ -173,7 +174,7 @@ export function zitadelAccess(
               listGroupsResponse,
               { filters: [{ groupIds: { ids: chunk } }] },
               (r) => r.groups,
-              (r) => r.pagination?.totalResult,
+              (r) => uint64Number(r.pagination?.totalResult),
               options,
             ),
           );
@@ -195,7 +196,7 @@ export function zitadelAccess(
         ),
       );
       const items = (response.groups ?? []).slice(0, limit).map((row) => toGroup(row, directory));
-      return offsetPageOf(items, offset, response.pagination?.totalResult ?? null);
+      return offsetPageOf(items, offset, uint64Number(response.pagination?.totalResult) ?? null);
     },
 
     async listGroupMembers(
@@ -218,7 +219,7 @@ export function zitadelAccess(
         ),
       );
       const items = (response.groupUsers ?? []).slice(0, limit).map(toMembership);
-      return offsetPageOf(items, offset, response.pagination?.totalResult ?? null);
+      return offsetPageOf(items, offset, uint64Number(response.pagination?.totalResult) ?? null);
     },
 
     async getUserRoles(
@@ -254,7 +255,7 @@ export function zitadelAccess(
           listAuthorizationsV2betaResponse,
           { filters: [{ userId: { id } }] },
           (r) => r.authorizations,
-          (r) => r.pagination?.totalResult,
+          (r) => uint64Number(r.pagination?.totalResult),
           options,
         );
         if (rows === null)

@@ -22,7 +22,7 @@ const MAX_LIMIT = 1000;
 
 export function eventKey(event: WireEvent): string {
   return createHash('sha256')
-    .update(`${event.aggregate.type.type}\u0000${event.aggregate.id}\u0000${event.sequence}`)
+    .update(`${event.aggregate.type.type}\u0000${event.aggregate.id}\u0000${Number(event.sequence)}`)
     .digest('base64url')
     .slice(0, 12);
 }

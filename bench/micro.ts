@@ -46,7 +46,8 @@ async function once() {
     body,
   });
   const text = await r.text();
-  if (r.status !== 200 || text.includes('"errors"')) throw new Error(`unexpected answer: ${text.slice(0, 200)}`);
+  if (r.status !== 200 || text.includes('"errors"'))
+    throw new Error(`unexpected answer: ${text.slice(0, 200)}`);
 }
 for (let i = 0; i < 3000; i++) await once();
 const t = performance.now();

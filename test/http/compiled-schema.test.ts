@@ -121,8 +121,11 @@ const CASES: readonly { readonly name: string; readonly schema: z.ZodType; reado
 /** Every path to a value inside `value`. */
 function paths(value: unknown, at: (string | number)[] = []): (string | number)[][] {
   const out: (string | number)[][] = [at];
-  if (Array.isArray(value)) value.forEach((item, index) => out.push(...paths(item, [...at, index])));
-  else if (typeof value === 'object' && value !== null) {
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => {
+      out.push(...paths(item, [...at, index]));
+    });
+  } else if (typeof value === 'object' && value !== null) {
     for (const [key, item] of Object.entries(value)) out.push(...paths(item, [...at, key]));
   }
   return out;

@@ -131,6 +131,54 @@ describe('OutboundLimiter', () => {
     expect(afterQuiet.length).toBe(10);
   });
 
+  it('takes a slot and a token at once when both are free, and nothing when either would mean a wait', async () => {
+    let now = 1_000_000;
+    const limiter = new OutboundLimiter({
+      provider: 'zitadel',
+      rate: AdaptiveRate.fixed(10),
+      burst: 2,
+      maxConcurrent: 2,
+      now: () => now,
+    });
+    const first = limiter.tryAcquire();
+    const second = limiter.tryAcquire();
+    expect(first).not.toBeNull();
+    expect(second).not.toBeNull();
+    // Both slots taken: no third, and it took no token (the bucket is empty anyway).
+    expect(limiter.tryAcquire()).toBeNull();
+    expect(limiter.inFlight).toBe(2);
+    first?.();
+    first?.(); // a release counts once
+    expect(limiter.inFlight).toBe(1);
+    // A slot is free but the bucket is empty: null, and the bucket keeps what it had.
+    expect(limiter.tryAcquire()).toBeNull();
+    now += 100; // one token at 10/s
+    const third = limiter.tryAcquire();
+    expect(third).not.toBeNull();
+    second?.();
+    third?.();
+    // A hold-off: nothing goes out through the fast path, however many tokens there are.
+    now += 1_000;
+    limiter.pause(now + 500);
+    expect(limiter.tryAcquire()).toBeNull();
+    now += 501;
+    expect(limiter.tryAcquire()).not.toBeNull();
+  });
+
+  it('leaves calls waiting for tokens ahead of newcomers: the fast path does not jump the bucket’s queue', async () => {
+    const limiter = new OutboundLimiter({
+      provider: 'zitadel',
+      rate: AdaptiveRate.fixed(20),
+      burst: 1,
+      maxConcurrent: 10,
+    });
+    (limiter.tryAcquire() as () => void)();
+    // This one waits ~50 ms for its token (taken on credit); a newcomer may not take one before it.
+    const waiting = limiter.acquire('op', Date.now() + 5_000);
+    expect(limiter.tryAcquire()).toBeNull();
+    (await waiting)();
+  });
+
   it('fails at once when the wait would pass the deadline, and as rate-limited while paused by a 429', async () => {
     const limiter = new OutboundLimiter({
       provider: 'zitadel',

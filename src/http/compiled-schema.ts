@@ -26,10 +26,26 @@ const SAME_OUTPUT = new Set([
   'unknown',
 ]);
 
-/** Checks whose JSON Schema form ajv tests exactly as zod does. */
-// (Not max_length: ajv counts code points where zod counts UTF-16 units, and would pass what zod refuses.)
-const EXACT_CHECKS = new Set(['min_length', 'greater_than', 'less_than', 'number_format']);
-const EXACT_FORMATS = new Set(['regex', 'datetime', 'safeint', 'int32', 'uint32']);
+/** Whether ajv tests a zod check (a refinement aside) exactly as zod does, in its JSON Schema form. */
+function checkedAlike(kind: string, format: string | undefined, type: string): boolean {
+  switch (kind) {
+    case 'min_length':
+    case 'greater_than':
+    case 'less_than':
+      return true;
+    // maxItems counts alike; not maxLength: ajv counts code points where zod counts UTF-16 units, and
+    // would pass what zod refuses.
+    case 'max_length':
+      return type === 'array';
+    // zod writes a datetime's and a regex's pattern, which ajv tests.
+    case 'string_format':
+      return format === 'regex' || format === 'datetime';
+    case 'number_format':
+      return format === 'safeint' || format === 'int32' || format === 'uint32';
+    default:
+      return false;
+  }
+}
 
 /** Refinements described in JSON Schema by the contract that wrote them (see `refinedAs`). */
 const refinements = new WeakMap<z.ZodType, Record<string, unknown>>();
@@ -97,19 +113,13 @@ function compile(schema: z.ZodType): ValidateFunction | null {
       if (!SAME_OUTPUT.has(def.type) || def.coerce === true) exact = false;
       for (const check of def.checks ?? []) {
         const { check: kind, format } = check._zod.def;
-        if (kind === 'custom') {
-          const fragment = refinements.get(zod);
-          if (fragment === undefined) exact = false;
-          else Object.assign(ctx.jsonSchema, fragment);
-        } else if (kind === 'max_length' && def.type === 'array') {
-          // maxItems: ajv and zod count items alike.
-        } else if (
-          !EXACT_CHECKS.has(kind) &&
-          !(kind === 'string_format' && EXACT_FORMATS.has(format ?? ''))
-        ) {
-          exact = false;
+        if (kind !== 'custom') {
+          if (!checkedAlike(kind, format, def.type)) exact = false;
+          continue;
         }
-        if (kind === 'number_format' && !EXACT_FORMATS.has(format ?? '')) exact = false;
+        const fragment = refinements.get(zod);
+        if (fragment === undefined) exact = false;
+        else Object.assign(ctx.jsonSchema, fragment);
       }
     },
   });

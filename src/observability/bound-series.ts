@@ -86,11 +86,21 @@ abstract class BoundSeries<Slot> implements MetricContract {
 export class BoundCounter extends BoundSeries<{ value: number }> {
   readonly type = 'counter' as const;
 
+  /** The function that adds one to the series of `labels` (found once: for a hot caller). */
   bind(labels: Labels): () => void {
-    const slot = this.slotFor(labels, () => ({ value: 0 }));
+    const slot = this.slot(labels);
     return () => {
       slot.value += 1;
     };
+  }
+
+  /** Adds one to the series of `labels`. */
+  inc(labels: Labels): void {
+    this.slot(labels).value += 1;
+  }
+
+  private slot(labels: Labels): { value: number } {
+    return this.slotFor(labels, () => ({ value: 0 }));
   }
 
   protected samples(): Sample[] {
@@ -118,20 +128,32 @@ export class BoundHistogram extends BoundSeries<HistogramSlot> {
     super(name, help, registry);
   }
 
+  /** The function that observes a value in the series of `labels` (found once: for a hot caller). */
   bind(labels: Labels): (value: number) => void {
-    const bounds = this.bounds;
-    const slot = this.slotFor(labels, () => ({
-      counts: new Float64Array(bounds.length + 1),
+    const slot = this.slot(labels);
+    return (value) => this.add(slot, value);
+  }
+
+  /** Observes a value in the series of `labels`. */
+  observe(labels: Labels, value: number): void {
+    this.add(this.slot(labels), value);
+  }
+
+  private slot(labels: Labels): HistogramSlot {
+    return this.slotFor(labels, () => ({
+      counts: new Float64Array(this.bounds.length + 1),
       sum: 0,
       count: 0,
     }));
-    return (value) => {
-      let index = 0;
-      while (index < bounds.length && value > (bounds[index] as number)) index += 1;
-      slot.counts[index] = (slot.counts[index] as number) + 1;
-      slot.sum += value;
-      slot.count += 1;
-    };
+  }
+
+  private add(slot: HistogramSlot, value: number): void {
+    const bounds = this.bounds;
+    let index = 0;
+    while (index < bounds.length && value > (bounds[index] as number)) index += 1;
+    slot.counts[index] = (slot.counts[index] as number) + 1;
+    slot.sum += value;
+    slot.count += 1;
   }
 
   protected samples(): Sample[] {

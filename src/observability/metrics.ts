@@ -235,10 +235,11 @@ export class Metrics {
     calls: ReadonlyMap<string, number> | null,
   ): void {
     const operation = this.label(name);
-    this.operations.bind({ operation, outcome })();
+    this.operations.inc({ operation, outcome });
     for (const code of codes) this.errors.inc({ operation, code });
-    if (seconds !== null) this.operationDuration.bind({ operation })(seconds);
-    for (const [directory, count] of calls ?? []) this.operationCalls.bind({ operation, directory })(count);
+    if (seconds !== null) this.operationDuration.observe({ operation }, seconds);
+    for (const [directory, count] of calls ?? [])
+      this.operationCalls.observe({ operation, directory }, count);
   }
 
   cacheLookup(directory: string, provider: ProviderKind, fact: string, result: string, count: number): void {

@@ -41,7 +41,7 @@ export class OutboundLimiter {
   readonly maxConcurrent: number;
   private readonly now: () => number;
   private readonly tokens: TokenSource;
-  /** `tokens` when it is this process's own bucket, which answers synchronously (the fast path). */
+  /** `tokens` when it is a bucket in this process, which answers synchronously (the fast path). */
   private readonly localTokens: TokenBucket | null;
   readonly rate: AdaptiveRate;
   private readonly onHoldOff: ((ms: number) => void) | undefined;
@@ -54,10 +54,8 @@ export class OutboundLimiter {
     this.maxConcurrent = options.maxConcurrent;
     this.now = options.now ?? Date.now;
     this.rate = options.rate;
-    this.localTokens = options.tokens
-      ? null
-      : new TokenBucket(() => this.rate.current, burstOf(options), this.now);
-    this.tokens = options.tokens ?? (this.localTokens as TokenBucket);
+    this.tokens = options.tokens ?? new TokenBucket(() => this.rate.current, burstOf(options), this.now);
+    this.localTokens = this.tokens instanceof TokenBucket ? this.tokens : null;
     this.onHoldOff = options.onHoldOff;
   }
 

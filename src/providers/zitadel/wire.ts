@@ -8,7 +8,7 @@ import { refinedAs } from '../../http/compiled-schema.js';
 /**
  * protojson writes uint64 as a string but every protojson reader also accepts a number; read as sent
  * (no transform, so the body is checked in place: src/http/compiled-schema.ts), made a string with
- * `uint64Text` where it is kept.
+ * `optionalText` where it is kept.
  */
 const uint64 = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]);
 

@@ -1,5 +1,4 @@
-import pLimit from 'p-limit';
-import { fanOut } from '../../directory/batch.js';
+import { fanOut, mapConcurrently } from '../../directory/batch.js';
 import { directionOf, resumeFrom } from '../../directory/cursor.js';
 import { ScanBudgetExhaustedError } from '../../directory/failures.js';
 import { filterFingerprint, normalizeEmail, type UserFilter } from '../../directory/filter.js';
@@ -102,16 +101,11 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
     }
     const plan = planPages(offset, request.limit);
     const order = direction === 'DESC' ? -1 : 1;
-    const limit = pLimit(concurrency);
-    const pages: UserListPage[] = await Promise.all(
-      Array.from({ length: plan.pageCount }, (_, index) =>
-        limit(() =>
-          client.listUsers(
-            { page: plan.firstPage + index, size: plan.size, sort: { field: 'creation_time', order } },
-            callOptions,
-          ),
-        ),
-      ),
+    const pages: UserListPage[] = await mapConcurrently(
+      Array.from({ length: plan.pageCount }, (_, index) => plan.firstPage + index),
+      concurrency,
+      (page) =>
+        client.listUsers({ page, size: plan.size, sort: { field: 'creation_time', order } }, callOptions),
     );
     const fetched = pages.flatMap((page) => page.items);
     const wanted = fetched.slice(plan.skip, plan.skip + request.limit);

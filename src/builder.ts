@@ -14,7 +14,8 @@ export const builder = new SchemaBuilder<{
   DefaultInputFieldRequiredness: true;
   FederationScopes: Scope;
   Scalars: {
-    DateTime: { Input: Date; Output: string | Date };
+    // Instants of the model are epoch milliseconds (src/directory/model.ts `Timestamp`).
+    DateTime: { Input: Date; Output: number | string | Date };
     JSON: { Input: unknown; Output: unknown };
   };
 }>({

@@ -49,9 +49,7 @@ export function cached(provider: DirectoryProvider, options: CacheOptions): Dire
 
   /** A value as callers get it: users stamped with when they were read. */
   const served = (fact: Fact, value: unknown, fetchedAt: number): unknown =>
-    fact === 'user' && value !== null
-      ? { ...(value as User), fetchedAt: new Date(fetchedAt).toISOString() }
-      : value;
+    fact === 'user' && value !== null ? { ...(value as User), fetchedAt } : value;
 
   function through<T>(
     fact: Fact,

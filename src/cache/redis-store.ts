@@ -2,7 +2,7 @@ import type { SharedState } from '../shared/shared-state.js';
 import type { CacheEntry, CacheStore } from './store.js';
 
 /**
- * In Redis, shared by every replica: one key per fact (prefixed, `cache:<directory>:<fact>:<id>`), its
+ * In Redis, shared by every replica: one key per fact (prefixed, `cache:2:<directory>:<fact>:<id>`), its
  * JSON with the time it was read, expiring on its own. One MGET per batch; writes are pipelined and
  * not waited for. An unreachable Redis reads as "not cached".
  */
@@ -32,9 +32,16 @@ export class RedisStore implements CacheStore {
   }
 }
 
+/**
+ * The form of what is stored: 2 since instants are epoch milliseconds rather than RFC 3339 strings.
+ * Replicas of another form read and write keys of their own (during a rolling upgrade the cache is not
+ * shared), never one another's values.
+ */
+const FORM = 2;
+
 /** Cache keys are `directory\0fact\0id`; in Redis the separator is ":" (ids may hold ":" too: the id is last). */
 function redisKey(key: string): string {
-  return `cache:${key.replaceAll('\u0000', ':')}`;
+  return `cache:${FORM}:${key.replaceAll('\u0000', ':')}`;
 }
 
 /** What another replica (or an older version) wrote, checked for shape: anything else is a miss. */

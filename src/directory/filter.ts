@@ -56,13 +56,13 @@ export function matchesFilter(user: User, filter: UserFilter): boolean {
   if (filter.kind !== undefined && user.kind !== filter.kind) return false;
   if (
     filter.createdAfter !== undefined &&
-    (user.createdAt === null || Date.parse(user.createdAt) < Date.parse(filter.createdAfter))
+    (user.createdAt === null || user.createdAt < Date.parse(filter.createdAfter))
   ) {
     return false;
   }
   if (
     filter.createdBefore !== undefined &&
-    (user.createdAt === null || Date.parse(user.createdAt) >= Date.parse(filter.createdBefore))
+    (user.createdAt === null || user.createdAt >= Date.parse(filter.createdBefore))
   ) {
     return false;
   }

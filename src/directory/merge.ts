@@ -198,8 +198,8 @@ function positionAfter(window: Window, taken: number): DirectoryPosition {
 
 /** (createdAt, directory, localId) ascending; a user without a creation time sorts after all that have one. */
 export function compareUsers(a: User, b: User): number {
-  const at = a.createdAt === null ? Number.POSITIVE_INFINITY : Date.parse(a.createdAt);
-  const bt = b.createdAt === null ? Number.POSITIVE_INFINITY : Date.parse(b.createdAt);
+  const at = a.createdAt ?? Number.POSITIVE_INFINITY;
+  const bt = b.createdAt ?? Number.POSITIVE_INFINITY;
   if (at !== bt) return at < bt ? -1 : 1;
   if (a.directory !== b.directory) return a.directory < b.directory ? -1 : 1;
   if (a.localId !== b.localId) return a.localId < b.localId ? -1 : 1;

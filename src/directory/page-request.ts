@@ -1,5 +1,6 @@
 import { InvalidPageRequest } from './failures.js';
 import type { UserFilter } from './filter.js';
+import type { Timestamp } from './model.js';
 import type { PageRequest } from './port.js';
 
 /** Upstream list requests a filtered page may spend when the provider filters locally. */
@@ -40,12 +41,11 @@ function checkFilter(filter: UserFilter): void {
  * at or after `createdBefore` (ascending) or before `createdAfter` (descending).
  */
 export function pastCreationWindow(
-  createdAt: string | null,
+  at: Timestamp | null,
   filter: UserFilter | undefined,
   direction: 'ASC' | 'DESC',
 ): boolean {
-  if (createdAt === null || filter === undefined) return false;
-  const at = Date.parse(createdAt);
+  if (at === null || filter === undefined) return false;
   if (direction === 'ASC') {
     return filter.createdBefore !== undefined && at >= Date.parse(filter.createdBefore);
   }

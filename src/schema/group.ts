@@ -1,6 +1,6 @@
 import { builder, needs } from '../builder.js';
 import type { Group } from '../directory/access-model.js';
-import type { User } from '../directory/model.js';
+import type { Timestamp, User } from '../directory/model.js';
 import type { DirectoryProvider } from '../directory/port.js';
 import { directoryError, withRead } from '../use-cases/capability.js';
 import { DirectoryType } from './directory.js';
@@ -43,8 +43,8 @@ export const GroupType = builder.objectRef<Group>('Group').implement({
   }),
 });
 
-type MemberEdgeShape = Connection<User, { addedAt: string | null }>['edges'][number];
-type GroupEdgeShape = Connection<Group, { addedAt: string | null }>['edges'][number];
+type MemberEdgeShape = Connection<User, { addedAt: Timestamp | null }>['edges'][number];
+type GroupEdgeShape = Connection<Group, { addedAt: Timestamp | null }>['edges'][number];
 
 const GroupMemberEdge = builder.objectRef<MemberEdgeShape>('GroupMemberEdge').implement({
   description: 'One member of a group.',
@@ -61,7 +61,7 @@ const GroupMemberEdge = builder.objectRef<MemberEdgeShape>('GroupMemberEdge').im
 });
 
 const GroupMemberConnection = builder
-  .objectRef<Connection<User, { addedAt: string | null }>>('GroupMemberConnection')
+  .objectRef<Connection<User, { addedAt: Timestamp | null }>>('GroupMemberConnection')
   .implement({
     description: 'A page of a group’s members.',
     fields: (t) => ({
@@ -96,7 +96,7 @@ const GroupEdge = builder.objectRef<GroupEdgeShape>('GroupEdge').implement({
 });
 
 const GroupConnection = builder
-  .objectRef<Connection<Group, { addedAt: string | null }>>('GroupConnection')
+  .objectRef<Connection<Group, { addedAt: Timestamp | null }>>('GroupConnection')
   .implement({
     description: 'A page of groups.',
     fields: (t) => ({

@@ -150,7 +150,7 @@ export const UserInterface = builder.interfaceRef<User>('User').implement({
       type: 'DateTime',
       description:
         'When usergraph read this record from its directory: when it was cached, for a user served from the user cache; otherwise when this request began.',
-      resolve: (user, _args, ctx) => user.fetchedAt ?? new Date(ctx.startedAt).toISOString(),
+      resolve: (user, _args, ctx) => user.fetchedAt ?? ctx.startedAt,
     }),
     lastSignInAt: t.expose('lastSignInAt', {
       ...needs('users:read:activity'),

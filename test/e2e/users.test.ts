@@ -26,8 +26,17 @@ describe('users over HTTP', () => {
     expect(body.errors).toBeUndefined();
     // Every model field, exposed as is; only the directory becomes an object and the ids are added.
     const { provider: _provider, directory: _directory, ...fields } = JOHN_DOE_MODEL;
+    // Instants are epoch milliseconds in the model, RFC 3339 in the response.
+    const rfc3339 = (at: number | null) => (at === null ? null : new Date(at).toISOString());
     expect(body.data?.user).toEqual({
       ...fields,
+      passwordChangedAt: rfc3339(fields.passwordChangedAt),
+      createdAt: rfc3339(fields.createdAt),
+      updatedAt: rfc3339(fields.updatedAt),
+      lastSignInAt: rfc3339(fields.lastSignInAt),
+      lastSignInAttemptAt: rfc3339(fields.lastSignInAttemptAt),
+      blockedUntil: rfc3339(fields.blockedUntil),
+      lastActivityAt: rfc3339(fields.lastActivityAt),
       id: encodeUserId('acme', JOHN_DOE),
       __typename: 'MonoCloudUser',
       directory: { name: 'acme', provider: 'MONOCLOUD' },

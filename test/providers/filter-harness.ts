@@ -1,11 +1,12 @@
 import { matchesFilter, type UserFilter } from '../../src/directory/filter.js';
-import type { User } from '../../src/directory/model.js';
+import type { Timestamp, User } from '../../src/directory/model.js';
 import type {
   DirectoryProvider,
   ListPosition,
   PageRequest,
   SortDirection,
 } from '../../src/directory/port.js';
+import { formatTimestamp } from '../../src/directory/timestamp.js';
 
 export interface Paged {
   readonly users: User[];
@@ -40,16 +41,21 @@ export function expected(all: readonly User[], filter: UserFilter): string[] {
   return ids(all.filter((user) => matchesFilter(user, filter)));
 }
 
+/** A user's creation time as a filter takes it (RFC 3339); '' for none. */
+export function filterTime(at: Timestamp | null | undefined): string {
+  return at === null || at === undefined ? '' : formatTimestamp(at);
+}
+
 /** A spread of filters built from the directory's own users, so each one matches something. */
 export function filterCases(all: readonly User[]): UserFilter[] {
   const withEmail = all.filter((user) => user.emails.length > 0);
   const email = withEmail[Math.floor(withEmail.length / 2)]?.emails[0]?.address ?? 'nobody@example.com';
   const dated = all
     .map((user) => user.createdAt)
-    .filter((at): at is string => at !== null)
-    .sort();
-  const lower = dated[Math.floor(dated.length / 4)] ?? '2000-01-01T00:00:00.000Z';
-  const upper = dated[Math.floor((dated.length * 3) / 4)] ?? '2100-01-01T00:00:00.000Z';
+    .filter((at): at is number => at !== null)
+    .sort((a, b) => a - b);
+  const lower = filterTime(dated[Math.floor(dated.length / 4)]) || '2000-01-01T00:00:00.000Z';
+  const upper = filterTime(dated[Math.floor((dated.length * 3) / 4)]) || '2100-01-01T00:00:00.000Z';
   const named = all.find((user) => user.givenName !== null && user.familyName !== null);
   return [
     { email: `  ${email.toUpperCase()} ` },

@@ -28,7 +28,7 @@ export function fakeUser(directory: string, seed: FakeUserSeed): User {
     hasPassword: null,
     passwordChangedAt: null,
     passwordChangeRequired: null,
-    createdAt: seed.createdAt === null ? null : new Date(seed.createdAt * 1000).toISOString(),
+    createdAt: seed.createdAt === null ? null : seed.createdAt * 1000,
     updatedAt: null,
     lastSignInAt: null,
     identities: [],

@@ -13,7 +13,7 @@ import {
 } from '../../../src/simulators/app-services/simulator.js';
 import { generatePeople } from '../../../src/simulators/people.js';
 import { foreignPosition } from '../../support/positions.js';
-import { DIRECTIONS, expected, filterCases, ids, pageAll } from '../filter-harness.js';
+import { DIRECTIONS, expected, filterCases, filterTime, ids, pageAll } from '../filter-harness.js';
 import { providerFactory } from './harness.js';
 
 let sim: AppServicesSimulator;
@@ -73,7 +73,7 @@ describe('App Services filtered listing', () => {
   });
 
   it('seeks by ObjectId time for createdAfter (ascending) instead of reading from the start', async () => {
-    const filter = { createdAfter: all.ASC[all.ASC.length - 10]?.createdAt ?? '' };
+    const filter = { createdAfter: filterTime(all.ASC[all.ASC.length - 10]?.createdAt) };
     const page = await providers.make().listUsers({ limit: 100, filter });
     expect(ids(page.users)).toEqual(expected(all.ASC, filter));
     expect(sim.count('listUsers')).toBe(1);
@@ -88,7 +88,7 @@ describe('App Services filtered listing', () => {
     expect(first).toMatchObject({ users: [], budgetExhausted: true });
     expect(first.nextCursor).not.toBeNull();
     const target = all.ASC[150] as User;
-    const needle = { status: [target.status ?? 'ACTIVE'], createdAfter: target.createdAt ?? '' };
+    const needle = { status: [target.status ?? 'ACTIVE'], createdAfter: filterTime(target.createdAt) };
     const resumed = await pageAll(provider, { limit: 3, filter: needle, scanBudget: 1 });
     expect(ids(resumed.users)).toEqual(expected(all.ASC, needle));
   });

@@ -35,12 +35,12 @@ describe('app-services mapper: the "Get a User" page example, verbatim', () => {
       passwordChangedAt: null,
       passwordChangeRequired: null,
       identities: [{ provider: 'anon-user', providerUserId: 'string', userName: null, claims: null }],
-      createdAt: '1970-01-01T00:00:42.000Z',
+      createdAt: Date.parse('1970-01-01T00:00:42.000Z'),
       updatedAt: null,
-      lastSignInAt: '1970-01-01T00:00:42.000Z',
+      lastSignInAt: Date.parse('1970-01-01T00:00:42.000Z'),
       type: 'normal',
       data: {},
-      lastAuthenticationAt: '1970-01-01T00:00:42.000Z',
+      lastAuthenticationAt: Date.parse('1970-01-01T00:00:42.000Z'),
     });
   });
 });
@@ -55,9 +55,9 @@ describe('app-services mapper: realistic users', () => {
       displayName: null,
       emails: [{ address: 'grace.hopper@example.com', verified: true, primary: true }],
       hasPassword: true,
-      createdAt: '2020-05-11T14:02:37.000Z',
-      lastSignInAt: '2024-11-03T17:45:12.000Z',
-      lastAuthenticationAt: '2024-11-03T17:45:12.000Z',
+      createdAt: Date.parse('2020-05-11T14:02:37.000Z'),
+      lastSignInAt: Date.parse('2024-11-03T17:45:12.000Z'),
+      lastAuthenticationAt: Date.parse('2024-11-03T17:45:12.000Z'),
       identities: [
         {
           provider: 'local-userpass',
@@ -92,7 +92,7 @@ describe('app-services mapper: realistic users', () => {
     expect(user.givenName).toBe(account.givenName);
     expect(user.familyName).toBe(account.familyName);
     expect(user.emails).toEqual([{ address: account.email, verified: true, primary: true }]);
-    expect(user.createdAt).toBe(new Date(account.createdAt * 1000).toISOString());
+    expect(user.createdAt).toBe(account.createdAt * 1000);
     expect(user.identities).toContainEqual({
       provider: 'oauth2-google',
       providerUserId: google?.providerUserId,

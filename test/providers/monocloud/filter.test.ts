@@ -14,7 +14,7 @@ import { MonoCloudSimulator } from '../../../src/simulators/monocloud/simulator.
 import { generatePeople } from '../../../src/simulators/people.js';
 import { bareHttp } from '../../support/http.js';
 import { foreignPosition } from '../../support/positions.js';
-import { DIRECTIONS, expected, filterCases, ids, pageAll } from '../filter-harness.js';
+import { DIRECTIONS, expected, filterCases, filterTime, ids, pageAll } from '../filter-harness.js';
 
 const sim = new MonoCloudSimulator({ accounts: generatePeople({ perDirectory: 260 }).monocloud });
 const providers: MonoCloudProvider[] = [];
@@ -80,7 +80,7 @@ describe('MonoCloud filtered listing', () => {
   });
 
   it('stops at the scan budget, says so, and resumes after the last user scanned', async () => {
-    const filter = { createdAfter: all.ASC[230]?.createdAt ?? '' };
+    const filter = { createdAfter: filterTime(all.ASC[230]?.createdAt) };
     const monocloud = provider();
     const first = await monocloud.listUsers({ limit: 10, filter, scanBudget: 1 });
     expect(sim.count('listUsers')).toBe(1);
@@ -99,7 +99,7 @@ describe('MonoCloud filtered listing', () => {
   });
 
   it('ends an ascending scan at createdBefore instead of reading the rest', async () => {
-    const filter = { createdBefore: all.ASC[20]?.createdAt ?? '' };
+    const filter = { createdBefore: filterTime(all.ASC[20]?.createdAt) };
     const page = await provider().listUsers({ limit: 1000, filter });
     expect(ids(page.users)).toEqual(expected(all.ASC, filter));
     expect(page.nextCursor).toBeNull();

@@ -95,8 +95,8 @@ function expectAccounted(...payloads: unknown[]): void {
 
 describe('toTimestamp', () => {
   it('converts unix seconds exactly and keeps null', () => {
-    expect(toTimestamp(1640975400)).toBe('2021-12-31T18:30:00.000Z');
-    expect(toTimestamp(0)).toBe('1970-01-01T00:00:00.000Z');
+    expect(toTimestamp(1640975400)).toBe(Date.parse('2021-12-31T18:30:00.000Z'));
+    expect(toTimestamp(0)).toBe(Date.parse('1970-01-01T00:00:00.000Z'));
     expect(toTimestamp(null)).toBeNull();
     expect(toTimestamp(undefined)).toBeNull();
   });
@@ -142,8 +142,8 @@ describe('mapUser: "Get all users" page (legacy summary shape, verbatim)', () =>
           claims: null,
         },
       ],
-      passwordChangedAt: '2021-12-31T18:30:00.000Z',
-      createdAt: '2021-12-31T18:30:00.000Z',
+      passwordChangedAt: Date.parse('2021-12-31T18:30:00.000Z'),
+      createdAt: Date.parse('2021-12-31T18:30:00.000Z'),
       publicData: null,
       privateData: null,
       blocked: false,
@@ -198,20 +198,20 @@ describe('mapUser: current shape', () => {
         },
       ],
       hasPassword: true,
-      passwordChangedAt: '2022-04-15T05:20:00.000Z',
+      passwordChangedAt: Date.parse('2022-04-15T05:20:00.000Z'),
       passwordChangeRequired: true,
       forcePasswordReset: true,
-      createdAt: '2021-12-31T18:30:00.000Z',
-      updatedAt: '2023-11-14T22:13:20.000Z',
-      lastSignInAt: '2023-11-14T19:26:40.000Z',
-      lastSignInAttemptAt: '2023-11-14T21:56:40.000Z',
+      createdAt: Date.parse('2021-12-31T18:30:00.000Z'),
+      updatedAt: Date.parse('2023-11-14T22:13:20.000Z'),
+      lastSignInAt: Date.parse('2023-11-14T19:26:40.000Z'),
+      lastSignInAttemptAt: Date.parse('2023-11-14T21:56:40.000Z'),
       lastSignInIp: '198.51.100.7',
       signInSuccessCount: 42,
       signInAttemptsCount: 48,
       failureCount: 6,
       blocked: true,
-      blockedUntil: '2030-01-01T00:00:00.000Z',
-      lastActivityAt: '2023-11-14T20:50:00.000Z',
+      blockedUntil: Date.parse('2030-01-01T00:00:00.000Z'),
+      lastActivityAt: Date.parse('2023-11-14T20:50:00.000Z'),
       lastKnownLocation: { city: 'London', region: 'England', country: 'GB' },
       connections: [
         { idp: 'monocloud', connectionId: 'cn_7YdT2wQpLm4sVb8xRz1aF' },
@@ -305,7 +305,7 @@ describe('mapUser: simulator-generated users', () => {
             ? 'BLOCKED'
             : 'ACTIVE';
       expect(user.status).toBe(expected);
-      expect(user.createdAt).toBe(new Date(account.createdAt * 1000).toISOString());
+      expect(user.createdAt).toBe(account.createdAt * 1000);
       expect(user.emails.map((email) => email.address)).toEqual(account.email ? [account.email] : []);
       expect(user.identities.map((identity) => identity.providerUserId)).toEqual(
         account.identities.map((identity) => identity.providerUserId),

@@ -6,7 +6,7 @@ import { createZitadelProvider, type ZitadelProvider } from '../../../src/provid
 import { generatePeople } from '../../../src/simulators/people.js';
 import { createZitadelSimulator, type ZitadelSimulator } from '../../../src/simulators/zitadel/simulator.js';
 import { bareHttp } from '../../support/http.js';
-import { DIRECTIONS, expected, filterCases, ids, pageAll } from '../filter-harness.js';
+import { DIRECTIONS, expected, filterCases, filterTime, ids, pageAll } from '../filter-harness.js';
 
 let sim: ZitadelSimulator;
 const opened: ZitadelProvider[] = [];
@@ -109,7 +109,7 @@ describe('ZITADEL filtered listing', () => {
   });
 
   it('stops at the scan budget, says so, and resumes after the last user scanned', async () => {
-    const filter = { createdAfter: all.ASC[120]?.createdAt ?? '' };
+    const filter = { createdAfter: filterTime(all.ASC[120]?.createdAt) };
     const want = expected(all.ASC, filter);
     const zitadel = provider({ scanPageSize: 20 });
     const first = await zitadel.listUsers({ limit: 10, filter, scanBudget: 2 });
@@ -123,7 +123,7 @@ describe('ZITADEL filtered listing', () => {
   });
 
   it('ends an ascending scan at the first user created at or after createdBefore', async () => {
-    const filter = { createdBefore: all.ASC[30]?.createdAt ?? '' };
+    const filter = { createdBefore: filterTime(all.ASC[30]?.createdAt) };
     const page = await provider({ scanPageSize: 10 }).listUsers({ limit: 1000, filter });
     expect(ids(page.users)).toEqual(expected(all.ASC, filter));
     expect(page.nextCursor).toBeNull();

@@ -42,10 +42,10 @@ describe('toZitadelUser: the human fixture (GetUserByID)', () => {
       emails: [{ address: 'mini@mouse.com', verified: true, primary: true }],
       phoneNumbers: [{ number: '+41791234567', verified: true, primary: true }],
       hasPassword: true,
-      passwordChangedAt: '2024-04-05T09:31:07.412Z',
+      passwordChangedAt: Date.parse('2024-04-05T09:31:07.412Z'),
       passwordChangeRequired: true,
-      createdAt: '2024-04-05T09:28:23.210Z',
-      updatedAt: '2025-01-14T16:02:11.730Z',
+      createdAt: Date.parse('2024-04-05T09:28:23.210Z'),
+      updatedAt: Date.parse('2025-01-14T16:02:11.730Z'),
       lastSignInAt: null,
       loginNames: ['minnie-mouse@acme.zitadel.cloud', 'minnie-mouse@acme.example.com'],
       preferredLoginName: 'minnie-mouse@acme.zitadel.cloud',
@@ -55,7 +55,7 @@ describe('toZitadelUser: the human fixture (GetUserByID)', () => {
       avatarUrl: 'https://acme.zitadel.cloud/assets/v1/69628327886848001/users/69629012906488334/avatar',
       resourceOwner: '69628327886848001',
       sequence: '2',
-      mfaInitSkippedAt: '2024-04-05T09:31:20.118Z',
+      mfaInitSkippedAt: Date.parse('2024-04-05T09:31:20.118Z'),
       machine: null,
     });
   });
@@ -105,8 +105,8 @@ describe('toZitadelUser: the human fixture (GetUserByID)', () => {
       }),
       'corp',
     );
-    expect(mappedTimes.createdAt).toBe('2024-09-23T06:30:00.000Z');
-    expect(mappedTimes.updatedAt).toBe('2024-09-23T06:30:00.123Z');
+    expect(mappedTimes.createdAt).toBe(Date.parse('2024-09-23T06:30:00.000Z'));
+    expect(mappedTimes.updatedAt).toBe(Date.parse('2024-09-23T06:30:00.123Z'));
   });
 });
 
@@ -127,8 +127,8 @@ describe('toZitadelUser: the machine fixture', () => {
       hasPassword: null,
       passwordChangedAt: null,
       passwordChangeRequired: null,
-      createdAt: '2024-06-18T07:45:12.340Z',
-      updatedAt: '2024-11-02T08:00:41.550Z',
+      createdAt: Date.parse('2024-06-18T07:45:12.340Z'),
+      updatedAt: Date.parse('2024-11-02T08:00:41.550Z'),
       lastSignInAt: null,
       loginNames: ['ci-deployer@acme.zitadel.cloud'],
       preferredLoginName: 'ci-deployer@acme.zitadel.cloud',

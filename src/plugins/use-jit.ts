@@ -113,8 +113,27 @@ function settling(resolve: GraphQLFieldResolver<unknown, unknown>): GraphQLField
 }
 
 function settleItems(value: unknown): unknown {
-  if (!Array.isArray(value) || !value.some(isPromise)) return value;
-  return Promise.all(value.map((item) => (isPromise(item) ? item.then(undefined, asError) : item)));
+  if (!Array.isArray(value)) return value;
+  let pending = 0;
+  for (const item of value) if (isPromise(item)) pending += 1;
+  if (pending === 0) return value;
+  // One reaction per item and one promise for the list: Promise.all over `item.then(…)` made two
+  // more promises per item, and `nodes` lists hundreds (BENCHMARKS.md, issue 17).
+  return new Promise((resolve) => {
+    const settled: unknown[] = value.slice();
+    const settle = (index: number, result: unknown) => {
+      settled[index] = result;
+      pending -= 1;
+      if (pending === 0) resolve(settled);
+    };
+    value.forEach((item, index) => {
+      if (!isPromise(item)) return;
+      item.then(
+        (result) => settle(index, result),
+        (error: unknown) => settle(index, asError(error)),
+      );
+    });
+  });
 }
 
 function isPromise(value: unknown): value is PromiseLike<unknown> {

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { errors, Pool } from 'undici';
 import { injectTraceHeaders } from '../directory/call-trace.js';
 import { BudgetExceededError, UpstreamError } from '../directory/failures.js';
@@ -64,6 +65,20 @@ export interface HttpResponse {
   readonly status: number;
   readonly body: string;
   header(name: string): string | null;
+}
+
+/** An upstream answer; its header lookup a method rather than a closure per call. */
+class Answer implements HttpResponse {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    private readonly headers: IncomingHttpHeaders,
+  ) {}
+
+  header(name: string): string | null {
+    const value = this.headers[name.toLowerCase()];
+    return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+  }
 }
 
 /**
@@ -153,15 +168,7 @@ export class HttpClient {
         },
         signal,
       );
-      const raw = res.headers;
-      response = {
-        status: res.status,
-        body: res.body,
-        header(name) {
-          const value = raw[name.toLowerCase()];
-          return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
-        },
-      };
+      response = new Answer(res.status, res.body, res.headers);
     } catch (error) {
       if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
         throw new UpstreamError({

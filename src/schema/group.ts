@@ -4,7 +4,14 @@ import type { Timestamp, User } from '../directory/model.js';
 import type { DirectoryProvider } from '../directory/port.js';
 import { directoryError, withRead } from '../use-cases/capability.js';
 import { DirectoryType } from './directory.js';
-import { type Connection, connectionOf, listArgs, listWindow, PageInfoType } from './list-connection.js';
+import {
+  type Connection,
+  connectionOf,
+  edgeCursor,
+  listArgs,
+  listWindow,
+  PageInfoType,
+} from './list-connection.js';
 import { isGroup, NodeInterface } from './node.js';
 import { UserInterface } from './user.js';
 
@@ -49,7 +56,7 @@ type GroupEdgeShape = Connection<Group, { addedAt: Timestamp | null }>['edges'][
 const GroupMemberEdge = builder.objectRef<MemberEdgeShape>('GroupMemberEdge').implement({
   description: 'One member of a group.',
   fields: (t) => ({
-    cursor: t.exposeString('cursor', { description: 'Pass as `after` to continue after this member.' }),
+    cursor: t.string({ description: 'Pass as `after` to continue after this member.', resolve: edgeCursor }),
     node: t.field({ type: UserInterface, description: 'The member.', resolve: (edge) => edge.node }),
     addedAt: t.field({
       type: 'DateTime',
@@ -83,7 +90,7 @@ const GroupMemberConnection = builder
 const GroupEdge = builder.objectRef<GroupEdgeShape>('GroupEdge').implement({
   description: 'One group in a list; for a user’s groups, with when the user joined it.',
   fields: (t) => ({
-    cursor: t.exposeString('cursor', { description: 'Pass as `after` to continue after this group.' }),
+    cursor: t.string({ description: 'Pass as `after` to continue after this group.', resolve: edgeCursor }),
     node: t.field({ type: GroupType, description: 'The group.', resolve: (edge) => edge.node }),
     addedAt: t.field({
       type: 'DateTime',

@@ -6,8 +6,12 @@ import { badUserInput } from '../graphql-errors.js';
 // Relay connections over the small lists beyond users (a user's groups, roles and sessions; a
 // directory's groups; a group's members), paged by an offset cursor (src/directory/offset-cursor.ts).
 
+// Cursors are written when a response selects them (`cursor`, `startCursor`, `endCursor`): a page of
+// 50 users with their groups and roles made one per edge that no one asked for (BENCHMARKS.md).
+
 export interface Edge<T, E = object> {
-  readonly cursor: string;
+  /** Its place in the list, which its cursor names. */
+  readonly position: number;
   readonly node: T;
   readonly extra: E;
 }
@@ -20,8 +24,9 @@ export interface Connection<T, E = object> {
 
 export interface PageInfoShape {
   readonly hasNextPage: boolean;
-  readonly startCursor: string | null;
-  readonly endCursor: string | null;
+  /** The places the page's first and last cursors name. */
+  readonly startPosition: number | null;
+  readonly endPosition: number | null;
 }
 
 export const DEFAULT_LIST_FIRST = 20;
@@ -56,14 +61,14 @@ export function connectionOf<T, E = object>(
 ): Connection<T, E> {
   const edges: Edge<T, E>[] = [];
   items.forEach((node, index) => {
-    if (node !== null) edges.push({ cursor: encodeOffset(offset + index), node, extra: extra(node, index) });
+    if (node !== null) edges.push({ position: offset + index, node, extra: extra(node, index) });
   });
   return {
     edges,
     pageInfo: {
       hasNextPage: more,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: items.length > 0 ? encodeOffset(offset + items.length - 1) : null,
+      startPosition: edges[0]?.position ?? null,
+      endPosition: items.length > 0 ? offset + items.length - 1 : null,
     },
     totalCount: total,
   };
@@ -89,13 +94,25 @@ export const PageInfoType = builder.objectRef<PageInfoShape>('PageInfo').impleme
       description: 'Always false: lists page forward only.',
       resolve: () => false,
     }),
-    startCursor: t.exposeString('startCursor', { nullable: true, description: 'The first edge’s cursor.' }),
-    endCursor: t.exposeString('endCursor', {
+    startCursor: t.string({
+      nullable: true,
+      description: 'The first edge’s cursor.',
+      resolve: (page) => cursorAt(page.startPosition),
+    }),
+    endCursor: t.string({
       nullable: true,
       description: 'Pass as `after` for the next page.',
+      resolve: (page) => cursorAt(page.endPosition),
     }),
   }),
 });
+
+function cursorAt(position: number | null): string | null {
+  return position === null ? null : encodeOffset(position);
+}
+
+/** An edge's `cursor` field. */
+export const edgeCursor = (edge: { readonly position: number }) => encodeOffset(edge.position);
 
 type ArgBuilder = Parameters<Parameters<typeof builder.queryFields>[0]>[0]['arg'];
 

@@ -1,7 +1,7 @@
 import { builder, needs } from '../builder.js';
 import type { RoleAssignment } from '../directory/access-model.js';
 import { directoryError, withRead } from '../use-cases/capability.js';
-import { type Connection, listArgs, PageInfoType, sliceConnection } from './list-connection.js';
+import { type Connection, edgeCursor, listArgs, PageInfoType, sliceConnection } from './list-connection.js';
 import { UserInterface } from './user.js';
 
 // Roles (issue 16): ZITADEL authorizations, one assignment per role key. MonoCloud has no roles (its
@@ -53,7 +53,7 @@ type RoleConnectionShape = Connection<RoleAssignment>;
 const RoleEdge = builder.objectRef<RoleConnectionShape['edges'][number]>('RoleAssignmentEdge').implement({
   description: 'One role assignment.',
   fields: (t) => ({
-    cursor: t.exposeString('cursor', { description: 'Pass as `after` to continue after it.' }),
+    cursor: t.string({ description: 'Pass as `after` to continue after it.', resolve: edgeCursor }),
     node: t.field({ type: RoleAssignmentType, description: 'The assignment.', resolve: (edge) => edge.node }),
   }),
 });

@@ -1,7 +1,7 @@
 import { builder, needs } from '../builder.js';
 import type { Session } from '../directory/access-model.js';
 import { directoryError, withRead } from '../use-cases/capability.js';
-import { type Connection, listArgs, PageInfoType, sliceConnection } from './list-connection.js';
+import { type Connection, edgeCursor, listArgs, PageInfoType, sliceConnection } from './list-connection.js';
 import { UserInterface } from './user.js';
 
 // Sessions (issue 16): active sign-in sessions, which hold IPs and user agents, so they need
@@ -27,7 +27,7 @@ type SessionConnectionShape = Connection<Session>;
 const SessionEdge = builder.objectRef<SessionConnectionShape['edges'][number]>('SessionEdge').implement({
   description: 'One session.',
   fields: (t) => ({
-    cursor: t.exposeString('cursor', { description: 'Pass as `after` to continue after it.' }),
+    cursor: t.string({ description: 'Pass as `after` to continue after it.', resolve: edgeCursor }),
     node: t.field({ type: SessionType, description: 'The session.', resolve: (edge) => edge.node }),
   }),
 });

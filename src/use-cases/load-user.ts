@@ -7,6 +7,11 @@ import { withRead } from './capability.js';
 
 const SHOWN = 60;
 
+/** An id as an error message quotes it: the first 60 characters. */
+function shown(globalId: string): string {
+  return globalId.length > SHOWN ? `${globalId.slice(0, SHOWN)}…` : globalId;
+}
+
 /**
  * Loads the user a global id names, through the request's loaders. Bad ids reject with BAD_USER_INPUT.
  * Not an async function: `nodes` asks this once per id, and an async function that returns the
@@ -15,16 +20,15 @@ const SHOWN = 60;
  */
 export function loadUserByGlobalId(ctx: Context, globalId: string, argument: string): Promise<User | null> {
   const ref = decodeUserId(globalId);
-  const shown = () => (globalId.length > SHOWN ? `${globalId.slice(0, SHOWN)}…` : globalId);
   if (typeof ref === 'string') {
-    return Promise.reject(badUserInput(`Argument "${argument}": "${shown()}" ${ref}.`, argument));
+    return Promise.reject(badUserInput(`Argument "${argument}": "${shown(globalId)}" ${ref}.`, argument));
   }
   if (ctx.directories.isWithheld(ref.directory)) return Promise.reject(forbidden('', ref.directory));
   const directory = ctx.directories.get(ref.directory);
   if (!directory) {
     return Promise.reject(
       badUserInput(
-        `Argument "${argument}": "${shown()}" names directory "${ref.directory}", which is not configured here.`,
+        `Argument "${argument}": "${shown(globalId)}" names directory "${ref.directory}", which is not configured here.`,
         argument,
       ),
     );

@@ -5,7 +5,7 @@ import { Authenticator } from '../../src/auth/authenticator.js';
 import { authSettings } from '../../src/auth/settings.js';
 import type { CacheSettings } from '../../src/cache/cache-settings.js';
 import type { DirectoryConfig } from '../../src/config.js';
-import { encodeUserId } from '../../src/directory/global-id.js';
+import { decodeUserId, encodeUserId } from '../../src/directory/global-id.js';
 import { SharedState } from '../../src/shared/shared-state.js';
 import { CardNamesDocument, NodesByIdsDocument } from '../generated/graphql.js';
 import { RedisServer } from '../support/redis.js';
@@ -232,6 +232,21 @@ describe('in Redis, shared by two replicas', () => {
     const b = await second.execute(CardNamesDocument, { ids }, {});
     expect(JSON.stringify(b.body.data)).toBe(JSON.stringify(a.body.data));
     expect(dataCalls(first)).toBe(upstream);
+  });
+
+  it('keeps users under keys that name their stored form, instants as epoch milliseconds', async () => {
+    const [id] = sixty(first);
+    await first.execute(CardNamesDocument, { ids: [id as string] }, {});
+    const ref = decodeUserId(id as string);
+    if (typeof ref === 'string') throw new Error(ref);
+    const commands = (links[0] as SharedState).commands;
+    const stored = await commands.get(`cache:2:${ref.directory}:user:${ref.localId}`);
+    expect(stored).not.toBeNull();
+    const entry = JSON.parse(stored as string) as { value: { createdAt: unknown }; fetchedAt: unknown };
+    expect(typeof entry.fetchedAt).toBe('number');
+    expect(typeof entry.value.createdAt).toBe('number');
+    // Nothing under the keys of the form before (RFC 3339 strings), which this release must not read.
+    expect(await commands.get(`cache:${ref.directory}:user:${ref.localId}`)).toBeNull();
   });
 
   it('with Redis gone, the cache reads as empty and every answer still comes', async () => {

@@ -58,9 +58,8 @@ describe('timestamps come out exactly as Date#toISOString writes them', () => {
     );
     fc.assert(
       fc.property(times, (ms) => {
+        // toBe is Object.is: a -0 where Date makes 0 fails too.
         expectSameTimeAsDate(() => fromEpochMs(ms), ms);
-        if (!Object.is(fromEpochMsOr(ms), -0)) return;
-        throw new Error(`-0 for ${ms}`);
       }),
       { numRuns: 20_000 },
     );
@@ -110,15 +109,6 @@ describe('timestamps come out exactly as Date#toISOString writes them', () => {
     }
   });
 });
-
-/** fromEpochMs, or undefined where it throws. */
-function fromEpochMsOr(ms: number): number | undefined {
-  try {
-    return fromEpochMs(ms);
-  } catch {
-    return undefined;
-  }
-}
 
 describe('the DateTime scalar writes the model’s instants', () => {
   const dateTime = buildSchema().getType('DateTime') as GraphQLScalarType;

@@ -1,8 +1,9 @@
 import type { Registry } from 'prom-client';
 
-// A counter and a histogram for the one hot metric pair, usergraph's upstream attempts: every upstream
-// call counts once in each. prom-client hashes the label object on every inc/observe, its bound
-// children included (~1.5 µs per attempt, 2.8% of a 60-user query's CPU: BENCHMARKS.md, issue 17).
+// A counter and a histogram for the metrics updated on hot paths: every upstream attempt counts once
+// in a pair of them, every operation in three. prom-client hashes the label object on every
+// inc/observe, its bound children included (~1.5 µs per attempt, 2.8% of a 60-user query's CPU:
+// BENCHMARKS.md, issue 17).
 // Here a label set is bound once, to a slot updated with a few additions; the registry reads the slots
 // at scrape time through prom-client's own metric contract (`get`), so the exposition is prom-client's
 // (same names, help, label order and `le` buckets as its Counter and Histogram).

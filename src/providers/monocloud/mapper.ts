@@ -2,7 +2,7 @@ import type { Identity, MonoCloudUser, Timestamp, UserStatus } from '../../direc
 import { fromEpochSeconds } from '../../directory/timestamp.js';
 import type { WireUser, WireUserSummary } from './wire.js';
 
-/** Unix seconds → RFC 3339 (UTC); null stays null. */
+/** Unix seconds → the instant (epoch milliseconds); null stays null. */
 export function toTimestamp(seconds: number | null | undefined): Timestamp | null {
   return seconds === null || seconds === undefined ? null : fromEpochSeconds(seconds);
 }

@@ -77,7 +77,7 @@ export function zitadelChanges(client: ZitadelClient, directory: string) {
         more = true;
         break;
       }
-      const at = Date.parse(event.creationDate);
+      const at = fromDateTimeString(event.creationDate);
       watermark = Math.max(watermark, at);
       pending = [...pending, { key, at }];
       known.add(key);
@@ -85,7 +85,7 @@ export function zitadelChanges(client: ZitadelClient, directory: string) {
       changes.push({
         id: key,
         directory,
-        at: fromDateTimeString(event.creationDate),
+        at,
         kind: eventKind(event.type.type),
         ...eventSubjects(event),
         rawType: event.type.type,

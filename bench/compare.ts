@@ -8,7 +8,10 @@
 // a build from before authentication existed), COMPARE_CONFIG_A and COMPARE_CONFIG_B (JSON merged into
 // that side's config, e.g. '{"metrics":{"enabled":false}}'), COMPARE_ENV_A and COMPARE_ENV_B (JSON
 // environment for that side; "$OTLP_SINK" stands for an OTLP/HTTP endpoint that drops what it gets),
-// so one build can be measured against itself with a feature on and off.
+// so one build can be measured against itself with a feature on and off; COMPARE_RUNS (default 1): whole
+// runs, each with fresh gateway processes, whose per-run verdicts are listed and their median printed
+// (a process keeps what it got, its JIT's choices and its heap's layout, through all of one run's pairs,
+// so runs disagree more than pairs do: BENCHMARKS.md "Method").
 import { benchDirectories } from './directories.js';
 import {
   type BenchAuth,
@@ -32,6 +35,7 @@ if (!dirA || !dirB) {
   process.exit(2);
 }
 const pairs = Number(process.env.COMPARE_ROUNDS ?? 6);
+const runs = Number(process.env.COMPARE_RUNS ?? 1);
 const seconds = Number(process.env.COMPARE_SECONDS ?? 4);
 const wanted = ids.split(',');
 const authOf = (side: 'A' | 'B') => (process.env[`COMPARE_AUTH_${side}`] ?? 'none') as BenchAuth;
@@ -47,58 +51,73 @@ const envOf = (side: 'A' | 'B') =>
   );
 const sims = await startSimulators(5);
 const servers: Server[] = [];
+/** Per scenario and figure, each run's median of the pairs' B ÷ A. */
+const verdicts = new Map<string, number[]>();
 try {
   const scenarios = SCENARIOS.filter((s) => wanted.includes(s.id));
-  for (const instances of [...new Set(scenarios.map((s) => s.instances))]) {
-    const directories = benchDirectories(sims.info, instances, 8, CONNECTIONS);
-    servers.length = 0;
-    const args = (side: string) => process.env[`COMPARE_NODE_ARGS_${side}`]?.split(' ').filter(Boolean) ?? [];
-    servers.push(
-      await startGateway('A', dirA, directories, credentials.A, undefined, args('A'), {
-        beforeLimits: process.env.COMPARE_BEFORE_LIMITS_A === '1',
-        config: json('COMPARE_CONFIG_A'),
-        env: envOf('A'),
-      }),
-      await startGateway('B', dirB, directories, credentials.B, undefined, args('B'), {
-        beforeLimits: process.env.COMPARE_BEFORE_LIMITS_B === '1',
-        config: json('COMPARE_CONFIG_B'),
-        env: envOf('B'),
-      }),
-    );
-    const [a, b] = servers as [Server, Server];
-    for (const scenario of scenarios.filter((s) => s.instances === instances)) {
-      const body = scenario.body(sims.info.ids);
-      const expected = await verify(scenario.id, body, [a, b]);
-      const amountA = await warmUp(a, body, 3, seconds);
-      const amountB = await warmUp(b, body, 3, seconds);
-      const rounds: [Round, Round][] = [];
-      for (let i = 0; i < pairs; i += 1) {
-        const runA = () => measureRound(a, body, expected[0] ?? '', sims, amountA);
-        const runB = () => measureRound(b, body, expected[1] ?? '', sims, amountB);
-        if (i % 2 === 0) {
-          const ra = await runA();
-          rounds.push([ra, await runB()]);
-        } else {
-          const rb = await runB();
-          rounds.push([await runA(), rb]);
+  for (let run = 1; run <= runs; run += 1) {
+    if (runs > 1) console.log(`run ${run} of ${runs}`);
+    for (const instances of [...new Set(scenarios.map((s) => s.instances))]) {
+      const directories = benchDirectories(sims.info, instances, 8, CONNECTIONS);
+      servers.length = 0;
+      const args = (side: string) =>
+        process.env[`COMPARE_NODE_ARGS_${side}`]?.split(' ').filter(Boolean) ?? [];
+      servers.push(
+        await startGateway('A', dirA, directories, credentials.A, undefined, args('A'), {
+          beforeLimits: process.env.COMPARE_BEFORE_LIMITS_A === '1',
+          config: json('COMPARE_CONFIG_A'),
+          env: envOf('A'),
+        }),
+        await startGateway('B', dirB, directories, credentials.B, undefined, args('B'), {
+          beforeLimits: process.env.COMPARE_BEFORE_LIMITS_B === '1',
+          config: json('COMPARE_CONFIG_B'),
+          env: envOf('B'),
+        }),
+      );
+      const [a, b] = servers as [Server, Server];
+      for (const scenario of scenarios.filter((s) => s.instances === instances)) {
+        const body = scenario.body(sims.info.ids);
+        const expected = await verify(scenario.id, body, [a, b]);
+        const amountA = await warmUp(a, body, 3, seconds);
+        const amountB = await warmUp(b, body, 3, seconds);
+        const rounds: [Round, Round][] = [];
+        for (let i = 0; i < pairs; i += 1) {
+          const runA = () => measureRound(a, body, expected[0] ?? '', sims, amountA);
+          const runB = () => measureRound(b, body, expected[1] ?? '', sims, amountB);
+          if (i % 2 === 0) {
+            const ra = await runA();
+            rounds.push([ra, await runB()]);
+          } else {
+            const rb = await runB();
+            rounds.push([await runA(), rb]);
+          }
         }
+        const show = (label: string, pick: (r: Round) => number) => {
+          const ma = median(rounds.map(([ra]) => pick(ra)));
+          const mb = median(rounds.map(([, rb]) => pick(rb)));
+          const paired = median(rounds.map(([ra, rb]) => pick(rb) / pick(ra)));
+          const key = `${scenario.id} ${label.padEnd(10)}`;
+          verdicts.set(key, [...(verdicts.get(key) ?? []), paired]);
+          console.log(
+            `${scenario.id} ${label.padEnd(10)} A ${ma.toFixed(2).padStart(8)}  B ${mb.toFixed(2).padStart(8)}  B/A ${paired.toFixed(3)}`,
+          );
+        };
+        show('req/s', (r) => r.rps);
+        show('CPU ms/op', (r) => r.cpuMsPerOp);
+        show('p50 ms', (r) => r.p50);
+        show('p99 ms', (r) => r.p99);
+        const failures = rounds.reduce((n, [ra, rb]) => n + ra.failures + rb.failures, 0);
+        if (failures > 0) console.log(`${scenario.id} ${failures} failed requests`);
       }
-      const show = (label: string, pick: (r: Round) => number) => {
-        const ma = median(rounds.map(([ra]) => pick(ra)));
-        const mb = median(rounds.map(([, rb]) => pick(rb)));
-        const paired = median(rounds.map(([ra, rb]) => pick(rb) / pick(ra)));
-        console.log(
-          `${scenario.id} ${label.padEnd(10)} A ${ma.toFixed(2).padStart(8)}  B ${mb.toFixed(2).padStart(8)}  B/A ${paired.toFixed(3)}`,
-        );
-      };
-      show('req/s', (r) => r.rps);
-      show('CPU ms/op', (r) => r.cpuMsPerOp);
-      show('p50 ms', (r) => r.p50);
-      show('p99 ms', (r) => r.p99);
-      const failures = rounds.reduce((n, [ra, rb]) => n + ra.failures + rb.failures, 0);
-      if (failures > 0) console.log(`${scenario.id} ${failures} failed requests`);
+      for (const server of servers) await stop(server.process);
+      servers.length = 0;
     }
-    for (const server of servers) await stop(server.process);
+  }
+  if (runs > 1) {
+    for (const [key, each] of verdicts) {
+      const list = each.map((ratio) => ratio.toFixed(3)).join(' ');
+      console.log(`${key} B/A over ${runs} runs: median ${median(each).toFixed(3)} (${list})`);
+    }
   }
 } finally {
   for (const server of servers) await stop(server.process);

@@ -99,7 +99,7 @@ try {
           const key = `${scenario.id} ${label.padEnd(10)}`;
           verdicts.set(key, [...(verdicts.get(key) ?? []), paired]);
           console.log(
-            `${scenario.id} ${label.padEnd(10)} A ${ma.toFixed(2).padStart(8)}  B ${mb.toFixed(2).padStart(8)}  B/A ${paired.toFixed(3)}`,
+            `${key} A ${ma.toFixed(2).padStart(8)}  B ${mb.toFixed(2).padStart(8)}  B/A ${paired.toFixed(3)}`,
           );
         };
         show('req/s', (r) => r.rps);

@@ -34,6 +34,8 @@ if (!dirA || !dirB) {
   console.error('usage: tsx bench/compare.ts <dir A> <dir B> [scenario ids]');
   process.exit(2);
 }
+/** Each side's built checkout. */
+const checkouts: Record<'A' | 'B', string> = { A: dirA, B: dirB };
 const pairs = Number(process.env.COMPARE_ROUNDS ?? 6);
 const runs = Number(process.env.COMPARE_RUNS ?? 1);
 const seconds = Number(process.env.COMPARE_SECONDS ?? 4);
@@ -53,64 +55,65 @@ const sims = await startSimulators(5);
 const servers: Server[] = [];
 /** Per scenario and figure, each run's median of the pairs' B ÷ A. */
 const verdicts = new Map<string, number[]>();
+
+/** One side's gateway over `instances` directory instances per provider. */
+function startSide(side: 'A' | 'B', instances: number): Promise<Server> {
+  const directories = benchDirectories(sims.info, instances, 8, CONNECTIONS);
+  const args = process.env[`COMPARE_NODE_ARGS_${side}`]?.split(' ').filter(Boolean) ?? [];
+  return startGateway(side, checkouts[side], directories, credentials[side], undefined, args, {
+    beforeLimits: process.env[`COMPARE_BEFORE_LIMITS_${side}`] === '1',
+    config: json(`COMPARE_CONFIG_${side}`),
+    env: envOf(side),
+  });
+}
+
+/** Alternating rounds of one scenario on both sides; prints and records the verdicts. */
+async function compareScenario(scenario: (typeof SCENARIOS)[number], a: Server, b: Server): Promise<void> {
+  const body = scenario.body(sims.info.ids);
+  const expected = await verify(scenario.id, body, [a, b]);
+  const amountA = await warmUp(a, body, 3, seconds);
+  const amountB = await warmUp(b, body, 3, seconds);
+  const rounds: [Round, Round][] = [];
+  for (let i = 0; i < pairs; i += 1) {
+    const runA = () => measureRound(a, body, expected[0] ?? '', sims, amountA);
+    const runB = () => measureRound(b, body, expected[1] ?? '', sims, amountB);
+    if (i % 2 === 0) {
+      const ra = await runA();
+      rounds.push([ra, await runB()]);
+    } else {
+      const rb = await runB();
+      rounds.push([await runA(), rb]);
+    }
+  }
+  const show = (label: string, pick: (r: Round) => number) => {
+    const ma = median(rounds.map(([ra]) => pick(ra)));
+    const mb = median(rounds.map(([, rb]) => pick(rb)));
+    const paired = median(rounds.map(([ra, rb]) => pick(rb) / pick(ra)));
+    const key = `${scenario.id} ${label.padEnd(10)}`;
+    verdicts.set(key, [...(verdicts.get(key) ?? []), paired]);
+    console.log(
+      `${key} A ${ma.toFixed(2).padStart(8)}  B ${mb.toFixed(2).padStart(8)}  B/A ${paired.toFixed(3)}`,
+    );
+  };
+  show('req/s', (r) => r.rps);
+  show('CPU ms/op', (r) => r.cpuMsPerOp);
+  show('p50 ms', (r) => r.p50);
+  show('p99 ms', (r) => r.p99);
+  const failures = rounds.reduce((n, [ra, rb]) => n + ra.failures + rb.failures, 0);
+  if (failures > 0) console.log(`${scenario.id} ${failures} failed requests`);
+}
+
 try {
   const scenarios = SCENARIOS.filter((s) => wanted.includes(s.id));
   for (let run = 1; run <= runs; run += 1) {
     if (runs > 1) console.log(`run ${run} of ${runs}`);
     for (const instances of [...new Set(scenarios.map((s) => s.instances))]) {
-      const directories = benchDirectories(sims.info, instances, 8, CONNECTIONS);
-      servers.length = 0;
-      const args = (side: string) =>
-        process.env[`COMPARE_NODE_ARGS_${side}`]?.split(' ').filter(Boolean) ?? [];
-      servers.push(
-        await startGateway('A', dirA, directories, credentials.A, undefined, args('A'), {
-          beforeLimits: process.env.COMPARE_BEFORE_LIMITS_A === '1',
-          config: json('COMPARE_CONFIG_A'),
-          env: envOf('A'),
-        }),
-        await startGateway('B', dirB, directories, credentials.B, undefined, args('B'), {
-          beforeLimits: process.env.COMPARE_BEFORE_LIMITS_B === '1',
-          config: json('COMPARE_CONFIG_B'),
-          env: envOf('B'),
-        }),
-      );
+      servers.push(await startSide('A', instances), await startSide('B', instances));
       const [a, b] = servers as [Server, Server];
       for (const scenario of scenarios.filter((s) => s.instances === instances)) {
-        const body = scenario.body(sims.info.ids);
-        const expected = await verify(scenario.id, body, [a, b]);
-        const amountA = await warmUp(a, body, 3, seconds);
-        const amountB = await warmUp(b, body, 3, seconds);
-        const rounds: [Round, Round][] = [];
-        for (let i = 0; i < pairs; i += 1) {
-          const runA = () => measureRound(a, body, expected[0] ?? '', sims, amountA);
-          const runB = () => measureRound(b, body, expected[1] ?? '', sims, amountB);
-          if (i % 2 === 0) {
-            const ra = await runA();
-            rounds.push([ra, await runB()]);
-          } else {
-            const rb = await runB();
-            rounds.push([await runA(), rb]);
-          }
-        }
-        const show = (label: string, pick: (r: Round) => number) => {
-          const ma = median(rounds.map(([ra]) => pick(ra)));
-          const mb = median(rounds.map(([, rb]) => pick(rb)));
-          const paired = median(rounds.map(([ra, rb]) => pick(rb) / pick(ra)));
-          const key = `${scenario.id} ${label.padEnd(10)}`;
-          verdicts.set(key, [...(verdicts.get(key) ?? []), paired]);
-          console.log(
-            `${key} A ${ma.toFixed(2).padStart(8)}  B ${mb.toFixed(2).padStart(8)}  B/A ${paired.toFixed(3)}`,
-          );
-        };
-        show('req/s', (r) => r.rps);
-        show('CPU ms/op', (r) => r.cpuMsPerOp);
-        show('p50 ms', (r) => r.p50);
-        show('p99 ms', (r) => r.p99);
-        const failures = rounds.reduce((n, [ra, rb]) => n + ra.failures + rb.failures, 0);
-        if (failures > 0) console.log(`${scenario.id} ${failures} failed requests`);
+        await compareScenario(scenario, a, b);
       }
-      for (const server of servers) await stop(server.process);
-      servers.length = 0;
+      for (const server of servers.splice(0)) await stop(server.process);
     }
   }
   if (runs > 1) {

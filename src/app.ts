@@ -33,6 +33,7 @@ import { useRequestDeadline } from './plugins/use-request-deadline.js';
 import { useRequestErrors } from './plugins/use-request-errors.js';
 import { useRequestId } from './plugins/use-request-id.js';
 import { useRequestPolicy } from './plugins/use-request-policy.js';
+import { isGraphQLPath, ROUTES, UNREACHABLE_ENDPOINT, useRoutes } from './plugins/use-routes.js';
 import { type PageSecurity, useSecurityHeaders } from './plugins/use-security-headers.js';
 import { useTracing } from './plugins/use-tracing.js';
 import { useUpstreamBudget } from './plugins/use-upstream-budget.js';
@@ -156,8 +157,8 @@ export function createApp(options: AppOptions): App {
       authDirectives: options.subgraphAuthDirectives,
       compositeKey: options.subgraphCompositeKey,
     }),
-    graphqlEndpoint: '/graphql',
-    healthCheckEndpoint: '/health',
+    graphqlEndpoint: ROUTES.graphql,
+    healthCheckEndpoint: UNREACHABLE_ENDPOINT,
     landingPage: false,
     context: ({ request, res, requestId, principal, deadline, trace, fresh }) => {
       const who = principal ?? (security.authenticator === null ? OPEN_PRINCIPAL : NOBODY);
@@ -197,25 +198,26 @@ export function createApp(options: AppOptions): App {
         maxAge: 600,
       };
     },
+    // Order matters: a request id and its access line; the route gate (unknown paths end there, as a
+    // logged 404); what every request gets (span, deadline, headers); the endpoints that answer and end
+    // (readiness, metrics). Whatever is left is a GraphQL request, and every plugin after them applies
+    // to it without looking at its path.
     plugins: [
       useRequestId(),
       useAccessLog(log),
+      useRoutes(),
       ...(options.tracer === undefined ? [] : [useTracing(options.tracer)]),
       useRequestDeadline(timeoutMs),
       useSecurityHeaders(page),
+      useReadiness(options.directories, security.authenticator),
+      ...(options.metrics === undefined || options.metricsEndpoint === false
+        ? []
+        : [useMetricsEndpoint(options.metrics, security.authenticator)]),
       useBodyLimit(),
       useRequestPolicy({ allowGet: security.allowGet }),
       useAuth(security.authenticator),
       useCacheBypass(),
-      useReadiness(options.directories, security.authenticator),
-      ...(options.metrics === undefined
-        ? []
-        : [
-            ...(options.metricsEndpoint === false
-              ? []
-              : [useMetricsEndpoint(options.metrics, security.authenticator)]),
-            useOperationMetrics(options.metrics),
-          ]),
+      ...(options.metrics === undefined ? [] : [useOperationMetrics(options.metrics)]),
       useLimits(limits),
       useRequestErrors(),
       useIntrospectionPolicy({ introspection: security.introspection }),
@@ -226,11 +228,13 @@ export function createApp(options: AppOptions): App {
       ...(security.audit === null ? [] : [useAudit(security.audit)]),
       ...(options.jit === false ? [] : useJit()),
     ],
+    // Yoga renders GraphiQL for any path ending in its endpoint; only the exact path gets it here.
     graphiql: security.graphiql
-      ? {
-          title: 'usergraph',
-          defaultQuery: options.exampleQuery ?? DEFAULT_EXAMPLE,
-        }
+      ? (request) =>
+          isGraphQLPath(request) && {
+            title: 'usergraph',
+            defaultQuery: options.exampleQuery ?? DEFAULT_EXAMPLE,
+          }
       : false,
     // GraphiQL with its assets inlined, so it works where a CDN is unreachable (closed networks, CI).
     // Loaded on first use: the bundle is large and the API itself never needs it. Its inline scripts

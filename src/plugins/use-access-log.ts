@@ -33,7 +33,7 @@ const QUIET = new Set(['/health', '/readiness', '/metrics']);
 export function useAccessLog(log: Logger): Plugin<Context & AccessContext, AccessContext> {
   return {
     onRequest({ url, serverContext }) {
-      serverContext.access = { started: performance.now(), path: url.pathname };
+      serverContext.access = { started: performance.now(), path: bounded(url.pathname) ?? '' };
     },
     onValidate({ params, context }) {
       return ({ valid }) => {

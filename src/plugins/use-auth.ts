@@ -8,19 +8,16 @@ export interface PrincipalContext {
 }
 
 /**
- * Authentication, before anything is parsed: every request to the GraphQL endpoint proves who it is
+ * Authentication, before anything is parsed: every request that reaches it (the route gate and the
+ * endpoints before it leave only GraphQL requests, use-routes.ts) proves who it is
  * (authenticator.ts), or gets 401 with `WWW-Authenticate` and an UNAUTHENTICATED error naming the check
  * that failed (503 AUTH_UNAVAILABLE when the issuer's keys cannot be fetched). The principal rides on
  * Yoga's server context into the GraphQL context. Without an authenticator (`auth.mode: none`, demo
  * mode) everyone is the open principal.
  */
-export function useAuth(
-  authenticator: Authenticator | null,
-  endpoint = '/graphql',
-): Plugin<object, PrincipalContext> {
+export function useAuth(authenticator: Authenticator | null): Plugin<object, PrincipalContext> {
   return {
-    onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
-      if (url.pathname !== endpoint) return;
+    onRequest({ request, serverContext, endResponse, fetchAPI }) {
       if (authenticator === null) {
         serverContext.principal = OPEN_PRINCIPAL;
         return;

@@ -13,10 +13,9 @@ export const CACHE_BYPASS_HEADER = 'x-usergraph-cache';
  * (and refreshes it), for a caller granted `cache:bypass`; anyone else asking is refused (403), never
  * silently served from the cache. A custom header, not `Cache-Control`, which browsers send on reload.
  */
-export function useCacheBypass(endpoint = '/graphql'): Plugin<object, CacheBypassContext> {
+export function useCacheBypass(): Plugin<object, CacheBypassContext> {
   return {
-    onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
-      if (url.pathname !== endpoint) return;
+    onRequest({ request, serverContext, endResponse, fetchAPI }) {
       const asked = request.headers.get(CACHE_BYPASS_HEADER);
       if (asked === null) return;
       const refuse = (status: number, message: string, extensions: Record<string, unknown>) =>

@@ -7,10 +7,9 @@ import type { Plugin } from 'graphql-yoga';
  * multipart and `text/plain` never execute. GET executes only when `allowGet` is set, and then without
  * the scopes that read personal data (context.ts).
  */
-export function useRequestPolicy(options: { readonly allowGet: boolean }, endpoint = '/graphql'): Plugin {
+export function useRequestPolicy(options: { readonly allowGet: boolean }): Plugin {
   return {
-    onRequest({ request, url, endResponse, fetchAPI }) {
-      if (url.pathname !== endpoint) return;
+    onRequest({ request, endResponse, fetchAPI }) {
       if (request.method === 'POST') {
         const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
         if (type !== 'application/json') {

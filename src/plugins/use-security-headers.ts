@@ -7,17 +7,15 @@ export interface PageSecurity {
 
 /**
  * Headers that keep browsers from doing anything clever with usergraph's answers: no MIME sniffing,
- * no referrer, no caching of GraphQL responses (they hold personal data), and a Content Security
+ * no referrer, no caching of any response (GraphQL answers hold personal data; the rest is never worth caching), and a Content Security
  * Policy on the GraphiQL page that lets it run only its own inline code and talk only to this origin.
  */
-export function useSecurityHeaders(page: PageSecurity, endpoint = '/graphql'): Plugin {
+export function useSecurityHeaders(page: PageSecurity): Plugin {
   return {
-    onResponse({ request, response }) {
+    onResponse({ response }) {
       const headers = response.headers;
       headers.set('x-content-type-options', 'nosniff');
       headers.set('referrer-policy', 'no-referrer');
-      const path = new URL(request.url).pathname;
-      if (path !== endpoint) return;
       headers.set('cache-control', 'no-store');
       if (page.csp !== null && headers.get('content-type')?.startsWith('text/html')) {
         headers.set('content-security-policy', page.csp);

@@ -61,6 +61,8 @@ export interface AppOptions {
    * Hive Gateway ≤ 2.15 cannot plan that second key across `@interfaceObject`.
    */
   readonly subgraphCompositeKey?: boolean;
+  /** Bytes of one request body (default 2 MB, `server.maxBodyBytes`). */
+  readonly maxBodyBytes?: number;
   /** Deadline of one GraphQL request, propagated to every upstream call (default 10 s). */
   readonly requestTimeoutMs?: number;
   /**
@@ -128,8 +130,12 @@ export interface ServerContext {
 
 export type App = YogaServerInstance<ServerContext, Context>;
 
-/** Distinct documents kept parsed (and compiled). */
-const DOCUMENT_CACHE_SIZE = 256;
+/**
+ * Parsed documents kept, by their estimated memory: a parsed document holds 45–105 bytes per
+ * character of its text (BENCHMARKS.md), so a count alone let 256 documents of 32 KB hold ~800 MB.
+ */
+const DOCUMENT_CACHE_BYTES = 64 * 2 ** 20;
+const AST_BYTES_PER_CHAR = 100;
 
 /** A principal that may read nothing: what a request gets that authentication never saw. */
 const NOBODY: Principal = {
@@ -174,12 +180,20 @@ export function createApp(options: AppOptions): App {
       );
     },
     maskedErrors: { maskError },
-    // Parsed documents are kept for reuse, and with them what is worked out per document (the jit's
-    // compiled code, the shape, the cost walk). Yoga keeps 1,024; generated documents of a few
-    // hundred kilobytes of compiled code each made that ~440 MB (test/fuzz), so fewer are kept.
+    // Parsed documents are kept for reuse, and with them what is worked out per document (the shape,
+    // the cost walk); bounded by bytes, not entries. The jit keeps its compiled code in a bounded cache
+    // of its own (use-jit.ts).
     parserAndValidationCache: {
-      documentCache: new LRUCache<string, DocumentNode>({ max: DOCUMENT_CACHE_SIZE, ttl: 3_600_000 }),
-      errorCache: new LRUCache<string, Error>({ max: DOCUMENT_CACHE_SIZE, ttl: 3_600_000 }),
+      documentCache: new LRUCache<string, DocumentNode>({
+        maxSize: DOCUMENT_CACHE_BYTES,
+        sizeCalculation: (_document, text) => Math.max(1, text.length * AST_BYTES_PER_CHAR),
+        ttl: 3_600_000,
+      }),
+      errorCache: new LRUCache<string, Error>({
+        maxSize: DOCUMENT_CACHE_BYTES,
+        sizeCalculation: (_error, text) => Math.max(1, text.length),
+        ttl: 3_600_000,
+      }),
       validationCache: true,
     },
     // Yoga's own body limit pipes every request body through a TransformStream to count its bytes:
@@ -213,7 +227,7 @@ export function createApp(options: AppOptions): App {
       ...(options.metrics === undefined || options.metricsEndpoint === false
         ? []
         : [useMetricsEndpoint(options.metrics, security.authenticator)]),
-      useBodyLimit(),
+      useBodyLimit(options.maxBodyBytes),
       useRequestPolicy({ allowGet: security.allowGet }),
       useAuth(security.authenticator),
       useCacheBypass(),

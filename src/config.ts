@@ -94,6 +94,8 @@ export const serverSettings = z.strictObject({
   keepAliveTimeoutMs: positiveInt(600_000).default(5_000),
   /** Connections open at once; more are refused. */
   maxConnections: positiveInt(1_000_000).default(1_000),
+  /** Bytes of one request body; a larger one is 413 before it is read. */
+  maxBodyBytes: positiveInt(100_000_000).default(2_000_000),
 });
 
 export type ServerSettings = z.output<typeof serverSettings>;

@@ -43,6 +43,7 @@ async function main(settings: ProcessConfig): Promise<void> {
     subgraphAuthDirectives: file?.subgraphAuthDirectives,
     subgraphCompositeKey: file?.subgraphCompositeKey,
     requestTimeoutMs: file?.requestTimeoutMs,
+    maxBodyBytes: settings.server.maxBodyBytes,
     jit: file?.jit,
     log,
     limits: file?.limits,

@@ -4,7 +4,7 @@ import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { DirectoryRegistry } from '../src/directory/registry.js';
-import { useBodyLimit } from '../src/plugins/use-body-limit.js';
+import { MAX_REQUEST_BODY_BYTES, useBodyLimit } from '../src/plugins/use-body-limit.js';
 import { buildSchema } from '../src/schema/index.js';
 
 // The request body limit (src/plugins/use-body-limit.ts): from Content-Length when the body declares one, by
@@ -71,7 +71,12 @@ it('refuses a chunked POST with 413 once it passes the limit', async () => {
     expect(
       JSON.parse(refused.body.slice(refused.body.indexOf('{'), refused.body.lastIndexOf('}') + 1)),
     ).toEqual({
-      errors: [{ message: 'Request body too large' }],
+      errors: [
+        {
+          message: 'Request body too large: at most 64 bytes.',
+          extensions: { code: 'PAYLOAD_TOO_LARGE', max: 64 },
+        },
+      ],
     });
     const typename = JSON.stringify({ query: '{ __typename }' });
     const fits = `${typename.length.toString(16)}\r\n${typename}\r\n0\r\n\r\n`;
@@ -87,4 +92,9 @@ it('refuses a chunked POST with 413 once it passes the limit', async () => {
 it('refuses a declared length over the limit with 413 without waiting for the body', async () => {
   const { status } = await raw(post('Content-Length: 25000001'));
   expect(status).toBe(413);
+});
+
+it('defaults to 2 MB, what the caps need (Apollo Router’s default), not Yoga’s 25 MB', async () => {
+  expect((await raw(post(`Content-Length: ${MAX_REQUEST_BODY_BYTES + 1}`))).status).toBe(413);
+  expect(MAX_REQUEST_BODY_BYTES).toBe(2_000_000);
 });

@@ -131,4 +131,13 @@ describe('graphql-jit answers as graphql-js does', () => {
       demo.simulators.resetAll();
     }
   });
+
+  it('for each operation of one document on its own (the compiled form is per operation, not per document)', async () => {
+    const query = 'query Names { directories { name } } query Providers { directories { provider } }';
+    for (const operationName of ['Names', 'Providers', 'Names']) {
+      const answer = await expectSameAnswer({ query, operationName });
+      const first = (answer.data as { directories: Record<string, unknown>[] }).directories[0];
+      expect(Object.keys(first ?? {})).toEqual([operationName === 'Names' ? 'name' : 'provider']);
+    }
+  });
 });

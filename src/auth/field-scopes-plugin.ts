@@ -6,7 +6,7 @@ import SchemaBuilder, {
   type SchemaTypes,
   type TypeParam,
 } from '@pothos/core';
-import type { GraphQLFieldResolver } from 'graphql';
+import { defaultFieldResolver, type GraphQLField, type GraphQLFieldResolver } from 'graphql';
 import { forbidden } from '../graphql-errors.js';
 import type { Scope } from './scopes.js';
 
@@ -34,12 +34,36 @@ class FieldScopesPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
   ): GraphQLFieldResolver<unknown, Types['Context'], object> {
     const scopes = (fieldConfig.pothosOptions as { requiredScopes?: readonly Scope[] }).requiredScopes;
     if (scopes === undefined || scopes.length === 0) return resolver;
-    return (parent, args, context, info) => {
-      const { grants } = context as Grants;
-      for (const scope of scopes) if (!grants[scope]) throw forbidden(scope);
-      return resolver(parent, args, context, info);
-    };
+    return checked(scopes, resolver);
   }
+}
+
+function checked<R extends GraphQLFieldResolver<unknown, never, never>>(
+  scopes: readonly Scope[],
+  resolver: R,
+): R {
+  return ((parent, args, context, info) => {
+    const { grants } = context as Grants;
+    for (const scope of scopes) if (!grants[scope]) throw forbidden(scope);
+    return resolver(parent, args, context, info);
+  }) as R;
+}
+
+/**
+ * The same check on a field Pothos did not build (Apollo Federation's `_entities`, added by the
+ * federation plugin to the finished schema), with the scopes recorded where the plugin's own fields
+ * keep them (`extensions.pothosOptions.requiredScopes`), so everything that reads a field's scopes
+ * reads these too.
+ */
+export function requireScopes(field: GraphQLField<unknown, unknown>, scopes: readonly Scope[]): void {
+  const pothosOptions = {
+    ...(field.extensions?.pothosOptions as object | undefined),
+    requiredScopes: scopes,
+  };
+  Object.assign(field, {
+    resolve: checked(scopes, field.resolve ?? defaultFieldResolver),
+    extensions: { ...field.extensions, pothosOptions },
+  });
 }
 
 declare global {

@@ -1,4 +1,5 @@
 import {
+  type ArgumentNode,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -30,11 +31,23 @@ export interface Estimate {
   /** Upper bound of upstream calls per directory name. */
   readonly perDirectory: Readonly<Record<string, number>>;
   readonly total: number;
-  /** Distinct global ids the operation names (node, nodes, user, directory.user, _entities). */
+  /**
+   * Global ids as sent, at every place that takes them (node, nodes, user, directory.user, _entities),
+   * duplicates, malformed ids and ids of other directories included; a fragment's places count
+   * wherever it is spread.
+   */
   readonly ids: number;
-  /** Distinct addresses across every usersByEmail. */
+  /** Addresses as sent across every usersByEmail, counted the same way. */
   readonly emails: number;
 }
+
+/** What the walk may take in before it stops decoding entries: past a cap only counting goes on. */
+export interface EntryCaps {
+  readonly ids: number;
+  readonly emails: number;
+}
+
+const NO_CAPS: EntryCaps = { ids: Number.POSITIVE_INFINITY, emails: Number.POSITIVE_INFINITY };
 
 /** Users (or Directory objects) of each directory that can appear at one place of the answer. */
 type Counts = Map<string, number>;
@@ -75,13 +88,14 @@ export function estimateCalls(
   operationName: string | null | undefined,
   variables: Readonly<Record<string, unknown>> | null | undefined,
   directories: DirectoryRegistry,
+  caps: EntryCaps = NO_CAPS,
 ): Estimate {
   const operation = getOperationAST(document, operationName);
   const query = schema.getQueryType();
   if (operation?.operation !== 'query' || !query) {
     return { perDirectory: {}, total: 0, ids: 0, emails: 0 };
   }
-  const walk = new CostWalk(schema, document, variables ?? {}, directories);
+  const walk = new CostWalk(schema, document, variables ?? {}, directories, caps);
   walk.selection(operation.selectionSet, query, null, 1);
   return walk.result();
 }
@@ -93,7 +107,9 @@ class CostWalk {
   private readonly ids = new Map<string, Set<string>>();
   /** Ids loaded per place in the document: places resolved at different times are separate batches. */
   private readonly idBatches = new Map<string, number[]>();
-  private readonly emails = new Set<string>();
+  /** Entries as sent, counted before any of them is read (EntryCaps). */
+  private sentIds = 0;
+  private sentEmails = 0;
   private readonly emailLookups = new Map<string, number>();
   private readonly calls = new Map<string, number>();
 
@@ -102,6 +118,7 @@ class CostWalk {
     document: DocumentNode,
     private readonly variables: Readonly<Record<string, unknown>>,
     private readonly directories: DirectoryRegistry,
+    private readonly caps: EntryCaps,
   ) {
     this.names = directories.providers.map((directory) => directory.name);
     let fragments = fragmentsOf.get(document);
@@ -130,9 +147,12 @@ class CostWalk {
     for (const [name, emails] of this.emailLookups) this.add(name, this.rules(name).findUsersByEmail(emails));
     let total = 0;
     for (const calls of this.calls.values()) total += calls;
-    let ids = 0;
-    for (const set of this.ids.values()) ids += set.size;
-    return { perDirectory: Object.fromEntries(this.calls), total, ids, emails: this.emails.size };
+    return {
+      perDirectory: Object.fromEntries(this.calls),
+      total,
+      ids: this.sentIds,
+      emails: this.sentEmails,
+    };
   }
 
   /**
@@ -159,14 +179,17 @@ class CostWalk {
       switch (`${parent}.${field.name}`) {
         case 'Query.user':
         case 'Query.node':
+          if (!this.sendsIds(node, 'id')) break;
           next(this.byIds([this.args(field, node).id]), 1);
           break;
         case 'Query.nodes': {
+          if (!this.sendsIds(node, 'ids')) break;
           const ids = listOf(this.args(field, node).ids);
           next(this.byIds(ids), ids.length);
           break;
         }
         case 'Query._entities': {
+          if (!this.sendsIds(node, 'representations')) break;
           const ids = listOf(this.args(field, node).representations).map(referenceId);
           next(this.byIds(ids), ids.length);
           break;
@@ -188,10 +211,11 @@ class CostWalk {
           break;
         }
         case 'Query.usersByEmail': {
+          this.sentEmails += this.entries(node, 'emails');
+          if (this.sentEmails > this.caps.emails) break;
           const emails = listOf(this.args(field, node).emails).filter(
             (e): e is string => typeof e === 'string',
           );
-          for (const email of emails) this.emails.add(email.trim().toLowerCase());
           // The counts carried down are of the accounts found (the EmailAccounts objects cost nothing).
           const accounts = this.lookUpEmails(emails.length);
           next(accounts, sum(accounts));
@@ -199,6 +223,7 @@ class CostWalk {
         }
         case 'Directory.user': {
           // `here` counts Directory objects per directory: each reads one user by its local id.
+          if (!this.sendsIds(node, 'id')) break;
           const { id } = this.args(field, node);
           if (typeof id === 'string') for (const name of (here as Counts).keys()) this.addIds(name, [id]);
           next(here, hereCount);
@@ -311,6 +336,26 @@ class CostWalk {
     if (calls > 0) this.calls.set(directory, (this.calls.get(directory) ?? 0) + calls);
   }
 
+  /** Counts a place's ids as sent; false once the operation is past its cap (nothing more is decoded). */
+  private sendsIds(node: FieldNode, argument: string): boolean {
+    this.sentIds += this.entries(node, argument);
+    return this.sentIds <= this.caps.ids;
+  }
+
+  /**
+   * Entries of a list argument as sent, without coercing any: a literal list's items, a variable's
+   * array length (one for a single value, as list coercion makes it), none when absent or null.
+   */
+  private entries(node: FieldNode, argument: string): number {
+    const given = node.arguments?.find((arg: ArgumentNode) => arg.name.value === argument)?.value;
+    if (given === undefined || given.kind === Kind.NULL) return 0;
+    if (given.kind === Kind.LIST) return given.values.length;
+    if (given.kind !== Kind.VARIABLE) return 1;
+    const value = this.variables[given.name.value];
+    if (value === undefined || value === null) return 0;
+    return Array.isArray(value) ? value.length : 1;
+  }
+
   /** Arguments as execution will see them (variables and defaults); bad ones make the field call nothing. */
   private args(field: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown> {
     try {
@@ -339,7 +384,7 @@ class CostWalk {
     set: SelectionSetNode | undefined,
     type: GraphQLNamedType,
     out: SelectedField[],
-    path: Set<string>,
+    visited: Set<string>,
   ): SelectedField[] {
     if (set === undefined) return out;
     for (const selection of set.selections) {
@@ -351,15 +396,14 @@ class CostWalk {
         out.push({ node: selection, on: type, field: fields?.[selection.name.value] });
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const on = selection.typeCondition ? this.schema.getType(selection.typeCondition.name.value) : type;
-        if (on) this.collect(selection.selectionSet, on, out, path);
+        if (on) this.collect(selection.selectionSet, on, out, visited);
       } else {
+        // Each fragment once per selection set, as execution collects fields (and a cycle ends here).
         const fragment = this.fragments.get(selection.name.value);
-        if (fragment === undefined || path.has(fragment.name.value)) continue;
+        if (fragment === undefined || visited.has(fragment.name.value)) continue;
+        visited.add(fragment.name.value);
         const on = this.schema.getType(fragment.typeCondition.name.value);
-        if (!on) continue;
-        path.add(fragment.name.value);
-        this.collect(fragment.selectionSet, on, out, path);
-        path.delete(fragment.name.value);
+        if (on) this.collect(fragment.selectionSet, on, out, visited);
       }
     }
     return out;

@@ -13,8 +13,10 @@ export const limitSettings = z.strictObject({
   tokens: whole(1_000_000).default(3_000),
   /** Field nesting, root fields at depth 1. */
   depth: whole(1_000).default(12),
-  /** Aliased fields in the document. */
+  /** Aliased fields after fragment expansion (an alias inside a fragment counts where it is spread). */
   aliases: whole(10_000).default(30),
+  /** Fields after fragment expansion: the expanded size, each fragment counted wherever it is spread. */
+  expandedFields: whole(1_000_000).default(1_000),
   /** Directive uses in the document. */
   directives: whole(10_000).default(20),
   /** Root fields of one operation. */

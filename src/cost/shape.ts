@@ -1,116 +1,120 @@
-import {
-  type DocumentNode,
-  type FragmentDefinitionNode,
-  Kind,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
-} from 'graphql';
+import { type DocumentNode, type FragmentDefinitionNode, Kind, type SelectionSetNode } from 'graphql';
 
 /** How big a document is, measured before it is validated or executed. */
 export interface DocumentShape {
   /** Deepest field nesting of any operation (a root field is depth 1), through fragments; introspection aside. */
   readonly depth: number;
-  /** Aliased fields, counted over the document as written (fragments once). */
+  /** Aliased fields after fragment expansion: an alias inside a fragment counts at every use. */
   readonly aliases: number;
-  /** Directive uses anywhere in the document. */
+  /** Directive uses anywhere in the document, as written. */
   readonly directives: number;
   /** Root fields of the largest operation, through fragments spread at the root. */
   readonly rootFields: number;
+  /**
+   * The expanded size: fields of every operation after fragment expansion, each fragment counted at
+   * every place it is spread. What execution, graphql-jit's compiler and the cost walk can be made to
+   * work through; a 1 KB document can expand to billions.
+   */
+  readonly fields: number;
 }
+
+/** Counts stop here: past any limit, and far from where a number loses precision. */
+export const SATURATED = 2 ** 31 - 1;
+
+const add = (a: number, b: number) => Math.min(SATURATED, a + b);
+
+/** What one selection set (or fragment) expands to. */
+interface Summary {
+  readonly fields: number;
+  readonly aliases: number;
+  readonly depth: number;
+  /** Fields at this level, through fragments spread here (a root selection's root fields). */
+  readonly top: number;
+}
+
+const EMPTY: Summary = { fields: 0, aliases: 0, depth: 0, top: 0 };
 
 const shapes = new WeakMap<DocumentNode, DocumentShape>();
 
 /**
- * One pass over a parsed document (cached per document: Yoga caches parsed documents, so this runs once
- * per distinct query). Fragment cycles and unknown fragments are left to validation: a fragment already
- * on the path counts as a leaf here, so the walk always ends.
+ * One pass over a parsed document, linear in its size: each fragment is summarised once (memoised by
+ * name) and a spread adds its fragment's summary, so expanded counts come from addition, never from
+ * walking an expansion; they saturate at SATURATED. Cached per document (Yoga caches parsed documents).
+ * Fragment cycles and unknown fragments are left to validation: a fragment already on the path counts
+ * as empty here, so the pass always ends.
  */
 export function shapeOf(document: DocumentNode): DocumentShape {
   const known = shapes.get(document);
   if (known !== undefined) return known;
   const fragments = new Map<string, FragmentDefinitionNode>();
-  let aliases = 0;
   let directives = 0;
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    else if (definition.kind === Kind.OPERATION_DEFINITION) directives += definition.directives?.length ?? 0;
   }
-  // Aliases and directives as written: each node once.
-  const count = (set: SelectionSetNode | undefined) => {
-    if (set === undefined) return;
-    for (const selection of set.selections) {
-      directives += selection.directives?.length ?? 0;
-      if (selection.kind === Kind.FIELD) {
-        if (selection.alias !== undefined) aliases += 1;
-        count(selection.selectionSet);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        count(selection.selectionSet);
-      }
-    }
+  const summaries = new Map<string, Summary>();
+  const inProgress = new Set<string>();
+
+  const fragment = (name: string): Summary => {
+    const done = summaries.get(name);
+    if (done !== undefined) return done;
+    const definition = fragments.get(name);
+    if (definition === undefined || inProgress.has(name)) return EMPTY;
+    inProgress.add(name);
+    directives = add(directives, definition.directives?.length ?? 0);
+    const summary = summarise(definition.selectionSet);
+    inProgress.delete(name);
+    summaries.set(name, summary);
+    return summary;
   };
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.OPERATION_DEFINITION || definition.kind === Kind.FRAGMENT_DEFINITION) {
-      directives += definition.directives?.length ?? 0;
-      count(definition.selectionSet);
-    }
-  }
-  // Depth through fragments, memoised per fragment. Introspection (`__schema`, `__type`) is left out:
-  // its nesting is the schema's own (GraphiQL's query is 15 deep through `ofType`), it never reaches
-  // a directory, and whether it is allowed at all is the introspection policy's to say.
-  const fragmentDepth = new Map<string, number>();
-  const depthOf = (set: SelectionSetNode | undefined, path: Set<string>): number => {
-    if (set === undefined) return 0;
-    let deepest = 0;
-    for (const selection of set.selections) {
-      let depth = 0;
-      if (selection.kind === Kind.FIELD) {
-        const name = selection.name.value;
-        if (name === '__schema' || name === '__type') continue;
-        depth = 1 + depthOf(selection.selectionSet, path);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) depth = depthOf(selection.selectionSet, path);
-      else {
-        const name = selection.name.value;
-        const fragment = fragments.get(name);
-        if (fragment === undefined || path.has(name)) continue;
-        let known = fragmentDepth.get(name);
-        if (known === undefined) {
-          path.add(name);
-          known = depthOf(fragment.selectionSet, path);
-          path.delete(name);
-          fragmentDepth.set(name, known);
-        }
-        depth = known;
-      }
-      if (depth > deepest) deepest = depth;
-    }
-    return deepest;
-  };
-  const rootFieldsOf = (set: SelectionSetNode, path: Set<string>): number => {
+
+  // Directive uses are counted as written: each selection node is summarised once (fragments through
+  // the memo), so each node's directives are seen once.
+  const summarise = (set: SelectionSetNode): Summary => {
     let fields = 0;
+    let aliases = 0;
+    let depth = 0;
+    let top = 0;
     for (const selection of set.selections) {
-      if (selection.kind === Kind.FIELD) fields += 1;
-      else if (selection.kind === Kind.INLINE_FRAGMENT) fields += rootFieldsOf(selection.selectionSet, path);
-      else {
-        const fragment = fragments.get(selection.name.value);
-        if (fragment === undefined || path.has(fragment.name.value)) continue;
-        path.add(fragment.name.value);
-        fields += rootFieldsOf(fragment.selectionSet, path);
-        path.delete(fragment.name.value);
+      directives = add(directives, selection.directives?.length ?? 0);
+      if (selection.kind === Kind.FIELD) {
+        const below = selection.selectionSet === undefined ? EMPTY : summarise(selection.selectionSet);
+        fields = add(fields, add(1, below.fields));
+        aliases = add(aliases, add(selection.alias === undefined ? 0 : 1, below.aliases));
+        top = add(top, 1);
+        // Introspection's nesting is the schema's own (GraphiQL's query is 15 deep through `ofType`); it
+        // never reaches a directory, and whether it is allowed is the introspection policy's to say.
+        const name = selection.name.value;
+        if (name !== '__schema' && name !== '__type' && 1 + below.depth > depth) depth = 1 + below.depth;
+        continue;
       }
+      const inner =
+        selection.kind === Kind.INLINE_FRAGMENT
+          ? summarise(selection.selectionSet)
+          : fragment(selection.name.value);
+      fields = add(fields, inner.fields);
+      aliases = add(aliases, inner.aliases);
+      top = add(top, inner.top);
+      if (inner.depth > depth) depth = inner.depth;
     }
-    return fields;
+    return { fields, aliases, depth, top };
   };
-  const operations = document.definitions.filter(
-    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
-  );
-  const shape: DocumentShape = {
-    depth: Math.max(0, ...operations.map((operation) => depthOf(operation.selectionSet, new Set()))),
-    aliases,
-    directives,
-    rootFields: Math.max(
-      0,
-      ...operations.map((operation) => rootFieldsOf(operation.selectionSet, new Set())),
-    ),
-  };
+
+  let depth = 0;
+  let aliases = 0;
+  let rootFields = 0;
+  let fields = 0;
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    const summary = summarise(definition.selectionSet);
+    depth = Math.max(depth, summary.depth);
+    rootFields = Math.max(rootFields, summary.top);
+    aliases = add(aliases, summary.aliases);
+    fields = add(fields, summary.fields);
+  }
+  // Fragments no operation spreads are still written: their directives count (validation refuses them).
+  for (const name of fragments.keys()) fragment(name);
+  const shape: DocumentShape = { depth, aliases, directives, rootFields, fields };
   shapes.set(document, shape);
   return shape;
 }

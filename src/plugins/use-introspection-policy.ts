@@ -2,8 +2,11 @@ import { type DocumentNode, GraphQLError, Kind, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Principal } from '../auth/principal.js';
 
+/** Fields that read the schema itself: GraphQL's introspection, and a subgraph's SDL (`_service`). */
+const INTROSPECTION = new Set(['__schema', '__type', '_service']);
+
 /**
- * Introspection (`__schema`, `__type`) only where it is allowed: for everyone when `introspection` is on
+ * Introspection (`__schema`, `__type`, and `_service { sdl }` in subgraph mode) only where it is allowed: for everyone when `introspection` is on
  * (the development default), else only for principals with `schema:introspect`. Decided per request
  * just before execution, not in validation, whose results Yoga caches per document for everyone.
  */
@@ -19,7 +22,7 @@ export function useIntrospectionPolicy(options: { readonly introspection: boolea
         found = false;
         visit(args.document, {
           [Kind.FIELD]: (node) => {
-            if (node.name.value === '__schema' || node.name.value === '__type') found = true;
+            if (INTROSPECTION.has(node.name.value)) found = true;
           },
         });
         introspects.set(args.document, found);

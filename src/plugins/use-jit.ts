@@ -1,7 +1,9 @@
-import type { Plugin } from '@envelop/core';
-import { useGraphQlJit } from '@envelop/graphql-jit';
+import { makeExecute, type Plugin } from '@envelop/core';
 import {
+  type DocumentNode,
   defaultFieldResolver,
+  type ExecutionArgs,
+  type ExecutionResult,
   GraphQLError,
   type GraphQLFieldResolver,
   type GraphQLSchema,
@@ -10,31 +12,114 @@ import {
   isObjectType,
   type Source,
 } from 'graphql';
-import { shapeOf } from '../cost/shape.js';
+import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
+import { LRUCache } from 'lru-cache';
+import { compiledSize } from '../cost/compiled-size.js';
 import { asError } from '../directory/failures.js';
 
+export interface JitOptions {
+  /**
+   * Largest compiled size (cost/compiled-size.ts) compiled for a document nobody vetted; larger ones
+   * run on graphql-js's executor, which has no compile step.
+   */
+  readonly maxCompiledSize: number;
+  /** What compiled documents may hold, in estimated bytes (compiled size × JIT_BYTES_PER_UNIT). */
+  readonly cacheBytes: number;
+  /** A document's compiled form prepared ahead of time (trusted documents): used as is, never evicted. */
+  readonly prepared?: (
+    document: DocumentNode,
+    operationName: string | undefined,
+  ) => CompiledQuery | undefined;
+}
+
 /**
- * Executes with graphql-jit: each document compiled once (cached with Yoga's parse cache), ~20%
- * more throughput than graphql-js's executor on usergraph's operations (BENCHMARKS.md).
+ * Compile time and memory of graphql-jit follow the compiled size, steepest for abstract types nested
+ * in each other (bench/jit-probe.ts: ~0.1 ms and ~4 KB per unit there). 150 keeps one compile near
+ * 15 ms; every operation in the tests and the bench is below 60.
+ */
+export const JIT_MAX_COMPILED_SIZE = 150;
+export const JIT_BYTES_PER_UNIT = 4_096;
+export const JIT_CACHE_BYTES = 32 * 2 ** 20;
+
+/**
+ * Executes with graphql-jit: each operation compiled once and kept, ~20% more throughput than
+ * graphql-js's executor on usergraph's operations (BENCHMARKS.md). Only operations whose compiled
+ * size is within `maxCompiledSize` are compiled (or prepared ones), and the compiled code is kept in a
+ * cache bounded by bytes, so no document can make a compile take long or memory grow without bound.
+ * Keyed by document and operation name: a document with several operations compiles each on its own.
  *
  * graphql-jit's field errors carry `locations` but not the AST nodes they came from, and Yoga rebuilds
  * every error from its nodes (or source and positions) when it serialises the answer, which dropped
  * `locations`. They are re-made here from the document's source, so answers keep them exactly as
  * graphql-js gives them (test/jit-parity.test.ts).
  */
-export function useJit(options: { readonly maxDepth: number } = { maxDepth: JIT_MAX_DEPTH }): Plugin[] {
-  return [
-    useSettledLists(),
-    // graphql-jit's compile time grows about threefold per level of abstract-type nesting
-    // (bench/jit-probe.ts: 28 ms at depth 8, 208 ms at 12, 2.6 s at 16); deeper documents run on
-    // graphql-js's executor instead, which has no compile step.
-    useGraphQlJit({}, { enableIf: (args) => shapeOf(args.document).depth <= options.maxDepth }),
-    useSourceLocations(),
-  ];
+export function useJit(
+  options: JitOptions = {
+    maxCompiledSize: JIT_MAX_COMPILED_SIZE,
+    cacheBytes: JIT_CACHE_BYTES,
+  },
+): Plugin[] {
+  return [useSettledLists(), useCompiled(options), useSourceLocations()];
 }
 
-/** Deepest document compiled with graphql-jit (about 30 ms of compile time at most). */
-export const JIT_MAX_DEPTH = 8;
+type Compiled = Pick<CompiledQuery, 'query' | 'stringify'>;
+
+function useCompiled(options: JitOptions): Plugin {
+  // Lookups go through the WeakMap (by document, then operation name); the LRU holds what is kept and
+  // its bytes, and takes an entry out of the WeakMap when it evicts it.
+  const byDocument = new WeakMap<DocumentNode, Map<string, Compiled | null>>();
+  const kept = new LRUCache<Compiled, { document: DocumentNode; name: string; bytes: number }>({
+    maxSize: options.cacheBytes,
+    sizeCalculation: (entry) => entry.bytes,
+    dispose: (entry) => byDocument.get(entry.document)?.delete(entry.name),
+  });
+  const compiledFor = (args: ExecutionArgs): Compiled | null => {
+    const name = args.operationName ?? '';
+    let operations = byDocument.get(args.document);
+    const known = operations?.get(name);
+    if (known !== undefined) {
+      if (known !== null) kept.get(known);
+      return known;
+    }
+    const prepared = options.prepared?.(args.document, args.operationName ?? undefined);
+    if (prepared !== undefined) return prepared;
+    if (operations === undefined) {
+      operations = new Map();
+      byDocument.set(args.document, operations);
+    }
+    const size = compiledSize(args.schema, args.document, args.operationName);
+    if (size > options.maxCompiledSize) {
+      operations.set(name, null);
+      return null;
+    }
+    const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
+    const compiled: Compiled = isCompiledQuery(result)
+      ? result
+      : { query: () => result, stringify: JSON.stringify };
+    operations.set(name, compiled);
+    kept.set(compiled, { document: args.document, name, bytes: Math.max(1, size) * JIT_BYTES_PER_UNIT });
+    return compiled;
+  };
+  return {
+    onExecute({ args, setExecuteFn }) {
+      const compiled = compiledFor(args);
+      if (compiled === null) return;
+      setExecuteFn(
+        makeExecute((executed) => {
+          const result = compiled.query(executed.rootValue, executed.contextValue, executed.variableValues);
+          return result instanceof Promise
+            ? result.then(withStringify(compiled))
+            : withStringify(compiled)(result);
+        }),
+      );
+    },
+  };
+}
+
+/** Yoga serialises a result with its `stringify` when it has one (graphql-jit's own). */
+function withStringify(compiled: Compiled) {
+  return (result: ExecutionResult) => Object.assign(result, { stringify: compiled.stringify });
+}
 
 /** Applies `settleListItems` to the schema the app serves (each app builds its own; see below). */
 function useSettledLists(): Plugin {

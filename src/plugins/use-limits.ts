@@ -3,7 +3,14 @@ import type { Plugin } from 'graphql-yoga';
 import type { LimitSettings } from '../cost/limits.js';
 import { shapeOf } from '../cost/shape.js';
 
-type StaticLimit = 'queryBytes' | 'tokens' | 'depth' | 'aliases' | 'directives' | 'rootFields';
+type StaticLimit =
+  | 'queryBytes'
+  | 'tokens'
+  | 'depth'
+  | 'aliases'
+  | 'expandedFields'
+  | 'directives'
+  | 'rootFields';
 
 /** A document over a static limit: which limit, its value, and what the document measured. */
 export function tooComplex(limit: StaticLimit, max: number, measured: number): GraphQLError {
@@ -17,7 +24,8 @@ export function tooComplex(limit: StaticLimit, max: number, measured: number): G
  * Static limits, before validation and execution (README "Limits"): the query's length when the
  * request is parsed; its tokens while it is parsed (graphql-js stops lexing past `maxTokens`, which
  * also bounds the parser's recursion, so a 10,000-deep nesting is a 400, not a stack overflow); its
- * depth, aliases, directives and root fields right after (one cached pass, src/cost/shape.ts).
+ * depth, aliases, expanded size, directives and root fields right after (one pass linear in the
+ * document, fragments summarised once: src/cost/shape.ts).
  */
 export function useLimits(limits: LimitSettings): Plugin {
   return {
@@ -47,6 +55,9 @@ export function useLimits(limits: LimitSettings): Plugin {
       const over: GraphQLError[] = [];
       if (shape.depth > limits.depth) over.push(tooComplex('depth', limits.depth, shape.depth));
       if (shape.aliases > limits.aliases) over.push(tooComplex('aliases', limits.aliases, shape.aliases));
+      if (shape.fields > limits.expandedFields) {
+        over.push(tooComplex('expandedFields', limits.expandedFields, shape.fields));
+      }
       if (shape.directives > limits.directives) {
         over.push(tooComplex('directives', limits.directives, shape.directives));
       }

@@ -21,12 +21,14 @@ export function useRequestId(): Plugin<object, RequestIdContext> {
       serverContext.requestId = given !== null && ACCEPTED.test(given) ? given : randomUUID();
     },
     // Errors carry it as `extensions.requestId`, so a caller can quote the one id that finds the
-    // request's log lines. New error objects: Yoga caches validation errors per document and shares them.
+    // request's log lines; and there are at most ERRORS_PER_FIELD per field and ERRORS_PER_RESPONSE in
+    // all, the rest counted in one summary error. Each kept error is made anew once, here (Yoga caches
+    // validation errors per document and shares them, so they are never changed in place).
     onResultProcess({ result, setResult, serverContext }) {
       const id = serverContext.requestId;
       if (id === undefined) return;
-      if (Array.isArray(result)) setResult(result.map((one) => withRequestId(one, id)));
-      else if (!(Symbol.asyncIterator in result)) setResult(withRequestId(result, id));
+      if (Array.isArray(result)) setResult(result.map((one) => shaped(one, id)));
+      else if (!(Symbol.asyncIterator in result)) setResult(shaped(result, id));
     },
     onResponse({ response, serverContext }) {
       if (serverContext.requestId !== undefined)
@@ -35,20 +37,71 @@ export function useRequestId(): Plugin<object, RequestIdContext> {
   };
 }
 
-function withRequestId<R extends { errors?: readonly GraphQLError[] }>(result: R, requestId: string): R {
-  if (result.errors === undefined || result.errors.length === 0) return result;
-  return {
-    ...result,
-    errors: result.errors.map(
-      (error) =>
-        new GraphQLError(error.message, {
-          nodes: error.nodes,
-          source: error.source,
-          positions: error.positions,
-          path: error.path,
-          originalError: error.originalError,
-          extensions: { ...error.extensions, requestId },
-        }),
-    ),
-  };
+/** Errors kept per field (a list's items count as one field: `nodes.3` and `nodes.7` are `nodes`). */
+export const ERRORS_PER_FIELD = 10;
+/** Errors kept per response, summary aside. */
+export const ERRORS_PER_RESPONSE = 100;
+/** Fields the summary names, with how many errors each lost. */
+const FIELDS_NAMED = 20;
+
+function shaped<R extends { errors?: readonly GraphQLError[] }>(result: R, requestId: string): R {
+  const errors = result.errors;
+  if (errors === undefined || errors.length === 0) return result;
+  const keptPerField = new Map<string, number>();
+  const omittedPerField = new Map<string, number>();
+  const omittedCodes = new Map<string, number>();
+  const kept: GraphQLError[] = [];
+  for (const error of errors) {
+    const field = fieldOf(error.path);
+    const sofar = keptPerField.get(field) ?? 0;
+    if (sofar < ERRORS_PER_FIELD && kept.length < ERRORS_PER_RESPONSE) {
+      keptPerField.set(field, sofar + 1);
+      kept.push(withRequestId(error, requestId));
+      continue;
+    }
+    omittedPerField.set(field, (omittedPerField.get(field) ?? 0) + 1);
+    const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR';
+    omittedCodes.set(code, (omittedCodes.get(code) ?? 0) + 1);
+  }
+  if (omittedPerField.size > 0) {
+    const omitted = errors.length - kept.length;
+    kept.push(
+      new GraphQLError(
+        `${omitted} more errors are left out of this response (at most ${ERRORS_PER_FIELD} per field and ${ERRORS_PER_RESPONSE} in all are shown).`,
+        {
+          extensions: {
+            code: 'ERRORS_TRUNCATED',
+            omitted,
+            codes: Object.fromEntries(omittedCodes),
+            fields: Object.fromEntries([...omittedPerField].slice(0, FIELDS_NAMED)),
+            requestId,
+          },
+        },
+      ),
+    );
+  }
+  return { ...result, errors: kept };
+}
+
+/** A field's place in the answer without list positions: `nodes`, `users.nodes.emails`; '' for none. */
+function fieldOf(path: GraphQLError['path']): string {
+  if (path === undefined) return '';
+  let field = '';
+  for (const part of path) {
+    if (typeof part === 'number') continue;
+    field = field === '' ? part : `${field}.${part}`;
+  }
+  // Aliases are the caller's: a summary quotes a field's place up to 128 characters.
+  return field.length > 128 ? `${field.slice(0, 128)}…` : field;
+}
+
+function withRequestId(error: GraphQLError, requestId: string): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, requestId },
+  });
 }

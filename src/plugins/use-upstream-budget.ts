@@ -22,7 +22,8 @@ function costOf(estimate: Estimate, max: number, budget?: UpstreamBudget) {
 /**
  * The upstream-call budget (src/cost/): before execution, the operation's upper bound of upstream calls
  * per directory from its document and variables; over `maxUpstreamCalls`, or over the per-operation caps
- * on ids and emails, it is refused with OPERATION_TOO_EXPENSIVE and no upstream call. Otherwise the
+ * on ids and emails (entries counted as sent, before any is decoded), it is refused with
+ * OPERATION_TOO_EXPENSIVE and no upstream call. Otherwise the
  * estimate becomes the operation's budget, which every upstream call takes from (HttpClient), a hard
  * ceiling. A request with `extensions: { cost: true }` gets `extensions.cost` (estimate and actual
  * calls); with `"dry-run"` it gets the estimate without being executed.
@@ -39,6 +40,7 @@ export function useUpstreamBudget(
         args.operationName,
         args.variableValues,
         ctx.directories,
+        { ids: limits.ids, emails: limits.emails },
       );
       ctx.cost.estimate = estimate;
       const asked = ctx.params?.extensions?.cost;
@@ -49,8 +51,8 @@ export function useUpstreamBudget(
         });
       // What the operation measures against each per-operation cap, in the order they are checked.
       const caps = [
-        ['ids', estimate.ids, limits.ids, 'global ids'],
-        ['emails', estimate.emails, limits.emails, 'email addresses'],
+        ['ids', estimate.ids, limits.ids, 'global ids (every entry sent counts)'],
+        ['emails', estimate.emails, limits.emails, 'email addresses (every entry sent counts)'],
         [
           'maxUpstreamCalls',
           estimate.total,

@@ -9,6 +9,9 @@ import {
 } from '../use-cases/email-accounts.js';
 import { UserInterface } from './user.js';
 
+/** The longest address SMTP can carry (RFC 5321 §4.5.3.1: a 256-octet path less its brackets). */
+const MAX_EMAIL_LENGTH = 254;
+
 const EmailAccountType = builder.objectRef<EmailAccount>('EmailAccount').implement({
   description: 'An account holding an email address, and whether its directory has verified it there.',
   fields: (t) => ({
@@ -39,11 +42,17 @@ builder.queryFields((t) => ({
     nullable: true,
     type: [EmailAccountsType],
     description:
-      'For each email address (trimmed, case-folded; at most `limits.emails`, 100 by default, across every usersByEmail of the operation), the accounts holding it in every directory. Batched per directory: ZITADEL one inUserEmailsQuery; MonoCloud one filtered list request per address; App Services one scan of the user list per request.',
+      'For each email address (trimmed, case-folded; at most 254 characters; at most `limits.emails`, 100 by default, sent across every usersByEmail of the operation), the accounts holding it in every directory. Batched per directory: ZITADEL one inUserEmailsQuery; MonoCloud one filtered list request per address; App Services one scan of the user list per request.',
     args: { emails: t.arg.stringList({ description: 'Email addresses.' }) },
     // How many addresses is capped per operation, before execution (plugins/use-upstream-budget.ts).
     resolve: (_root, args) =>
       args.emails.map((raw, index) => {
+        if (raw.length > MAX_EMAIL_LENGTH) {
+          throw badUserInput(
+            `Argument "emails[${index}]": an address is at most ${MAX_EMAIL_LENGTH} characters (RFC 5321); this one has ${raw.length}.`,
+            `emails[${index}]`,
+          );
+        }
         const email = normalizeEmail(raw);
         if (!email.includes('@')) {
           throw badUserInput(

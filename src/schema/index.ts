@@ -1,4 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
+import { requireScopes } from '../auth/field-scopes-plugin.js';
 import { builder } from '../builder.js';
 import './scalars.js';
 import './query.js';
@@ -36,8 +37,13 @@ export function buildSchema(
 ): GraphQLSchema {
   if (!options.federation) return builder.toSchema();
   declareUserEntities(options.compositeKey ?? false);
-  return builder.toSubGraphSchema({
+  const schema = builder.toSubGraphSchema({
     linkUrl: 'https://specs.apollo.dev/federation/v2.6',
     authDirectives: options.authDirectives ?? true,
   });
+  // `_entities` reads users (and groups) by id as `nodes` does, so it needs what `nodes` needs; `_service`
+  // is introspection (plugins/use-introspection-policy.ts).
+  const entities = schema.getQueryType()?.getFields()._entities;
+  if (entities !== undefined) requireScopes(entities, ['users:read']);
+  return schema;
 }

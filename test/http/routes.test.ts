@@ -42,7 +42,16 @@ const VARIANTS = [
   `/${'a/'.repeat(2_000)}graphql`,
 ];
 /** Targets that are /graphql once `..` and `.` are resolved: authenticated like /graphql. */
-const SAME = ['/graphql', '/x/../graphql', '/./graphql', '/.%2e/graphql', '/health/../graphql', '/graphql?x=1', '/graphql?/health', '/graphql#x'];
+const SAME = [
+  '/graphql',
+  '/x/../graphql',
+  '/./graphql',
+  '/.%2e/graphql',
+  '/health/../graphql',
+  '/graphql?x=1',
+  '/graphql?/health',
+  '/graphql#x',
+];
 
 async function raw(
   url: string,

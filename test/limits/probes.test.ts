@@ -158,14 +158,16 @@ describe('static limits: QUERY_TOO_COMPLEX with the limit and the measured value
 });
 
 describe('the upstream-call budget', () => {
-  it('20 aliases × 100 emails pass no more: the cap counts emails per operation, not per field', async () => {
-    const emails = (from: number) => Array.from({ length: 60 }, (_, i) => `person${from + i}@example.com`);
+  it('20 aliases × 100 emails pass no more: the cap counts emails as sent per operation, duplicates too', async () => {
+    const emails = (from: number, length = 60) =>
+      Array.from({ length }, (_, i) => `person${from + i}@example.com`);
     const query =
       'query ($a: [String!]!, $b: [String!]!) { a: usersByEmail(emails: $a) { email } b: usersByEmail(emails: $b) { email } }';
-    const fits = await send(query, { a: emails(0), b: emails(20) });
+    const fits = await send(query, { a: emails(0, 50), b: emails(50, 50) });
     expect(fits.body.errors).toBeUndefined();
     stack.sims.resetAll();
-    const over = await send(query, { a: emails(0), b: emails(60) });
+    // 80 distinct addresses, 120 sent.
+    const over = await send(query, { a: emails(0), b: emails(20) });
     expect(over.body.errors?.[0]?.extensions).toEqual({
       code: 'OPERATION_TOO_EXPENSIVE',
       limit: 'emails',

@@ -21,13 +21,22 @@ export class Loaders {
   /** By kind of fact, then directory name: no key built per lookup (a `nodes` of 600 ids asks 600 times). */
   private readonly loaders = new Map<string, Map<string, DataLoader<string, unknown>>>();
 
+  private readonly getUsers: Batch<User | null>;
+
   constructor(
     private readonly options: CallOptions = {},
     private readonly read?: ReadRecord,
-  ) {}
+  ) {
+    this.getUsers = async (directory, ids, callOptions) => {
+      const results = await directory.getUsers(ids, callOptions);
+      if (read !== undefined) for (const result of results) if (isUser(result)) read.user(result);
+      return results;
+    };
+  }
 
+  /** Users by local id; every user it returns is recorded as read (audit), primed ones by their primer. */
   user(directory: DirectoryProvider): DataLoader<string, User | null> {
-    return this.loader('user', directory, GET_USERS);
+    return this.loader('user', directory, this.getUsers);
   }
 
   /** Only for directories that keep passkeys behind their own endpoint. */
@@ -100,10 +109,13 @@ export class Loaders {
   }
 }
 
+function isUser(result: KeyedResult<User | null>): result is User {
+  return result !== null && !(result instanceof Error);
+}
+
 type With<K extends keyof DirectoryProvider> = DirectoryProvider & Required<Pick<DirectoryProvider, K>>;
 
 // Each kind's batch, written once rather than as a closure per lookup.
-const GET_USERS: Batch<User | null> = (d, ids, o) => d.getUsers(ids, o);
 const GET_PASSKEYS: Batch<readonly Passkey[], With<'getPasskeys'>> = (d, ids, o) => d.getPasskeys(ids, o);
 const GET_IDENTITIES: Batch<readonly Identity[], With<'getIdentities'>> = (d, ids, o) =>
   d.getIdentities(ids, o);

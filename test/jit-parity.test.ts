@@ -140,4 +140,13 @@ describe('graphql-jit answers as graphql-js does', () => {
       expect(Object.keys(first ?? {})).toEqual([operationName === 'Names' ? 'name' : 'provider']);
     }
   });
+
+  it('with the keys of every answer in the order the document asks for them, whichever resolves first', async () => {
+    const query =
+      '{ users(first: 3) { nodes { id } } directories { name } later: users(first: 1) { totalCount } }';
+    for (const app of [jit.app, reference.app]) {
+      const answer = await ask(app, { query });
+      expect(Object.keys(answer.data as object)).toEqual(['users', 'directories', 'later']);
+    }
+  });
 });

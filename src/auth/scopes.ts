@@ -48,12 +48,15 @@ export const PII_SCOPES: readonly Scope[] = [
   'users:read:private',
 ];
 
-/** The audit log's name for what a PII scope reads. */
+/** The audit log's name for the class of data a scope reads (names and ids, `users:read`, are implied). */
 export const SCOPE_CLASS: Readonly<Partial<Record<Scope, string>>> = {
   'users:read:contact': 'contact',
   'users:read:credentials': 'credentials',
   'users:read:activity': 'activity',
   'users:read:private': 'private',
+  'groups:read': 'groups',
+  'roles:read': 'roles',
+  'changes:read': 'changes',
 };
 
 export function isScope(value: string): value is Scope {

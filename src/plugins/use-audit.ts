@@ -39,6 +39,7 @@ export function useAudit(sink: AuditSink): Plugin<Context & { requestId?: string
           const classes = [...facts.scopes]
             .filter((scope) => ctx.principal.scopes.has(scope))
             .flatMap((scope) => SCOPE_CLASS[scope] ?? []);
+          classes.push(...ctx.read.classes);
           sink({
             requestId: ctx.requestId ?? null,
             principal: { kind: ctx.principal.kind, subject: ctx.principal.subject },

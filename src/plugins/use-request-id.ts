@@ -38,9 +38,9 @@ export function useRequestId(): Plugin<object, RequestIdContext> {
 }
 
 /** Errors kept per field (a list's items count as one field: `nodes.3` and `nodes.7` are `nodes`). */
-export const ERRORS_PER_FIELD = 10;
+export const ERRORS_PER_FIELD = 100;
 /** Errors kept per response, summary aside. */
-export const ERRORS_PER_RESPONSE = 100;
+export const ERRORS_PER_RESPONSE = 200;
 /** Fields the summary names, with how many errors each lost. */
 const FIELDS_NAMED = 20;
 

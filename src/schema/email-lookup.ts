@@ -2,7 +2,7 @@ import { builder, needs } from '../builder.js';
 import { normalizeEmail } from '../directory/filter.js';
 import { badUserInput } from '../graphql-errors.js';
 import {
-  accountsHolding,
+  accountsFor,
   type EmailAccount,
   type LinkedAccount,
   linkedAccountsOf,
@@ -30,8 +30,7 @@ const EmailAccountsType = builder.objectRef<{ readonly email: string }>('EmailAc
       type: [EmailAccountType],
       description:
         'The accounts holding the address, in directory configuration order. A directory that failed is named in the response errors.',
-      resolve: (entry, _args, ctx, info) =>
-        accountsHolding(ctx, info, entry.email, ctx.directories.providers),
+      resolve: (entry, _args, ctx, info) => accountsFor(ctx, info, entry.email),
     }),
   }),
 });

@@ -149,6 +149,7 @@ builder.objectField(GroupType, 'members', (t) =>
       const users = ctx.loaders.user(directory);
       for (const membership of page.items) {
         if (membership.user) users.prime(membership.userId, membership.user);
+        ctx.read.userRef(directory.name, membership.userId);
       }
       const loaded = await users.loadMany(page.items.map((m) => m.userId));
       // A member deleted since the list was read is left out rather than shown as nothing.

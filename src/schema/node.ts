@@ -20,11 +20,7 @@ export function isGroup(node: User | Group): node is Group {
 
 export const NodeInterface = builder.interfaceRef<User | Group>('Node').implement({
   description: 'An object with a globally unique, opaque id (Relay Global Object Identification).',
-  resolveType: (node, ctx) => {
-    if (isGroup(node)) return 'Group';
-    ctx.read.user(node);
-    return USER_TYPE_NAME[node.provider];
-  },
+  resolveType: (node) => (isGroup(node) ? 'Group' : USER_TYPE_NAME[node.provider]),
   fields: (t) => ({
     id: t.id({ description: 'Opaque global id; pass it to `node`, `nodes` or `user`.', resolve: globalIdOf }),
   }),

@@ -35,10 +35,7 @@ export const UserInterface = builder.interfaceRef<User>('User').implement({
   description:
     'One account in one directory. Every directory fills these fields (null where it has no such fact); each concrete type adds its provider’s own.',
   interfaces: [NodeInterface],
-  resolveType: (user, ctx) => {
-    ctx.read.user(user);
-    return USER_TYPE_NAME[user.provider];
-  },
+  resolveType: (user) => USER_TYPE_NAME[user.provider],
   fields: (t) => ({
     localId: t.exposeString('localId', { description: 'The directory’s own id for the account.' }),
     directoryName: t.exposeString('directory', {

@@ -19,12 +19,23 @@ function canLookUpEmails(directory: DirectoryProvider): directory is EmailLookup
   return typeof directory.findUsersByEmail === 'function';
 }
 
+/** What `usersByEmail` answers for one address: every account holding it (each recorded as read). */
+export async function accountsFor(
+  ctx: Context,
+  info: GraphQLResolveInfo,
+  email: string,
+): Promise<EmailAccount[]> {
+  const accounts = await accountsHolding(ctx, info, email, ctx.directories.providers);
+  for (const account of accounts) ctx.read.user(account.user);
+  return accounts;
+}
+
 /**
  * The accounts holding `email` in each of `directories`, through the request's loaders (one batched
  * lookup per directory for every email asked in the request). A failing directory is reported as a
  * partial error naming it; the others still answer.
  */
-export async function accountsHolding(
+async function accountsHolding(
   ctx: Context,
   info: GraphQLResolveInfo,
   email: string,
@@ -32,6 +43,7 @@ export async function accountsHolding(
 ): Promise<EmailAccount[]> {
   const perDirectory = await Promise.all(
     directories.filter(canLookUpEmails).map(async (directory) => {
+      ctx.read.directory(directory.name);
       try {
         return (await ctx.loaders.emails(directory).load(email)) ?? [];
       } catch (error) {
@@ -69,5 +81,6 @@ export async function linkedAccountsOf(
     if (account.verified && !links.has(key))
       links.set(key, { user: account.user, matchedEmail: account.email });
   }
+  for (const link of links.values()) ctx.read.user(link.user);
   return [...links.values()];
 }

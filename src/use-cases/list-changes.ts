@@ -150,6 +150,7 @@ export async function listChanges(
   const edges: ChangeEdgeShape[] = [];
   for (const change of taken) {
     positions[change.directory] = change.position;
+    if (change.userId !== null) ctx.read.userRef(change.directory, change.userId);
     // Signed only if the client asks for this edge's cursor (most polls read `endCursor` only).
     const at = { ...cursor, p: { ...positions } };
     const text = new Lazy(() => ctx.cursors.sealJson(KIND, at));

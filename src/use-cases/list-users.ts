@@ -67,9 +67,11 @@ export async function listUsers(
   }
   const filter = toFilter(args.filter);
   // Matching on text or an email address tells whether someone holds that address.
-  if ((filter?.text !== undefined || filter?.email !== undefined) && !ctx.grants['users:read:contact']) {
-    throw forbidden('users:read:contact');
+  if (filter?.text !== undefined || filter?.email !== undefined) {
+    if (!ctx.grants['users:read:contact']) throw forbidden('users:read:contact');
+    ctx.read.classes.add('contact');
   }
+  for (const directory of directories) ctx.read.directory(directory.name);
   const key = listingKey({ direction, filter, directories: directories.map((d) => d.name).sort(), single });
   let positions: ListCursor | null = null;
   if (args.after !== undefined && args.after !== null) {
@@ -113,7 +115,11 @@ export async function listUsers(
   const cursorOf = (edgePositions: typeof page.positions) => () =>
     ctx.cursors.encode({ direction, key, positions: edgePositions });
   const edges = page.edges.map((edge) => new Edge(edge.user, cursorOf(edge.positions)));
-  for (const { node } of edges) prime(ctx, directories, node);
+  // Every listed user is read, whether the answer holds its fields or only its edge (existence is data).
+  for (const { node } of edges) {
+    ctx.read.user(node);
+    prime(ctx, directories, node);
+  }
   // Also given when a page is empty but not last (a scan budget ran out), so the client can go on.
   const end = edges.length > 0 || page.hasNextPage ? new Lazy(cursorOf(page.positions)) : null;
   return {

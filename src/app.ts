@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Authenticator } from './auth/authenticator.js';
 import { OPEN_PRINCIPAL, type Principal, withoutPiiScopes } from './auth/principal.js';
 import { type Context, createContext } from './context.js';
-import { DEFAULT_LIMITS, type LimitSettings } from './cost/limits.js';
+import { type LimitOverrides, type LimitSettings, withDefaultLimits } from './cost/limits.js';
 import type { CallTrace } from './directory/call-trace.js';
 import { CursorCodec } from './directory/cursor.js';
 import type { DirectoryRegistry } from './directory/registry.js';
@@ -77,7 +77,7 @@ export interface AppOptions {
   /** Who may read what, and how browsers may reach it (default: open, same-origin, development). */
   readonly security?: Partial<SecurityOptions>;
   /** What one operation may ask for (README "Limits"); the documented defaults where absent. */
-  readonly limits?: Partial<LimitSettings>;
+  readonly limits?: LimitOverrides;
   /**
    * Signs list cursors; replicas must share it so a cursor from one pages on through another. Absent:
    * a random key for this process (cursors then die with it).
@@ -149,7 +149,7 @@ const NOBODY: Principal = {
 /** The Yoga instance: schema, per-request context, error masking, GraphiQL. It does not listen. */
 export function createApp(options: AppOptions): App {
   const security: SecurityOptions = { ...DEVELOPMENT, ...options.security };
-  const limits: LimitSettings = { ...DEFAULT_LIMITS, ...options.limits };
+  const limits = withDefaultLimits(options.limits);
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const cursors = new CursorCodec(
     options.cursorSecret === undefined ? randomBytes(32) : Buffer.from(options.cursorSecret, 'utf8'),

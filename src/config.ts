@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { type AuthSettings, authSettings } from './auth/settings.js';
@@ -94,6 +95,24 @@ export const serverSettings = z.strictObject({
   keepAliveTimeoutMs: positiveInt(600_000).default(5_000),
   /** Connections open at once; more are refused. */
   maxConnections: positiveInt(1_000_000).default(1_000),
+  /**
+   * Connections one client address may hold open (0: no cap). Behind a trusted proxy, the requests in
+   * flight per forwarded client address instead.
+   */
+  maxConnectionsPerAddress: z.number().int().min(0).max(1_000_000).default(100),
+  /** Load balancers whose X-Forwarded-For is believed: addresses or CIDR ranges. */
+  trustedProxies: z
+    .array(
+      z.string().refine((entry) => {
+        const [address, prefix, ...rest] = entry.split('/');
+        const version = isIP(address ?? '');
+        if (version === 0 || rest.length > 0) return false;
+        if (prefix === undefined) return true;
+        const bits = Number(prefix);
+        return /^\d{1,3}$/.test(prefix) && bits <= (version === 4 ? 32 : 128);
+      }, 'must be an IP address or a CIDR range such as 10.0.0.0/8'),
+    )
+    .default([]),
   /** Bytes of one request body; a larger one is 413 before it is read. */
   maxBodyBytes: positiveInt(100_000_000).default(2_000_000),
 });

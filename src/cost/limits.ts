@@ -34,6 +34,12 @@ export const limitSettings = z.strictObject({
     .strictObject({
       operationsPerMinute: whole(100_000_000).default(6_000),
       upstreamCallsPerMinute: whole(1_000_000_000).default(600_000),
+      /**
+       * The share of one directory's outbound rate (its quota, or its configured or learnt ceiling)
+       * one principal's estimates may take per minute, so no caller can hold a quota-bound directory
+       * for itself however long it keeps sending.
+       */
+      directoryShare: z.number().gt(0, 'must be more than 0').max(1, 'must be at most 1').default(0.5),
     })
     .prefault({}),
 });
@@ -41,3 +47,16 @@ export const limitSettings = z.strictObject({
 export type LimitSettings = z.output<typeof limitSettings>;
 
 export const DEFAULT_LIMITS: LimitSettings = limitSettings.parse({});
+
+/** Limits as a caller of createApp gives them: any of them, the per-principal ones one by one. */
+export type LimitOverrides = Partial<Omit<LimitSettings, 'perPrincipal'>> & {
+  readonly perPrincipal?: Partial<LimitSettings['perPrincipal']>;
+};
+
+export function withDefaultLimits(overrides: LimitOverrides = {}): LimitSettings {
+  return {
+    ...DEFAULT_LIMITS,
+    ...overrides,
+    perPrincipal: { ...DEFAULT_LIMITS.perPrincipal, ...overrides.perPrincipal },
+  };
+}

@@ -52,6 +52,32 @@ export class FairQueue<T> {
     return undefined;
   }
 
+  /** Puts an item back at the head of its request's line (its turn was interrupted, not used). */
+  pushFront(item: T, share: Share = ANONYMOUS): void {
+    this.push(item, share);
+    const items = this.principals.get(share.principal)?.get(share.request);
+    if (items !== undefined && items.length > 1) items.unshift(items.pop() as T);
+  }
+
+  /** Takes out and returns every item `test` picks. */
+  drain(test: (item: T) => boolean): T[] {
+    const taken: T[] = [];
+    for (const [principal, requests] of this.principals) {
+      for (const [request, items] of requests) {
+        const kept = items.filter((item) => {
+          if (!test(item)) return true;
+          taken.push(item);
+          return false;
+        });
+        if (kept.length === 0) requests.delete(request);
+        else requests.set(request, kept);
+      }
+      if (requests.size === 0) this.principals.delete(principal);
+    }
+    this.count -= taken.length;
+    return taken;
+  }
+
   /** Takes a waiting item out (its caller gave up). */
   remove(item: T, share: Share = ANONYMOUS): void {
     const requests = this.principals.get(share.principal);

@@ -1,7 +1,7 @@
 import { UpstreamError } from '../directory/failures.js';
 import type { ProviderKind } from '../directory/model.js';
 import type { AdaptiveRate } from './adaptive-rate.js';
-import { deadlinePassed, delay } from './deadline.js';
+import { deadlinePassed } from './deadline.js';
 import { FairQueue, type Share } from './fair-queue.js';
 import { TokenBucket, type TokenSource, type Varying } from './token-bucket.js';
 
@@ -26,7 +26,15 @@ export interface OutboundLimiterOptions {
 }
 
 interface Waiter {
-  readonly grant: () => void;
+  readonly operation: string;
+  readonly deadline: number;
+  readonly share: Share | undefined;
+  readonly signal: AbortSignal | undefined;
+  /** Set once the waiter has a slot and a token (or failed): nothing more is done for it. */
+  settled: boolean;
+  resolve(release: () => void): void;
+  reject(error: UpstreamError): void;
+  readonly abort: () => void;
 }
 
 /**
@@ -34,6 +42,11 @@ interface Waiter {
  * flight, a token bucket of `requestsPerSecond` (bursts of `burst`), and a pause while the provider
  * has asked us (429 Retry-After) to hold off. Callers queue rather than fail, but never past their
  * deadline: a wait that would end after it fails at once.
+ *
+ * Slots and tokens are handed out together, one caller at a time, in the fair queue's order
+ * (round-robin by principal, then request): the next token goes to the next caller in turn, never to
+ * whoever reached the bucket first. So under a tight quota another principal's single call waits about
+ * one turn per principal waiting, not behind every call already holding a slot.
  */
 export class OutboundLimiter {
   private readonly provider: ProviderKind;
@@ -48,6 +61,8 @@ export class OutboundLimiter {
   private pausedUntil = 0;
   private active = 0;
   private readonly queue = new FairQueue<Waiter>();
+  /** True while `pump` is handing out turns (one at a time). */
+  private pumping = false;
 
   constructor(options: OutboundLimiterOptions) {
     this.provider = options.provider;
@@ -63,7 +78,7 @@ export class OutboundLimiter {
     return this.active;
   }
 
-  /** Calls waiting for a slot. */
+  /** Calls waiting for their turn (a slot and a token). */
   get waiting(): number {
     return this.queue.size;
   }
@@ -80,116 +95,121 @@ export class OutboundLimiter {
   }
 
   /**
-   * Waits for a slot and a token; resolves with the function that gives the slot back. Callers waiting
-   * for a slot are served round-robin by `share` (principal, then request): fair-queue.ts.
+   * Waits for a turn (a slot and a token, in the fair queue's order by `share`); resolves with the
+   * function that gives the slot back.
    */
-  async acquire(
-    operation: string,
-    deadline: number,
-    signal?: AbortSignal,
-    share?: Share,
-  ): Promise<() => void> {
-    const timedOut = () => deadlinePassed(this.provider, operation, 'request deadline passed while queued');
-    await this.slot(signal, timedOut, share);
-    const release = this.releaser();
-    try {
-      for (;;) {
-        const paused = this.pauseIfAsked(operation, deadline, signal, timedOut);
-        if (paused !== undefined) await paused;
-        // The local bucket answers at once; only a shared one makes this wait for Redis.
-        const taken = this.tokens.take(deadline - this.now());
-        const wait = taken instanceof Promise ? await taken : taken;
-        if (wait === null) {
-          throw deadlinePassed(
-            this.provider,
-            operation,
-            'outbound rate limit leaves no time before the deadline',
-          );
-        }
-        if (wait > 0) {
-          // Callers queue for tokens: the rate is what limits traffic, so it may rise.
-          this.rate.noteWaited();
-          await delay(wait, signal, () => {
-            this.tokens.giveBack();
-            return timedOut();
-          });
-        }
-        if (this.pausedUntil <= this.now()) {
-          this.rate.noteSent();
-          break;
-        }
-        // A hold-off arrived while this call waited for its token: that slot fell inside the quiet the
-        // provider asked for. Give it back and queue for a new one after the hold-off, so the calls
-        // held up do not all go out at once when it ends (which would break the quota and draw the
-        // next 429).
-        this.tokens.giveBack();
-      }
-    } catch (error) {
-      release();
-      throw error;
-    }
-    return release;
+  acquire(operation: string, deadline: number, signal?: AbortSignal, share?: Share): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(this.timedOut(operation));
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        operation,
+        deadline,
+        share,
+        signal,
+        settled: false,
+        resolve,
+        reject,
+        abort: () => {
+          this.queue.remove(waiter, share);
+          this.settle(waiter, this.timedOut(operation));
+        },
+      };
+      signal?.addEventListener('abort', waiter.abort, { once: true });
+      this.queue.push(waiter, share);
+      void this.pump();
+    });
   }
 
   /**
-   * The common case without a wait: a free slot, no hold-off and a token in this process's own bucket
-   * now. Takes them and returns the release; null (having taken nothing) when any of them would mean
-   * waiting, and `acquire` is the way. Saves the guard a promise and its turns per call (BENCHMARKS.md).
+   * The common case without a wait: nobody queued, a free slot, no hold-off and a token in this
+   * process's own bucket now. Takes them and returns the release; null (having taken nothing) when any
+   * of them would mean waiting, and `acquire` is the way. Saves the guard a promise and its turns per
+   * call (BENCHMARKS.md).
    */
   tryAcquire(): (() => void) | null {
-    if (this.localTokens === null || this.active >= this.maxConcurrent) return null;
+    if (this.localTokens === null || this.queue.size > 0 || this.active >= this.maxConcurrent) return null;
     if (this.pausedUntil > this.now() || this.localTokens.take(0) !== 0) return null;
     this.active += 1;
     this.rate.noteSent();
     return this.releaser();
   }
 
-  /** Gives a slot back once: to the next caller waiting for one, or to the pool. */
+  /** Gives a slot back once, and lets the next caller in turn have it. */
   private releaser(): () => void {
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const next = this.queue.shift();
-      if (next) next.grant();
-      else this.active -= 1;
+      this.active -= 1;
+      void this.pump();
     };
   }
 
-  /** Waits out a hold-off (the provider's Retry-After, here or on another replica); undefined when none is on. */
-  private pauseIfAsked(
-    operation: string,
-    deadline: number,
-    signal: AbortSignal | undefined,
-    timedOut: () => UpstreamError,
-  ): Promise<void> | undefined {
-    const paused = this.pausedUntil - this.now();
-    if (paused <= 0) return undefined;
-    if (this.now() + paused > deadline) return Promise.reject(this.rateLimited(operation, paused));
-    return delay(paused, signal, timedOut);
+  /**
+   * Hands out turns while there are slots: the next waiter in fair order gets the next token (waiting
+   * for it when the bucket is empty, and for any hold-off), then its slot. One turn at a time, so the
+   * order of the queue is the order of the tokens.
+   */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.queue.size > 0 && this.active < this.maxConcurrent) {
+        const paused = this.pausedUntil - this.now();
+        if (paused > 0) {
+          this.failPastDeadline(this.now() + paused);
+          await sleep(paused);
+          continue;
+        }
+        const waiter = this.queue.shift() as Waiter;
+        if (waiter.settled) continue;
+        const taken = this.tokens.take(waiter.deadline - this.now());
+        const wait = taken instanceof Promise ? await taken : taken;
+        if (wait === null) {
+          this.settle(
+            waiter,
+            deadlinePassed(this.provider, waiter.operation, 'outbound rate limit leaves no time before the deadline'),
+          );
+          continue;
+        }
+        if (wait > 0) {
+          // Callers queue for tokens: the rate is what limits traffic, so it may rise.
+          this.rate.noteWaited();
+          await sleep(wait);
+        }
+        if (waiter.settled || this.pausedUntil > this.now()) {
+          // Its caller gave up, or a hold-off arrived while it waited: the token fell inside the quiet
+          // the provider asked for. Give it back; the waiter goes first after the hold-off.
+          this.tokens.giveBack();
+          if (!waiter.settled) this.queue.pushFront(waiter, waiter.share);
+          continue;
+        }
+        this.active += 1;
+        this.rate.noteSent();
+        this.settle(waiter, this.releaser());
+      }
+    } finally {
+      this.pumping = false;
+    }
   }
 
-  private slot(signal: AbortSignal | undefined, timedOut: () => UpstreamError, share?: Share): Promise<void> {
-    if (this.active < this.maxConcurrent) {
-      this.active += 1;
-      return Promise.resolve();
+  /** Fails every waiter whose deadline comes before `until` (a hold-off leaves them no time). */
+  private failPastDeadline(until: number): void {
+    for (const waiter of this.queue.drain((w) => w.deadline < until)) {
+      this.settle(waiter, this.rateLimited(waiter.operation, until - this.now()));
     }
-    if (signal?.aborted) return Promise.reject(timedOut());
-    return new Promise((resolve, reject) => {
-      const abort = () => {
-        this.queue.remove(waiter, share);
-        reject(timedOut());
-      };
-      // The releasing call hands its slot over: `active` stays as it is.
-      const waiter: Waiter = {
-        grant: () => {
-          signal?.removeEventListener('abort', abort);
-          resolve();
-        },
-      };
-      this.queue.push(waiter, share);
-      signal?.addEventListener('abort', abort, { once: true });
-    });
+  }
+
+  private settle(waiter: Waiter, outcome: (() => void) | UpstreamError): void {
+    if (waiter.settled) return;
+    waiter.settled = true;
+    waiter.signal?.removeEventListener('abort', waiter.abort);
+    if (outcome instanceof UpstreamError) waiter.reject(outcome);
+    else waiter.resolve(outcome);
+  }
+
+  private timedOut(operation: string): UpstreamError {
+    return deadlinePassed(this.provider, operation, 'request deadline passed while queued');
   }
 
   private rateLimited(operation: string, waitMs: number): UpstreamError {
@@ -201,4 +221,8 @@ export class OutboundLimiter {
       retryAfterMs: waitMs,
     });
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

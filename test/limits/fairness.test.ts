@@ -98,7 +98,82 @@ describe('fair shares of a busy directory', () => {
   }, 30_000);
 });
 
+describe('fair shares of a directory’s quota', () => {
+  it('under a quota of 50/s, a victim’s single lookup waits a turn, not behind 800 of the attacker’s calls', async () => {
+    stack = await Stack.start({
+      perDirectory: 260,
+      requestTimeoutMs: 60_000,
+      security: { authenticator: authenticator() },
+      limits: { perPrincipal: { operationsPerMinute: 1_000, upstreamCallsPerMinute: 100_000 } },
+      configure: (configs) =>
+        configs.map((config) =>
+          config.name === 'acme' ? { ...config, resilience: { rateLimit: { quota: 50 } } } : config,
+        ),
+    });
+    const s = stack;
+    const id = encodeUserId('acme', s.ids.monocloud[0] ?? '');
+    const stop = new AbortController();
+    // Four operations of 200 MonoCloud reads each (one GET per id): 800 calls, 17 s of the quota.
+    const flood = [0, 1, 2, 3].map((n) =>
+      Promise.resolve(
+        s.app.fetch('http://usergraph.test/graphql', {
+          method: 'POST',
+          signal: stop.signal,
+          headers: { 'content-type': 'application/json', 'x-api-key': attacker.key },
+          body: JSON.stringify({
+            query: 'query ($ids: [ID!]!) { nodes(ids: $ids) { id } }',
+            variables: {
+              ids: s.ids.monocloud.slice(1 + n * 50, 201 + n * 50).map((local) => encodeUserId('acme', local)),
+            },
+          }),
+        }),
+      ).catch(() => null),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const started = performance.now();
+    const answer = await s.execute(UserByIdDocument, { id }, { 'x-api-key': victim.key });
+    const waited = performance.now() - started;
+    stop.abort();
+    await Promise.all(flood);
+    expect(answer.body.errors).toBeUndefined();
+    // One turn of the quota is ~21 ms; before, the lookup waited behind every call holding a slot (5 s).
+    expect(waited).toBeLessThan(250);
+  }, 30_000);
+});
+
 describe('per-principal quota', () => {
+  it('takes at most half of a quota-bound directory’s rate per minute for one principal, by default', async () => {
+    stack = await Stack.start({
+      perDirectory: 520,
+      // The calls need not happen: what is counted is each operation's estimate, before it runs.
+      requestTimeoutMs: 100,
+      security: { authenticator: authenticator() },
+      configure: (configs) =>
+        configs.map((config) =>
+          config.name === 'acme' ? { ...config, resilience: { rateLimit: { quota: 50 } } } : config,
+        ),
+    });
+    const s = stack;
+    // 47.5 requests/s under the quota; half of a minute of it is 1,425 calls.
+    const send = (key: string) =>
+      s.app.fetch('http://usergraph.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: JSON.stringify({
+          query: 'query ($ids: [ID!]!) { nodes(ids: $ids) { id } }',
+          variables: { ids: s.ids.monocloud.slice(0, 500).map((local) => encodeUserId('acme', local)) },
+        }),
+      });
+    expect((await send(attacker.key)).status).toBe(200);
+    expect((await send(attacker.key)).status).toBe(200);
+    const third = await send(attacker.key);
+    expect(third.status).toBe(429);
+    expect(((await third.json()) as { errors: { extensions: unknown }[] }).errors[0]?.extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+    });
+    expect((await send(victim.key)).status).toBe(200);
+  });
+
   it('past its operations per minute a caller gets RATE_LIMITED with retryAfter; others go on', async () => {
     stack = await Stack.start({
       perDirectory: 5,

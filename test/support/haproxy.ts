@@ -34,6 +34,7 @@ defaults
   timeout server 30s
   retries 3
   option redispatch
+  option forwardfor
   retry-on conn-failure empty-response response-timeout 502 503
 frontend graphql
   bind 127.0.0.1:${port}

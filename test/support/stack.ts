@@ -4,7 +4,7 @@ import { type ExecutionResult, print } from 'graphql';
 import type { Logger } from 'pino';
 import { type App, createApp, type SecurityOptions } from '../../src/app.js';
 import type { DirectoryConfig } from '../../src/config.js';
-import type { LimitSettings } from '../../src/cost/limits.js';
+import type { LimitOverrides } from '../../src/cost/limits.js';
 import { buildDirectories } from '../../src/directories.js';
 import type { DirectoryRegistry } from '../../src/directory/registry.js';
 import type { Metrics } from '../../src/observability/metrics.js';
@@ -25,7 +25,7 @@ export interface StackOptions extends SimulatorSetOptions {
   /** Authentication, CORS, GET, GraphiQL, introspection, audit (the app's open defaults when absent). */
   readonly security?: Partial<SecurityOptions>;
   /** Static limits and the upstream-call budget (the documented defaults where absent). */
-  readonly limits?: Partial<LimitSettings>;
+  readonly limits?: LimitOverrides;
   /** The log (none when absent: every line dropped). */
   readonly log?: Logger;
   /** Prometheus metrics, reported to by the directories and the app. */

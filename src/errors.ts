@@ -47,13 +47,24 @@ export function upstreamErrorFor(
     kind: kindForStatus(status),
     operation,
     status,
-    providerCode: facts.providerCode ?? null,
+    providerCode: knownShape(facts.providerCode),
     detail: facts.detail ?? null,
     problem: facts.problem,
     retryAfterMs:
       status === 429 || status === 503 ? parseRetryAfter(answer.header('retry-after'), now) : null,
     retryable: RETRYABLE_STATUSES.has(status),
   });
+}
+
+/**
+ * A provider's error identifier as usergraph keeps it (logs, spans): only when it looks like one, an
+ * identifier or a problem-type URI of at most 100 characters with no spaces and no `@`. A title in
+ * words, or text quoting the request (an address, a name), is dropped rather than logged.
+ */
+const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_.:/#-]{0,99}$/;
+
+function knownShape(code: string | null | undefined): string | null {
+  return typeof code === 'string' && IDENTIFIER.test(code) ? code : null;
 }
 
 /** The kind a status means. */

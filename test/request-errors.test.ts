@@ -9,10 +9,10 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-async function ask(query: string, variables?: unknown) {
+async function ask(query: string, variables?: unknown, accept = 'application/graphql-response+json') {
   const response = await stack.app.fetch('http://usergraph.test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    headers: { 'content-type': 'application/json', accept },
     body: JSON.stringify({ query, variables }),
   });
   return {
@@ -36,6 +36,27 @@ it.each([
   for (let i = 0; i < 2; i += 1) {
     const answer = await ask(query, variables);
     expect(answer.status).toBe(status);
+    expect(answer.body.errors?.map((error) => error.extensions?.code)).toEqual([code]);
+  }
+});
+
+const aliases = Array.from({ length: 31 }, (_, i) => `a${i}: name`).join(' ');
+const ids = JSON.stringify(Array.from({ length: 501 }, (_, i) => `id${i}`));
+
+it.each([
+  ['a static limit crossed', `{ directories { ${aliases} } }`, 'QUERY_TOO_COMPLEX', 400],
+  ['the ids cap crossed', `{ nodes(ids: ${ids}) { id } }`, 'OPERATION_TOO_EXPENSIVE', 400],
+  [
+    'a mutation (usergraph serves queries)',
+    'mutation { directories { name } }',
+    'OPERATION_NOT_SUPPORTED',
+    400,
+  ],
+  ['a subscription', 'subscription { directories { name } }', 'OPERATION_NOT_SUPPORTED', 400],
+] as const)('%s has one status whatever the Accept header', async (_name, query, code, status) => {
+  for (const accept of ['application/json', 'application/graphql-response+json', '*/*']) {
+    const answer = await ask(query, undefined, accept);
+    expect([accept, answer.status]).toEqual([accept, status]);
     expect(answer.body.errors?.map((error) => error.extensions?.code)).toEqual([code]);
   }
 });

@@ -33,6 +33,19 @@ describe('the status rule', () => {
     ]);
   });
 
+  it('keeps a provider’s error identifier only when it has the shape of one (never words that may quote a request)', () => {
+    const code = (providerCode: string) =>
+      upstreamErrorFor('monocloud', 'GET /api/users', answer(404), { providerCode }).providerCode;
+    expect(code('InvalidSession')).toBe('InvalidSession');
+    expect(code('https://httpstatuses.io/404')).toBe('https://httpstatuses.io/404');
+    expect(code('PERMISSION_DENIED')).toBe('PERMISSION_DENIED');
+    expect(code('User jane@example.com not found')).toBeNull();
+    expect(code('jane@example.com')).toBeNull();
+    expect(code('Not Found')).toBeNull();
+    expect(code('x'.repeat(101))).toBeNull();
+    expect(code('')).toBeNull();
+  });
+
   it('reads Retry-After on 429 and 503 only', () => {
     const later = { 'retry-after': '2' };
     expect(upstreamErrorFor('monocloud', 'GET /api/users', answer(429, later)).retryAfterMs).toBe(2000);

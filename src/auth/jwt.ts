@@ -8,11 +8,13 @@ import type { JwtSettings } from './settings.js';
 /** Verified tokens kept, so a client's every request does not pay a signature check. */
 const CACHE_SIZE = 10_000;
 const DISCOVERY_TIMEOUT_MS = 5_000;
+const MAX_SUBJECT_LENGTH = 255;
 
 /**
  * Verifies access tokens from one OIDC issuer with jose: signature against the issuer's JWKS (fetched
  * from `jwksUri` or the discovery document, cached, fetched again on an unknown `kid` at most once per
- * cooldown), the algorithms allowed, `iss`, `aud`, `exp` and `nbf` with a small clock skew.
+ * cooldown), the algorithms allowed, `iss`, `aud`, `exp` and `nbf` with a small clock skew; `exp` and
+ * `sub` must be there, the lifetime within `maxTokenLifetimeSeconds`, and `typ` as configured.
  */
 export class JwtVerifier {
   private readonly settings: JwtSettings;
@@ -48,19 +50,32 @@ export class JwtVerifier {
         algorithms: this.settings.algorithms,
         clockTolerance: this.settings.clockSkewSeconds,
         currentDate: new Date(now),
+        requiredClaims: ['exp', 'sub'],
+        ...(this.settings.typ === undefined ? {} : { typ: this.settings.typ }),
       }));
     } catch (error) {
       return failureFor(error);
     }
+    const exp = payload.exp as number;
+    const from = typeof payload.iat === 'number' ? Math.min(payload.iat, now / 1000) : now / 1000;
+    if (exp - from > this.settings.maxTokenLifetimeSeconds) {
+      return refused(
+        `token lives longer than ${this.settings.maxTokenLifetimeSeconds} s (maxTokenLifetimeSeconds)`,
+      );
+    }
+    if (typeof payload.sub !== 'string' || payload.sub === '') return refused('token has no sub');
+    // OpenID Connect Core §2: at most 255 ASCII characters. It is a log field and a quota key.
+    if (payload.sub.length > MAX_SUBJECT_LENGTH)
+      return refused(`sub longer than ${MAX_SUBJECT_LENGTH} characters`);
     const principal: Principal = {
       kind: 'jwt',
-      subject: typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : 'unknown',
+      subject: payload.sub,
       scopes: new Set(listClaim(payload[this.settings.scopeClaim]).filter(isScope) as Scope[]),
       directories:
         this.settings.directoriesClaim === undefined || payload[this.settings.directoriesClaim] === undefined
           ? null
           : new Set(listClaim(payload[this.settings.directoriesClaim])),
-      expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null,
+      expiresAt: exp * 1000,
     };
     this.verified.set(token, principal);
     return principal;
@@ -113,6 +128,8 @@ function failureFor(error: unknown): AuthFailure {
     if (claim === 'iss') return refused('wrong issuer');
     if (claim === 'aud') return refused('wrong audience');
     if (claim === 'iat') return refused('token issued in the future');
+    if (error.reason === 'missing') return refused(`token has no ${claim}`);
+    if (claim === 'typ') return refused('wrong token type (typ)');
     return refused(`claim ${claim} is invalid`);
   }
   if (error instanceof errors.JOSEAlgNotAllowed) return refused('signature algorithm not allowed');

@@ -27,6 +27,24 @@ const jwt = z.strictObject({
   scopeClaim: claimName.default('scope'),
   /** The claim listing the directories the caller may read (string or array); absent: every directory. */
   directoriesClaim: claimName.optional(),
+  /**
+   * Longest a token may live (`exp` after `iat`, or after now when it has no `iat`): a token that never
+   * expires, or lives for days, is refused.
+   */
+  maxTokenLifetimeSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(86_400),
+  /**
+   * The JOSE `typ` every token must carry, e.g. `at+jwt` (RFC 9068 access tokens), so an ID token of the
+   * same issuer cannot be used in its place; absent: not checked (most issuers send `JWT`).
+   */
+  typ: z
+    .string()
+    .regex(/^[A-Za-z0-9.+/-]{1,64}$/, 'must be a media type such as at+jwt')
+    .optional(),
   /** Least time between two JWKS fetches for an unknown `kid`, so forged ones cannot make us hammer the issuer. */
   jwksCooldownMs: z.number().int().min(1_000).max(3_600_000).default(30_000),
   /** How long a fetched JWKS is trusted before it is fetched again. */

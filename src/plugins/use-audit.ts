@@ -44,7 +44,7 @@ export function useAudit(sink: AuditSink): Plugin<Context & { requestId?: string
             requestId: ctx.requestId ?? null,
             principal: { kind: ctx.principal.kind, subject: ctx.principal.subject },
             operation: {
-              name: getOperationAST(args.document, args.operationName)?.name?.value ?? null,
+              name: bounded(getOperationAST(args.document, args.operationName)?.name?.value),
               hash: facts.hash,
             },
             directories: [...ctx.read.directories].sort(),
@@ -75,4 +75,10 @@ function selectedScopes(schema: GraphQLSchema, document: DocumentNode): Readonly
 function fieldScopes(field: GraphQLField<unknown, unknown> | null | undefined): readonly Scope[] {
   const options = field?.extensions?.pothosOptions as { requiredScopes?: readonly string[] } | undefined;
   return (options?.requiredScopes ?? []).filter(isScope);
+}
+
+/** An operation name is the caller's: the audit line takes its first 128 characters. */
+function bounded(name: string | undefined): string | null {
+  if (name === undefined) return null;
+  return name.length > 128 ? `${name.slice(0, 128)}…` : name;
 }

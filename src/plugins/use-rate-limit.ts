@@ -22,7 +22,8 @@ export function useRateLimit(limits: LimitSettings['perPrincipal']): Plugin<Cont
     let limiter = perDirectory.get(directory.name);
     if (limiter === undefined) {
       const ceiling = directory.health?.().rate?.ceiling;
-      const points = ceiling === undefined ? null : Math.max(1, Math.floor(ceiling * 60 * limits.directoryShare));
+      const points =
+        ceiling === undefined ? null : Math.max(1, Math.floor(ceiling * 60 * limits.directoryShare));
       limiter =
         points === null || points >= limits.upstreamCallsPerMinute
           ? null

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 function coded(error: GraphQLError, code: string): GraphQLError {
@@ -16,7 +16,8 @@ function coded(error: GraphQLError, code: string): GraphQLError {
 
 /**
  * Every refusal of a request has a code, as the directory failures and limits do: a syntax error is
- * GRAPHQL_PARSE_FAILED, a document the schema does not allow GRAPHQL_VALIDATION_FAILED, and variables
+ * GRAPHQL_PARSE_FAILED, an operation type the schema has no root for OPERATION_NOT_SUPPORTED, a
+ * document the schema does not allow GRAPHQL_VALIDATION_FAILED, and variables
  * that do not coerce (which graphql-js reports as a result with errors and no `data`, before any
  * resolver) BAD_USER_INPUT.
  */
@@ -27,11 +28,28 @@ export function useRequestErrors(): Plugin {
       ({ result, replaceParseResult }) => {
         if (result instanceof GraphQLError) replaceParseResult(coded(result, 'GRAPHQL_PARSE_FAILED'));
       },
-    onValidate:
-      () =>
-      ({ result, setResult }) => {
-        if (result.length > 0) setResult(result.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED')));
-      },
+    onValidate: ({ params, setResult }) => {
+      // An operation type the schema has no root for (a mutation while usergraph serves queries only):
+      // one coded refusal, before validation says it in words of its own (or execution fails uncoded).
+      for (const definition of params.documentAST.definitions) {
+        if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+        if (params.schema.getRootType(definition.operation) !== undefined) continue;
+        setResult([
+          new GraphQLError(`This server does not serve ${definition.operation} operations.`, {
+            nodes: [definition],
+            extensions: {
+              code: 'OPERATION_NOT_SUPPORTED',
+              operation: definition.operation,
+              http: { status: 400 },
+            },
+          }),
+        ]);
+        return;
+      }
+      return ({ result, setResult: replace }) => {
+        if (result.length > 0) replace(result.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED')));
+      };
+    },
     onExecute: () => ({
       onExecuteDone({ result, setResult }) {
         if (Symbol.asyncIterator in result || result.data !== undefined || !result.errors?.length) return;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { refusalStatus } from '../public-codes.js';
 
 /** What node:http and the plugins share per request (Yoga's server context). */
 export interface RequestIdContext {
@@ -44,9 +45,14 @@ export const ERRORS_PER_RESPONSE = 200;
 /** Fields the summary names, with how many errors each lost. */
 const FIELDS_NAMED = 20;
 
-function shaped<R extends { errors?: readonly GraphQLError[] }>(result: R, requestId: string): R {
+function shaped<R extends { data?: unknown; errors?: readonly GraphQLError[] }>(
+  result: R,
+  requestId: string,
+): R {
   const errors = result.errors;
   if (errors === undefined || errors.length === 0) return result;
+  // No data at all: the request was refused, and its status is the refusal's (public-codes.ts).
+  const refused = result.data === undefined || result.data === null;
   const keptPerField = new Map<string, number>();
   const omittedPerField = new Map<string, number>();
   const omittedCodes = new Map<string, number>();
@@ -56,7 +62,7 @@ function shaped<R extends { errors?: readonly GraphQLError[] }>(result: R, reque
     const sofar = keptPerField.get(field) ?? 0;
     if (sofar < ERRORS_PER_FIELD && kept.length < ERRORS_PER_RESPONSE) {
       keptPerField.set(field, sofar + 1);
-      kept.push(withRequestId(error, requestId));
+      kept.push(finished(error, requestId, refused));
       continue;
     }
     omittedPerField.set(field, (omittedPerField.get(field) ?? 0) + 1);
@@ -95,13 +101,17 @@ function fieldOf(path: GraphQLError['path']): string {
   return field.length > 128 ? `${field.slice(0, 128)}…` : field;
 }
 
-function withRequestId(error: GraphQLError, requestId: string): GraphQLError {
+/** The error as it is answered: with the request id and, for a refusal, the refusal's own HTTP status. */
+function finished(error: GraphQLError, requestId: string, refused: boolean): GraphQLError {
+  const status = refused ? refusalStatus(error.extensions?.code) : undefined;
+  const http =
+    status === undefined ? {} : { http: { ...(error.extensions?.http as object), status, spec: false } };
   return new GraphQLError(error.message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
     path: error.path,
     originalError: error.originalError,
-    extensions: { ...error.extensions, requestId },
+    extensions: { ...error.extensions, ...http, requestId },
   });
 }

@@ -168,7 +168,11 @@ export class OutboundLimiter {
         if (wait === null) {
           this.settle(
             waiter,
-            deadlinePassed(this.provider, waiter.operation, 'outbound rate limit leaves no time before the deadline'),
+            deadlinePassed(
+              this.provider,
+              waiter.operation,
+              'outbound rate limit leaves no time before the deadline',
+            ),
           );
           continue;
         }

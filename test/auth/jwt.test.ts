@@ -136,6 +136,18 @@ describe('every rejection is 401 with its reason, in under 20 ms once the key se
       'signature does not verify',
     ],
     ['garbage', async () => 'not.a.jwt', 'malformed token'],
+    ['no exp (it would never expire)', () => issuer.sign({ sub: 'x', exp: undefined }), 'token has no exp'],
+    ['no sub (no one to count or audit)', () => issuer.sign({ scope: 'users:read' }), 'token has no sub'],
+    [
+      'a lifetime of two days',
+      () => issuer.sign({ sub: 'x', exp: now() + 2 * 86_400 }),
+      'token lives longer than 86400 s (maxTokenLifetimeSeconds)',
+    ],
+    [
+      'a sub of 2,000 characters',
+      () => issuer.sign({ sub: 'x'.repeat(2_000) }),
+      'sub longer than 255 characters',
+    ],
   ];
 
   it.each(cases)('%s', async (_name, make, reason) => {
@@ -164,5 +176,20 @@ describe('every rejection is 401 with its reason, in under 20 ms once the key se
     }
     // At most one refetch per cooldown (30 s), however many unknown kids arrive.
     expect(issuer.jwksFetches - before).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('typ (RFC 9068 access tokens)', () => {
+  it('when configured, only tokens of that type are accepted: an ID token of the same issuer is not', async () => {
+    const guarded = new Authenticator(
+      authSettings.parse({ jwt: { issuer: issuer.url, audience: 'usergraph', typ: 'at+jwt' } }),
+    );
+    const check = async (typ: string) => {
+      const token = await issuer.sign({ sub: 'x', scope: 'users:read' }, { typ });
+      return guarded.authenticate(new Headers(bearer(token)));
+    };
+    expect(await check('at+jwt')).toMatchObject({ kind: 'jwt', subject: 'x' });
+    expect(await check('application/at+jwt')).toMatchObject({ kind: 'jwt', subject: 'x' });
+    expect(await check('JWT')).toEqual({ failed: true, status: 401, reason: 'wrong token type (typ)' });
   });
 });

@@ -123,7 +123,9 @@ describe('fair shares of a directory’s quota', () => {
           body: JSON.stringify({
             query: 'query ($ids: [ID!]!) { nodes(ids: $ids) { id } }',
             variables: {
-              ids: s.ids.monocloud.slice(1 + n * 50, 201 + n * 50).map((local) => encodeUserId('acme', local)),
+              ids: s.ids.monocloud
+                .slice(1 + n * 50, 201 + n * 50)
+                .map((local) => encodeUserId('acme', local)),
             },
           }),
         }),
@@ -168,7 +170,9 @@ describe('per-principal quota', () => {
     expect((await send(attacker.key)).status).toBe(200);
     const third = await send(attacker.key);
     expect(third.status).toBe(429);
-    expect(((await third.json()) as { errors: { extensions: unknown }[] }).errors[0]?.extensions).toMatchObject({
+    expect(
+      ((await third.json()) as { errors: { extensions: unknown }[] }).errors[0]?.extensions,
+    ).toMatchObject({
       code: 'RATE_LIMITED',
     });
     expect((await send(victim.key)).status).toBe(200);

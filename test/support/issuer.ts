@@ -60,12 +60,12 @@ export class TestIssuer {
   /** A token for `audience` with these claims, valid for an hour unless the claims say otherwise. */
   async sign(
     claims: JWTPayload,
-    options: { alg?: Alg; kid?: string; audience?: string; issuer?: string } = {},
+    options: { alg?: Alg; kid?: string; audience?: string; issuer?: string; typ?: string } = {},
   ): Promise<string> {
     const alg = options.alg ?? 'RS256';
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ iat: now, exp: now + 3600, ...claims })
-      .setProtectedHeader({ alg, kid: options.kid ?? this.keys[alg].kid, typ: 'JWT' })
+      .setProtectedHeader({ alg, kid: options.kid ?? this.keys[alg].kid, typ: options.typ ?? 'JWT' })
       .setIssuer(options.issuer ?? this.url)
       .setAudience(options.audience ?? 'usergraph')
       .sign(this.keys[alg].privateKey);

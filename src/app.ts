@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Authenticator } from './auth/authenticator.js';
 import { OPEN_PRINCIPAL, type Principal, withoutPiiScopes } from './auth/principal.js';
 import { type Context, createContext } from './context.js';
-import { type LimitOverrides, type LimitSettings, withDefaultLimits } from './cost/limits.js';
+import { type LimitOverrides, withDefaultLimits } from './cost/limits.js';
 import type { CallTrace } from './directory/call-trace.js';
 import { CursorCodec } from './directory/cursor.js';
 import type { DirectoryRegistry } from './directory/registry.js';

@@ -12,6 +12,8 @@ import { type LimitOverrides, withDefaultLimits } from './cost/limits.js';
 import type { CallTrace } from './directory/call-trace.js';
 import { CursorCodec } from './directory/cursor.js';
 import type { DirectoryRegistry } from './directory/registry.js';
+import type { ManifestEntry } from './documents/manifest.js';
+import { TrustedDocuments, type TrustedMode } from './documents/trusted-documents.js';
 import { maskError } from './graphql-errors.js';
 import type { AuditSink } from './observability/audit.js';
 import { createLog, type LogLevel, yogaLogger } from './observability/logger.js';
@@ -22,7 +24,7 @@ import { useAuth } from './plugins/use-auth.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import { CACHE_BYPASS_HEADER, useCacheBypass } from './plugins/use-cache-bypass.js';
 import { useIntrospectionPolicy } from './plugins/use-introspection-policy.js';
-import { useJit } from './plugins/use-jit.js';
+import { JIT_CACHE_BYTES, JIT_MAX_COMPILED_SIZE, settleListItems, useJit } from './plugins/use-jit.js';
 import { useLimits } from './plugins/use-limits.js';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
 import { useOperationMetrics } from './plugins/use-operation-metrics.js';
@@ -36,6 +38,7 @@ import { useRequestPolicy } from './plugins/use-request-policy.js';
 import { isGraphQLPath, ROUTES, UNREACHABLE_ENDPOINT, useRoutes } from './plugins/use-routes.js';
 import { type PageSecurity, useSecurityHeaders } from './plugins/use-security-headers.js';
 import { useTracing } from './plugins/use-tracing.js';
+import { useTrustedDocuments } from './plugins/use-trusted-documents.js';
 import { useUpstreamBudget } from './plugins/use-upstream-budget.js';
 import {
   type ClosingResponse,
@@ -89,6 +92,11 @@ export interface AppOptions {
   readonly metricsEndpoint?: boolean;
   /** OpenTelemetry: a span per request, per directory batch and per upstream attempt; none when absent. */
   readonly tracer?: Tracer;
+  /**
+   * The operations this deployment trusts (config `trustedDocuments`), prepared when the app is built;
+   * a document that does not validate throws TrustedDocumentsError. Absent: no manifest (mode off).
+   */
+  readonly trustedDocuments?: { readonly mode: TrustedMode; readonly entries: readonly ManifestEntry[] };
 }
 
 export interface SecurityOptions {
@@ -157,13 +165,25 @@ export function createApp(options: AppOptions): App {
   const page: PageSecurity = { csp: null };
   const allowed = new Set(security.corsOrigins);
   const log = options.log ?? createLog({ level: options.logLevel });
+  const jit = options.jit !== false;
+  const schema = buildSchema({
+    federation: options.federation,
+    authDirectives: options.subgraphAuthDirectives,
+    compositeKey: options.subgraphCompositeKey,
+  });
+  if (jit) settleListItems(schema);
+  const trusted =
+    options.trustedDocuments === undefined
+      ? null
+      : {
+          mode: options.trustedDocuments.mode,
+          store: TrustedDocuments.prepare(schema, options.trustedDocuments.entries, { jit }),
+        };
   return createYoga<ServerContext, Context>({
-    schema: buildSchema({
-      federation: options.federation,
-      authDirectives: options.subgraphAuthDirectives,
-      compositeKey: options.subgraphCompositeKey,
-    }),
+    schema,
     graphqlEndpoint: ROUTES.graphql,
+    // Trusted documents are named by `documentId` (GraphQL Code Generator, Hive, Relay).
+    ...(trusted === null ? {} : { extraParamNames: ['documentId'] }),
     healthCheckEndpoint: UNREACHABLE_ENDPOINT,
     landingPage: false,
     context: ({ request, res, requestId, principal, deadline, trace, fresh }) => {
@@ -232,6 +252,7 @@ export function createApp(options: AppOptions): App {
       useAuth(security.authenticator),
       useCacheBypass(),
       ...(options.metrics === undefined ? [] : [useOperationMetrics(options.metrics)]),
+      ...(trusted === null ? [] : useTrustedDocuments(trusted.store, trusted.mode)),
       useLimits(limits),
       useRequestErrors(),
       useIntrospectionPolicy({ introspection: security.introspection }),
@@ -240,7 +261,15 @@ export function createApp(options: AppOptions): App {
       ...(security.blockSuggestions ? [blockFieldSuggestionsPlugin()] : []),
       usePartialErrors(),
       ...(security.audit === null ? [] : [useAudit(security.audit)]),
-      ...(options.jit === false ? [] : useJit()),
+      ...(jit
+        ? useJit({
+            maxCompiledSize: JIT_MAX_COMPILED_SIZE,
+            cacheBytes: JIT_CACHE_BYTES,
+            ...(trusted === null
+              ? {}
+              : { prepared: (document, operation) => trusted.store.compiledFor(document, operation) }),
+          })
+        : []),
     ],
     // Yoga renders GraphiQL for any path ending in its endpoint; only the exact path gets it here.
     graphiql: security.graphiql

@@ -181,6 +181,21 @@ const fileSchema = z
         introspection: z.boolean('must be true or false').optional(),
       })
       .prefault({}),
+    /**
+     * Trusted documents: operation manifests (GraphQL Code Generator's persisted documents, Apollo's
+     * persisted query list) whose operations are prepared at start and run by id; `only` refuses other
+     * documents except from principals with `documents:arbitrary`.
+     */
+    trustedDocuments: z
+      .strictObject({
+        mode: z.enum(['off', 'prefer', 'only']).default('off'),
+        /** Manifest files, relative to this config file. */
+        manifests: z.array(z.string().min(1)).default([]),
+      })
+      .prefault({})
+      .refine((value) => value.mode === 'off' || value.manifests.length > 0, {
+        message: 'mode prefer or only needs at least one file in `manifests`',
+      }),
     /** Production defaults (GraphiQL, introspection and field suggestions off); default: NODE_ENV=production. */
     production: z.boolean('must be true or false').optional(),
     /** Where the audit log goes: standard output (default), a file, or nowhere. */
@@ -247,6 +262,7 @@ export interface Config {
   readonly server: ServerSettings;
   readonly metrics: z.output<typeof fileSchema>['metrics'];
   readonly redis: z.output<typeof fileSchema>['redis'];
+  readonly trustedDocuments: z.output<typeof fileSchema>['trustedDocuments'];
 }
 
 export type ConfigResult =
@@ -307,6 +323,7 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
       server: parsed.data.server,
       metrics: parsed.data.metrics,
       redis: parsed.data.redis,
+      trustedDocuments: parsed.data.trustedDocuments,
     },
   };
 }

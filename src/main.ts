@@ -3,6 +3,8 @@
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { buildDirectories } from './directories.js';
+import { loadManifests } from './documents/manifest-files.js';
+import { TrustedDocumentsError } from './documents/trusted-documents.js';
 import { createHttpServer } from './http-server.js';
 import { createLog } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -35,6 +37,11 @@ async function main(settings: ProcessConfig): Promise<void> {
       ),
     );
   }
+  const manifests =
+    file === null || file.trustedDocuments.mode === 'off'
+      ? null
+      : loadManifests(file.trustedDocuments.manifests, file.source);
+  if (manifests !== null && manifests.problems.length > 0) configurationProblems(manifests.problems);
   const registry = buildDirectories(directories, { metrics, shared });
   const app = createApp({
     directories: registry,
@@ -51,6 +58,9 @@ async function main(settings: ProcessConfig): Promise<void> {
     metrics,
     metricsEndpoint: file?.metrics.port === undefined,
     tracer: tracing?.tracer,
+    ...(manifests === null || file === null || file.trustedDocuments.mode === 'off'
+      ? {}
+      : { trustedDocuments: { mode: file.trustedDocuments.mode, entries: manifests.entries } }),
     // Demo mode is open (on loopback) for the first minute; a config file says how callers authenticate.
     security:
       file === null ? { graphiql: true, introspection: true } : securityFrom(file, settings.production, log),
@@ -119,13 +129,16 @@ function hostForUrl(host: string | undefined): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-const loaded = loadProcessConfig(process.argv.slice(2), process.env, process.cwd());
-if (!loaded.ok) {
-  console.error(`usergraph: ${loaded.problems.length} problem(s) in the configuration:`);
-  for (const problem of loaded.problems) console.error(`  - ${problem}`);
+function configurationProblems(problems: readonly string[]): never {
+  console.error(`usergraph: ${problems.length} problem(s) in the configuration:`);
+  for (const problem of problems) console.error(`  - ${problem}`);
   process.exit(2);
 }
+
+const loaded = loadProcessConfig(process.argv.slice(2), process.env, process.cwd());
+if (!loaded.ok) configurationProblems(loaded.problems);
 main(loaded.config).catch((error: unknown) => {
+  if (error instanceof TrustedDocumentsError) configurationProblems(error.problems);
   console.error('usergraph: failed to start:', error instanceof Error ? error.message : error);
   process.exit(1);
 });

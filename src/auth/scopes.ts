@@ -15,6 +15,7 @@ export const SCOPES = [
   'metrics:read',
   'schema:introspect',
   'cache:bypass',
+  'documents:arbitrary',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];
@@ -38,6 +39,8 @@ export const SCOPE_DESCRIPTIONS: Readonly<Record<Scope, string>> = {
   'schema:introspect': 'Introspection when it is off for everyone else (the production default).',
   'cache:bypass':
     'Read users from their directory even when cached (header `X-Usergraph-Cache: bypass`), refreshing the cache.',
+  'documents:arbitrary':
+    'Send documents outside the trusted-documents manifest when `trustedDocuments.mode` is `only` (GraphiQL, ad-hoc scripts).',
 };
 
 /** The scopes that read personal data beyond an account's name: never served over GET. */

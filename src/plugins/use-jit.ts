@@ -59,7 +59,7 @@ export function useJit(
     cacheBytes: JIT_CACHE_BYTES,
   },
 ): Plugin[] {
-  return [useSettledLists(), useCompiled(options), useSourceLocations()];
+  return [useCompiled(options), useSourceLocations()];
 }
 
 type Compiled = Pick<CompiledQuery, 'query' | 'stringify'>;
@@ -121,18 +121,6 @@ function withStringify(compiled: Compiled) {
   return (result: ExecutionResult) => Object.assign(result, { stringify: compiled.stringify });
 }
 
-/** Applies `settleListItems` to the schema the app serves (each app builds its own; see below). */
-function useSettledLists(): Plugin {
-  const settled = new WeakSet<GraphQLSchema>();
-  return {
-    onSchemaChange: ({ schema }) => {
-      if (settled.has(schema)) return;
-      settled.add(schema);
-      settleListItems(schema);
-    },
-  };
-}
-
 function useSourceLocations(): Plugin {
   return {
     onExecute: () => ({
@@ -171,6 +159,7 @@ function offsetOf(body: string, line: number, column: number): number {
 
 /**
  * Makes every list field resolve to one promise of settled items, a rejected item becoming its Error
+ * (applied by createApp to the schema it builds, before anything is compiled against it)
  * (which GraphQL reports at the item's path and answers as null, exactly as for a rejected item).
  *
  * Why: usergraph executes with graphql-jit (BENCHMARKS.md), which mis-builds a list whose item
@@ -179,7 +168,7 @@ function offsetOf(body: string, line: number, column: number): number {
  * handles as graphql-js does, so settling them first keeps answers identical under both executors
  * (test/jit-parity.test.ts). Lists that hold no promise pass through untouched.
  */
-function settleListItems(schema: GraphQLSchema): GraphQLSchema {
+export function settleListItems(schema: GraphQLSchema): GraphQLSchema {
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {

@@ -28,18 +28,21 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
 };
 
 const scopesOf = (field: GraphQLField<unknown, unknown>) =>
-  (field.extensions?.pothosOptions as { requiredScopes?: readonly string[] } | undefined)?.requiredScopes ?? [];
+  (field.extensions?.pothosOptions as { requiredScopes?: readonly string[] } | undefined)?.requiredScopes ??
+  [];
 
 describe('the schema', () => {
   for (const federation of [false, true]) {
     it(`${federation ? 'subgraph' : 'plain'}: every root field needs its documented scope, or is listed as open`, () => {
       const fields = Object.values(buildSchema({ federation }).getQueryType()?.getFields() ?? {});
       const unexplained = fields.filter(
-        (field) => !OPEN_ROOT_FIELDS.has(field.name) && !SCHEMA_FIELDS.has(field.name) && !(field.name in EXPECTED),
+        (field) =>
+          !OPEN_ROOT_FIELDS.has(field.name) && !SCHEMA_FIELDS.has(field.name) && !(field.name in EXPECTED),
       );
       expect(unexplained.map((field) => field.name)).toEqual([]);
       for (const field of fields) {
-        if (field.name in EXPECTED) expect([field.name, scopesOf(field)]).toEqual([field.name, EXPECTED[field.name]]);
+        if (field.name in EXPECTED)
+          expect([field.name, scopesOf(field)]).toEqual([field.name, EXPECTED[field.name]]);
       }
       if (federation) expect(fields.map((field) => field.name)).toContain('_entities');
     });
@@ -95,7 +98,10 @@ describe('a principal without users:read, in subgraph mode', () => {
   it.each([
     ['node', () => `{ node(id: "${encodeUserId('acme', stack.ids.monocloud[0] ?? '')}") { id } }`],
     ['nodes', () => `{ nodes(ids: ["${encodeUserId('corp', stack.ids.zitadel[0] ?? '')}"]) { id } }`],
-    ['user', () => `{ user(id: "${encodeUserId('mobile', stack.ids.appServices[0] ?? '')}") { displayName } }`],
+    [
+      'user',
+      () => `{ user(id: "${encodeUserId('mobile', stack.ids.appServices[0] ?? '')}") { displayName } }`,
+    ],
     ['users', () => '{ users(first: 3) { edges { cursor } } }'],
     ['usersByEmail', () => '{ usersByEmail(emails: ["a@example.com"]) { accounts { verified } } }'],
     [
@@ -106,7 +112,10 @@ describe('a principal without users:read, in subgraph mode', () => {
     ['directory.user', () => `{ directory(name: "acme") { user(id: "${stack.ids.monocloud[0]}") { id } } }`],
     ['directory.users', () => '{ directory(name: "corp") { users(first: 2) { nodes { id } } } }'],
     ['changes → user', () => '{ changes(first: 5) { nodes { kind user { displayName } } } }'],
-    ['groups → members', () => '{ directory(name: "corp") { groups(first: 1) { nodes { members { nodes { id } } } } } }'],
+    [
+      'groups → members',
+      () => '{ directory(name: "corp") { groups(first: 1) { nodes { members { nodes { id } } } } } }',
+    ],
     ['group by id → members', () => `{ node(id: "${encodeGroupId('corp', 'g1')}") { id } }`],
   ])('%s: FORBIDDEN naming users:read, and no directory asked for a user', async (_path, query) => {
     const answer = await ask(query());

@@ -2,7 +2,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { Tracer } from '@opentelemetry/api';
 import { type ExecutionResult, print } from 'graphql';
 import type { Logger } from 'pino';
-import { type App, createApp, type SecurityOptions } from '../../src/app.js';
+import { type App, type AppOptions, createApp, type SecurityOptions } from '../../src/app.js';
 import type { DirectoryConfig } from '../../src/config.js';
 import type { LimitOverrides } from '../../src/cost/limits.js';
 import { buildDirectories } from '../../src/directories.js';
@@ -34,6 +34,8 @@ export interface StackOptions extends SimulatorSetOptions {
   readonly tracer?: Tracer;
   /** Redis shared with other replicas (quotas, hold-offs, the cache). */
   readonly shared?: SharedState;
+  /** Trusted documents (their manifest entries), prepared when the app is built. */
+  readonly trustedDocuments?: AppOptions['trustedDocuments'];
 }
 
 export interface GraphQLResponse<T> {
@@ -73,6 +75,7 @@ export class Stack {
         limits: options.limits,
         metrics: options.metrics,
         tracer: options.tracer,
+        ...(options.trustedDocuments === undefined ? {} : { trustedDocuments: options.trustedDocuments }),
         ...(options.log === undefined ? { logLevel: 'silent' } : { log: options.log }),
       }),
       configs,

@@ -1,3 +1,4 @@
+import type { GraphQLError } from 'graphql';
 import type { Principal } from './auth/principal.js';
 import type { Scope } from './auth/scopes.js';
 import { SCOPES } from './auth/scopes.js';
@@ -37,6 +38,8 @@ export interface Context {
   readonly limits: LimitSettings;
   /** When the request began (epoch ms): `User.fetchedAt` of users read during it. */
   readonly startedAt: number;
+  /** Ids refused so far in this request, and the errors the ones past the shown few share. */
+  readonly refusals: { count: number; readonly shared: Map<string, GraphQLError> };
 }
 
 /** Every upstream call of the request takes these (deadline, memo, budget); the budget is set before execution. */
@@ -85,6 +88,7 @@ export function createContext(
     cost: {},
     limits,
     startedAt: Date.now(),
+    refusals: { count: 0, shared: new Map() },
     ...(requestId === undefined ? {} : { requestId }),
   };
 }

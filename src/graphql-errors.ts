@@ -2,23 +2,37 @@ import { GraphQLError } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
 import { codeFor, DirectoryFailure, publicDirectoryError } from './errors.js';
 
+/**
+ * An expected outcome's error, without a stack: it is answered, never debugged, and a stack is the
+ * dearest part of an error (captured here, formatted again by every error that wraps it) when a request
+ * refuses hundreds of list entries.
+ */
+export function outcome(message: string, extensions: Record<string, unknown>): GraphQLError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new GraphQLError(message, { extensions });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** A client mistake: says what was wrong and where. */
 export function badUserInput(message: string, argument?: string): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: argument === undefined ? { code: 'BAD_USER_INPUT' } : { code: 'BAD_USER_INPUT', argument },
-  });
+  return outcome(
+    message,
+    argument === undefined ? { code: 'BAD_USER_INPUT' } : { code: 'BAD_USER_INPUT', argument },
+  );
 }
 
 /** The caller may not read this: the scope it lacks, or the directory it was not granted. */
 export function forbidden(scope: string, directory?: string): GraphQLError {
   if (directory !== undefined) {
-    return new GraphQLError(`Not allowed to read directory "${directory}".`, {
-      extensions: { code: 'FORBIDDEN', directory },
-    });
+    return outcome(`Not allowed to read directory "${directory}".`, { code: 'FORBIDDEN', directory });
   }
-  return new GraphQLError(
+  return outcome(
     scope === '' ? 'Not allowed to read this field.' : `Not allowed: this field needs the scope "${scope}".`,
-    { extensions: scope === '' ? { code: 'FORBIDDEN' } : { code: 'FORBIDDEN', scope } },
+    scope === '' ? { code: 'FORBIDDEN' } : { code: 'FORBIDDEN', scope },
   );
 }
 

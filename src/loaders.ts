@@ -99,9 +99,18 @@ export class Loaders {
           ids.map(() => (error instanceof Error ? error : new Error(String(error)))),
         );
         if (traced !== null) endBatchSpan(traced.span, results);
-        return results.map((result) =>
-          result instanceof Error ? new DirectoryFailure(directory.name, result) : result,
-        );
+        // One DirectoryFailure per distinct cause: a batch that failed as a whole shares one for all its
+        // ids (each an Error with a stack, and hundreds of ids per batch).
+        const failures = new Map<Error, DirectoryFailure>();
+        return results.map((result) => {
+          if (!(result instanceof Error)) return result;
+          let failure = failures.get(result);
+          if (failure === undefined) {
+            failure = new DirectoryFailure(directory.name, result);
+            failures.set(result, failure);
+          }
+          return failure;
+        });
       });
       ofKind.set(directory.name, loader as DataLoader<string, unknown>);
     }

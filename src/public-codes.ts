@@ -24,3 +24,8 @@ export type RefusalCode = keyof typeof REFUSAL_STATUS;
 export function refusalStatus(code: unknown): number | undefined {
   return typeof code === 'string' ? (REFUSAL_STATUS as Record<string, number>)[code] : undefined;
 }
+
+/** Errors answered per field (a list's items count as one field: `nodes.3` and `nodes.7` are `nodes`). */
+export const ERRORS_PER_FIELD = 100;
+/** Errors answered per response, the summary of the rest aside. */
+export const ERRORS_PER_RESPONSE = 200;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { refusalStatus } from '../public-codes.js';
+import { ERRORS_PER_FIELD, ERRORS_PER_RESPONSE, refusalStatus } from '../public-codes.js';
 
 /** What node:http and the plugins share per request (Yoga's server context). */
 export interface RequestIdContext {
@@ -38,10 +38,6 @@ export function useRequestId(): Plugin<object, RequestIdContext> {
   };
 }
 
-/** Errors kept per field (a list's items count as one field: `nodes.3` and `nodes.7` are `nodes`). */
-export const ERRORS_PER_FIELD = 100;
-/** Errors kept per response, summary aside. */
-export const ERRORS_PER_RESPONSE = 200;
 /** Fields the summary names, with how many errors each lost. */
 const FIELDS_NAMED = 20;
 

@@ -1,8 +1,10 @@
+import type { GraphQLError } from 'graphql';
 import type { Context } from '../context.js';
 import type { Group } from '../directory/access-model.js';
 import { decodeGroupId, decodeUserId, type UserRef } from '../directory/global-id.js';
 import type { User } from '../directory/model.js';
-import { badUserInput, forbidden } from '../graphql-errors.js';
+import { badUserInput, forbidden, outcome } from '../graphql-errors.js';
+import { ERRORS_PER_FIELD } from '../public-codes.js';
 import { withRead } from './capability.js';
 
 const SHOWN = 60;
@@ -21,12 +23,16 @@ function shown(globalId: string): string {
 export function loadUserByGlobalId(ctx: Context, globalId: string, argument: string): Promise<User | null> {
   const ref = decodeUserId(globalId);
   if (typeof ref === 'string') {
-    return Promise.reject(badUserInput(`Argument "${argument}": "${shown(globalId)}" ${ref}.`, argument));
+    return refuse(ctx, 'BAD_USER_INPUT', () =>
+      badUserInput(`Argument "${argument}": "${shown(globalId)}" ${ref}.`, argument),
+    );
   }
-  if (ctx.directories.isWithheld(ref.directory)) return Promise.reject(forbidden('', ref.directory));
+  if (ctx.directories.isWithheld(ref.directory)) {
+    return refuse(ctx, 'FORBIDDEN', () => forbidden('', ref.directory));
+  }
   const directory = ctx.directories.get(ref.directory);
   if (!directory) {
-    return Promise.reject(
+    return refuse(ctx, 'BAD_USER_INPUT', () =>
       badUserInput(
         `Argument "${argument}": "${shown(globalId)}" names directory "${ref.directory}", which is not configured here.`,
         argument,
@@ -34,6 +40,27 @@ export function loadUserByGlobalId(ctx: Context, globalId: string, argument: str
     );
   }
   return ctx.loaders.user(directory).load(ref.localId);
+}
+
+/**
+ * A refused id. The response shows ERRORS_PER_FIELD errors per field and counts the rest in a summary,
+ * so past that many in one request a refusal is not worth an error of its own (each is an Error with
+ * a stack to capture): later ones share one per code, counted all the same.
+ */
+function refuse(
+  ctx: Context,
+  code: 'BAD_USER_INPUT' | 'FORBIDDEN',
+  make: () => GraphQLError,
+): Promise<never> {
+  const refusals = ctx.refusals;
+  refusals.count += 1;
+  if (refusals.count <= ERRORS_PER_FIELD) return Promise.reject(make());
+  let shared = refusals.shared.get(code);
+  if (shared === undefined) {
+    shared = outcome('Refused like the ids before it (the first are shown one by one).', { code });
+    refusals.shared.set(code, shared);
+  }
+  return Promise.reject(shared);
 }
 
 /**

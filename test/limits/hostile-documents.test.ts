@@ -6,7 +6,7 @@ import { DEFAULT_LIMITS } from '../../src/cost/limits.js';
 import { SATURATED, shapeOf } from '../../src/cost/shape.js';
 import { encodeUserId } from '../../src/directory/global-id.js';
 import { JIT_MAX_COMPILED_SIZE } from '../../src/plugins/use-jit.js';
-import { ERRORS_PER_FIELD } from '../../src/plugins/use-request-id.js';
+import { ERRORS_PER_FIELD } from '../../src/public-codes.js';
 import { buildSchema } from '../../src/schema/index.js';
 import { Stack } from '../support/stack.js';
 

@@ -30,21 +30,21 @@ export interface Scenario {
   readonly quota?: Partial<Record<ProviderKey, number>>;
 }
 
-const USER = `query User($id: ID!) {
+export const USER = `query User($id: ID!) {
   user(id: $id) { id displayName emails { address verified } }
 }`;
 
-const NODES = `query Nodes($ids: [ID!]!) {
+export const NODES = `query Nodes($ids: [ID!]!) {
   nodes(ids: $ids) { id ... on User { displayName emails { address verified } } }
 }`;
 
-const MERGED_PAGE = `query MergedPage($first: Int!) {
+export const MERGED_PAGE = `query MergedPage($first: Int!) {
   users(first: $first) {
     nodes { id displayName emails { address verified } linkedAccounts { matchedEmail user { id } } }
   }
 }`;
 
-const ACCESS_PAGE = `query AccessPage($directory: String!, $first: Int!) {
+export const ACCESS_PAGE = `query AccessPage($directory: String!, $first: Int!) {
   directory(name: $directory) {
     users(first: $first) { nodes { id displayName groups { nodes { name } } roles { nodes { roleKey } } } }
   }

@@ -1,6 +1,7 @@
 import { ApiKeyVerifier } from './api-keys.js';
 import { type AuthFailure, refused } from './failure.js';
 import { JwtVerifier } from './jwt.js';
+import { claimMapping } from './presets.js';
 import type { Principal } from './principal.js';
 import type { AuthSettings } from './settings.js';
 
@@ -16,7 +17,8 @@ export class Authenticator {
   private readonly apiKeys: ApiKeyVerifier | null;
 
   constructor(settings: AuthSettings) {
-    this.jwt = settings.jwt ? new JwtVerifier(settings.jwt) : null;
+    const mapping = claimMapping(settings);
+    this.jwt = settings.jwt ? new JwtVerifier(settings.jwt, mapping) : null;
     this.apiKeys = settings.apiKeys?.length ? new ApiKeyVerifier(settings.apiKeys) : null;
   }
 

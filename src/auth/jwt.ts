@@ -2,7 +2,7 @@ import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { type AuthFailure, refused, unavailable } from './failure.js';
 import type { Principal } from './principal.js';
-import { isScope, type Scope } from './scopes.js';
+import { type ClaimMapping, grantsFrom } from './claims.js';
 import type { JwtSettings } from './settings.js';
 
 /** Verified tokens kept, so a client's every request does not pay a signature check. */
@@ -23,7 +23,10 @@ export class JwtVerifier {
   private readonly verified = new LRUCache<string, Principal>({ max: CACHE_SIZE });
   private readonly audience: string[];
 
-  constructor(settings: JwtSettings) {
+  constructor(
+    settings: JwtSettings,
+    private readonly mapping: ClaimMapping,
+  ) {
     this.settings = settings;
     this.audience = typeof settings.audience === 'string' ? [settings.audience] : settings.audience;
     if (settings.jwksUri !== undefined) this.keys = this.keySet(settings.jwksUri);
@@ -67,16 +70,8 @@ export class JwtVerifier {
     // OpenID Connect Core §2: at most 255 ASCII characters. It is a log field and a quota key.
     if (payload.sub.length > MAX_SUBJECT_LENGTH)
       return refused(`sub longer than ${MAX_SUBJECT_LENGTH} characters`);
-    const principal: Principal = {
-      kind: 'jwt',
-      subject: payload.sub,
-      scopes: new Set(listClaim(payload[this.settings.scopeClaim]).filter(isScope) as Scope[]),
-      directories:
-        this.settings.directoriesClaim === undefined || payload[this.settings.directoriesClaim] === undefined
-          ? null
-          : new Set(listClaim(payload[this.settings.directoriesClaim])),
-      expiresAt: exp * 1000,
-    };
+    const { scopes, directories } = grantsFrom(payload, this.mapping);
+    const principal: Principal = { kind: 'jwt', subject: payload.sub, scopes, directories, expiresAt: exp * 1000 };
     this.verified.set(token, principal);
     return principal;
   }
@@ -110,13 +105,6 @@ export class JwtVerifier {
     });
     return this.discovery;
   }
-}
-
-/** A claim holding a list: an array of strings, or one string of space- or comma-separated items. */
-function listClaim(value: unknown): string[] {
-  if (typeof value === 'string') return value.split(/[\s,]+/).filter(Boolean);
-  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
-  return [];
 }
 
 /** Which check a token failed, in words a client can act on; never the token or its claims' values. */

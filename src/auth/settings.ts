@@ -23,7 +23,7 @@ const jwt = z.strictObject({
   algorithms: z.array(z.enum(ALGORITHMS)).min(1).default(['RS256', 'ES256', 'EdDSA']),
   /** Leeway for `exp` and `nbf`, for clocks that disagree a little. */
   clockSkewSeconds: z.number().int().min(0).max(300).default(30),
-  /** The claim listing the scopes: a space-separated string (`scope`) or an array (`scp`, `permissions`). */
+  /** The claim listing the scopes, when `auth.claims` and `auth.preset` say nothing (kept from before them). */
   scopeClaim: claimName.default('scope'),
   /** The claim listing the directories the caller may read (string or array); absent: every directory. */
   directoriesClaim: claimName.optional(),
@@ -51,6 +51,46 @@ const jwt = z.strictObject({
   jwksMaxAgeMs: z.number().int().min(10_000).max(86_400_000).default(600_000),
 });
 
+const claimPath = z.string().min(1).max(300);
+
+/** RFC 7662 introspection of opaque access tokens (ZITADEL's default, Auth0 without an audience…). */
+const introspection = z
+  .strictObject({
+    /** Where discovery is read (its `introspection_endpoint`) and what `iss` the answers may name; default: `jwt.issuer`. */
+    issuer: z.url({ protocol: /^https?$/, error: 'must be the issuer URL' }).optional(),
+    /** The introspection endpoint, when not the one discovery names. */
+    endpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    /** The client usergraph introspects as (a ZITADEL API application, a Keycloak confidential client). */
+    clientId: z.string().min(1).max(256),
+    /** Its secret, sent as HTTP Basic (`client_secret_basic`). */
+    clientSecret: z.string().min(1).optional(),
+    /** Or its private key (PKCS#8 PEM), signing a `private_key_jwt` assertion (ZITADEL's recommended way). */
+    privateKey: z.string().min(1).optional(),
+    /** The key's id (`kid`), e.g. ZITADEL's key file `keyId`. */
+    keyId: z.string().min(1).max(256).optional(),
+    /** At least one of these must be in an answer's `aud` when it names one; default: `jwt.audience`. */
+    audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    /** How long an active answer is trusted at most (never past the token's `exp`). */
+    cacheSeconds: z.number().int().min(0).max(3_600).default(60),
+    /** How long an inactive answer is remembered (a token being scanned for costs the issuer little). */
+    negativeCacheSeconds: z.number().int().min(0).max(300).default(5),
+  })
+  .refine((value) => (value.clientSecret === undefined) !== (value.privateKey === undefined), {
+    message: 'needs either clientSecret or privateKey (with keyId)',
+  });
+
+/** A role's grant: its scopes, or `{ scopes, directories }`. */
+const roleGrant = z.union([
+  z.array(scope).min(1),
+  z.strictObject({
+    scopes: z.array(scope).default([]),
+    directories: z.array(z.string().min(1)).default([]),
+  }),
+]);
+
+/** Where each issuer puts what a caller may do (../shared/providers/access-tokens.md §10). */
+export const PRESETS = ['zitadel', 'keycloak', 'entra', 'okta', 'auth0'] as const;
+
 const apiKey = z.strictObject({
   /** Who holds it; it is the principal in the audit log. */
   name: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1–64 of letters, digits, _ . : -'),
@@ -65,15 +105,41 @@ export const authSettings = z
   .strictObject({
     /** `required` (the default): every GraphQL request proves who it is. `none`: everyone may read everything. */
     mode: z.enum(['required', 'none']).default('required'),
+    /** The issuer's shape of tokens: sets `claims` to where that issuer puts scopes and roles. */
+    preset: z.enum(PRESETS).optional(),
+    /** Where scopes, roles and directories are in a token or an introspection answer (claim paths). */
+    claims: z
+      .strictObject({
+        /** Claims holding scopes or role names, merged; default: the preset's, else `jwt.scopeClaim`. */
+        scopes: z.array(claimPath).min(1).max(20).optional(),
+        /** Claims holding directory names; default: `jwt.directoriesClaim`, else none (every directory). */
+        directories: z.array(claimPath).max(20).optional(),
+      })
+      .optional(),
+    /** IdP role (or group, or permission) → the usergraph scopes, and optionally directories, it grants. */
+    roles: z.record(z.string().min(1).max(256), roleGrant).optional(),
     jwt: jwt.optional(),
+    introspection: introspection.optional(),
     apiKeys: z.array(apiKey).optional(),
   })
   .superRefine((value, ctx) => {
-    if (value.mode === 'required' && value.jwt === undefined && (value.apiKeys?.length ?? 0) === 0) {
+    if (
+      value.mode === 'required' &&
+      value.jwt === undefined &&
+      value.introspection === undefined &&
+      (value.apiKeys?.length ?? 0) === 0
+    ) {
       ctx.addIssue({
         code: 'custom',
-        message: 'needs `jwt`, `apiKeys` or both (or `mode: none` to serve without authentication)',
+        message:
+          'needs `jwt`, `introspection`, `apiKeys` or a mix (or `mode: none` to serve without authentication)',
       });
+    }
+    if (value.introspection !== undefined && value.introspection.issuer === undefined && value.jwt === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['introspection', 'issuer'], message: 'is required without `jwt`' });
+    }
+    if (value.introspection?.privateKey !== undefined && value.introspection.keyId === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['introspection', 'keyId'], message: 'is required with privateKey' });
     }
     const seen = new Set<string>();
     value.apiKeys?.forEach((key, index) => {
@@ -85,5 +151,6 @@ export const authSettings = z
   });
 
 export type AuthSettings = z.output<typeof authSettings>;
+export type IntrospectionSettings = z.output<typeof introspection>;
 export type JwtSettings = z.output<typeof jwt>;
 export type ApiKeySettings = z.output<typeof apiKey>;

@@ -22,7 +22,10 @@ const MAX_SUBJECT_LENGTH = 255;
  */
 export class IntrospectionVerifier {
   private config: Promise<oidc.Configuration> | null = null;
-  private readonly answers: LRUCache<string, { readonly result: Principal | AuthFailure; readonly until: number }>;
+  private readonly answers: LRUCache<
+    string,
+    { readonly result: Principal | AuthFailure; readonly until: number }
+  >;
   private readonly inFlight = new Map<string, Promise<Principal | AuthFailure>>();
   private readonly audience: readonly string[];
 
@@ -52,7 +55,9 @@ export class IntrospectionVerifier {
   private async introspect(token: string, key: string, now: number): Promise<Principal | AuthFailure> {
     let answer: oidc.IntrospectionResponse;
     try {
-      answer = await oidc.tokenIntrospection(await this.configuration(), token, { token_type_hint: 'access_token' });
+      answer = await oidc.tokenIntrospection(await this.configuration(), token, {
+        token_type_hint: 'access_token',
+      });
     } catch (error) {
       this.config = null;
       if (error instanceof oidc.ResponseBodyError && error.status === 401) {
@@ -86,7 +91,8 @@ export class IntrospectionVerifier {
     }
     const subject = typeof answer.sub === 'string' && answer.sub !== '' ? answer.sub : null;
     if (subject === null) return refused('token has no sub');
-    if (subject.length > MAX_SUBJECT_LENGTH) return refused(`sub longer than ${MAX_SUBJECT_LENGTH} characters`);
+    if (subject.length > MAX_SUBJECT_LENGTH)
+      return refused(`sub longer than ${MAX_SUBJECT_LENGTH} characters`);
     const { scopes, directories } = grantsFrom(answer as Record<string, unknown>, this.mapping);
     return { kind: 'jwt', subject, scopes, directories, expiresAt: answer.exp * 1000 };
   }
@@ -100,7 +106,9 @@ export class IntrospectionVerifier {
           ? oidc.PrivateKeyJwt({ key: await importPKCS8(settings.privateKey, 'RS256'), kid: settings.keyId })
           : oidc.ClientSecretBasic(settings.clientSecret as string);
       const insecure = new URL(this.issuer).protocol === 'http:';
-      const options = insecure ? { execute: [oidc.allowInsecureRequests], timeout: TIMEOUT_SECONDS } : { timeout: TIMEOUT_SECONDS };
+      const options = insecure
+        ? { execute: [oidc.allowInsecureRequests], timeout: TIMEOUT_SECONDS }
+        : { timeout: TIMEOUT_SECONDS };
       const config =
         settings.endpoint !== undefined
           ? new oidc.Configuration(

@@ -1,8 +1,8 @@
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
+import { type ClaimMapping, grantsFrom } from './claims.js';
 import { type AuthFailure, refused, unavailable } from './failure.js';
 import type { Principal } from './principal.js';
-import { type ClaimMapping, grantsFrom } from './claims.js';
 import type { JwtSettings } from './settings.js';
 
 /** Verified tokens kept, so a client's every request does not pay a signature check. */
@@ -71,7 +71,13 @@ export class JwtVerifier {
     if (payload.sub.length > MAX_SUBJECT_LENGTH)
       return refused(`sub longer than ${MAX_SUBJECT_LENGTH} characters`);
     const { scopes, directories } = grantsFrom(payload, this.mapping);
-    const principal: Principal = { kind: 'jwt', subject: payload.sub, scopes, directories, expiresAt: exp * 1000 };
+    const principal: Principal = {
+      kind: 'jwt',
+      subject: payload.sub,
+      scopes,
+      directories,
+      expiresAt: exp * 1000,
+    };
     this.verified.set(token, principal);
     return principal;
   }

@@ -21,12 +21,15 @@ const PRESET_CLAIMS: Readonly<Record<NonNullable<AuthSettings['preset']>, readon
 
 /** How a deployment's tokens are read: `claims` as configured, else the preset's, else `jwt.scopeClaim`. */
 export function claimMapping(settings: AuthSettings): ClaimMapping {
-  const audiences = [settings.jwt?.audience, settings.introspection?.audience]
-    .flatMap((audience) => (audience === undefined ? [] : typeof audience === 'string' ? [audience] : audience));
+  const audiences = [settings.jwt?.audience, settings.introspection?.audience].flatMap((audience) =>
+    audience === undefined ? [] : typeof audience === 'string' ? [audience] : audience,
+  );
   const expand = (paths: readonly string[]) => [
     ...new Set(
       paths.flatMap((path) =>
-        path.includes('{audience}') ? audiences.map((audience) => path.replaceAll('{audience}', audience)) : [path],
+        path.includes('{audience}')
+          ? audiences.map((audience) => path.replaceAll('{audience}', audience))
+          : [path],
       ),
     ),
   ];

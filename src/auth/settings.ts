@@ -10,6 +10,8 @@ const scope = z
   .string()
   .refine(isScope, { message: `must be one of: ${SCOPES.join(', ')}` }) as unknown as z.ZodType<Scope>;
 
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+
 const claimName = z.string().regex(/^[A-Za-z0-9_:./-]{1,200}$/, 'must be a claim name');
 
 const jwt = z.strictObject({
@@ -135,11 +137,23 @@ export const authSettings = z
           'needs `jwt`, `introspection`, `apiKeys` or a mix (or `mode: none` to serve without authentication)',
       });
     }
-    if (value.introspection !== undefined && value.introspection.issuer === undefined && value.jwt === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['introspection', 'issuer'], message: 'is required without `jwt`' });
+    if (
+      value.introspection !== undefined &&
+      value.introspection.issuer === undefined &&
+      value.jwt === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['introspection', 'issuer'],
+        message: 'is required without `jwt`',
+      });
     }
     if (value.introspection?.privateKey !== undefined && value.introspection.keyId === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['introspection', 'keyId'], message: 'is required with privateKey' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['introspection', 'keyId'],
+        message: 'is required with privateKey',
+      });
     }
     const seen = new Set<string>();
     value.apiKeys?.forEach((key, index) => {

@@ -1,16 +1,30 @@
-import { createServer, type Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 
 type Alg = 'RS256' | 'ES256' | 'EdDSA';
 
+/** A client allowed to introspect: by secret (HTTP Basic) or by a public key (`private_key_jwt`). */
+export interface IntrospectionClient {
+  readonly secret?: string;
+  readonly publicKey?: CryptoKey;
+}
+
 /**
  * A real OIDC issuer for tests: its discovery document and JWKS served over HTTP on 127.0.0.1, keys
- * generated per run, tokens signed with them. It counts how often its key set is fetched.
+ * generated per run, tokens signed with them; and RFC 7662 introspection of opaque tokens it issued,
+ * for the clients it knows (client_secret_basic or private_key_jwt, as ZITADEL documents them). It
+ * counts how often its key set is fetched and tokens are introspected.
  */
 export class TestIssuer {
   jwksFetches = 0;
   discoveryFetches = 0;
+  introspections = 0;
+  /** While true, introspection answers 503 (the issuer is down). */
+  down = false;
+  readonly clients = new Map<string, IntrospectionClient>();
+  private readonly opaque = new Map<string, Record<string, unknown>>();
   private constructor(
     private readonly server: Server,
     readonly url: string,
@@ -35,10 +49,23 @@ export class TestIssuer {
     };
     let issuer: TestIssuer | undefined;
     const server = createServer((req, res) => {
-      if (req.url === '/.well-known/openid-configuration') {
+      if (req.url === '/introspect' && req.method === 'POST' && issuer) {
+        void issuer.introspect(req).then(([status, body]) => {
+          res.statusCode = status;
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify(body));
+        });
+      } else if (req.url === '/.well-known/openid-configuration') {
         if (issuer) issuer.discoveryFetches += 1;
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ issuer: issuer?.url, jwks_uri: `${issuer?.url}/jwks` }));
+        res.end(
+          JSON.stringify({
+            issuer: issuer?.url,
+            jwks_uri: `${issuer?.url}/jwks`,
+            introspection_endpoint: `${issuer?.url}/introspect`,
+            introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'private_key_jwt'],
+          }),
+        );
       } else if (req.url === '/jwks') {
         if (issuer) issuer.jwksFetches += 1;
         res.setHeader('content-type', 'application/json');
@@ -60,7 +87,7 @@ export class TestIssuer {
   /** A token for `audience` with these claims, valid for an hour unless the claims say otherwise. */
   async sign(
     claims: JWTPayload,
-    options: { alg?: Alg; kid?: string; audience?: string; issuer?: string; typ?: string } = {},
+    options: { alg?: Alg; kid?: string; audience?: string | string[]; issuer?: string; typ?: string } = {},
   ): Promise<string> {
     const alg = options.alg ?? 'RS256';
     const now = Math.floor(Date.now() / 1000);
@@ -69,6 +96,59 @@ export class TestIssuer {
       .setIssuer(options.issuer ?? this.url)
       .setAudience(options.audience ?? 'usergraph')
       .sign(this.keys[alg].privateKey);
+  }
+
+  /** An opaque token (random, as ZITADEL's default ones are) whose introspection answer holds `claims`. */
+  issueOpaque(claims: Record<string, unknown>): string {
+    const token = randomBytes(32).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    this.opaque.set(token, { iss: this.url, iat: now, exp: now + 3600, token_type: 'Bearer', ...claims });
+    return token;
+  }
+
+  revoke(token: string): void {
+    this.opaque.delete(token);
+  }
+
+  private async introspect(req: IncomingMessage): Promise<[number, unknown]> {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    this.introspections += 1;
+    if (this.down) return [503, { error: 'temporarily_unavailable' }];
+    const form = new URLSearchParams(body);
+    if (!(await this.authenticated(req, form))) return [401, { error: 'invalid_client' }];
+    const claims = this.opaque.get(form.get('token') ?? '');
+    if (claims === undefined || (claims.exp as number) * 1000 < Date.now()) return [200, { active: false }];
+    return [200, { active: true, ...claims }];
+  }
+
+  private async authenticated(req: IncomingMessage, form: URLSearchParams): Promise<boolean> {
+    const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (basic !== undefined) {
+      const [id, secret] = Buffer.from(basic, 'base64').toString('utf8').split(':').map(decodeURIComponent);
+      const client = this.clients.get(id ?? '');
+      return client?.secret !== undefined && client.secret === secret;
+    }
+    const assertion = form.get('client_assertion');
+    if (
+      form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' ||
+      !assertion
+    ) {
+      return false;
+    }
+    const id = form.get('client_id') ?? '';
+    const key = this.clients.get(id)?.publicKey;
+    if (key === undefined) return false;
+    try {
+      const { payload } = await jwtVerify(assertion, key, {
+        issuer: id,
+        subject: id,
+        audience: [this.url, `${this.url}/introspect`],
+      });
+      return typeof payload.exp === 'number';
+    } catch {
+      return false;
+    }
   }
 
   close(): Promise<void> {

@@ -30,7 +30,7 @@ import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
 import { useOperationMetrics } from './plugins/use-operation-metrics.js';
 import { usePartialErrors } from './plugins/use-partial-errors.js';
 import { useRateLimit } from './plugins/use-rate-limit.js';
-import { useReadiness } from './plugins/use-readiness.js';
+import { type ServingState, useReadiness } from './plugins/use-readiness.js';
 import { useRequestDeadline } from './plugins/use-request-deadline.js';
 import { useRequestErrors } from './plugins/use-request-errors.js';
 import { useRequestId } from './plugins/use-request-id.js';
@@ -92,6 +92,8 @@ export interface AppOptions {
   readonly metricsEndpoint?: boolean;
   /** OpenTelemetry: a span per request, per directory batch and per upstream attempt; none when absent. */
   readonly tracer?: Tracer;
+  /** Whether the process serves or drains (main.ts sets it on SIGTERM); readiness reports it. */
+  readonly serving?: ServingState;
   /**
    * The operations this deployment trusts (config `trustedDocuments`), prepared when the app is built;
    * a document that does not validate throws TrustedDocumentsError. Absent: no manifest (mode off).
@@ -243,7 +245,7 @@ export function createApp(options: AppOptions): App {
       ...(options.tracer === undefined ? [] : [useTracing(options.tracer)]),
       useRequestDeadline(timeoutMs),
       useSecurityHeaders(page),
-      useReadiness(options.directories, security.authenticator),
+      useReadiness(options.directories, security.authenticator, options.serving),
       ...(options.metrics === undefined || options.metricsEndpoint === false
         ? []
         : [useMetricsEndpoint(options.metrics, security.authenticator)]),

@@ -113,6 +113,12 @@ export const serverSettings = z.strictObject({
       }, 'must be an IP address or a CIDR range such as 10.0.0.0/8'),
     )
     .default([]),
+  /**
+   * After SIGTERM, readiness fails at once and requests are still served this long (so the load
+   * balancer stops sending before the server stops accepting); then in-flight ones finish within
+   * SHUTDOWN_GRACE_MS.
+   */
+  drainSeconds: z.number().int().min(0).max(300).default(5),
   /** Bytes of one request body; a larger one is 413 before it is read. */
   maxBodyBytes: positiveInt(100_000_000).default(2_000_000),
 });

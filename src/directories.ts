@@ -11,6 +11,7 @@ import { createMonoCloudProvider } from './providers/monocloud/provider.js';
 import { createZitadelProvider } from './providers/zitadel/provider.js';
 import { DirectoryGuard } from './resilience/guard.js';
 import { observed } from './resilience/observed-provider.js';
+import { RecoveryProbe } from './resilience/recovery-probe.js';
 import { resolveResilience } from './resilience/options.js';
 import type { Varying } from './resilience/token-bucket.js';
 import type { SharedState } from './shared/shared-state.js';
@@ -72,7 +73,11 @@ export function buildDirectory(config: DirectoryConfig, services: DirectoryServi
     connections: resilience.maxConcurrent,
     guard,
   });
-  const provider = observed(providerFor(config, http), guard);
+  const inner = providerFor(config, http);
+  // A DOWN directory is probed in the background, so it comes back without waiting for a caller.
+  const probe = new RecoveryProbe(inner, guard, resilience.probeIntervalMs);
+  guard.whenDown(() => probe.down());
+  const provider = observed(inner, guard, () => probe.stop());
   const cache = config.cache;
   if (cache === undefined) return provider;
   const inRedis = shared !== undefined && cache.store !== 'memory';

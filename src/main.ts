@@ -10,7 +10,7 @@ import { createLog } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { createMetricsServer } from './observability/metrics-server.js';
 import { startTracing } from './observability/tracing.js';
-import { AUTH_OFF_WARNING } from './plugins/use-readiness.js';
+import { AUTH_OFF_WARNING, type ServingState } from './plugins/use-readiness.js';
 import { loadProcessConfig, type ProcessConfig } from './process-config.js';
 import { securityFrom } from './security.js';
 import { SharedState } from './shared/shared-state.js';
@@ -43,6 +43,7 @@ async function main(settings: ProcessConfig): Promise<void> {
       : loadManifests(file.trustedDocuments.manifests, file.source);
   if (manifests !== null && manifests.problems.length > 0) configurationProblems(manifests.problems);
   const registry = buildDirectories(directories, { metrics, shared });
+  const serving: ServingState = { draining: false };
   const app = createApp({
     directories: registry,
     exampleQuery: demo?.exampleQuery,
@@ -58,6 +59,7 @@ async function main(settings: ProcessConfig): Promise<void> {
     metrics,
     metricsEndpoint: file?.metrics.port === undefined,
     tracer: tracing?.tracer,
+    serving,
     ...(manifests === null || file === null || file.trustedDocuments.mode === 'off'
       ? {}
       : { trustedDocuments: { mode: file.trustedDocuments.mode, entries: manifests.entries } }),
@@ -110,6 +112,14 @@ async function main(settings: ProcessConfig): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping.now) return;
     stopping.now = true;
+    // Readiness fails first, while requests are still served, so the load balancer stops sending
+    // before the server stops accepting.
+    serving.draining = true;
+    const drainMs = settings.server.drainSeconds * 1000;
+    if (drainMs > 0) {
+      log.info(`${signal} received, draining: readiness fails, requests still served for ${drainMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, drainMs));
+    }
     log.info(`${signal} received, finishing in-flight requests (grace ${settings.shutdownGraceMs} ms)`);
     if (!(await closeGracefully(server, settings.shutdownGraceMs)))
       log.info('grace period over, closed the rest');

@@ -57,15 +57,17 @@ export class DirectoryGuard implements CallGuard {
   private readonly random: () => number;
   private lastError: { code: ErrorCode; at: number } | null = null;
   private credentialsRejected = false;
+  private downListener: (() => void) | null = null;
 
   constructor(options: DirectoryGuardOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.observer = options.observer ?? NO_OBSERVER;
-    this.breaker = new CircuitBreaker(options.circuitBreaker, this.now, (from, to) =>
-      this.observer.circuit(from, to),
-    );
+    this.breaker = new CircuitBreaker(options.circuitBreaker, this.now, (from, to) => {
+      this.observer.circuit(from, to);
+      if (to === 'OPEN') this.downListener?.();
+    });
     this.rate = new AdaptiveRate(options.rateLimit.settings, this.now, (rate) =>
       options.sharing?.onRateDecrease?.(rate),
     );
@@ -198,7 +200,13 @@ export class DirectoryGuard implements CallGuard {
     // role for one kind of read (ZITADEL's events.read, say), and users may still be served.
     if (error instanceof UpstreamError && error.kind === 'unauthorized') {
       this.credentialsRejected = true;
+      this.downListener?.();
     }
+  }
+
+  /** Told whenever the directory goes DOWN (a rejected credential, an open circuit): the recovery probe. */
+  whenDown(listener: () => void): void {
+    this.downListener = listener;
   }
 
   health(): DirectoryHealth {

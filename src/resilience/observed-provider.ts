@@ -16,7 +16,11 @@ const OPTIONAL_READS = [
  * The provider as the GraphQL layer uses it, telling the guard about every error its callers get
  * (including off-contract bodies, which only the provider's decoding sees) and exposing `health`.
  */
-export function observed(provider: DirectoryProvider, guard: DirectoryGuard): DirectoryProvider {
+export function observed(
+  provider: DirectoryProvider,
+  guard: DirectoryGuard,
+  onClose?: () => void,
+): DirectoryProvider {
   const watch =
     <A extends unknown[], R>(method: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -48,7 +52,10 @@ export function observed(provider: DirectoryProvider, guard: DirectoryGuard): Di
     ...(getPasskeys ? { getPasskeys: watch(getPasskeys.bind(provider)) } : {}),
     ...(getIdentities ? { getIdentities: watch(getIdentities.bind(provider)) } : {}),
     ...(findUsersByEmail ? { findUsersByEmail: watch(findUsersByEmail.bind(provider)) } : {}),
-    ...(close ? { close: close.bind(provider) } : {}),
+    close: async () => {
+      onClose?.();
+      await close?.call(provider);
+    },
     ...(provider.calls ? { calls: provider.calls } : {}),
     ...(provider.listedUsersComplete === undefined
       ? {}

@@ -67,6 +67,8 @@ export const resilienceConfig = z.strictObject({
     }),
   /** Upstream calls in flight at once for the directory, across all GraphQL requests. */
   maxConcurrent: whole(1, 1024).optional(),
+  /** While the directory is DOWN, one probe read per this many ms brings it back without client traffic (0: off). */
+  probeIntervalMs: z.number().int().min(0).max(3_600_000).optional(),
 });
 
 export type ResilienceConfig = z.output<typeof resilienceConfig>;
@@ -91,6 +93,7 @@ export interface ResilienceOptions {
     readonly burst: number | null;
   };
   readonly maxConcurrent: number;
+  readonly probeIntervalMs: number;
 }
 
 /**
@@ -112,6 +115,9 @@ export const ADAPTIVE_DEFAULTS = { initial: 100, floor: 1, ceiling: 50_000 } as 
  */
 export const DEFAULT_MAX_CONCURRENT = 256;
 
+/** How often a DOWN directory is probed (resilience/recovery-probe.ts). */
+export const DEFAULT_PROBE_INTERVAL_MS = 10_000;
+
 export const RESILIENCE_DEFAULTS = {
   retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 2_000, budgetRatio: 0.2, budgetMinPerSecond: 2 },
   circuitBreaker: { windowSize: 20, minimumCalls: 10, failureRatio: 0.5, openMs: 30_000 },
@@ -132,6 +138,7 @@ export function resolveResilience(
       burst: config?.rateLimit?.burst ?? (quotaOf(config?.rateLimit, provider, baseUrl) === null ? null : 1),
     },
     maxConcurrent: config?.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
+    probeIntervalMs: config?.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS,
   };
 }
 

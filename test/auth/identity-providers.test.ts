@@ -13,8 +13,6 @@ import { Stack } from '../support/stack.js';
 // `users:read users:read:contact`, and nothing more when they are not.
 
 let issuer: TestIssuer;
-let stack: Stack;
-let ids: string[];
 
 /** ZITADEL's own example project (retrieve-user-roles guide) and an invented app client id. */
 const ZITADEL_PROJECT = '223281986649719041';
@@ -27,14 +25,8 @@ const READ_CONTACT = ['users:read', 'users:read:contact'] as const;
 
 beforeAll(async () => {
   issuer = await TestIssuer.start();
-  stack = await Stack.start({ perDirectory: 3 });
-  ids = [
-    encodeUserId('acme', stack.ids.monocloud[0] ?? ''),
-    encodeUserId('corp', stack.ids.zitadel[0] ?? ''),
-  ];
 });
 afterAll(async () => {
-  await stack.close();
   await issuer.close();
 });
 beforeEach(() => {
@@ -139,7 +131,7 @@ describe('ZITADEL', () => {
       const { status, body } = await answer(settings, token);
       expect(status).toBe(200);
       expect(body.errors).toBeUndefined();
-      expect(body.data?.nodes?.[0]?.emails).toEqual(expect.any(Array));
+      expect(body.data?.nodes?.[0]).toMatchObject({ emails: expect.any(Array) });
       const authenticator = new Authenticator(authSettings.parse(settings));
       const before = issuer.introspections;
       for (let i = 0; i < 20; i += 1) {
@@ -236,7 +228,7 @@ describe('Microsoft Entra ID', () => {
     const { status, body } = await answer(settings(), token);
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
-    expect(body.data?.nodes?.[0]?.emails).toEqual(expect.any(Array));
+    expect(body.data?.nodes?.[0]).toMatchObject({ emails: expect.any(Array) });
   });
 
   it('a delegated token’s scp string, merged with roles', async () => {

@@ -27,6 +27,7 @@ it('on SIGTERM stops accepting, finishes the request in flight and exits 0', asy
   writeFileSync(
     file,
     `requestTimeoutMs: 5000
+server: { drainSeconds: 0 }
 auth: { mode: none }
 directories:
   - name: acme

@@ -47,6 +47,8 @@ import {
   requestDeadline,
 } from './resilience/deadline.js';
 import { buildSchema } from './schema/index.js';
+import { PrincipalQuotas } from './shared/principal-quota.js';
+import type { SharedState } from './shared/shared-state.js';
 
 export interface AppOptions {
   readonly directories: DirectoryRegistry;
@@ -92,6 +94,8 @@ export interface AppOptions {
   readonly metricsEndpoint?: boolean;
   /** OpenTelemetry: a span per request, per directory batch and per upstream attempt; none when absent. */
   readonly tracer?: Tracer;
+  /** Redis shared by the replicas: per-principal quotas are counted there too. None: in this process. */
+  readonly shared?: SharedState;
   /** Whether the process serves or drains (main.ts sets it on SIGTERM); readiness reports it. */
   readonly serving?: ServingState;
   /**
@@ -259,7 +263,7 @@ export function createApp(options: AppOptions): App {
       useRequestErrors(),
       useIntrospectionPolicy({ introspection: security.introspection }),
       useUpstreamBudget(limits),
-      useRateLimit(limits.perPrincipal),
+      useRateLimit(limits.perPrincipal, new PrincipalQuotas(options.shared)),
       ...(security.blockSuggestions ? [blockFieldSuggestionsPlugin()] : []),
       usePartialErrors(),
       ...(security.audit === null ? [] : [useAudit(security.audit)]),

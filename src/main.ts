@@ -60,6 +60,7 @@ async function main(settings: ProcessConfig): Promise<void> {
     metricsEndpoint: file?.metrics.port === undefined,
     tracer: tracing?.tracer,
     serving,
+    shared,
     ...(manifests === null || file === null || file.trustedDocuments.mode === 'off'
       ? {}
       : { trustedDocuments: { mode: file.trustedDocuments.mode, entries: manifests.entries } }),

@@ -43,7 +43,11 @@ export class RecoveryProbe {
     try {
       await this.provider.listUsers(
         { limit: 1 },
-        { deadline: Date.now() + PROBE_TIMEOUT_MS, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS), share: PROBE },
+        {
+          deadline: Date.now() + PROBE_TIMEOUT_MS,
+          signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+          share: PROBE,
+        },
       );
     } catch {
       // Still down: the guard has noted it; the next interval tries again.

@@ -8,7 +8,8 @@ import type { RedisSettings } from './redis-settings.js';
  * intervals of now (plus the caller's `maxWait`), and the wait until it is due is returned. Hand-written
  * because rate-limiter-flexible's Redis limiter counts in whole-second fixed windows, which let twice
  * the quota through in a sliding second whenever `burst` is below the rate (BENCHMARKS.md, README).
- * KEYS[1] the bucket; ARGV interval ms, burst, max wait ms. Returns {granted 0|1, wait ms}.
+ * KEYS[1] the bucket; ARGV interval ms, burst, max wait ms, cost (tokens taken at once, default 1).
+ * Returns {granted 0|1, wait ms}.
  */
 const GCRA = `
 local t = redis.call('TIME')
@@ -16,18 +17,25 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local maxWait = tonumber(ARGV[3])
+local cost = tonumber(ARGV[4] or '1')
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < now then tat = now end
-local due = tat + interval - burst * interval
+local due = tat + cost * interval - burst * interval
 local wait = due - now
 if wait < 0 then wait = 0 end
 if wait > maxWait then return {0, math.ceil(wait)} end
-redis.call('SET', KEYS[1], tostring(tat + interval), 'PX', math.ceil(tat + interval - now) + 1000)
+redis.call('SET', KEYS[1], tostring(tat + cost * interval), 'PX', math.ceil(tat + cost * interval - now) + 1000)
 return {1, math.ceil(wait)}
 `;
 
 interface GcraCommand {
-  gcra(key: string, interval: number, burst: number, maxWait: number): Promise<[number, number]>;
+  gcra(
+    key: string,
+    interval: number,
+    burst: number,
+    maxWait: number,
+    cost?: number,
+  ): Promise<[number, number]>;
 }
 
 /**
@@ -101,8 +109,14 @@ export class SharedState extends EventEmitter<{ up: []; down: [] }> {
   }
 
   /** One GCRA grant from the bucket `key` (prefixed); rejects when Redis does not answer in time. */
-  gcra(key: string, intervalMs: number, burst: number, maxWaitMs: number): Promise<[number, number]> {
-    return this.client.gcra(key, intervalMs, burst, Math.max(0, Math.floor(maxWaitMs)));
+  gcra(
+    key: string,
+    intervalMs: number,
+    burst: number,
+    maxWaitMs: number,
+    cost = 1,
+  ): Promise<[number, number]> {
+    return this.client.gcra(key, intervalMs, burst, Math.max(0, Math.floor(maxWaitMs)), cost);
   }
 
   /** Tells every replica (this one included) that `directory` must hold off for `ms`. */

@@ -182,7 +182,8 @@ describe('per-principal quota', () => {
     stack = await Stack.start({
       perDirectory: 5,
       security: { authenticator: authenticator() },
-      limits: { perPrincipal: { operationsPerMinute: 3, upstreamCallsPerMinute: 1_000 } },
+      // 30 a minute: a burst of 3 at once (a tenth of a minute's worth), then one every 2 s.
+      limits: { perPrincipal: { operationsPerMinute: 30, upstreamCallsPerMinute: 1_000 } },
     });
     const id = encodeUserId('acme', stack.ids.monocloud[0] ?? '');
     for (let i = 0; i < 3; i += 1) {

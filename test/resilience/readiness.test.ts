@@ -38,14 +38,14 @@ describe('one directory, its credentials rejected', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: `{ user(id: "${id}") { id } }` }),
     });
-    expect(((await refused.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe(
-      'DIRECTORY_UNAUTHORIZED',
-    );
+    expect(
+      ((await refused.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code,
+    ).toBe('DIRECTORY_UNAUTHORIZED');
     const health = async () =>
-      ((await (await s.app.fetch('http://usergraph.test/readiness')).json()) as {
+      (await (await s.app.fetch('http://usergraph.test/readiness')).json()) as {
         ready: boolean;
         directories: { state: string }[];
-      });
+      };
     const down = await s.app.fetch('http://usergraph.test/readiness');
     expect(down.status).toBe(200);
     expect((await health()).directories[0]?.state).toBe('DOWN');
@@ -57,9 +57,9 @@ describe('one directory, its credentials rejected', () => {
     expect((await health()).directories[0]?.state).toBe('DOWN');
     // The credential is accepted again: the next probe brings it back, no client request needed.
     s.sims.resetAll();
-    await expect.poll(async () => (await health()).directories[0]?.state, { timeout: 1_000, interval: 50 }).not.toBe(
-      'DOWN',
-    );
+    await expect
+      .poll(async () => (await health()).directories[0]?.state, { timeout: 1_000, interval: 50 })
+      .not.toBe('DOWN');
     const calls = s.sims.monocloud.count('listUsers');
     expect(calls).toBeGreaterThanOrEqual(1);
     // Back up, probing stops.

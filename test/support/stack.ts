@@ -75,6 +75,7 @@ export class Stack {
         limits: options.limits,
         metrics: options.metrics,
         tracer: options.tracer,
+        ...(options.shared === undefined ? {} : { shared: options.shared }),
         ...(options.trustedDocuments === undefined ? {} : { trustedDocuments: options.trustedDocuments }),
         ...(options.log === undefined ? { logLevel: 'silent' } : { log: options.log }),
       }),

@@ -19,6 +19,7 @@ import type { AuditSink } from './observability/audit.js';
 import { createLog, type LogLevel, yogaLogger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import { type AccessRecord, useAccessLog } from './plugins/use-access-log.js';
+import { type ReloadOutcome, useAdminReload } from './plugins/use-admin-reload.js';
 import { useAudit } from './plugins/use-audit.js';
 import { useAuth } from './plugins/use-auth.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
@@ -88,6 +89,8 @@ export interface AppOptions {
    * a random key for this process (cursors then die with it).
    */
   readonly cursorSecret?: string;
+  /** Secrets cursors were signed with before (a rotation): still accepted. */
+  readonly previousCursorSecrets?: readonly string[];
   /** Prometheus metrics (the same object the directories' guards report to); none when absent. */
   readonly metrics?: Metrics;
   /** Serve /metrics on the main port (false when a separate metrics port does). */
@@ -96,6 +99,8 @@ export interface AppOptions {
   readonly tracer?: Tracer;
   /** Redis shared by the replicas: per-principal quotas are counted there too. None: in this process. */
   readonly shared?: SharedState;
+  /** Reloads the config: served at POST /admin/reload (http.adminReload) for `admin:reload`. Absent: not served. */
+  readonly reload?: () => Promise<ReloadOutcome>;
   /** Whether the process serves or drains (main.ts sets it on SIGTERM); readiness reports it. */
   readonly serving?: ServingState;
   /**
@@ -167,6 +172,7 @@ export function createApp(options: AppOptions): App {
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const cursors = new CursorCodec(
     options.cursorSecret === undefined ? randomBytes(32) : Buffer.from(options.cursorSecret, 'utf8'),
+    (options.previousCursorSecrets ?? []).map((secret) => Buffer.from(secret, 'utf8')),
   );
   const page: PageSecurity = { csp: null };
   const allowed = new Set(security.corsOrigins);
@@ -250,6 +256,7 @@ export function createApp(options: AppOptions): App {
       useRequestDeadline(timeoutMs),
       useSecurityHeaders(page),
       useReadiness(options.directories, security.authenticator, options.serving),
+      ...(options.reload === undefined ? [] : [useAdminReload(options.reload, security.authenticator)]),
       ...(options.metrics === undefined || options.metricsEndpoint === false
         ? []
         : [useMetricsEndpoint(options.metrics, security.authenticator)]),

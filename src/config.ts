@@ -161,6 +161,8 @@ const fileSchema = z
       .string()
       .min(32, 'must be at least 32 characters (e.g. openssl rand -base64 48)')
       .optional(),
+    /** Secrets cursors were signed with before `cursorSecret` (a rotation): still accepted, never used to sign. */
+    previousCursorSecrets: z.array(z.string().min(32, 'must be at least 32 characters')).max(5).default([]),
     /** What one operation may ask for: static limits and the upstream-call budget. */
     limits: limitSettings.prefault({}),
     /** Who may call (required with a config file; `mode: none` to serve without authentication). */
@@ -185,6 +187,8 @@ const fileSchema = z
         graphiql: z.boolean('must be true or false').optional(),
         /** Introspection for every caller; default: off in production (then `schema:introspect` only). */
         introspection: z.boolean('must be true or false').optional(),
+        /** Serve POST /admin/reload for principals with `admin:reload` (SIGHUP works either way). */
+        adminReload: z.boolean('must be true or false').default(false),
       })
       .prefault({}),
     /**
@@ -265,6 +269,7 @@ export interface Config {
   readonly audit: z.output<typeof fileSchema>['audit'];
   readonly limits: z.output<typeof fileSchema>['limits'];
   readonly cursorSecret: string | undefined;
+  readonly previousCursorSecrets: readonly string[];
   readonly server: ServerSettings;
   readonly metrics: z.output<typeof fileSchema>['metrics'];
   readonly redis: z.output<typeof fileSchema>['redis'];
@@ -326,6 +331,7 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
       audit: parsed.data.audit,
       limits: parsed.data.limits,
       cursorSecret: parsed.data.cursorSecret,
+      previousCursorSecrets: parsed.data.previousCursorSecrets,
       server: parsed.data.server,
       metrics: parsed.data.metrics,
       redis: parsed.data.redis,

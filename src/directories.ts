@@ -33,8 +33,29 @@ export interface DirectoryServices {
 export function buildDirectories(
   configs: readonly DirectoryConfig[],
   services: DirectoryServices = {},
+  /** Directories already built (a reload): one whose config is unchanged is kept, state and all. */
+  previous?: BuiltDirectories,
 ): DirectoryRegistry {
-  return new DirectoryRegistry(configs.map((config) => buildDirectory(config, services)));
+  const providers = configs.map((config) => previous?.reusable(config) ?? buildDirectory(config, services));
+  return new DirectoryRegistry(providers);
+}
+
+/** The directories of one registry by the exact config each was built from. */
+export class BuiltDirectories {
+  private readonly byConfig: ReadonlyMap<string, DirectoryProvider>;
+
+  constructor(configs: readonly DirectoryConfig[], registry: DirectoryRegistry) {
+    this.byConfig = new Map(
+      configs.map((config, index) => [
+        JSON.stringify(config),
+        registry.providers[index] as DirectoryProvider,
+      ]),
+    );
+  }
+
+  reusable(config: DirectoryConfig): DirectoryProvider | undefined {
+    return this.byConfig.get(JSON.stringify(config));
+  }
 }
 
 /** One directory: its provider behind its own guard (breaker, limiter, retries), observed for health. */

@@ -1,18 +1,21 @@
 // The only file with side effects: read the process config (a config file, or demo mode), build the
-// directories and the app, listen, and shut down cleanly on SIGTERM/SIGINT.
+// directories and the app, listen, reload on SIGHUP, and shut down cleanly on SIGTERM/SIGINT.
 import type { AddressInfo } from 'node:net';
-import { createApp } from './app.js';
-import { buildDirectories } from './directories.js';
-import { loadManifests } from './documents/manifest-files.js';
-import { TrustedDocumentsError } from './documents/trusted-documents.js';
+import {
+  buildGeneration,
+  CurrentGeneration,
+  GenerationError,
+  needsRestart,
+  type ProcessServices,
+} from './generation.js';
 import { createHttpServer } from './http-server.js';
 import { createLog } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { createMetricsServer } from './observability/metrics-server.js';
 import { startTracing } from './observability/tracing.js';
+import type { ReloadOutcome } from './plugins/use-admin-reload.js';
 import { AUTH_OFF_WARNING, type ServingState } from './plugins/use-readiness.js';
 import { loadProcessConfig, type ProcessConfig } from './process-config.js';
-import { securityFrom } from './security.js';
 import { SharedState } from './shared/shared-state.js';
 import { closeGracefully } from './shutdown.js';
 
@@ -37,38 +40,51 @@ async function main(settings: ProcessConfig): Promise<void> {
       ),
     );
   }
-  const manifests =
-    file === null || file.trustedDocuments.mode === 'off'
-      ? null
-      : loadManifests(file.trustedDocuments.manifests, file.source);
-  if (manifests !== null && manifests.problems.length > 0) configurationProblems(manifests.problems);
-  const registry = buildDirectories(directories, { metrics, shared });
   const serving: ServingState = { draining: false };
-  const app = createApp({
-    directories: registry,
-    exampleQuery: demo?.exampleQuery,
-    federation: settings.federation,
-    subgraphAuthDirectives: file?.subgraphAuthDirectives,
-    subgraphCompositeKey: file?.subgraphCompositeKey,
-    requestTimeoutMs: file?.requestTimeoutMs,
-    maxBodyBytes: settings.server.maxBodyBytes,
-    jit: file?.jit,
+  let reloading: Promise<ReloadOutcome> | null = null;
+  const services: ProcessServices = {
     log,
-    limits: file?.limits,
-    cursorSecret: file?.cursorSecret,
     metrics,
-    metricsEndpoint: file?.metrics.port === undefined,
+    shared,
     tracer: tracing?.tracer,
     serving,
-    shared,
-    ...(manifests === null || file === null || file.trustedDocuments.mode === 'off'
-      ? {}
-      : { trustedDocuments: { mode: file.trustedDocuments.mode, entries: manifests.entries } }),
-    // Demo mode is open (on loopback) for the first minute; a config file says how callers authenticate.
-    security:
-      file === null ? { graphiql: true, introspection: true } : securityFrom(file, settings.production, log),
-  });
-  const server = createHttpServer(app, settings.server);
+    demo,
+    // One reload at a time; a second asked for meanwhile gets the first's outcome.
+    reload: () => {
+      reloading ??= reload().finally(() => {
+        reloading = null;
+      });
+      return reloading;
+    },
+  };
+  const generations = new CurrentGeneration(buildGeneration(settings, services, null));
+  const reload = async (): Promise<ReloadOutcome> => {
+    const before = generations.current;
+    if (before.settings.source.kind !== 'file') {
+      log.info('reload asked for: demo mode has no config file to read');
+      return { ok: false, problems: ['demo mode has no config file'] };
+    }
+    const loaded = loadProcessConfig(argv, process.env, process.cwd());
+    try {
+      if (!loaded.ok) throw new GenerationError(loaded.problems);
+      const next = buildGeneration(loaded.config, services, before);
+      generations.swap(next);
+      const restart = needsRestart(before.settings, loaded.config);
+      if (restart.length > 0)
+        log.warn(`config reloaded; these changes need a restart: ${restart.join(', ')}`);
+      else log.info('config reloaded');
+      metrics?.configReload('applied');
+      return { ok: true, changed: restart.length > 0 ? [`restart needed for: ${restart.join(', ')}`] : [] };
+    } catch (error) {
+      if (!(error instanceof GenerationError)) throw error;
+      // Paths and reasons only: the config validation never quotes a value.
+      log.warn({ problems: error.problems }, 'config reload refused: the previous config keeps serving');
+      metrics?.configReload('refused');
+      return { ok: false, problems: error.problems };
+    }
+  };
+  process.on('SIGHUP', () => void services.reload());
+  const server = createHttpServer(generations.listener, settings.server);
   await new Promise<void>((resolve) => server.listen(settings.port, settings.host, resolve));
   const { port } = server.address() as AddressInfo;
   const metricsServer =
@@ -126,7 +142,7 @@ async function main(settings: ProcessConfig): Promise<void> {
       log.info('grace period over, closed the rest');
     metricsServer?.close();
     await tracing?.shutdown().catch(() => undefined);
-    await registry.close();
+    await generations.current.registry.close();
     await shared?.close();
     await demo?.close();
     process.exit(0);
@@ -148,8 +164,9 @@ function configurationProblems(problems: readonly string[]): never {
 
 const loaded = loadProcessConfig(process.argv.slice(2), process.env, process.cwd());
 if (!loaded.ok) configurationProblems(loaded.problems);
+const argv = process.argv.slice(2);
 main(loaded.config).catch((error: unknown) => {
-  if (error instanceof TrustedDocumentsError) configurationProblems(error.problems);
+  if (error instanceof GenerationError) configurationProblems(error.problems);
   console.error('usergraph: failed to start:', error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -16,6 +16,7 @@ export const SCOPES = [
   'schema:introspect',
   'cache:bypass',
   'documents:arbitrary',
+  'admin:reload',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];
@@ -39,6 +40,7 @@ export const SCOPE_DESCRIPTIONS: Readonly<Record<Scope, string>> = {
   'schema:introspect': 'Introspection when it is off for everyone else (the production default).',
   'cache:bypass':
     'Read users from their directory even when cached (header `X-Usergraph-Cache: bypass`), refreshing the cache.',
+  'admin:reload': 'POST /admin/reload (when `http.adminReload` is on): re-read the config without a restart.',
   'documents:arbitrary':
     'Send documents outside the trusted-documents manifest when `trustedDocuments.mode` is `only` (GraphiQL, ad-hoc scripts).',
 };

@@ -95,7 +95,15 @@ const CURSOR = z
  * cursor issued by one replica pages on through another and a tampered or foreign one is refused.
  */
 export class CursorCodec {
-  constructor(private readonly key: Buffer) {}
+  private readonly keys: readonly Buffer[];
+
+  /** Signs with `key`; also accepts cursors signed with any of `previous` (a rotation's overlap). */
+  constructor(
+    private readonly key: Buffer,
+    previous: readonly Buffer[] = [],
+  ) {
+    this.keys = [key, ...previous];
+  }
 
   encode(cursor: ListCursor): string {
     const payload = encodePayload(cursor);
@@ -108,9 +116,7 @@ export class CursorCodec {
     const dot = text.indexOf('.');
     if (dot <= 0) return null;
     const payload = text.slice(0, dot);
-    const given = Buffer.from(text.slice(dot + 1), 'base64url');
-    const expected = Buffer.from(this.mac(payload), 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+    if (!this.verifies(payload, text.slice(dot + 1))) return null;
     return decodePayload(payload);
   }
 
@@ -130,9 +136,7 @@ export class CursorCodec {
     if (dot <= 0) return null;
     const payload = text.slice(0, dot);
     if (!/^[A-Za-z0-9_-]+$/.test(payload)) return null;
-    const given = Buffer.from(text.slice(dot + 1), 'base64url');
-    const expected = Buffer.from(this.mac(`${kind}.${payload}`), 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+    if (!this.verifies(`${kind}.${payload}`, text.slice(dot + 1))) return null;
     try {
       return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     } catch {
@@ -140,12 +144,17 @@ export class CursorCodec {
     }
   }
 
-  private mac(payload: string): string {
-    return createHmac('sha256', this.key)
-      .update(payload)
-      .digest()
-      .subarray(0, MAC_BYTES)
-      .toString('base64url');
+  /** True when `signature` is `signed`'s MAC under the current key or a previous one. */
+  private verifies(signed: string, signature: string): boolean {
+    const given = Buffer.from(signature, 'base64url');
+    return this.keys.some((key) => {
+      const expected = Buffer.from(this.mac(signed, key), 'base64url');
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    });
+  }
+
+  private mac(payload: string, key: Buffer = this.key): string {
+    return createHmac('sha256', key).update(payload).digest().subarray(0, MAC_BYTES).toString('base64url');
   }
 }
 

@@ -109,6 +109,12 @@ export class Metrics {
     labelNames: ['directory', 'provider'],
     registers: [this.registry],
   });
+  private readonly configReloads = new Counter({
+    name: 'usergraph_config_reloads_total',
+    help: 'Config reloads (SIGHUP, POST /admin/reload): applied, or refused (the previous config keeps serving).',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
   private readonly cacheLookups = new Counter({
     name: 'usergraph_cache_lookups_total',
     help: 'Users (and ZITADEL passkeys and links) looked up in the user cache: hit (fresh), stale (served while refreshed) or miss.',
@@ -223,7 +229,10 @@ export class Metrics {
   }
 
   /** A directory whose circuit and queue the gauges read at scrape time. */
+  /** Reports `guard`'s figures as `directory`'s (a reloaded directory's new guard replaces its old one). */
   watch(directory: string, provider: ProviderKind, guard: DirectoryGuard): void {
+    const index = this.guards.findIndex((watched) => watched.directory === directory);
+    if (index >= 0) this.guards.splice(index, 1);
     this.guards.push({ directory, provider, guard });
   }
 
@@ -248,6 +257,10 @@ export class Metrics {
 
   cacheError(directory: string, provider: ProviderKind): void {
     this.cacheErrors.inc({ directory, provider });
+  }
+
+  configReload(outcome: 'applied' | 'refused'): void {
+    this.configReloads.inc({ outcome });
   }
 
   quotaFallback(directory: string, provider: ProviderKind): void {

@@ -6,6 +6,7 @@ export const ROUTES = {
   health: '/health',
   readiness: '/readiness',
   metrics: '/metrics',
+  adminReload: '/admin/reload',
 } as const;
 
 const KNOWN: ReadonlySet<string> = new Set(Object.values(ROUTES));

@@ -165,6 +165,12 @@ function configurationProblems(problems: readonly string[]): never {
 const loaded = loadProcessConfig(process.argv.slice(2), process.env, process.cwd());
 if (!loaded.ok) configurationProblems(loaded.problems);
 const argv = process.argv.slice(2);
+if (argv.includes('--check')) {
+  const { printChecks, runChecks } = await import('./check.js');
+  const lines = await runChecks(loaded.config);
+  console.log(printChecks(lines));
+  process.exit(lines.some((line) => line.ok === false) ? 1 : 0);
+}
 main(loaded.config).catch((error: unknown) => {
   if (error instanceof GenerationError) configurationProblems(error.problems);
   console.error('usergraph: failed to start:', error instanceof Error ? error.message : error);

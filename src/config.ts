@@ -18,7 +18,11 @@ const name = z
     /^[a-z][a-z0-9_-]{0,62}$/,
     'must be 1–63 lower-case letters, digits, "-" or "_", starting with a letter',
   );
-const secret = z.string().min(1, 'must not be empty');
+/** An example's stand-in (`replace-with-…`, `changeme`, `<token>`): never a real secret. */
+const PLACEHOLDER = /^(replace[-_ ]?(me|with)|change[-_ ]?me|your[-_ ]|<[^>]+>$|x{8,}$)/i;
+const notPlaceholder = (value: string) => !PLACEHOLDER.test(value);
+const PLACEHOLDER_MESSAGE = 'is a placeholder from an example: set the real value';
+const secret = z.string().min(1, 'must not be empty').refine(notPlaceholder, PLACEHOLDER_MESSAGE);
 const baseUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://acme.us.monocloud.com' })
   .transform((url) => url.replace(/\/+$/, ''));
@@ -160,6 +164,7 @@ const fileSchema = z
     cursorSecret: z
       .string()
       .min(32, 'must be at least 32 characters (e.g. openssl rand -base64 48)')
+      .refine(notPlaceholder, PLACEHOLDER_MESSAGE)
       .optional(),
     /** Secrets cursors were signed with before `cursorSecret` (a rotation): still accepted, never used to sign. */
     previousCursorSecrets: z.array(z.string().min(32, 'must be at least 32 characters')).max(5).default([]),

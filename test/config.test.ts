@@ -212,7 +212,7 @@ describe('config', () => {
       ENV,
     );
     expect(empty.ok ? [] : empty.problems).toEqual([
-      'auth: needs `jwt`, `apiKeys` or both (or `mode: none` to serve without authentication)',
+      'auth: needs `jwt`, `introspection`, `apiKeys` or a mix (or `mode: none` to serve without authentication)',
     ]);
   });
 

@@ -42,6 +42,12 @@ const common = {
   resilience: resilienceConfig.optional(),
   /** Users read by id kept across requests (README, Scaling out); off when absent. */
   cache: cacheSettings.optional(),
+  /** TLS to the directory: extra certificate authorities (PEM) to trust, e.g. a corporate TLS-inspecting proxy's. */
+  tls: z
+    .strictObject({
+      ca: z.string().refine((pem) => pem.includes('-----BEGIN CERTIFICATE-----'), 'must be PEM certificates'),
+    })
+    .optional(),
 };
 
 const monocloud = z.strictObject({

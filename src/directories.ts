@@ -92,6 +92,7 @@ export function buildDirectory(config: DirectoryConfig, services: DirectoryServi
     timeoutMs: config.timeoutMs,
     // A socket per call the directory may have in flight (the guard's cap, across all requests).
     connections: resilience.maxConcurrent,
+    ...(config.tls === undefined ? {} : { ca: config.tls.ca }),
     guard,
   });
   const inner = providerFor(config, http);

@@ -1,10 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { errors, Pool } from 'undici';
+import { type Dispatcher, errors } from 'undici';
 import { injectTraceHeaders } from '../directory/call-trace.js';
 import { BudgetExceededError, UpstreamError } from '../directory/failures.js';
 import type { ProviderKind } from '../directory/model.js';
 import type { CallOptions } from '../directory/port.js';
 import { type ProviderErrorFacts, upstreamErrorFor } from '../errors.js';
+import { upstreamDispatcher } from './dispatcher.js';
 import { exchange } from './exchange.js';
 
 /**
@@ -34,6 +35,8 @@ export interface HttpClientOptions {
   readonly timeoutMs: number;
   /** Keep-alive sockets to the origin: one per call the directory may have in flight. */
   readonly connections: number;
+  /** Extra certificate authorities (PEM) trusted for this directory (config `tls.ca`). */
+  readonly ca?: string;
   /** The directory's breaker, limiter and retries; without one every call is sent once, as is. */
   readonly guard?: CallGuard;
 }
@@ -93,7 +96,7 @@ export class HttpClient {
   /** The path prefix of `baseUrl` (often empty). */
   private readonly prefix: string;
   private readonly timeoutMs: number;
-  private readonly pool: Pool;
+  private readonly dispatcher: Dispatcher;
   private readonly guard: CallGuard | undefined;
 
   constructor(options: HttpClientOptions) {
@@ -104,14 +107,11 @@ export class HttpClient {
     this.origin = base.origin;
     this.prefix = base.pathname.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs;
-    // A Pool for the directory's one origin rather than an Agent: no URL parsing or origin lookup per
-    // call (BENCHMARKS.md).
-    this.pool = new Pool(this.origin, {
-      // A socket per call in flight: a smaller pool would queue calls a second time, inside undici,
-      // behind other requests' batches.
+    // A socket per call in flight: a smaller pool would queue calls a second time, inside undici,
+    // behind other requests' batches.
+    this.dispatcher = upstreamDispatcher(this.origin, {
       connections: options.connections,
-      keepAliveTimeout: 30_000,
-      pipelining: 1,
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
     });
   }
 
@@ -157,8 +157,9 @@ export class HttpClient {
     let response: HttpResponse;
     try {
       const res = await exchange(
-        this.pool,
+        this.dispatcher,
         {
+          origin: this.origin,
           method: call.method,
           path: this.path(call),
           headers,
@@ -200,7 +201,7 @@ export class HttpClient {
   }
 
   close(): Promise<void> {
-    return this.pool.close();
+    return this.dispatcher.close();
   }
 
   private path(call: HttpCall): string {

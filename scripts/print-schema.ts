@@ -1,11 +1,14 @@
-// `npm run schema` rewrites schema/schema.graphql and schema/subgraph.graphql from the code;
-// `--check` fails when either has drifted.
+// `npm run schema` rewrites what is generated from the code: schema/schema.graphql and
+// schema/subgraph.graphql (the SDL) and schema/usergraph.schema.json (the config file's JSON Schema,
+// from its zod model); `--check` fails when any has drifted.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { configJsonSchema } from '../src/config-schema.js';
 import { printSortedSchema, printSubgraphSdl } from '../src/sdl.js';
 
 const files = [
   { name: 'schema/schema.graphql', text: printSortedSchema() },
   { name: 'schema/subgraph.graphql', text: printSubgraphSdl() },
+  { name: 'schema/usergraph.schema.json', text: `${JSON.stringify(configJsonSchema(), null, 2)}\n` },
 ];
 const check = process.argv.includes('--check');
 let stale = false;

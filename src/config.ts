@@ -30,55 +30,79 @@ const positiveInt = (max: number) =>
   z.number().int('must be a whole number').min(1, 'must be at least 1').max(max);
 
 const common = {
-  name,
-  baseUrl,
-  /** Upper bound for one upstream call, in ms. */
-  timeoutMs: positiveInt(120_000).default(10_000),
-  /** Upstream calls in flight at once for one batch. */
-  concurrency: positiveInt(64).default(8),
-  /** Upstream list requests one filtered page may spend on what the provider cannot filter natively. */
-  scanBudget: positiveInt(1000).default(10),
-  /** Retries, circuit breaker, outbound rate limit and concurrency cap (README, Resilience). */
-  resilience: resilienceConfig.optional(),
-  /** Users read by id kept across requests (README, Scaling out); off when absent. */
-  cache: cacheSettings.optional(),
-  /** TLS to the directory: extra certificate authorities (PEM) to trust, e.g. a corporate TLS-inspecting proxy's. */
+  name: name.describe(
+    'Unique; 1–63 of a-z 0-9 - _, starting with a letter. Part of every global id, so renaming a directory changes its users’ ids.',
+  ),
+  baseUrl: baseUrl.describe(
+    'The provider’s origin (https://acme.us.monocloud.com, https://corp.zitadel.cloud, https://services.cloud.mongodb.com); usergraph appends the documented paths.',
+  ),
+  timeoutMs: positiveInt(120_000).default(10_000).describe('Upper bound for one upstream call, in ms.'),
+  concurrency: positiveInt(64).default(8).describe('Upstream calls in flight at once for one batch.'),
+  scanBudget: positiveInt(1000)
+    .default(10)
+    .describe(
+      'Upstream list requests one filtered page may spend on what the provider cannot filter natively.',
+    ),
+  resilience: resilienceConfig
+    .optional()
+    .describe('Retries, circuit breaker, outbound rate limit and concurrency cap (README, Resilience).'),
+  cache: cacheSettings
+    .optional()
+    .describe('Users read by id kept across requests (README, Scaling out); off when absent.'),
   tls: z
     .strictObject({
-      ca: z.string().refine((pem) => pem.includes('-----BEGIN CERTIFICATE-----'), 'must be PEM certificates'),
+      ca: z
+        .string()
+        .refine((pem) => pem.includes('-----BEGIN CERTIFICATE-----'), 'must be PEM certificates')
+        .describe('PEM certificates to trust beside the system’s (and NODE_EXTRA_CA_CERTS).'),
     })
-    .optional(),
+    .optional()
+    .describe(
+      "TLS to the directory: extra certificate authorities (PEM) to trust, e.g. a corporate TLS-inspecting proxy's.",
+    ),
 };
 
 const monocloud = z.strictObject({
-  provider: z.literal('monocloud'),
+  provider: z.literal('monocloud').describe('monocloud, zitadel or app-services.'),
   ...common,
-  apiKey: secret,
-  /** Pages (of 100) one email's free-text search may read before that email is SCAN_BUDGET_EXHAUSTED. */
-  emailScanBudget: positiveInt(100).default(3),
+  apiKey: secret.describe('Management API key, sent as X-API-KEY.'),
+  emailScanBudget: positiveInt(100)
+    .default(3)
+    .describe(
+      "Pages (of 100) one email's free-text search may read before that email is SCAN_BUDGET_EXHAUSTED.",
+    ),
 });
 
 const zitadel = z.strictObject({
-  provider: z.literal('zitadel'),
+  provider: z.literal('zitadel').describe('monocloud, zitadel or app-services.'),
   ...common,
-  token: secret,
-  /** Ids per `POST /v2/users` batch. */
-  chunkSize: positiveInt(1000).default(100),
+  token: secret.describe('Bearer token: a personal access token of a service user with user.read.'),
+  chunkSize: positiveInt(1000).default(100).describe('Ids per `POST /v2/users` batch.'),
 });
 
 const appServices = z
   .strictObject({
-    provider: z.literal('app-services'),
+    provider: z.literal('app-services').describe('monocloud, zitadel or app-services.'),
     ...common,
-    groupId: secret,
-    appId: secret,
-    publicApiKey: secret.optional(),
-    privateApiKey: secret.optional(),
-    accessToken: secret.optional(),
-    /** How long App Services access tokens live (30 min on Atlas); refreshed before they expire. */
-    tokenLifetimeMs: positiveInt(24 * 3_600_000).default(30 * 60_000),
-    /** List pages (of 50) one email lookup may read, the API having no email query: 40 is 2000 users. */
-    emailScanBudget: positiveInt(10_000).default(40),
+    groupId: secret.describe('Atlas project id.'),
+    appId: secret.describe('The app’s ObjectId _id (not its client app id).'),
+    publicApiKey: secret
+      .optional()
+      .describe(
+        'Atlas programmatic API key, public part; with privateApiKey usergraph logs in and refreshes before expiry.',
+      ),
+    privateApiKey: secret.optional().describe('Atlas programmatic API key, private part.'),
+    accessToken: secret
+      .optional()
+      .describe('Instead of the key pair: a ready access token, used as is (never refreshed).'),
+    tokenLifetimeMs: positiveInt(24 * 3_600_000)
+      .default(30 * 60_000)
+      .describe('How long App Services access tokens live (30 min on Atlas); refreshed before they expire.'),
+    emailScanBudget: positiveInt(10_000)
+      .default(40)
+      .describe(
+        'List pages (of 50) one email lookup may read, the API having no email query: 40 is 2000 users.',
+      ),
   })
   .superRefine((value, ctx) => {
     const pair = value.publicApiKey !== undefined && value.privateApiKey !== undefined;
@@ -97,20 +121,27 @@ const appServices = z
   });
 
 export const serverSettings = z.strictObject({
-  /** A request's headers must have arrived within this (slowloris). */
-  headersTimeoutMs: positiveInt(600_000).default(10_000),
-  /** The whole request, headers and body, must have arrived within this. */
-  requestTimeoutMs: positiveInt(3_600_000).default(30_000),
-  /** An idle keep-alive connection is closed after this. */
-  keepAliveTimeoutMs: positiveInt(600_000).default(5_000),
-  /** Connections open at once; more are refused. */
-  maxConnections: positiveInt(1_000_000).default(1_000),
-  /**
-   * Connections one client address may hold open (0: no cap). Behind a trusted proxy, the requests in
-   * flight per forwarded client address instead.
-   */
-  maxConnectionsPerAddress: z.number().int().min(0).max(1_000_000).default(100),
-  /** Load balancers whose X-Forwarded-For is believed: addresses or CIDR ranges. */
+  headersTimeoutMs: positiveInt(600_000)
+    .default(10_000)
+    .describe("A request's headers must have arrived within this (slowloris)."),
+  requestTimeoutMs: positiveInt(3_600_000)
+    .default(30_000)
+    .describe('The whole request, headers and body, must have arrived within this.'),
+  keepAliveTimeoutMs: positiveInt(600_000)
+    .default(5_000)
+    .describe('An idle keep-alive connection is closed after this.'),
+  maxConnections: positiveInt(1_000_000)
+    .default(1_000)
+    .describe('Connections open at once; more are refused.'),
+  maxConnectionsPerAddress: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(100)
+    .describe(
+      'Connections one client address may hold open (0: no cap). Behind a trusted proxy, the requests in flight per forwarded client address instead.',
+    ),
   trustedProxies: z
     .array(
       z.string().refine((entry) => {
@@ -122,15 +153,20 @@ export const serverSettings = z.strictObject({
         return /^\d{1,3}$/.test(prefix) && bits <= (version === 4 ? 32 : 128);
       }, 'must be an IP address or a CIDR range such as 10.0.0.0/8'),
     )
-    .default([]),
-  /**
-   * After SIGTERM, readiness fails at once and requests are still served this long (so the load
-   * balancer stops sending before the server stops accepting); then in-flight ones finish within
-   * SHUTDOWN_GRACE_MS.
-   */
-  drainSeconds: z.number().int().min(0).max(300).default(5),
-  /** Bytes of one request body; a larger one is 413 before it is read. */
-  maxBodyBytes: positiveInt(100_000_000).default(2_000_000),
+    .default([])
+    .describe('Load balancers whose X-Forwarded-For is believed: addresses or CIDR ranges.'),
+  drainSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(300)
+    .default(5)
+    .describe(
+      'After SIGTERM, readiness fails at once and requests are still served this long (so the load balancer stops sending before the server stops accepting); then in-flight ones finish within SHUTDOWN_GRACE_MS.',
+    ),
+  maxBodyBytes: positiveInt(100_000_000)
+    .default(2_000_000)
+    .describe('Bytes of one request body; a larger one is 413 before it is read.'),
 });
 
 export type ServerSettings = z.output<typeof serverSettings>;
@@ -141,47 +177,77 @@ export const directoryConfig = z.discriminatedUnion('provider', [monocloud, zita
     issue.code === 'invalid_union' ? 'provider must be one of: monocloud, zitadel, app-services' : undefined,
 });
 
-const fileSchema = z
+export const fileSchema = z
   .strictObject({
-    directories: z.array(directoryConfig).min(1, 'must list at least one directory'),
-    /** Serve as an Apollo Federation 2 subgraph (same as `--subgraph`). */
-    federation: z.boolean('must be true or false').default(false),
-    /** In subgraph mode, @requiresScopes in the SDL (false for @apollo/gateway, which refuses them). */
-    subgraphAuthDirectives: z.boolean('must be true or false').default(true),
-    /** In subgraph mode, also key users by `directoryName localId` (for @apollo/gateway; Hive Gateway ≤ 2.15 cannot plan it). */
-    subgraphCompositeKey: z.boolean('must be true or false').default(false),
-    /** Deadline of one GraphQL request, propagated to every upstream call it makes. */
-    requestTimeoutMs: positiveInt(300_000).default(DEFAULT_REQUEST_TIMEOUT_MS),
-    /** Execute with graphql-jit (default); false runs graphql-js's own executor. */
-    jit: z.boolean('must be true or false').default(true),
-    /** Prometheus metrics: at /metrics (scope metrics:read), or on a port of their own. */
+    directories: z
+      .array(directoryConfig)
+      .min(1, 'must list at least one directory')
+      .describe('The directories to serve, at least one.'),
+    federation: z
+      .boolean('must be true or false')
+      .default(false)
+      .describe('Serve as an Apollo Federation 2 subgraph (same as `--subgraph`).'),
+    subgraphAuthDirectives: z
+      .boolean('must be true or false')
+      .default(true)
+      .describe(
+        'In subgraph mode, @requiresScopes in the SDL (false for @apollo/gateway, which refuses them).',
+      ),
+    subgraphCompositeKey: z
+      .boolean('must be true or false')
+      .default(false)
+      .describe(
+        'In subgraph mode, also key users by `directoryName localId` (for @apollo/gateway; Hive Gateway ≤ 2.15 cannot plan it).',
+      ),
+    requestTimeoutMs: positiveInt(300_000)
+      .default(DEFAULT_REQUEST_TIMEOUT_MS)
+      .describe('Deadline of one GraphQL request, propagated to every upstream call it makes.'),
+    jit: z
+      .boolean('must be true or false')
+      .default(true)
+      .describe("Execute with graphql-jit (default); false runs graphql-js's own executor."),
     metrics: z
       .strictObject({
-        enabled: z.boolean('must be true or false').default(true),
-        /** Serve /metrics on this port instead, to whoever reaches it (e.g. only the cluster network). */
-        port: z.number().int().min(0).max(65_535).optional(),
+        enabled: z.boolean('must be true or false').default(true).describe('Prometheus metrics on or off.'),
+        port: z
+          .number()
+          .int()
+          .min(0)
+          .max(65_535)
+          .optional()
+          .describe(
+            'Serve /metrics on this port instead, to whoever reaches it (e.g. only the cluster network).',
+          ),
       })
-      .prefault({}),
-    /** The HTTP server's own bounds, before any GraphQL (README "Limits"). */
-    server: serverSettings.prefault({}),
-    /** State replicas share (quotas, hold-offs, optionally the cache); absent: all in memory. */
-    redis: redisSettings.optional(),
-    /** Signs list cursors; every replica needs the same one (32+ characters). */
+      .prefault({})
+      .describe('Prometheus metrics: at /metrics (scope metrics:read), or on a port of their own.'),
+    server: serverSettings
+      .prefault({})
+      .describe('The HTTP server\'s own bounds, before any GraphQL (README "Limits").'),
+    redis: redisSettings
+      .optional()
+      .describe('State replicas share (quotas, hold-offs, optionally the cache); absent: all in memory.'),
     cursorSecret: z
       .string()
       .min(32, 'must be at least 32 characters (e.g. openssl rand -base64 48)')
       .refine(notPlaceholder, PLACEHOLDER_MESSAGE)
-      .optional(),
-    /** Secrets cursors were signed with before `cursorSecret` (a rotation): still accepted, never used to sign. */
-    previousCursorSecrets: z.array(z.string().min(32, 'must be at least 32 characters')).max(5).default([]),
-    /** What one operation may ask for: static limits and the upstream-call budget. */
-    limits: limitSettings.prefault({}),
-    /** Who may call (required with a config file; `mode: none` to serve without authentication). */
-    auth: authSettings.optional(),
-    /** How browsers and HTTP clients may reach the API. */
+      .optional()
+      .describe('Signs list cursors; every replica needs the same one (32+ characters).'),
+    previousCursorSecrets: z
+      .array(z.string().min(32, 'must be at least 32 characters'))
+      .max(5)
+      .default([])
+      .describe(
+        'Secrets cursors were signed with before `cursorSecret` (a rotation): still accepted, never used to sign.',
+      ),
+    limits: limitSettings
+      .prefault({})
+      .describe('What one operation may ask for: static limits and the upstream-call budget.'),
+    auth: authSettings
+      .optional()
+      .describe('Who may call (required with a config file; `mode: none` to serve without authentication).'),
     http: z
       .strictObject({
-        /** Origins a browser page may call usergraph from (CORS); none: same-origin only. */
         corsOrigins: z
           .array(
             z
@@ -191,42 +257,66 @@ const fileSchema = z
                 'must be an origin such as https://admin.example.com',
               ),
           )
-          .default([]),
-        /** Execute GET requests (queries only, never with the scopes that read personal data). */
-        allowGet: z.boolean('must be true or false').default(false),
-        /** Serve GraphiQL at /graphql to browsers; default: off in production, on otherwise. */
-        graphiql: z.boolean('must be true or false').optional(),
-        /** Introspection for every caller; default: off in production (then `schema:introspect` only). */
-        introspection: z.boolean('must be true or false').optional(),
-        /** Serve POST /admin/reload for principals with `admin:reload` (SIGHUP works either way). */
-        adminReload: z.boolean('must be true or false').default(false),
+          .default([])
+          .describe('Origins a browser page may call usergraph from (CORS); none: same-origin only.'),
+        allowGet: z
+          .boolean('must be true or false')
+          .default(false)
+          .describe('Execute GET requests (queries only, never with the scopes that read personal data).'),
+        graphiql: z
+          .boolean('must be true or false')
+          .optional()
+          .describe('Serve GraphiQL at /graphql to browsers; default: off in production, on otherwise.'),
+        introspection: z
+          .boolean('must be true or false')
+          .optional()
+          .describe(
+            'Introspection for every caller; default: off in production (then `schema:introspect` only).',
+          ),
+        adminReload: z
+          .boolean('must be true or false')
+          .default(false)
+          .describe('Serve POST /admin/reload for principals with `admin:reload` (SIGHUP works either way).'),
       })
-      .prefault({}),
-    /**
-     * Trusted documents: operation manifests (GraphQL Code Generator's persisted documents, Apollo's
-     * persisted query list) whose operations are prepared at start and run by id; `only` refuses other
-     * documents except from principals with `documents:arbitrary`.
-     */
+      .prefault({})
+      .describe('How browsers and HTTP clients may reach the API.'),
     trustedDocuments: z
       .strictObject({
-        mode: z.enum(['off', 'prefer', 'only']).default('off'),
-        /** Manifest files, relative to this config file. */
-        manifests: z.array(z.string().min(1)).default([]),
+        mode: z
+          .enum(['off', 'prefer', 'only'])
+          .default('off')
+          .describe(
+            'off: no manifest; prefer: trusted documents prepared, others served too; only: others refused except for documents:arbitrary.',
+          ),
+        manifests: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('Manifest files, relative to this config file.'),
       })
       .prefault({})
       .refine((value) => value.mode === 'off' || value.manifests.length > 0, {
         message: 'mode prefer or only needs at least one file in `manifests`',
-      }),
-    /** Production defaults (GraphiQL, introspection and field suggestions off); default: NODE_ENV=production. */
-    production: z.boolean('must be true or false').optional(),
-    /** Where the audit log goes: standard output (default), a file, or nowhere. */
+      })
+      .describe(
+        "Trusted documents: operation manifests (GraphQL Code Generator's persisted documents, Apollo's persisted query list) whose operations are prepared at start and run by id; `only` refuses other documents except from principals with `documents:arbitrary`.",
+      ),
+    production: z
+      .boolean('must be true or false')
+      .optional()
+      .describe(
+        'Production defaults (GraphiQL, introspection and field suggestions off); default: NODE_ENV=production.',
+      ),
     audit: z
       .discriminatedUnion('sink', [
-        z.strictObject({ sink: z.literal('stdout') }),
-        z.strictObject({ sink: z.literal('file'), path: z.string().min(1) }),
-        z.strictObject({ sink: z.literal('off') }),
+        z.strictObject({ sink: z.literal('stdout').describe('In the process log, marked "log":"audit".') }),
+        z.strictObject({
+          sink: z.literal('file').describe('Appended to a file of its own (mode 0600).'),
+          path: z.string().min(1).describe('The audit file.'),
+        }),
+        z.strictObject({ sink: z.literal('off').describe('No audit log.') }),
       ])
-      .prefault({ sink: 'stdout' }),
+      .prefault({ sink: 'stdout' })
+      .describe('Where the audit log goes: standard output (default), a file, or nowhere.'),
   })
   .superRefine((value, ctx) => {
     if (value.auth === undefined) {

@@ -15,42 +15,72 @@ export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 const claimName = z.string().regex(/^[A-Za-z0-9_:./-]{1,200}$/, 'must be a claim name');
 
 const jwt = z.strictObject({
-  /** The `iss` every token must carry; its discovery document names the JWKS unless `jwksUri` does. */
-  issuer: z.url({ protocol: /^https?$/, error: 'must be the issuer URL, e.g. https://id.example.com/' }),
-  /** At least one of these must be in the token's `aud`. */
-  audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
-  /** The key set, when not the one in `<issuer>/.well-known/openid-configuration`. */
-  jwksUri: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  /** Signature algorithms accepted; `none` and the HMAC family never are. */
-  algorithms: z.array(z.enum(ALGORITHMS)).min(1).default(['RS256', 'ES256', 'EdDSA']),
-  /** Leeway for `exp` and `nbf`, for clocks that disagree a little. */
-  clockSkewSeconds: z.number().int().min(0).max(300).default(30),
-  /** The claim listing the scopes, when `auth.claims` and `auth.preset` say nothing (kept from before them). */
-  scopeClaim: claimName.default('scope'),
-  /** The claim listing the directories the caller may read (string or array); absent: every directory. */
-  directoriesClaim: claimName.optional(),
-  /**
-   * Longest a token may live (`exp` after `iat`, or after now when it has no `iat`): a token that never
-   * expires, or lives for days, is refused.
-   */
+  issuer: z
+    .url({ protocol: /^https?$/, error: 'must be the issuer URL, e.g. https://id.example.com/' })
+    .describe(
+      'The `iss` every token must carry; its discovery document names the JWKS unless `jwksUri` does.',
+    ),
+  audience: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+    .describe("At least one of these must be in the token's `aud`."),
+  jwksUri: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .optional()
+    .describe('The key set, when not the one in `<issuer>/.well-known/openid-configuration`.'),
+  algorithms: z
+    .array(z.enum(ALGORITHMS))
+    .min(1)
+    .default(['RS256', 'ES256', 'EdDSA'])
+    .describe('Signature algorithms accepted; `none` and the HMAC family never are.'),
+  clockSkewSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(300)
+    .default(30)
+    .describe('Leeway for `exp` and `nbf`, for clocks that disagree a little.'),
+  scopeClaim: claimName
+    .default('scope')
+    .describe(
+      'The claim listing the scopes, when `auth.claims` and `auth.preset` say nothing (kept from before them).',
+    ),
+  directoriesClaim: claimName
+    .optional()
+    .describe(
+      'The claim listing the directories the caller may read (string or array); absent: every directory.',
+    ),
   maxTokenLifetimeSeconds: z
     .number()
     .int()
     .min(60)
     .max(30 * 86_400)
-    .default(86_400),
-  /**
-   * The JOSE `typ` every token must carry, e.g. `at+jwt` (RFC 9068 access tokens), so an ID token of the
-   * same issuer cannot be used in its place; absent: not checked (most issuers send `JWT`).
-   */
+    .default(DEFAULT_MAX_TOKEN_LIFETIME_SECONDS)
+    .describe(
+      'Longest a token may live (`exp` after `iat`, or after now when it has no `iat`): a token that never expires, or lives for days, is refused.',
+    ),
   typ: z
     .string()
     .regex(/^[A-Za-z0-9.+/-]{1,64}$/, 'must be a media type such as at+jwt')
-    .optional(),
-  /** Least time between two JWKS fetches for an unknown `kid`, so forged ones cannot make us hammer the issuer. */
-  jwksCooldownMs: z.number().int().min(1_000).max(3_600_000).default(30_000),
-  /** How long a fetched JWKS is trusted before it is fetched again. */
-  jwksMaxAgeMs: z.number().int().min(10_000).max(86_400_000).default(600_000),
+    .optional()
+    .describe(
+      'The JOSE `typ` every token must carry, e.g. `at+jwt` (RFC 9068 access tokens), so an ID token of the same issuer cannot be used in its place; absent: not checked (most issuers send `JWT`).',
+    ),
+  jwksCooldownMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .max(3_600_000)
+    .default(30_000)
+    .describe(
+      'Least time between two JWKS fetches for an unknown `kid`, so forged ones cannot make us hammer the issuer.',
+    ),
+  jwksMaxAgeMs: z
+    .number()
+    .int()
+    .min(10_000)
+    .max(86_400_000)
+    .default(600_000)
+    .describe('How long a fetched JWKS is trusted before it is fetched again.'),
 });
 
 const claimPath = z.string().min(1).max(300);
@@ -58,24 +88,63 @@ const claimPath = z.string().min(1).max(300);
 /** RFC 7662 introspection of opaque access tokens (ZITADEL's default, Auth0 without an audience…). */
 const introspection = z
   .strictObject({
-    /** Where discovery is read (its `introspection_endpoint`) and what `iss` the answers may name; default: `jwt.issuer`. */
-    issuer: z.url({ protocol: /^https?$/, error: 'must be the issuer URL' }).optional(),
-    /** The introspection endpoint, when not the one discovery names. */
-    endpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-    /** The client usergraph introspects as (a ZITADEL API application, a Keycloak confidential client). */
-    clientId: z.string().min(1).max(256),
-    /** Its secret, sent as HTTP Basic (`client_secret_basic`). */
-    clientSecret: z.string().min(1).optional(),
-    /** Or its private key (PKCS#8 PEM), signing a `private_key_jwt` assertion (ZITADEL's recommended way). */
-    privateKey: z.string().min(1).optional(),
-    /** The key's id (`kid`), e.g. ZITADEL's key file `keyId`. */
-    keyId: z.string().min(1).max(256).optional(),
-    /** At least one of these must be in an answer's `aud` when it names one; default: `jwt.audience`. */
-    audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-    /** How long an active answer is trusted at most (never past the token's `exp`). */
-    cacheSeconds: z.number().int().min(0).max(3_600).default(60),
-    /** How long an inactive answer is remembered (a token being scanned for costs the issuer little). */
-    negativeCacheSeconds: z.number().int().min(0).max(300).default(5),
+    issuer: z
+      .url({ protocol: /^https?$/, error: 'must be the issuer URL' })
+      .optional()
+      .describe(
+        'Where discovery is read (its `introspection_endpoint`) and what `iss` the answers may name; default: `jwt.issuer`.',
+      ),
+    endpoint: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .optional()
+      .describe('The introspection endpoint, when not the one discovery names.'),
+    clientId: z
+      .string()
+      .min(1)
+      .max(256)
+      .describe(
+        'The client usergraph introspects as (a ZITADEL API application, a Keycloak confidential client).',
+      ),
+    clientSecret: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Its secret, sent as HTTP Basic (`client_secret_basic`).'),
+    privateKey: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Or its private key (PKCS#8 PEM), signing a `private_key_jwt` assertion (ZITADEL's recommended way).",
+      ),
+    keyId: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe("The key's id (`kid`), e.g. ZITADEL's key file `keyId`."),
+    audience: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .optional()
+      .describe(
+        "At least one of these must be in an answer's `aud` when it names one; default: `jwt.audience`.",
+      ),
+    cacheSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(3_600)
+      .default(60)
+      .describe("How long an active answer is trusted at most (never past the token's `exp`)."),
+    negativeCacheSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(300)
+      .default(5)
+      .describe(
+        'How long an inactive answer is remembered (a token being scanned for costs the issuer little).',
+      ),
   })
   .refine((value) => (value.clientSecret === undefined) !== (value.privateKey === undefined), {
     message: 'needs either clientSecret or privateKey (with keyId)',
@@ -85,8 +154,13 @@ const introspection = z
 const roleGrant = z.union([
   z.array(scope).min(1),
   z.strictObject({
-    scopes: z.array(scope).default([]),
-    directories: z.array(z.string().min(1)).default([]),
+    scopes: z.array(scope).default([]).describe('The usergraph scopes the role grants.'),
+    directories: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'The directories the role may read (a token’s directories are the union of its roles’ and its directory claims).',
+      ),
   }),
 ]);
 
@@ -94,35 +168,67 @@ const roleGrant = z.union([
 export const PRESETS = ['zitadel', 'keycloak', 'entra', 'okta', 'auth0'] as const;
 
 const apiKey = z.strictObject({
-  /** Who holds it; it is the principal in the audit log. */
-  name: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1–64 of letters, digits, _ . : -'),
-  /** SHA-256 of the key, hex (`npm run apikey` prints it); the key itself is never in the config. */
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the key’s SHA-256 in hex (64 characters)'),
-  scopes: z.array(scope).min(1),
-  /** The directories it may read; absent: every directory. */
-  directories: z.array(z.string().min(1)).min(1).optional(),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1–64 of letters, digits, _ . : -')
+    .describe('Who holds it; it is the principal in the audit log.'),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'must be the key’s SHA-256 in hex (64 characters)')
+    .describe('SHA-256 of the key, hex (`npm run apikey` prints it); the key itself is never in the config.'),
+  scopes: z.array(scope).min(1).describe('What the key may read.'),
+  directories: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .describe('The directories it may read; absent: every directory.'),
 });
 
 export const authSettings = z
   .strictObject({
-    /** `required` (the default): every GraphQL request proves who it is. `none`: everyone may read everything. */
-    mode: z.enum(['required', 'none']).default('required'),
-    /** The issuer's shape of tokens: sets `claims` to where that issuer puts scopes and roles. */
-    preset: z.enum(PRESETS).optional(),
-    /** Where scopes, roles and directories are in a token or an introspection answer (claim paths). */
+    mode: z
+      .enum(['required', 'none'])
+      .default('required')
+      .describe(
+        '`required` (the default): every GraphQL request proves who it is. `none`: everyone may read everything.',
+      ),
+    preset: z
+      .enum(PRESETS)
+      .optional()
+      .describe("The issuer's shape of tokens: sets `claims` to where that issuer puts scopes and roles."),
     claims: z
       .strictObject({
-        /** Claims holding scopes or role names, merged; default: the preset's, else `jwt.scopeClaim`. */
-        scopes: z.array(claimPath).min(1).max(20).optional(),
-        /** Claims holding directory names; default: `jwt.directoriesClaim`, else none (every directory). */
-        directories: z.array(claimPath).max(20).optional(),
+        scopes: z
+          .array(claimPath)
+          .min(1)
+          .max(20)
+          .optional()
+          .describe(
+            "Claims holding scopes or role names, merged; default: the preset's, else `jwt.scopeClaim`.",
+          ),
+        directories: z
+          .array(claimPath)
+          .max(20)
+          .optional()
+          .describe(
+            'Claims holding directory names; default: `jwt.directoriesClaim`, else none (every directory).',
+          ),
       })
-      .optional(),
-    /** IdP role (or group, or permission) → the usergraph scopes, and optionally directories, it grants. */
-    roles: z.record(z.string().min(1).max(256), roleGrant).optional(),
-    jwt: jwt.optional(),
-    introspection: introspection.optional(),
-    apiKeys: z.array(apiKey).optional(),
+      .optional()
+      .describe(
+        'Where scopes, roles and directories are in a token or an introspection answer (claim paths).',
+      ),
+    roles: z
+      .record(z.string().min(1).max(256), roleGrant)
+      .optional()
+      .describe(
+        'IdP role (or group, or permission) → the usergraph scopes, and optionally directories, it grants.',
+      ),
+    jwt: jwt.optional().describe('JWT access tokens from an OIDC issuer, verified against its JWKS.'),
+    introspection: introspection
+      .optional()
+      .describe('Opaque access tokens, checked by RFC 7662 introspection at their issuer.'),
+    apiKeys: z.array(apiKey).optional().describe('API keys for scripts and services, listed by SHA-256.'),
   })
   .superRefine((value, ctx) => {
     if (

@@ -12,47 +12,77 @@ const ratio = z.number().min(0, 'must be from 0 to 1').max(1, 'must be from 0 to
 export const resilienceConfig = z.strictObject({
   retry: z
     .strictObject({
-      /** Attempts per upstream call, the first one included (1 turns retries off). */
-      maxAttempts: whole(1, 10).optional(),
-      /** Backoff before retry n is random in [0, min(maxDelayMs, baseDelayMs · 2^(n-1))] (full jitter). */
-      baseDelayMs: whole(1, 60_000).optional(),
-      maxDelayMs: whole(1, 300_000).optional(),
-      /** Retries may add at most this share of the directory's requests… */
-      budgetRatio: ratio.optional(),
-      /** …plus this many retries per second, banked for up to 10 s. */
-      budgetMinPerSecond: z.number().min(0).max(1000).optional(),
+      maxAttempts: whole(1, 10)
+        .optional()
+        .describe('Attempts per upstream call, the first one included (1 turns retries off).'),
+      baseDelayMs: whole(1, 60_000)
+        .optional()
+        .describe(
+          'Backoff before retry n is random in [0, min(maxDelayMs, baseDelayMs · 2^(n-1))] (full jitter).',
+        ),
+      maxDelayMs: whole(1, 300_000).optional().describe('The longest backoff before a retry.'),
+      budgetRatio: ratio
+        .optional()
+        .describe("Retries may add at most this share of the directory's requests…"),
+      budgetMinPerSecond: z
+        .number()
+        .min(0)
+        .max(1000)
+        .optional()
+        .describe('…plus this many retries per second, banked for up to 10 s.'),
     })
-    .optional(),
+    .optional()
+    .describe('Retries with backoff and full jitter, under a budget.'),
   circuitBreaker: z
     .strictObject({
-      /** Recent calls the failure rate is computed over. */
-      windowSize: whole(1, 10_000).optional(),
-      /** Calls in the window before the breaker may open. */
-      minimumCalls: whole(1, 10_000).optional(),
-      /** Share of failures (unavailable, timeout, 5xx) in the window that opens the breaker. */
-      failureRatio: ratio.optional(),
-      /** How long the breaker stays open before it lets one probe through (half-open). */
-      openMs: whole(1, 3_600_000).optional(),
+      windowSize: whole(1, 10_000).optional().describe('Recent calls the failure rate is computed over.'),
+      minimumCalls: whole(1, 10_000).optional().describe('Calls in the window before the breaker may open.'),
+      failureRatio: ratio
+        .optional()
+        .describe('Share of failures (unavailable, timeout, 5xx) in the window that opens the breaker.'),
+      openMs: whole(1, 3_600_000)
+        .optional()
+        .describe('How long the breaker stays open before it lets one probe through (half-open).'),
     })
-    .optional(),
+    .optional()
+    .describe('The circuit breaker: failing directories are not called for a while.'),
   rateLimit: z
     .strictObject({
-      /** A fixed outbound rate (requests per second): no learning, never more, never less. */
-      requestsPerSecond: z.number().gt(0, 'must be more than 0').max(100_000).optional(),
-      /**
-       * A quota the directory enforces (requests per second): never exceeded in any second. The rate
-       * stays 5% under it with bursts of 1, for the jitter of requests on the way. ZITADEL Cloud's 50
-       * is the default on `*.zitadel.cloud`.
-       */
-      quota: z.number().gt(0, 'must be more than 0').max(100_000).optional(),
-      /** Adaptive rate: the most it may reach. */
-      ceiling: z.number().gt(0, 'must be more than 0').max(100_000).optional(),
-      /** Adaptive rate: the least it backs off to. */
-      floor: z.number().gt(0, 'must be more than 0').max(100_000).optional(),
-      /** Adaptive rate: where it starts before it has learnt anything. */
-      initial: z.number().gt(0, 'must be more than 0').max(100_000).optional(),
-      /** Requests that may go out at once after a quiet spell (bucket size). */
-      burst: whole(1, 100_000).optional(),
+      requestsPerSecond: z
+        .number()
+        .gt(0, 'must be more than 0')
+        .max(100_000)
+        .optional()
+        .describe('A fixed outbound rate (requests per second): no learning, never more, never less.'),
+      quota: z
+        .number()
+        .gt(0, 'must be more than 0')
+        .max(100_000)
+        .optional()
+        .describe(
+          "A quota the directory enforces (requests per second): never exceeded in any second. The rate stays 5% under it with bursts of 1, for the jitter of requests on the way. ZITADEL Cloud's 50 is the default on `*.zitadel.cloud`.",
+        ),
+      ceiling: z
+        .number()
+        .gt(0, 'must be more than 0')
+        .max(100_000)
+        .optional()
+        .describe('Adaptive rate: the most it may reach.'),
+      floor: z
+        .number()
+        .gt(0, 'must be more than 0')
+        .max(100_000)
+        .optional()
+        .describe('Adaptive rate: the least it backs off to.'),
+      initial: z
+        .number()
+        .gt(0, 'must be more than 0')
+        .max(100_000)
+        .optional()
+        .describe('Adaptive rate: where it starts before it has learnt anything.'),
+      burst: whole(1, 100_000)
+        .optional()
+        .describe('Requests that may go out at once after a quiet spell (bucket size).'),
     })
     .optional()
     .refine(
@@ -64,11 +94,23 @@ export const resilienceConfig = z.strictObject({
     )
     .refine((rate) => rate?.floor === undefined || rate.ceiling === undefined || rate.floor <= rate.ceiling, {
       message: 'floor must not be above ceiling',
-    }),
-  /** Upstream calls in flight at once for the directory, across all GraphQL requests. */
-  maxConcurrent: whole(1, 1024).optional(),
-  /** While the directory is DOWN, one probe read per this many ms brings it back without client traffic (0: off). */
-  probeIntervalMs: z.number().int().min(0).max(3_600_000).optional(),
+    })
+    .describe(
+      'The outbound rate: fixed, a quota the directory enforces, or learnt from its 429s (adaptive).',
+    ),
+
+  maxConcurrent: whole(1, 1024)
+    .optional()
+    .describe('Upstream calls in flight at once for the directory, across all GraphQL requests.'),
+  probeIntervalMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .optional()
+    .describe(
+      'While the directory is DOWN, one probe read per this many ms brings it back without client traffic (0: off).',
+    ),
 });
 
 export type ResilienceConfig = z.output<typeof resilienceConfig>;

@@ -6,35 +6,33 @@ import { z } from 'zod';
  */
 export const redisSettings = z
   .strictObject({
-    /** `redis://[user:password@]host:port[/db]` or `rediss://…` (TLS). */
     url: z
       .string()
       .regex(/^rediss?:\/\/[^\s]+$/, 'must be a redis:// or rediss:// URL such as redis://redis:6379/0')
-      .optional(),
-    /** A unix socket instead of a URL. */
-    path: z.string().min(1, 'must not be empty').optional(),
-    /** Prefixes every key and channel, so several deployments can share one Redis. */
+      .optional()
+      .describe('`redis://[user:password@]host:port[/db]` or `rediss://…` (TLS).'),
+    path: z.string().min(1, 'must not be empty').optional().describe('A unix socket instead of a URL.'),
     keyPrefix: z
       .string()
       .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1–64 of letters, digits, ":", "_", "." or "-"')
-      .default('usergraph:'),
-    /**
-     * How many replicas share each directory's quota. While Redis is unreachable each replica sends
-     * at most `rateLimit / expectedReplicas`, so together they stay within the quota.
-     */
+      .default('usergraph:')
+      .describe('Prefixes every key and channel, so several deployments can share one Redis.'),
     expectedReplicas: z
       .number()
       .int('must be a whole number')
       .min(1, 'must be at least 1')
       .max(1000)
-      .default(1),
-    /** Bound of one Redis command; past it the call counts as Redis being unreachable. */
+      .default(1)
+      .describe(
+        "How many replicas share each directory's quota. While Redis is unreachable each replica sends at most `rateLimit / expectedReplicas`, so together they stay within the quota.",
+      ),
     commandTimeoutMs: z
       .number()
       .int('must be a whole number')
       .min(1, 'must be at least 1')
       .max(10_000)
-      .default(200),
+      .default(200)
+      .describe('Bound of one Redis command; past it the call counts as Redis being unreachable.'),
   })
   .superRefine((value, ctx) => {
     if ((value.url === undefined) === (value.path === undefined)) {

@@ -15,6 +15,7 @@ export function configJsonSchema(): Record<string, unknown> {
     $schema: schema.$schema,
     title: 'usergraph.yaml',
     description:
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${NAME} syntax
       'The usergraph configuration file. `${NAME}` in any string is replaced with the environment variable NAME.',
     ...(allowVariables(
       Object.fromEntries(Object.entries(schema).filter(([key]) => key !== '$schema')),

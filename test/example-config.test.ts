@@ -50,6 +50,7 @@ describe('schema/usergraph.schema.json', () => {
     expect(
       validate({
         auth: { mode: 'none' },
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${NAME} syntax
         directories: [{ name: 'a', provider: 'monocloud', baseUrl: 'https://x', apiKey: '${KEY}' }],
       }),
     ).toBe(true);

@@ -1,7 +1,9 @@
 // `npm run schema` rewrites what is generated from the code: schema/schema.graphql and
-// schema/subgraph.graphql (the SDL) and schema/usergraph.schema.json (the config file's JSON Schema,
-// from its zod model); `--check` fails when any has drifted.
+// schema/subgraph.graphql (the SDL), schema/usergraph.schema.json (the config file's JSON Schema, from
+// its zod model) and docs/configuration.md (the reference, from that schema); `--check` fails when any
+// has drifted.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { configReference } from '../src/config-reference.js';
 import { configJsonSchema } from '../src/config-schema.js';
 import { printSortedSchema, printSubgraphSdl } from '../src/sdl.js';
 
@@ -9,6 +11,7 @@ const files = [
   { name: 'schema/schema.graphql', text: printSortedSchema() },
   { name: 'schema/subgraph.graphql', text: printSubgraphSdl() },
   { name: 'schema/usergraph.schema.json', text: `${JSON.stringify(configJsonSchema(), null, 2)}\n` },
+  { name: 'docs/configuration.md', text: configReference() },
 ];
 const check = process.argv.includes('--check');
 let stale = false;

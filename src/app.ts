@@ -82,7 +82,7 @@ export interface AppOptions {
   readonly logLevel?: LogLevel;
   /** Who may read what, and how browsers may reach it (default: open, same-origin, development). */
   readonly security?: Partial<SecurityOptions>;
-  /** What one operation may ask for (README "Limits"); the documented defaults where absent. */
+  /** What one operation may ask for (docs/limits.md); the documented defaults where absent. */
   readonly limits?: LimitOverrides;
   /**
    * Signs list cursors; replicas must share it so a cursor from one pages on through another. Absent:

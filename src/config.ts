@@ -45,10 +45,10 @@ const common = {
     ),
   resilience: resilienceConfig
     .optional()
-    .describe('Retries, circuit breaker, outbound rate limit and concurrency cap (README, Resilience).'),
+    .describe('Retries, circuit breaker, outbound rate limit and concurrency cap (docs/resilience.md).'),
   cache: cacheSettings
     .optional()
-    .describe('Users read by id kept across requests (README, Scaling out); off when absent.'),
+    .describe('Users read by id kept across requests (docs/scaling-out.md); off when absent.'),
   tls: z
     .strictObject({
       ca: z
@@ -223,7 +223,7 @@ export const fileSchema = z
       .describe('Prometheus metrics: at /metrics (scope metrics:read), or on a port of their own.'),
     server: serverSettings
       .prefault({})
-      .describe('The HTTP server\'s own bounds, before any GraphQL (README "Limits").'),
+      .describe("The HTTP server's own bounds, before any GraphQL (docs/limits.md)."),
     redis: redisSettings
       .optional()
       .describe('State replicas share (quotas, hold-offs, optionally the cache); absent: all in memory.'),

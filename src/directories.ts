@@ -68,7 +68,7 @@ export function buildDirectory(config: DirectoryConfig, services: DirectoryServi
     ...resilience,
     fallbackDeadlineMs: config.timeoutMs,
     ...(metrics ? { observer: metrics.observer(config.name, config.provider) } : {}),
-    // Breakers and retry budgets stay per replica: each judges the calls it makes (README, Scaling out).
+    // Breakers and retry budgets stay per replica: each judges the calls it makes (docs/scaling-out.md).
     ...(shared
       ? {
           sharing: {

@@ -1,6 +1,7 @@
 // The only file with side effects: read the process config (a config file, or demo mode), build the
 // directories and the app, listen, reload on SIGHUP, and shut down cleanly on SIGTERM/SIGINT.
 import type { AddressInfo } from 'node:net';
+import { EnvHttpProxyAgent, setGlobalDispatcher } from 'undici';
 import {
   buildGeneration,
   CurrentGeneration,
@@ -8,6 +9,7 @@ import {
   needsRestart,
   type ProcessServices,
 } from './generation.js';
+import { proxyConfigured } from './http/dispatcher.js';
 import { createHttpServer } from './http-server.js';
 import { createLog } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -21,6 +23,8 @@ import { closeGracefully } from './shutdown.js';
 
 async function main(settings: ProcessConfig): Promise<void> {
   const { source } = settings;
+  // The token issuer's discovery, keys and introspection use Node's fetch: through the same proxy.
+  if (proxyConfigured()) setGlobalDispatcher(new EnvHttpProxyAgent());
   const demo = source.kind === 'demo' ? await (await import('./demo.js')).startDemo() : null;
   const directories = demo?.directories ?? (source.kind === 'file' ? source.config.directories : []);
   const file = source.kind === 'file' ? source.config : null;

@@ -1,6 +1,6 @@
 // The scope vocabulary: what a principal may read. One scope per class of personal data, so a support
 // tool can see who someone is without their sign-in IPs, and a script can page names without emails.
-// README, "Scopes", documents each; the schema marks every field with the one it needs.
+// docs/authentication.md, "Scopes", documents each; the schema marks every field with the one it needs.
 
 export const SCOPES = [
   'users:read',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 // `limits:` in usergraph.yaml: what one operation may ask for. Static limits are checked before
 // validation; the upstream-call budget before execution (src/cost/estimate.ts) and again, as a hard
-// ceiling, during it. README "Limits" has the reasons for each default.
+// ceiling, during it. docs/limits.md has the reasons for each default.
 
 const whole = (max: number) => z.number().int('must be a whole number').min(1, 'must be at least 1').max(max);
 

@@ -10,6 +10,11 @@ export interface DispatcherOptions {
 /** The standard proxy variables, either case (curl's convention). */
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
 
+/** Whether the environment names a forward proxy. */
+export function proxyConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  return PROXY_VARIABLES.some((name) => (env[name] ?? '') !== '');
+}
+
 /**
  * How one directory's calls leave the process. Directly: a Pool for its one origin (no URL parsing or
  * origin lookup per call: BENCHMARKS.md). When the environment names a proxy (HTTPS_PROXY, HTTP_PROXY,
@@ -24,7 +29,7 @@ export function upstreamDispatcher(
 ): Dispatcher {
   const tls = options.ca === undefined ? undefined : { ca: options.ca };
   const common = { connections: options.connections, keepAliveTimeout: 30_000, pipelining: 1 };
-  if (PROXY_VARIABLES.some((name) => (env[name] ?? '') !== '')) {
+  if (proxyConfigured(env)) {
     return new EnvHttpProxyAgent({
       ...common,
       ...(tls === undefined ? {} : { connect: tls, requestTls: tls }),

@@ -7,7 +7,7 @@ import { BoundCounter, BoundHistogram } from './bound-series.js';
 
 // usergraph's Prometheus metrics (prom-client), one registry per app. Labels are bounded: directory
 // names and routes come from the config and the code (route templates, never ids), operation names are
-// capped (OPERATION_NAMES distinct, then "other"), codes are usergraph's own. README "Operating
+// capped (OPERATION_NAMES distinct, then "other"), codes are usergraph's own. docs/operating.md "Operating
 // usergraph" lists them.
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

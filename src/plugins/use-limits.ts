@@ -21,7 +21,7 @@ export function tooComplex(limit: StaticLimit, max: number, measured: number): G
 }
 
 /**
- * Static limits, before validation and execution (README "Limits"): the query's length when the
+ * Static limits, before validation and execution (docs/limits.md): the query's length when the
  * request is parsed; its tokens while it is parsed (graphql-js stops lexing past `maxTokens`, which
  * also bounds the parser's recursion, so a 10,000-deep nesting is a 400, not a stack overflow); its
  * depth, aliases, expanded size, directives and root fields right after (one pass linear in the

@@ -9,39 +9,68 @@ const whole = (min: number, max: number) =>
   z.number().int('must be a whole number').min(min, `must be at least ${min}`).max(max);
 const ratio = z.number().min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1');
 
+export const RESILIENCE_DEFAULTS = {
+  retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 2_000, budgetRatio: 0.2, budgetMinPerSecond: 2 },
+  circuitBreaker: { windowSize: 20, minimumCalls: 10, failureRatio: 0.5, openMs: 30_000 },
+} as const;
+
+/**
+ * Calls in flight per directory across every GraphQL request. Sized for concurrent requests, not one
+ * batch's fan-out (`concurrency`): the fair queue decides who goes next when it is full.
+ */
+export const DEFAULT_MAX_CONCURRENT = 256;
+
+/** How often a DOWN directory is probed (resilience/recovery-probe.ts). */
+export const DEFAULT_PROBE_INTERVAL_MS = 10_000;
+
 export const resilienceConfig = z.strictObject({
   retry: z
     .strictObject({
       maxAttempts: whole(1, 10)
         .optional()
+        .meta({ default: RESILIENCE_DEFAULTS.retry.maxAttempts })
         .describe('Attempts per upstream call, the first one included (1 turns retries off).'),
       baseDelayMs: whole(1, 60_000)
         .optional()
+        .meta({ default: RESILIENCE_DEFAULTS.retry.baseDelayMs })
         .describe(
           'Backoff before retry n is random in [0, min(maxDelayMs, baseDelayMs · 2^(n-1))] (full jitter).',
         ),
-      maxDelayMs: whole(1, 300_000).optional().describe('The longest backoff before a retry.'),
+      maxDelayMs: whole(1, 300_000)
+        .optional()
+        .meta({ default: RESILIENCE_DEFAULTS.retry.maxDelayMs })
+        .describe('The longest backoff before a retry.'),
       budgetRatio: ratio
         .optional()
+        .meta({ default: RESILIENCE_DEFAULTS.retry.budgetRatio })
         .describe("Retries may add at most this share of the directory's requests…"),
       budgetMinPerSecond: z
         .number()
         .min(0)
         .max(1000)
         .optional()
+        .meta({ default: RESILIENCE_DEFAULTS.retry.budgetMinPerSecond })
         .describe('…plus this many retries per second, banked for up to 10 s.'),
     })
     .optional()
     .describe('Retries with backoff and full jitter, under a budget.'),
   circuitBreaker: z
     .strictObject({
-      windowSize: whole(1, 10_000).optional().describe('Recent calls the failure rate is computed over.'),
-      minimumCalls: whole(1, 10_000).optional().describe('Calls in the window before the breaker may open.'),
+      windowSize: whole(1, 10_000)
+        .optional()
+        .meta({ default: RESILIENCE_DEFAULTS.circuitBreaker.windowSize })
+        .describe('Recent calls the failure rate is computed over.'),
+      minimumCalls: whole(1, 10_000)
+        .optional()
+        .meta({ default: RESILIENCE_DEFAULTS.circuitBreaker.minimumCalls })
+        .describe('Calls in the window before the breaker may open.'),
       failureRatio: ratio
         .optional()
+        .meta({ default: RESILIENCE_DEFAULTS.circuitBreaker.failureRatio })
         .describe('Share of failures (unavailable, timeout, 5xx) in the window that opens the breaker.'),
       openMs: whole(1, 3_600_000)
         .optional()
+        .meta({ default: RESILIENCE_DEFAULTS.circuitBreaker.openMs })
         .describe('How long the breaker stays open before it lets one probe through (half-open).'),
     })
     .optional()
@@ -101,6 +130,7 @@ export const resilienceConfig = z.strictObject({
 
   maxConcurrent: whole(1, 1024)
     .optional()
+    .meta({ default: DEFAULT_MAX_CONCURRENT })
     .describe('Upstream calls in flight at once for the directory, across all GraphQL requests.'),
   probeIntervalMs: z
     .number()
@@ -108,6 +138,7 @@ export const resilienceConfig = z.strictObject({
     .min(0)
     .max(3_600_000)
     .optional()
+    .meta({ default: DEFAULT_PROBE_INTERVAL_MS })
     .describe(
       'While the directory is DOWN, one probe read per this many ms brings it back without client traffic (0: off).',
     ),
@@ -150,20 +181,6 @@ export const QUOTA_MARGIN = 0.95;
 
 /** Where an undocumented rate starts, and the most it may reach unless configured. */
 export const ADAPTIVE_DEFAULTS = { initial: 100, floor: 1, ceiling: 50_000 } as const;
-
-/**
- * Calls in flight per directory across every GraphQL request. Sized for concurrent requests, not one
- * batch's fan-out (`concurrency`): the fair queue decides who goes next when it is full.
- */
-export const DEFAULT_MAX_CONCURRENT = 256;
-
-/** How often a DOWN directory is probed (resilience/recovery-probe.ts). */
-export const DEFAULT_PROBE_INTERVAL_MS = 10_000;
-
-export const RESILIENCE_DEFAULTS = {
-  retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 2_000, budgetRatio: 0.2, budgetMinPerSecond: 2 },
-  circuitBreaker: { windowSize: 20, minimumCalls: 10, failureRatio: 0.5, openMs: 30_000 },
-} as const;
 
 /** The settings for one directory: its config over the defaults. */
 export function resolveResilience(

@@ -15,7 +15,7 @@ import { ZitadelUserType } from './zitadel-user.js';
 // - `directoryName localId`, for services that only know a directory and the provider's own id: only
 //   with `subgraphCompositeKey`, because Hive Gateway (≤ 2.15) cannot plan an entity with a second key
 //   across `@interfaceObject` (it answers null for the other subgraph's fields; graphql-yoga#3372) while
-//   @apollo/gateway can (Apollo Router is not tested here). README "Apollo Federation" has the table.
+//   @apollo/gateway can (Apollo Router is not tested here). docs/federation.md has the table.
 // `User` itself is an entity (Federation 2.3 interface entity), so another subgraph can hold a
 // reference without knowing which provider a user comes from (`type User @key(fields: "id")
 // @interfaceObject`). Every representation goes through the request's DataLoaders, so 100 of them

@@ -2,7 +2,7 @@ import { UnsupportedError } from '../directory/failures.js';
 import type { DirectoryProvider } from '../directory/port.js';
 import { DirectoryFailure } from '../errors.js';
 
-/** Why each provider lacks a read (README, capability table). */
+/** Why each provider lacks a read (docs/querying.md, capability table). */
 const REASONS: Readonly<Record<string, string>> = {
   'monocloud:roles': 'MonoCloud has no roles; access is granted through groups',
   'app-services:groups': 'App Services has no groups for app users',

@@ -29,7 +29,7 @@ export function toGroup(wire: WireGroup, directory: string): Group {
     organizationId: wire.organizationId ?? null,
     createdAt: time(wire.creationDate),
     updatedAt: time(wire.changeDate),
-    // Not on the group: it would take a ListGroupUsers per group (see README, capabilities).
+    // Not on the group: it would take a ListGroupUsers per group (see docs/querying.md, capabilities).
     memberCount: null,
   };
 }

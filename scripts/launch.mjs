@@ -1,12 +1,13 @@
 // Lets `npm start` and `npm test` work straight after `git clone`, whatever node the machine has:
-// it finds or installs Node 24 (scripts/node24.mjs), installs the locked dependencies (npm ci) when
-// node_modules is missing or older than package-lock.json, and then runs, under Node 24,
+// it finds or installs Node 24 (scripts/node24.mjs), installs the locked dependencies when
+// node_modules is missing, older than package-lock.json or smaller than the command needs (`start`:
+// the server and the demo kit, `npm ci --omit=dev`; `test`: everything), and then runs, under Node 24,
 //   node scripts/launch.mjs start [args…]   → usergraph from its TypeScript sources (demo or config)
 //   node scripts/launch.mjs test [args…]    → vitest, after installing what the real-component tests
 //                                            start (Debian's chromium, redis-server, prometheus, haproxy)
 // Plain Node, no dependencies.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { node24Bin } from './node24.mjs';
@@ -32,9 +33,19 @@ function run(program, args) {
 
 const lock = `${root}package-lock.json`;
 const installed = `${root}node_modules/.package-lock.json`;
-if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
-  console.log('usergraph: installing dependencies (npm ci)…');
-  run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['ci', '--no-audit', '--no-fund']);
+// What the last install here holds: `demo` (no dev dependencies) or `full`.
+const marker = `${root}node_modules/.usergraph-install`;
+const want = command === 'test' ? 'full' : 'demo';
+const fresh = existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs;
+const have = fresh && existsSync(marker) ? readFileSync(marker, 'utf8').trim() : fresh ? 'full' : null;
+if (have === null || (want === 'full' && have !== 'full')) {
+  const args =
+    want === 'full' ? ['ci', '--no-audit', '--no-fund'] : ['ci', '--omit=dev', '--no-audit', '--no-fund'];
+  console.log(
+    `usergraph: installing ${want === 'full' ? 'every dependency' : 'what the demo needs'} (npm ${args.join(' ')})…`,
+  );
+  run(process.platform === 'win32' ? 'npm.cmd' : 'npm', args);
+  writeFileSync(marker, `${want}\n`);
 }
 
 if (command === 'test') {

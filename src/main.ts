@@ -11,7 +11,7 @@ import {
 } from './generation.js';
 import { proxyConfigured } from './http/dispatcher.js';
 import { createHttpServer } from './http-server.js';
-import { createLog } from './observability/logger.js';
+import { createLog, prettyDestination } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { createMetricsServer } from './observability/metrics-server.js';
 import { startTracing } from './observability/tracing.js';
@@ -29,7 +29,10 @@ async function main(settings: ProcessConfig): Promise<void> {
   const directories = demo?.directories ?? (source.kind === 'file' ? source.config.directories : []);
   const file = source.kind === 'file' ? source.config : null;
   // Human-readable in demo mode, one JSON object per line otherwise.
-  const log = createLog({ level: settings.logLevel, pretty: source.kind === 'demo' });
+  const log = createLog({
+    level: settings.logLevel,
+    ...(source.kind === 'demo' ? { destination: await prettyDestination() } : {}),
+  });
   const metrics = file === null || file.metrics.enabled ? new Metrics() : undefined;
   const tracing = settings.tracing === null ? null : startTracing(settings.tracing);
   const shared = file?.redis === undefined ? undefined : new SharedState(file.redis);

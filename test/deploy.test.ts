@@ -85,36 +85,49 @@ describe('deploy/', () => {
       );
       expect(lines).toContain('RUN npm ci --no-audit --no-fund');
       expect(lines).toContain('RUN npm run build');
-      expect(lines).toContain('RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force');
+      // The demo kit (simulated people, pretty logs, tsx) is optional: not in the image.
+      expect(lines).toContain(
+        'RUN npm ci --omit=dev --omit=optional --no-audit --no-fund && npm cache clean --force',
+      );
       expect(lines).toContain('USER node');
       expect(lines.find((line) => line.startsWith('HEALTHCHECK'))).toContain('/health');
       const cmd = lines.find((line) => line.startsWith('CMD'));
       expect(JSON.parse(cmd?.slice(4) ?? '[]').join(' ')).toBe(serve);
     });
 
-    it('the production install has every package the compiled code imports', () => {
+    it('the production install has every package the server imports; the demo kit is optional', () => {
       const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as {
         dependencies: Record<string, string>;
+        optionalDependencies: Record<string, string>;
       };
-      const imported = new Set<string>();
+      const packageOf = (name: string) =>
+        name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : (name.split('/')[0] as string);
+      const server = new Set<string>();
+      const demo = new Set<string>();
       for (const path of files('src').filter((file) => file.endsWith('.ts'))) {
         const text = readFileSync(path, 'utf8');
+        // The simulators and demo mode run only without a config (never in the image).
+        const demoOnly = path.startsWith('src/simulators/') || path === 'src/demo.ts';
         for (const match of text.matchAll(/^import (?!type )[^;]*?from '([^.'][^']*)'/gm)) {
           const name = match[1] as string;
-          if (name.startsWith('node:')) continue;
-          imported.add(
-            name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : (name.split('/')[0] as string),
-          );
+          if (!name.startsWith('node:')) (demoOnly ? demo : server).add(packageOf(name));
         }
-        for (const match of text.matchAll(/import\('([^.'][^']*)'\)/g)) {
-          const name = match[1] as string;
-          imported.add(
-            name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : (name.split('/')[0] as string),
-          );
-        }
+        // A dynamic import is loaded only where it is reached: demo mode's pretty log.
+        for (const match of text.matchAll(/import\('([^.'][^']*)'\)/g))
+          demo.add(packageOf(match[1] as string));
       }
-      expect(imported.size).toBeGreaterThan(10);
-      expect([...imported].filter((name) => !(name in manifest.dependencies))).toEqual([]);
+      expect(server.size).toBeGreaterThan(10);
+      expect([...server].filter((name) => !(name in manifest.dependencies))).toEqual([]);
+      expect(
+        [...demo].filter(
+          (name) => !(name in manifest.dependencies) && !(name in manifest.optionalDependencies),
+        ),
+      ).toEqual([]);
+      expect(Object.keys(manifest.optionalDependencies).sort()).toEqual([
+        '@faker-js/faker',
+        'pino-pretty',
+        'tsx',
+      ]);
     });
 
     it('its build and start steps: `npm run build`, then the serve command answers /health in demo mode', async () => {

@@ -1,6 +1,5 @@
 import type { YogaLogger } from 'graphql-yoga';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import { BudgetExceededError, ScanBudgetExhaustedError, UpstreamError } from '../directory/failures.js';
 import { DirectoryFailure } from '../errors.js';
 
@@ -16,22 +15,26 @@ const REPEAT_WINDOW_MS = 1_000;
  * standard output by default, or any writable (tests).
  */
 export function createLog(
-  options: {
-    readonly level?: LogLevel;
-    readonly pretty?: boolean;
-    readonly destination?: NodeJS.WritableStream;
-  } = {},
+  options: { readonly level?: LogLevel; readonly destination?: NodeJS.WritableStream } = {},
 ): Logger {
   // `time` in epoch milliseconds (pino's default): an ISO string per line cost ~1% of a one-user
   // query's CPU (BENCHMARKS.md), and every log pipeline reads either.
   const settings = { level: options.level ?? 'info', base: { service: 'usergraph' } };
-  if (options.pretty) return pino(settings, pretty({ ignore: 'pid,hostname,service', sync: true }));
   // Lines are written in chunks of 4 KiB or every second, whichever comes first (and at exit): a
   // write(2) per access line was ~3% of a one-user query's CPU.
   return pino(
     settings,
     options.destination ?? pino.destination({ sync: false, minLength: 4096, periodicFlush: 1000 }),
   );
+}
+
+/**
+ * Human-readable lines on standard output (demo mode). pino-pretty is the demo kit's, not the server's
+ * (an optional dependency): loaded only here.
+ */
+export async function prettyDestination(): Promise<NodeJS.WritableStream> {
+  const { default: pretty } = await import('pino-pretty');
+  return pretty({ ignore: 'pid,hostname,service', sync: true });
 }
 
 /**

@@ -55,7 +55,7 @@ export function useTracing(tracer: Tracer): Plugin<Context & TracingContext, Tra
       if (span === undefined) return;
       const { codes, data } = answered(result);
       if (codes.length > 0) {
-        span.setAttribute('usergraph.error_codes', codes);
+        span.setAttribute('usergraph.error_codes', [...codes]);
         if (!data) span.setStatus({ code: SpanStatusCode.ERROR, message: codes.join(',') });
       }
     },

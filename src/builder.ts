@@ -5,6 +5,8 @@ import FieldScopesPlugin from './auth/field-scopes-plugin.js';
 import type { Scope } from './auth/scopes.js';
 import ScopesOnObjectsPlugin from './auth/scopes-on-objects-plugin.js';
 import type { Context } from './context.js';
+import './cost/field-cost-option.js';
+import type { FieldCost } from './cost/estimate.js';
 
 // The one SchemaBuilder. Outputs are non-null and arguments required unless a field says otherwise,
 // so every nullable fact in the schema is a deliberate choice.
@@ -34,4 +36,9 @@ export const builder = new SchemaBuilder<{
  */
 export function needs(...scopes: [Scope, ...Scope[]]) {
   return { requiredScopes: scopes, requiresScopes: [scopes] as Scope[][] };
+}
+
+/** What a field costs in upstream calls, read by the estimate (src/cost/estimate.ts) before execution. */
+export function costs(upstreamCost: FieldCost) {
+  return { upstreamCost };
 }

@@ -41,6 +41,7 @@ export function configReference(): string {
     '<!-- Written by `npm run schema` from schema/usergraph.schema.json (src/config-schema.ts); do not edit. -->',
     '',
     '`usergraph.yaml` in the working directory, or `--config FILE`, or `USERGRAPH_CONFIG=FILE`; without any',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own ${NAME} syntax, written out
     'of them usergraph runs demo mode. `${NAME}` anywhere in the file is replaced with the environment',
     'variable `NAME`. The file is validated in full at start (and on reload): every problem is printed at',
     'once with its path, values are never echoed (they may be secrets), and usergraph exits with code 2.',
@@ -133,12 +134,12 @@ function typeOf(node: Node): string {
 }
 
 function table(found: readonly Row[]): string {
-  const escape = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+  const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
   return [
     '| Setting | Type | Default | Meaning |',
     '| --- | --- | --- | --- |',
     ...found.map(
-      (row) => `| \`${row.key}\` | ${escape(row.type)} | ${row.fallback} | ${escape(row.description)} |`,
+      (row) => `| \`${row.key}\` | ${cell(row.type)} | ${row.fallback} | ${cell(row.description)} |`,
     ),
   ].join('\n');
 }

@@ -14,12 +14,12 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values.js';
-import { decodeGroupId, decodeUserId, encodeUserId } from '../directory/global-id.js';
+import { decodeGroupId, decodeUserId } from '../directory/global-id.js';
 import { MAX_REBASE_ROUNDS } from '../directory/merge.js';
 import type { ProviderKind } from '../directory/model.js';
 import type { CallRules } from '../directory/port.js';
 import type { DirectoryRegistry } from '../directory/registry.js';
-import { ACCOUNTS_PER_EMAIL, GROUPS_PER_DIRECTORY, LINKED_EMAILS_PER_USER } from './assumptions.js';
+import { ACCOUNTS_PER_EMAIL } from './assumptions.js';
 
 // The upstream calls an operation can make, per directory, worked out from the document, its variables
 // and each provider's call rules (CallRules) before anything is sent. An upper bound: what the
@@ -50,7 +50,7 @@ export interface EntryCaps {
 const NO_CAPS: EntryCaps = { ids: Number.POSITIVE_INFINITY, emails: Number.POSITIVE_INFINITY };
 
 /** Users (or Directory objects) of each directory that can appear at one place of the answer. */
-type Counts = Map<string, number>;
+export type Counts = Map<string, number>;
 
 interface SelectedField {
   readonly node: FieldNode;
@@ -65,8 +65,6 @@ const PROVIDER_TYPE: Readonly<Record<string, ProviderKind>> = {
   AppServicesUser: 'app-services',
 };
 
-const USER_TYPES = new Set(['User', 'Node', ...Object.keys(PROVIDER_TYPE)]);
-
 /** Conservative rules for a directory that states none (tests' fakes). */
 const UNKNOWN_RULES: CallRules = {
   getUsers: (ids) => ids,
@@ -75,8 +73,6 @@ const UNKNOWN_RULES: CallRules = {
   passkeysPerUser: 1,
   identitiesPerUser: 1,
 };
-
-const DEFAULT_FIRST = 20;
 
 /** Per document (Yoga caches parsed documents): its fragments, and the fields of each selection set. */
 const fragmentsOf = new WeakMap<DocumentNode, ReadonlyMap<string, FragmentDefinitionNode>>();
@@ -102,14 +98,14 @@ export function estimateCalls(
 
 /** One estimate: walks the operation once, adding up calls per directory. */
 class CostWalk {
-  private readonly names: readonly string[];
+  readonly names: readonly string[];
   private readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>;
   private readonly ids = new Map<string, Set<string>>();
   /** Ids loaded per place in the document: places resolved at different times are separate batches. */
   private readonly idBatches = new Map<string, number[]>();
   /** Entries as sent, counted before any of them is read (EntryCaps). */
   private sentIds = 0;
-  private sentEmails = 0;
+  sentEmails = 0;
   private readonly emailLookups = new Map<string, number>();
   private readonly calls = new Map<string, number>();
 
@@ -117,8 +113,8 @@ class CostWalk {
     private readonly schema: GraphQLSchema,
     document: DocumentNode,
     private readonly variables: Readonly<Record<string, unknown>>,
-    private readonly directories: DirectoryRegistry,
-    private readonly caps: EntryCaps,
+    readonly directories: DirectoryRegistry,
+    readonly caps: EntryCaps,
   ) {
     this.names = directories.providers.map((directory) => directory.name);
     let fragments = fragmentsOf.get(document);
@@ -164,9 +160,6 @@ class CostWalk {
     if (set === undefined || count === 0) return;
     for (const { node, on, field } of this.fieldsOf(set, type)) {
       if (field === undefined) continue;
-      // The type a field is selected on decides what it costs: `... on User { passkeys }` inside
-      // `_entities` is a User field.
-      const parent = USER_TYPES.has(on.name) ? 'User' : on.name;
       const here = counts === null ? null : this.narrow(counts, on);
       // Per directory the counts are upper bounds each; together never more than `count` (a merged page
       // of `first` holds at most `first` users, whichever directories they come from).
@@ -175,169 +168,28 @@ class CostWalk {
       const child = getNamedType(field.type);
       const next = (childCounts: Counts | null, childCount: number) =>
         this.selection(node.selectionSet, child, childCounts, childCount);
-
-      switch (`${parent}.${field.name}`) {
-        case 'Query.user':
-        case 'Query.node':
-          if (!this.sendsIds(node, 'id')) break;
-          next(this.byIds([this.args(field, node).id]), 1);
-          break;
-        case 'Query.nodes': {
-          if (!this.sendsIds(node, 'ids')) break;
-          const ids = listOf(this.args(field, node).ids);
-          next(this.byIds(ids), ids.length);
-          break;
-        }
-        case 'Query._entities': {
-          if (!this.sendsIds(node, 'representations')) break;
-          const ids = listOf(this.args(field, node).representations).map(referenceId);
-          next(this.byIds(ids), ids.length);
-          break;
-        }
-        case 'Query.directories':
-          next(new Map(this.names.map((name) => [name, 1])), this.names.length);
-          break;
-        case 'Query.directory': {
-          const { name } = this.args(field, node);
-          if (typeof name === 'string' && this.directories.get(name)) next(new Map([[name, 1]]), 1);
-          break;
-        }
-        case 'Query.users': {
-          const a = this.args(field, node);
-          const chosen = Array.isArray(a.directories) ? (a.directories as unknown[]) : null;
-          const listed = chosen === null ? this.names : this.names.filter((name) => chosen.includes(name));
-          const first = positive(a.first, DEFAULT_FIRST);
-          next(this.list(listed, first, hasFilter(a.filter), 1), first);
-          break;
-        }
-        case 'Query.usersByEmail': {
-          this.sentEmails += this.entries(node, 'emails');
-          if (this.sentEmails > this.caps.emails) break;
-          const emails = listOf(this.args(field, node).emails).filter(
-            (e): e is string => typeof e === 'string',
-          );
-          // The counts carried down are of the accounts found (the EmailAccounts objects cost nothing).
-          const accounts = this.lookUpEmails(emails.length);
-          next(accounts, sum(accounts));
-          break;
-        }
-        case 'Directory.user': {
-          // `here` counts Directory objects per directory: each reads one user by its local id.
-          if (!this.sendsIds(node, 'id')) break;
-          const { id } = this.args(field, node);
-          if (typeof id === 'string') for (const name of (here as Counts).keys()) this.addIds(name, [id]);
-          next(here, hereCount);
-          break;
-        }
-        case 'Directory.users': {
-          const a = this.args(field, node);
-          const first = positive(a.first, DEFAULT_FIRST);
-          const found: Counts = new Map();
-          for (const [name, times] of here as Counts) {
-            for (const [n, c] of this.list([name], first, hasFilter(a.filter), times)) found.set(n, c);
-          }
-          next(found, sum(found));
-          break;
-        }
-        case 'User.passkeys':
-        case 'User.identities':
-          for (const [name, times] of here as Counts) {
-            const rule = this.rules(name);
-            this.add(
-              name,
-              times * (field.name === 'passkeys' ? rule.passkeysPerUser : rule.identitiesPerUser),
-            );
-          }
-          next(null, hereCount);
-          break;
-        // Issue 16: groups, roles, sessions, changes. Counts below a group or change field are of those
-        // objects per directory (the switch knows their type by name).
-        case 'User.groups': {
-          const first = positive(this.args(field, node).first, DEFAULT_FIRST);
-          const groups: Counts = new Map();
-          for (const [name, times] of here as Counts) {
-            const rule = this.rules(name);
-            this.add(name, (rule.userGroups ?? perItem)(times));
-            // The groups named by the memberships, read by id: bounded by an assumption.
-            this.add(name, (rule.groups ?? perItem)(Math.min(times * first, GROUPS_PER_DIRECTORY)));
-            groups.set(name, times * first);
-          }
-          next(groups, sum(groups));
-          break;
-        }
-        case 'User.roles':
-        case 'User.sessions':
-          for (const [name, times] of here as Counts) {
-            const rule = this.rules(name);
-            this.add(name, ((field.name === 'roles' ? rule.userRoles : rule.userSessions) ?? perItem)(times));
-          }
-          next(null, hereCount);
-          break;
-        case 'Directory.groups':
-        case 'Group.members': {
-          const first = positive(this.args(field, node).first, DEFAULT_FIRST);
-          const found: Counts = new Map();
-          for (const [name, times] of here as Counts) {
-            const rule = this.rules(name);
-            const users = field.name === 'members' ? rule.getUsers(first) : 0;
-            this.add(name, times * ((rule.groupPage ?? perItem)(first) + users));
-            found.set(name, times * first);
-          }
-          next(found, sum(found));
-          break;
-        }
-        case 'Directory.capabilities':
-          for (const [name, times] of here as Counts)
-            this.add(name, times * (this.rules(name).capabilities ?? 1));
-          break;
-        case 'Query.changes':
-        case 'Directory.changes': {
-          const a = this.args(field, node);
-          const first = positive(a.first, 100);
-          let counts: Counts;
-          if (parent === 'Query') {
-            const chosen = Array.isArray(a.directories) ? (a.directories as unknown[]) : null;
-            counts = new Map(
-              this.names.filter((name) => chosen === null || chosen.includes(name)).map((name) => [name, 1]),
-            );
-          } else {
-            counts = here as Counts;
-          }
-          const changes: Counts = new Map();
-          for (const [name, times] of counts) {
-            this.add(name, times * (this.rules(name).changes ?? perItem)(first));
-            changes.set(name, times * first);
-          }
-          next(changes, sum(changes));
-          break;
-        }
-        case 'Change.user':
-          for (const [name, times] of here as Counts) this.add(name, this.rules(name).getUsers(times));
-          next(here, hereCount);
-          break;
-        case 'User.linkedAccounts': {
-          const emails = hereCount * LINKED_EMAILS_PER_USER;
-          next(this.lookUpEmails(emails), emails * ACCOUNTS_PER_EMAIL * this.names.length);
-          break;
-        }
-        default:
-          // Users, connections, edges, accounts and Directory objects carry their counts down; other
-          // objects (emails, passkeys, health…) make no call and hold no users.
-          if (isObjectType(child) || isAbstractType(child)) next(here, hereCount);
+      const cost = (field.extensions?.pothosOptions as { upstreamCost?: FieldCost } | undefined)
+        ?.upstreamCost;
+      if (cost !== undefined) {
+        cost(new Step(this, field, node, here, hereCount, next));
+        continue;
       }
+      // Users, connections, edges, accounts and Directory objects carry their counts down; other
+      // objects (emails, passkeys, health…) make no call and hold no users.
+      if (isObjectType(child) || isAbstractType(child)) next(here, hereCount);
     }
   }
 
-  private rules(name: string): CallRules {
+  rules(name: string): CallRules {
     return this.directories.get(name)?.calls ?? UNKNOWN_RULES;
   }
 
-  private add(directory: string, calls: number): void {
+  add(directory: string, calls: number): void {
     if (calls > 0) this.calls.set(directory, (this.calls.get(directory) ?? 0) + calls);
   }
 
   /** Counts a place's ids as sent; false once the operation is past its cap (nothing more is decoded). */
-  private sendsIds(node: FieldNode, argument: string): boolean {
+  sendsIds(node: FieldNode, argument: string): boolean {
     this.sentIds += this.entries(node, argument);
     return this.sentIds <= this.caps.ids;
   }
@@ -346,7 +198,7 @@ class CostWalk {
    * Entries of a list argument as sent, without coercing any: a literal list's items, a variable's
    * array length (one for a single value, as list coercion makes it), none when absent or null.
    */
-  private entries(node: FieldNode, argument: string): number {
+  entries(node: FieldNode, argument: string): number {
     const given = node.arguments?.find((arg: ArgumentNode) => arg.name.value === argument)?.value;
     if (given === undefined || given.kind === Kind.NULL) return 0;
     if (given.kind === Kind.LIST) return given.values.length;
@@ -357,7 +209,7 @@ class CostWalk {
   }
 
   /** Arguments as execution will see them (variables and defaults); bad ones make the field call nothing. */
-  private args(field: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown> {
+  args(field: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown> {
     try {
       return getArgumentValues(field, node, this.variables);
     } catch {
@@ -421,7 +273,7 @@ class CostWalk {
   }
 
   /** Ids one place of the document loads from a directory (one batch). */
-  private addIds(name: string, ids: readonly string[]): void {
+  addIds(name: string, ids: readonly string[]): void {
     let set = this.ids.get(name);
     if (set === undefined) {
       set = new Set();
@@ -434,7 +286,7 @@ class CostWalk {
   }
 
   /** Users named by global ids, per directory (ids naming no readable directory fetch nothing). */
-  private byIds(ids: readonly unknown[]): Counts {
+  byIds(ids: readonly unknown[]): Counts {
     const counts: Counts = new Map();
     const local = new Map<string, string[]>();
     for (const raw of ids) {
@@ -459,7 +311,7 @@ class CostWalk {
   }
 
   /** `count` email lookups in every directory; the accounts they can find, per directory. */
-  private lookUpEmails(count: number): Counts {
+  lookUpEmails(count: number): Counts {
     const accounts: Counts = new Map();
     if (count === 0) return accounts;
     for (const name of this.names) {
@@ -470,7 +322,7 @@ class CostWalk {
   }
 
   /** `times` pages of a merged list over `listed`: each directory fetches a window after re-basing. */
-  private list(listed: readonly string[], first: number, filtered: boolean, times: number): Counts {
+  list(listed: readonly string[], first: number, filtered: boolean, times: number): Counts {
     const users: Counts = new Map();
     for (const name of listed) {
       // A position's skip stays under twice `first` (merge.ts), so no fetch asks for 2 × first users.
@@ -483,31 +335,105 @@ class CostWalk {
 }
 
 /** One call per item: the rule for a directory that states none. */
-const perItem = (n: number) => n;
+export const perItem = (n: number) => n;
 
-function sum(counts: ReadonlyMap<string, number>): number {
+export function sum(counts: ReadonlyMap<string, number>): number {
   let total = 0;
   for (const n of counts.values()) total += n;
   return total;
 }
 
-function listOf(value: unknown): readonly unknown[] {
+export function listOf(value: unknown): readonly unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
-function positive(value: unknown, fallback: number): number {
+export function positive(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.ceil(value) : fallback;
 }
 
-function hasFilter(filter: unknown): boolean {
+export function hasFilter(filter: unknown): boolean {
   return filter !== null && typeof filter === 'object' && Object.values(filter).some((v) => v != null);
 }
 
-/** A federation representation's global id: its `id`, or the one `directoryName localId` stand for. */
-function referenceId(reference: unknown): string {
-  const r = reference as { id?: unknown; directoryName?: unknown; localId?: unknown } | null;
-  if (typeof r?.id === 'string') return r.id;
-  return typeof r?.directoryName === 'string' && typeof r.localId === 'string'
-    ? encodeUserId(r.directoryName, r.localId)
-    : '';
+/**
+ * What one field costs, declared on the field (`upstreamCost` in its Pothos options, `costs(…)` in
+ * builder.ts) and run by the walk at each place the field is selected: it adds the field's upstream
+ * calls per directory and walks on into the field's selection with the objects it yields.
+ */
+export type FieldCost = (step: Step) => void;
+
+/** One field at one place of the document, as its cost function sees it. */
+export class Step {
+  constructor(
+    private readonly walk: CostWalk,
+    private readonly field: GraphQLField<unknown, unknown>,
+    private readonly node: FieldNode,
+    /** The parent objects per directory (users, Directory objects, groups, changes); null when they are none of those. */
+    readonly here: Counts | null,
+    /** How many parent objects there are in all. */
+    readonly count: number,
+    /** Walks on into the field's selection with these objects. */
+    readonly next: (counts: Counts | null, count: number) => void,
+  ) {}
+
+  private coerced: Record<string, unknown> | undefined;
+
+  /** The field's arguments as execution will see them (variables and defaults); bad ones are none. */
+  get args(): Record<string, unknown> {
+    this.coerced ??= this.walk.args(this.field, this.node);
+    return this.coerced;
+  }
+
+  /** The parent counts as a Counts map (a field on users or directories always has them). */
+  get parents(): Counts {
+    return this.here ?? new Map();
+  }
+
+  /** Every configured directory this caller may read. */
+  get names(): readonly string[] {
+    return this.walk.names;
+  }
+
+  /** Counts the ids an argument sends; false once the operation is past its cap (decode nothing more). */
+  sendsIds(argument: string): boolean {
+    return this.walk.sendsIds(this.node, argument);
+  }
+
+  /** Counts the addresses an argument sends; false once past the cap. */
+  sendsEmails(argument: string): boolean {
+    this.walk.sentEmails += this.walk.entries(this.node, argument);
+    return this.walk.sentEmails <= this.walk.caps.emails;
+  }
+
+  exists(directory: string): boolean {
+    return this.walk.directories.get(directory) !== undefined;
+  }
+
+  rules(directory: string): CallRules {
+    return this.walk.rules(directory);
+  }
+
+  add(directory: string, calls: number): void {
+    this.walk.add(directory, calls);
+  }
+
+  /** Users (or groups) named by global ids: counted per directory, their reads batched. */
+  byIds(ids: readonly unknown[]): Counts {
+    return this.walk.byIds(ids);
+  }
+
+  /** Users one place loads by local id in a directory (one batch). */
+  addIds(directory: string, ids: readonly string[]): void {
+    this.walk.addIds(directory, ids);
+  }
+
+  /** `count` email lookups in every directory; the accounts they can find, per directory. */
+  lookUpEmails(count: number): Counts {
+    return this.walk.lookUpEmails(count);
+  }
+
+  /** `times` pages of a merged list over `directories`. */
+  list(directories: readonly string[], first: number, filtered: boolean, times: number): Counts {
+    return this.walk.list(directories, first, filtered, times);
+  }
 }

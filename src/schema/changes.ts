@@ -1,4 +1,5 @@
-import { builder, needs } from '../builder.js';
+import { builder, costs, needs } from '../builder.js';
+import { capabilities, changesPage, changeUser } from '../cost/field-costs.js';
 import { type Capabilities, CHANGE_KINDS, type Change } from '../directory/change-model.js';
 import { encodeGroupId, encodeUserId } from '../directory/global-id.js';
 import { directoryError } from '../use-cases/capability.js';
@@ -45,6 +46,7 @@ const ChangeType = builder.objectRef<Change>('Change').implement({
       resolve: (change) => (change.groupId === null ? null : encodeGroupId(change.directory, change.groupId)),
     }),
     user: t.field({
+      ...costs(changeUser),
       ...needs('users:read'),
       type: UserInterface,
       nullable: true,
@@ -128,6 +130,7 @@ const changeArgs = (arg: ArgBuilder) => ({
 
 builder.objectField(DirectoryType, 'changes', (t) =>
   t.field({
+    ...costs(changesPage('parent')),
     ...needs('changes:read'),
     type: ChangeConnection,
     nullable: true,
@@ -140,6 +143,7 @@ builder.objectField(DirectoryType, 'changes', (t) =>
 
 builder.queryFields((t) => ({
   changes: t.field({
+    ...costs(changesPage('chosen')),
     ...needs('changes:read'),
     type: ChangeConnection,
     nullable: true,
@@ -184,6 +188,7 @@ const CapabilitiesType = builder.objectRef<Capabilities>('DirectoryCapabilities'
 
 builder.objectField(DirectoryType, 'capabilities', (t) =>
   t.field({
+    ...costs(capabilities),
     authenticated: true,
     type: CapabilitiesType,
     nullable: true,

@@ -1,4 +1,5 @@
-import { builder } from '../builder.js';
+import { builder, costs } from '../builder.js';
+import { directoryByName, everyDirectory } from '../cost/field-costs.js';
 import type { ProviderKind } from '../directory/model.js';
 import type { DirectoryProvider } from '../directory/port.js';
 import { forbidden } from '../graphql-errors.js';
@@ -33,12 +34,14 @@ export const DirectoryType = builder.objectRef<DirectoryProvider>('Directory').i
 builder.queryFields((t) => ({
   // Any authenticated caller may list the directories it was granted (@authenticated for the gateway).
   directories: t.field({
+    ...costs(everyDirectory),
     authenticated: true,
     type: [DirectoryType],
     description: 'Every configured directory the caller may read, in configuration order.',
     resolve: (_root, _args, ctx) => ctx.directories.providers,
   }),
   directory: t.field({
+    ...costs(directoryByName),
     authenticated: true,
     type: DirectoryType,
     nullable: true,

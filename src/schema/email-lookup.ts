@@ -1,4 +1,5 @@
-import { builder, needs } from '../builder.js';
+import { builder, costs, needs } from '../builder.js';
+import { linkedAccounts, usersByEmail } from '../cost/field-costs.js';
 import { normalizeEmail } from '../directory/filter.js';
 import { badUserInput } from '../graphql-errors.js';
 import {
@@ -37,6 +38,7 @@ const EmailAccountsType = builder.objectRef<{ readonly email: string }>('EmailAc
 
 builder.queryFields((t) => ({
   usersByEmail: t.field({
+    ...costs(usersByEmail),
     ...needs('users:read', 'users:read:contact'),
     nullable: true,
     type: [EmailAccountsType],
@@ -76,6 +78,7 @@ const LinkedAccountType = builder.objectRef<LinkedAccount>('LinkedAccount').impl
 
 builder.interfaceField(UserInterface, 'linkedAccounts', (t) =>
   t.field({
+    ...costs(linkedAccounts),
     ...needs('users:read', 'users:read:contact'),
     nullable: true,
     type: [LinkedAccountType],

@@ -1,4 +1,5 @@
-import { builder, needs } from '../builder.js';
+import { builder, costs, needs } from '../builder.js';
+import { groupPage, userGroups } from '../cost/field-costs.js';
 import type { Group } from '../directory/access-model.js';
 import type { Timestamp, User } from '../directory/model.js';
 import type { DirectoryProvider } from '../directory/port.js';
@@ -132,6 +133,7 @@ builder.objectField(GroupType, 'directory', (t) =>
 
 builder.objectField(GroupType, 'members', (t) =>
   t.field({
+    ...costs(groupPage(true)),
     ...needs('groups:read', 'users:read'),
     type: GroupMemberConnection,
     nullable: true,
@@ -166,6 +168,7 @@ builder.objectField(GroupType, 'members', (t) =>
 
 builder.objectField(DirectoryType, 'groups', (t) =>
   t.field({
+    ...costs(groupPage(false)),
     ...needs('groups:read'),
     type: GroupConnection,
     nullable: true,
@@ -187,6 +190,7 @@ builder.objectField(DirectoryType, 'groups', (t) =>
 
 builder.interfaceField(UserInterface, 'groups', (t) =>
   t.field({
+    ...costs(userGroups),
     ...needs('groups:read'),
     type: GroupConnection,
     nullable: true,

@@ -1,6 +1,8 @@
 import type { GraphQLSchema } from 'graphql';
 import { requireScopes } from '../auth/field-scopes-plugin.js';
 import { builder } from '../builder.js';
+import { declareCost } from '../cost/declare-cost.js';
+import { entitiesById } from '../cost/field-costs.js';
 import './scalars.js';
 import './query.js';
 import './node.js';
@@ -44,6 +46,9 @@ export function buildSchema(
   // `_entities` reads users (and groups) by id as `nodes` does, so it needs what `nodes` needs; `_service`
   // is introspection (plugins/use-introspection-policy.ts).
   const entities = schema.getQueryType()?.getFields()._entities;
-  if (entities !== undefined) requireScopes(entities, ['users:read']);
+  if (entities !== undefined) {
+    requireScopes(entities, ['users:read']);
+    declareCost(entities, entitiesById);
+  }
   return schema;
 }

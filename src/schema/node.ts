@@ -1,4 +1,5 @@
-import { builder, needs } from '../builder.js';
+import { builder, costs, needs } from '../builder.js';
+import { usersById } from '../cost/field-costs.js';
 import type { Group } from '../directory/access-model.js';
 import { encodeGroupId, encodeUserId } from '../directory/global-id.js';
 import type { ProviderKind, User } from '../directory/model.js';
@@ -34,6 +35,7 @@ export function globalIdOf(node: User | Group): string {
 
 builder.queryFields((t) => ({
   node: t.field({
+    ...costs(usersById('id')),
     ...needs('users:read'),
     type: NodeInterface,
     nullable: true,
@@ -42,6 +44,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) => loadNodeByGlobalId(ctx, String(args.id), 'id'),
   }),
   nodes: t.field({
+    ...costs(usersById('ids')),
     ...needs('users:read'),
     type: [NodeInterface],
     nullable: { list: true, items: true },

@@ -1,4 +1,5 @@
-import { builder, needs } from '../builder.js';
+import { builder, costs, needs } from '../builder.js';
+import { perUserBatch } from '../cost/field-costs.js';
 import type { RoleAssignment } from '../directory/access-model.js';
 import { directoryError, withRead } from '../use-cases/capability.js';
 import { type Connection, edgeCursor, listArgs, PageInfoType, sliceConnection } from './list-connection.js';
@@ -74,6 +75,7 @@ const RoleConnection = builder.objectRef<RoleConnectionShape>('RoleAssignmentCon
 
 builder.interfaceField(UserInterface, 'roles', (t) =>
   t.field({
+    ...costs(perUserBatch((rules) => rules.userRoles)),
     ...needs('roles:read'),
     type: RoleConnection,
     nullable: true,

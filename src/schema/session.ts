@@ -1,4 +1,5 @@
-import { builder, needs } from '../builder.js';
+import { builder, costs, needs } from '../builder.js';
+import { perUserBatch } from '../cost/field-costs.js';
 import type { Session } from '../directory/access-model.js';
 import { directoryError, withRead } from '../use-cases/capability.js';
 import { type Connection, edgeCursor, listArgs, PageInfoType, sliceConnection } from './list-connection.js';
@@ -48,6 +49,7 @@ const SessionConnection = builder.objectRef<SessionConnectionShape>('SessionConn
 
 builder.interfaceField(UserInterface, 'sessions', (t) =>
   t.field({
+    ...costs(perUserBatch((rules) => rules.userSessions)),
     ...needs('users:read:activity'),
     type: SessionConnection,
     nullable: true,

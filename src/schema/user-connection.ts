@@ -1,4 +1,5 @@
-import { builder, needs } from '../builder.js';
+import { builder, costs, needs } from '../builder.js';
+import { directoryUsers, mergedUsers } from '../cost/field-costs.js';
 import type { User } from '../directory/model.js';
 import { chooseDirectories } from '../use-cases/choose-directories.js';
 import {
@@ -129,6 +130,7 @@ const listArgs = (arg: ArgBuilder) => ({
 
 builder.queryFields((t) => ({
   users: t.field({
+    ...costs(mergedUsers),
     ...needs('users:read'),
     nullable: true,
     type: UserConnectionType,
@@ -150,6 +152,7 @@ builder.queryFields((t) => ({
 
 builder.objectField(DirectoryType, 'users', (t) =>
   t.field({
+    ...costs(directoryUsers),
     ...needs('users:read'),
     nullable: true,
     type: UserConnectionType,

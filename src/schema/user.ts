@@ -1,4 +1,5 @@
-import { builder, needs } from '../builder.js';
+import { builder, costs, needs } from '../builder.js';
+import { directoryUserById, perUser, usersById } from '../cost/field-costs.js';
 import type { User } from '../directory/model.js';
 import { loadUserByGlobalId } from '../use-cases/load-user.js';
 import { EmailType, PhoneNumberType } from './contact.js';
@@ -90,6 +91,7 @@ export const UserInterface = builder.interfaceRef<User>('User').implement({
       resolve: (user) => user.phoneNumbers,
     }),
     passkeys: t.field({
+      ...costs(perUser((rules) => rules.passkeysPerUser)),
       ...needs('users:read:credentials'),
       type: [PasskeyType],
       nullable: true,
@@ -105,6 +107,7 @@ export const UserInterface = builder.interfaceRef<User>('User').implement({
       },
     }),
     identities: t.field({
+      ...costs(perUser((rules) => rules.identitiesPerUser)),
       ...needs('users:read:credentials'),
       type: [IdentityType],
       nullable: true,
@@ -160,6 +163,7 @@ export const UserInterface = builder.interfaceRef<User>('User').implement({
 
 builder.queryFields((t) => ({
   user: t.field({
+    ...costs(usersById('id')),
     ...needs('users:read'),
     type: UserInterface,
     nullable: true,
@@ -171,6 +175,7 @@ builder.queryFields((t) => ({
 
 builder.objectField(DirectoryType, 'user', (t) =>
   t.field({
+    ...costs(directoryUserById),
     ...needs('users:read'),
     type: UserInterface,
     nullable: true,

@@ -9,7 +9,7 @@ import type { Authenticator } from './auth/authenticator.js';
 import { OPEN_PRINCIPAL, type Principal, withoutPiiScopes } from './auth/principal.js';
 import { type Context, createContext } from './context.js';
 import { type LimitOverrides, withDefaultLimits } from './cost/limits.js';
-import type { CallTrace } from './directory/call-trace.js';
+import type { CallContext } from './directory/call-context.js';
 import { CursorCodec } from './directory/cursor.js';
 import type { DirectoryRegistry } from './directory/registry.js';
 import type { ManifestEntry } from './documents/manifest.js';
@@ -143,8 +143,8 @@ export interface ServerContext {
   principal?: Principal;
   deadline?: RequestDeadline;
   access?: AccessRecord;
-  trace?: CallTrace;
-  fresh?: boolean;
+  /** What the request's upstream calls carry, as the plugins that own it set it (tracing, cache bypass). */
+  calls?: CallContext;
 }
 
 export type App = YogaServerInstance<ServerContext, Context>;
@@ -198,16 +198,15 @@ export function createApp(options: AppOptions): App {
     ...(trusted === null ? {} : { extraParamNames: ['documentId'] }),
     healthCheckEndpoint: UNREACHABLE_ENDPOINT,
     landingPage: false,
-    context: ({ request, res, requestId, principal, deadline, trace, fresh }) => {
+    context: ({ request, res, requestId, principal, deadline, calls }) => {
       const who = principal ?? (security.authenticator === null ? OPEN_PRINCIPAL : NOBODY);
-      const base = deadline ?? requestDeadline(timeoutMs, res ?? request.signal);
-      const call = fresh === true ? { ...base, fresh } : base;
       return createContext(
         options.directories,
         request.method === 'GET' ? withoutPiiScopes(who) : who,
         cursors,
         limits,
-        trace === undefined ? call : { ...call, trace },
+        deadline ?? requestDeadline(timeoutMs, res ?? request.signal),
+        calls,
         requestId,
       );
     },

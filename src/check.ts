@@ -9,11 +9,12 @@ import {
 import type { DirectoryConfig } from './config.js';
 import { buildDirectory } from './directories.js';
 import { UpstreamError } from './directory/failures.js';
-import type { DirectoryProvider } from './directory/port.js';
+import type { CallOptions, DirectoryProvider } from './directory/port.js';
 import { loadManifests } from './documents/manifest-files.js';
 import { TrustedDocuments, TrustedDocumentsError } from './documents/trusted-documents.js';
 import { codeFor } from './errors.js';
 import type { ProcessConfig } from './process-config.js';
+import { timedCall } from './resilience/deadline.js';
 import { buildSchema } from './schema/index.js';
 
 // `usergraph --check` (`npm start -- --check`): the config is valid, then every directory is probed
@@ -82,7 +83,7 @@ async function checkDirectory(config: DirectoryConfig): Promise<CheckLine[]> {
     resilience: { ...config.resilience, retry: { maxAttempts: 1 } },
   });
   const what = `directory ${config.name} (${config.provider})`;
-  const options = () => ({ deadline: Date.now() + TIMEOUT_MS, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  const options = () => timedCall(TIMEOUT_MS);
   const lines: CheckLine[] = [];
   try {
     // Users must be readable; groups and changes only matter to those who use them: a credential
@@ -143,7 +144,7 @@ async function checkDirectory(config: DirectoryConfig): Promise<CheckLine[]> {
   }
 }
 
-function groupsRead(provider: DirectoryProvider, options: () => { deadline: number; signal: AbortSignal }) {
+function groupsRead(provider: DirectoryProvider, options: () => CallOptions) {
   if (provider.listGroups === undefined) return null;
   return async () => {
     await provider.listGroups?.(0, 1, options());

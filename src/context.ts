@@ -2,14 +2,19 @@ import type { GraphQLError } from 'graphql';
 import type { Principal } from './auth/principal.js';
 import type { Scope } from './auth/scopes.js';
 import { SCOPES } from './auth/scopes.js';
+import type { UpstreamBudget } from './cost/budget.js';
 import type { Estimate } from './cost/estimate.js';
 import type { LimitSettings } from './cost/limits.js';
+import type { CallContext } from './directory/call-context.js';
 import type { CursorCodec } from './directory/cursor.js';
 import type { CallOptions } from './directory/port.js';
 import type { DirectoryRegistry } from './directory/registry.js';
+import { withResponseMemo } from './http/client.js';
 import { Loaders } from './loaders.js';
 import { ReadRecord } from './observability/read-record.js';
 import { PartialErrors } from './partial-errors.js';
+import { type RequestDeadline, withDeadline } from './resilience/deadline.js';
+import { withShare } from './resilience/fair-queue.js';
 
 /** What every resolver sees; built fresh for each GraphQL request. */
 export interface Context {
@@ -24,7 +29,7 @@ export interface Context {
   readonly partialErrors: PartialErrors;
   /** The request's deadline, for calls made outside the loaders (list pages). */
   readonly signal?: AbortSignal;
-  /** The deadline as every upstream call takes it (signal and epoch ms), and what stops its timer. */
+  /** What every upstream call of the request takes (its signal, budget and call context). */
   readonly call: RequestCall;
   /** Users returned and directories asked, for the audit log. */
   readonly read: ReadRecord;
@@ -42,12 +47,16 @@ export interface Context {
   readonly refusals: { count: number; readonly shared: Map<string, GraphQLError> };
 }
 
-/** Every upstream call of the request takes these (deadline, memo, budget); the budget is set before execution. */
-export type RequestCall = Omit<CallOptions, 'budget' | 'share'> & {
-  budget?: CallOptions['budget'];
-  share?: CallOptions['share'];
+/**
+ * The options every upstream call of the request takes: its deadline's signal, its budget (set before
+ * execution, plugins/use-upstream-budget.ts), and the call context: the deadline as epoch ms, the fair
+ * share, the response memo, and what the request's plugins added (tracing, cache bypass).
+ */
+export interface RequestCall extends CallOptions {
+  budget?: UpstreamBudget;
+  /** Stops the deadline's timer once the request is done. */
   release?(): void;
-};
+}
 
 const grantsOf = new WeakMap<Principal, Record<Scope, boolean>>();
 
@@ -69,11 +78,20 @@ export function createContext(
   principal: Principal,
   cursors: CursorCodec,
   limits: LimitSettings,
-  deadline: RequestCall = {},
+  deadline?: RequestDeadline,
+  calls?: CallContext,
   requestId?: string,
 ): Context {
-  const call: RequestCall = { ...deadline, responses: new Map() };
-  call.share = { principal: `${principal.kind}:${principal.subject}`, request: call };
+  const request = {};
+  let context = withShare(withResponseMemo(calls), {
+    principal: `${principal.kind}:${principal.subject}`,
+    request,
+  });
+  if (deadline !== undefined) context = withDeadline(context, deadline.deadline);
+  const call: RequestCall =
+    deadline === undefined
+      ? { context }
+      : { signal: deadline.signal, context, release: () => deadline.release() };
   const read = new ReadRecord();
   return {
     principal,

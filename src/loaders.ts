@@ -3,8 +3,9 @@ import type { Group, Membership, RoleAssignment, Session } from './directory/acc
 import type { Identity, Passkey, User } from './directory/model.js';
 import type { CallOptions, DirectoryProvider, KeyedResult } from './directory/port.js';
 import { DirectoryFailure } from './errors.js';
-import { endBatchSpan, startBatchSpan } from './observability/batch-span.js';
 import type { ReadRecord } from './observability/read-record.js';
+import { endBatchSpan, startBatchSpan } from './tracing/batch-span.js';
+import { traceOf } from './tracing/call-trace.js';
 
 type Batch<T, D extends DirectoryProvider = DirectoryProvider> = (
   directory: D,
@@ -92,7 +93,7 @@ export class Loaders {
       // (S1 ×1.08, S2 ×1.05 req/s: BENCHMARKS.md, issue 17).
       loader = new DataLoader<string, T | null>(async (ids) => {
         this.read?.directory(directory.name);
-        const trace = this.options.trace;
+        const trace = traceOf(this.options);
         const traced =
           trace === undefined ? null : startBatchSpan(trace, kind, directory, ids.length, this.options);
         const results = await batch(directory, ids, traced?.options ?? this.options).catch((error: unknown) =>

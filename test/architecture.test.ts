@@ -52,8 +52,10 @@ describe('layout', () => {
     const allowed: Record<string, readonly string[]> = {
       directory: [],
       'errors.ts': ['directory'],
-      http: ['directory', 'errors.ts'],
-      resilience: ['directory', 'errors.ts', 'http'],
+      // Where a call sits in a trace, carried in its CallContext (the domain knows nothing of spans).
+      tracing: ['directory'],
+      http: ['directory', 'errors.ts', 'tracing'],
+      resilience: ['directory', 'errors.ts', 'http', 'tracing'],
       providers: ['directory', 'errors.ts', 'http'],
       // The simulators describe how to reach them as config entries (demo mode, tests).
       simulators: ['directory', 'config.ts'],
@@ -75,6 +77,17 @@ describe('layout', () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+
+  it('keeps the domain (directory/) free of libraries: no observability, no transport', () => {
+    const packages = new Set<string>();
+    for (const file of graph.keys()) {
+      if (!file.startsWith('directory/')) continue;
+      const text = readFileSync(join(SRC, file), 'utf8');
+      for (const match of text.matchAll(/(?:from|import)\s*\(?\s*'([^.'][^']*)'/g))
+        packages.add(match[1] as string);
+    }
+    expect([...packages].sort()).toEqual(['node:crypto', 'zod']);
   });
 
   it('builds directories in one place: only the composition root constructs guards and providers', () => {

@@ -1,7 +1,15 @@
+import { CallContext, callKey } from '../directory/call-context.js';
 import type { Identity, Passkey, User } from '../directory/model.js';
 import type { CallOptions, DirectoryProvider, KeyedResult, Page, PageRequest } from '../directory/port.js';
 import type { CacheSettings } from './cache-settings.js';
 import type { CacheEntry, CacheStore } from './store.js';
+
+const BYPASS = callKey<boolean>('cache bypass');
+
+/** Calls made with the context returned read their directory, past the cache (and refresh it). */
+export function withCacheBypass(context: CallContext | undefined): CallContext {
+  return (context ?? CallContext.EMPTY).with(BYPASS, true);
+}
 
 /** The facts kept per user, each fetched by its own batch call. */
 type Fact = 'user' | 'passkeys' | 'identities';
@@ -25,7 +33,8 @@ export interface CacheOptions {
  * background read refreshes them, and asked of the directory otherwise. A 404 is remembered for
  * `notFoundSeconds`; errors never are. Keys hold the directory, the fact and the provider's id, never the
  * caller: scopes and directory grants are applied per request above this, to every answer alike.
- * `CallOptions.fresh` (a caller with `cache:bypass`) reads the directory and refreshes the cache.
+ * A call whose context says `withCacheBypass` (a caller with `cache:bypass`) reads the directory and
+ * refreshes the cache.
  * Every user returned carries `fetchedAt`: when usergraph read it from the directory.
  */
 export function cached(provider: DirectoryProvider, options: CacheOptions): DirectoryProvider {
@@ -78,7 +87,7 @@ export function cached(provider: DirectoryProvider, options: CacheOptions): Dire
     };
 
     return async (ids: readonly string[], callOptions?: CallOptions): Promise<readonly KeyedResult<T>[]> => {
-      if (callOptions?.fresh === true) return fetch(ids, callOptions);
+      if (callOptions?.context?.get(BYPASS) === true) return fetch(ids, callOptions);
       const found = store.getMany(ids.map((id) => keyOf(fact, id)));
       const entries = found instanceof Promise ? await found : found;
       const at = now();

@@ -1,28 +1,24 @@
 import type { Group, Membership, OffsetPage, RoleAssignment, Session } from './access-model.js';
-import type { CallTrace } from './call-trace.js';
+import type { CallContext } from './call-context.js';
 import type { Capabilities, ChangePage, ChangeRequest } from './change-model.js';
 import type { UserFilter } from './filter.js';
 import type { Identity, Passkey, ProviderKind, User } from './model.js';
 
-/** What every call into a directory may carry: the GraphQL request's deadline. */
+/**
+ * What a provider needs to make a call: the signal that ends it, and the budget each call sent takes
+ * from. What the layers around the provider keep per call (deadline, fair share, trace, response memo,
+ * cache bypass) rides in `context`, owned by those layers; a provider passes the options on as they are.
+ */
 export interface CallOptions {
   /** Aborts when the request's deadline passes or its client goes away. */
   readonly signal?: AbortSignal;
-  /** The same deadline as epoch ms, so retries and queues know how much time is left. */
-  readonly deadline?: number;
-  /**
-   * The GraphQL request's answers to GETs it already sent, by method, URL and headers: a request that
-   * needs the same page twice (a merged listing, then an email scan over that same list) asks once.
-   */
-  readonly responses?: Map<string, Promise<unknown>>;
   /** The operation's upstream-call budget: each call sent takes one for its directory, or is refused. */
-  readonly budget?: { take(directory: string): boolean };
-  /** Whose call it is, so a busy directory serves callers in turn (principal, then request). */
-  readonly share?: { readonly principal: string; readonly request: object };
-  /** The span the call belongs under, when tracing is on (each attempt gets a span of its own). */
-  readonly trace?: CallTrace;
-  /** Read from the directory even where the user cache holds an answer (then refresh it). */
-  readonly fresh?: boolean;
+  readonly budget?: CallBudget;
+  readonly context?: CallContext;
+}
+
+export interface CallBudget {
+  take(directory: string): boolean;
 }
 
 /** One result per key, in key order: the user, `null` when the directory has no such user, or the error for that key. */

@@ -1,10 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { type Dispatcher, errors } from 'undici';
-import { injectTraceHeaders } from '../directory/call-trace.js';
+import { CallContext, callKey } from '../directory/call-context.js';
 import { BudgetExceededError, UpstreamError } from '../directory/failures.js';
 import type { ProviderKind } from '../directory/model.js';
 import type { CallOptions } from '../directory/port.js';
 import { type ProviderErrorFacts, upstreamErrorFor } from '../errors.js';
+import { injectTraceHeaders, traceOf } from '../tracing/call-trace.js';
 import { upstreamDispatcher } from './dispatcher.js';
 import { exchange } from './exchange.js';
 
@@ -13,6 +14,17 @@ import { exchange } from './exchange.js';
  * src/resilience/guard.ts). `attempt` sends the call once; it resolves with an answer or rejects with
  * an UpstreamError, from whose kind the guard decides what to do next.
  */
+/**
+ * The GraphQL request's answers to GETs it already sent, by method, URL and headers: a request that
+ * needs the same page twice (a merged listing, then an email scan over that same list) asks once.
+ */
+const RESPONSES = callKey<Map<string, Promise<HttpResponse>>>('responses');
+
+/** Calls made with the context returned share their GETs' answers. */
+export function withResponseMemo(context: CallContext | undefined): CallContext {
+  return (context ?? CallContext.EMPTY).with(RESPONSES, new Map());
+}
+
 export interface CallGuard {
   run(
     call: HttpCall,
@@ -116,12 +128,12 @@ export class HttpClient {
   }
 
   send(call: HttpCall, options: CallOptions = {}): Promise<HttpResponse> {
-    const memo = call.method === 'GET' && call.memo !== false ? options.responses : undefined;
+    const memo = call.method === 'GET' && call.memo !== false ? options.context?.get(RESPONSES) : undefined;
     if (memo === undefined) return this.sendCounted(call, options);
     // Reads only, within one GraphQL request: the same GET (same credentials) is sent once.
     let key = `${this.origin}${this.path(call)}`;
     for (const name in call.headers) key += `\n${name}:${call.headers[name]}`;
-    const known = memo.get(key) as Promise<HttpResponse> | undefined;
+    const known = memo.get(key);
     if (known !== undefined) return known;
     const response = this.sendCounted(call, options);
     memo.set(key, response);
@@ -147,7 +159,8 @@ export class HttpClient {
     // signal as is: an AbortController, a timer and a listener of our own per call cost more than the
     // rest of the call's bookkeeping (BENCHMARKS.md).
     const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
-    if (options.trace !== undefined) injectTraceHeaders(options.trace, headers);
+    const callTrace = traceOf(options);
+    if (callTrace !== undefined) injectTraceHeaders(callTrace, headers);
     let body: string | undefined;
     if (call.json !== undefined) {
       body = JSON.stringify(call.json);

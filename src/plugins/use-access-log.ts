@@ -52,7 +52,7 @@ export function useAccessLog(log: Logger): Plugin<Context & AccessContext, Acces
           const ctx = args.contextValue;
           if (ctx.access === undefined) return;
           ctx.access.operation = bounded(getOperationAST(args.document, args.operationName)?.name?.value);
-          const budget = ctx.call.budget as { used?: ReadonlyMap<string, number> } | undefined;
+          const budget = ctx.call.budget;
           if (budget?.used !== undefined) ctx.access.upstream = budget.used;
         },
       };

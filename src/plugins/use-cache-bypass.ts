@@ -1,9 +1,12 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Principal } from '../auth/principal.js';
+import { withCacheBypass } from '../cache/cached-provider.js';
+import type { CallContext } from '../directory/call-context.js';
 
 export interface CacheBypassContext {
   principal?: Principal;
-  fresh?: boolean;
+  /** What the request's upstream calls carry (directory/call-context.ts). */
+  calls?: CallContext;
 }
 
 export const CACHE_BYPASS_HEADER = 'x-usergraph-cache';
@@ -39,7 +42,7 @@ export function useCacheBypass(): Plugin<object, CacheBypassContext> {
         });
         return;
       }
-      serverContext.fresh = true;
+      serverContext.calls = withCacheBypass(serverContext.calls);
     },
   };
 }

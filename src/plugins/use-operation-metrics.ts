@@ -70,7 +70,7 @@ export function useOperationMetrics(metrics: Metrics): Plugin<Context> {
           if (limit !== null) metrics.refused(limit);
           const outcome: OperationOutcome =
             limit !== null ? 'refused' : codes.length === 0 ? 'ok' : result.data ? 'partial' : 'error';
-          const budget = args.contextValue.call.budget as { used?: ReadonlyMap<string, number> } | undefined;
+          const budget = args.contextValue.call.budget;
           metrics.operation(
             nameOf(args.document, args.operationName),
             outcome,

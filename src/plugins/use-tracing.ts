@@ -3,12 +3,13 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
-import type { CallTrace } from '../directory/call-trace.js';
+import type { CallContext } from '../directory/call-context.js';
 import { answered } from '../graphql-errors.js';
+import { withTrace } from '../tracing/call-trace.js';
 import type { AccessRecord } from './use-access-log.js';
 
 export interface TracingContext {
-  trace?: CallTrace;
+  calls?: CallContext;
   span?: Span;
   access?: AccessRecord;
   requestId?: string;
@@ -37,7 +38,7 @@ export function useTracing(tracer: Tracer): Plugin<Context & TracingContext, Tra
       if (serverContext.requestId !== undefined)
         span.setAttribute('usergraph.request_id', serverContext.requestId);
       serverContext.span = span;
-      serverContext.trace = { tracer, context: trace.setSpan(parent, span) };
+      serverContext.calls = withTrace(serverContext.calls, { tracer, context: trace.setSpan(parent, span) });
       if (serverContext.access !== undefined) serverContext.access.traceId = span.spanContext().traceId;
     },
     onExecute({ args }) {

@@ -1,8 +1,8 @@
 import { type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { type CallTrace, startChildSpan } from '../directory/call-trace.js';
 import type { UpstreamError } from '../directory/failures.js';
 import type { CallOptions, CircuitState } from '../directory/port.js';
 import type { HttpCall } from '../http/client.js';
+import { type CallTrace, startChildSpan } from '../tracing/call-trace.js';
 import type { AttemptOutcome } from './observer.js';
 
 /** What the guard knows about an attempt as it sends it. */

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { CallContext, callKey } from '../directory/call-context.js';
 import { UpstreamError } from '../directory/failures.js';
 import type { ProviderKind } from '../directory/model.js';
 import type { CallOptions } from '../directory/port.js';
@@ -6,8 +7,31 @@ import type { CallOptions } from '../directory/port.js';
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /** A request's deadline as calls take it, and `release` to stop its timer once the request is done. */
-export interface RequestDeadline extends Required<Pick<CallOptions, 'signal' | 'deadline'>> {
+export interface RequestDeadline {
+  readonly signal: AbortSignal;
+  /** Epoch ms, so retries and queues know how much time is left without waiting to be aborted. */
+  readonly deadline: number;
   release(): void;
+}
+
+const DEADLINE = callKey<number>('deadline');
+
+/** The call's deadline (epoch ms), when its caller gave one. */
+export function deadlineOf(options: CallOptions): number | undefined {
+  return options.context?.get(DEADLINE);
+}
+
+/** Calls made with the context returned know their deadline. */
+export function withDeadline(context: CallContext | undefined, deadline: number): CallContext {
+  return (context ?? CallContext.EMPTY).with(DEADLINE, deadline);
+}
+
+/** Options for a call of our own (a probe, a check) that ends after `timeoutMs`. */
+export function timedCall(timeoutMs: number, context?: CallContext): CallOptions {
+  return {
+    signal: AbortSignal.timeout(timeoutMs),
+    context: withDeadline(context, Date.now() + timeoutMs),
+  };
 }
 
 /**

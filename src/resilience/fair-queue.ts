@@ -1,7 +1,22 @@
+import { CallContext, callKey } from '../directory/call-context.js';
+import type { CallOptions } from '../directory/port.js';
+
 /** Whose call is waiting: the principal, and the GraphQL request within it. */
 export interface Share {
   readonly principal: string;
   readonly request: object;
+}
+
+const SHARE = callKey<Share>('share');
+
+/** Whose call it is, when its caller said. */
+export function shareOf(options: CallOptions): Share | undefined {
+  return options.context?.get(SHARE);
+}
+
+/** Calls made with the context returned wait their turn as `share`'s. */
+export function withShare(context: CallContext | undefined, share: Share): CallContext {
+  return (context ?? CallContext.EMPTY).with(SHARE, share);
 }
 
 const ANONYMOUS: Share = { principal: '', request: {} };

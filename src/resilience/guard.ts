@@ -3,10 +3,12 @@ import type { ProviderKind } from '../directory/model.js';
 import type { CallOptions, DirectoryHealth } from '../directory/port.js';
 import { codeFor, type ErrorCode } from '../errors.js';
 import type { CallGuard, HttpCall, HttpResponse } from '../http/client.js';
+import { traceOf } from '../tracing/call-trace.js';
 import { AdaptiveRate } from './adaptive-rate.js';
 import { endAttemptSpan, noteCircuitOpen, startAttemptSpan } from './attempt-span.js';
 import { CircuitBreaker, type Verdict } from './circuit-breaker.js';
-import { deadlinePassed, delay } from './deadline.js';
+import { deadlineOf, deadlinePassed, delay } from './deadline.js';
+import { shareOf } from './fair-queue.js';
 import { LatencyWindow } from './latency.js';
 import { type AttemptOutcome, type GuardObserver, NO_OBSERVER } from './observer.js';
 import type { ResilienceOptions } from './options.js';
@@ -95,7 +97,8 @@ export class DirectoryGuard implements CallGuard {
     options: CallOptions,
     attempt: (options: CallOptions) => Promise<HttpResponse>,
   ): Promise<HttpResponse> {
-    const deadline = options.deadline ?? this.now() + this.options.fallbackDeadlineMs;
+    const deadline = deadlineOf(options) ?? this.now() + this.options.fallbackDeadlineMs;
+    const trace = traceOf(options);
     const { signal } = options;
     this.budget.deposit();
     let waitedBefore = 0;
@@ -103,7 +106,7 @@ export class DirectoryGuard implements CallGuard {
       const circuit = this.breaker.state;
       const admission = this.breaker.admit();
       if (admission === null) {
-        if (options.trace !== undefined) noteCircuitOpen(options.trace, call.operation);
+        if (trace !== undefined) noteCircuitOpen(trace, call.operation);
         throw this.circuitOpen(call.operation);
       }
       let release = this.limiter.tryAcquire();
@@ -111,7 +114,7 @@ export class DirectoryGuard implements CallGuard {
       if (release === null) {
         const queuedAt = performance.now();
         try {
-          release = await this.limiter.acquire(call.operation, deadline, signal, options.share);
+          release = await this.limiter.acquire(call.operation, deadline, signal, shareOf(options));
         } catch (error) {
           this.breaker.record(admission, 'ignored');
           throw error;
@@ -122,9 +125,9 @@ export class DirectoryGuard implements CallGuard {
       const started = this.now();
       const began = performance.now();
       const traced =
-        options.trace === undefined
+        trace === undefined
           ? null
-          : startAttemptSpan(options.trace, call, options, {
+          : startAttemptSpan(trace, call, options, {
               directory: this.options.directory ?? '',
               provider: this.options.provider,
               number,

@@ -1,4 +1,6 @@
 import type { DirectoryProvider } from '../directory/port.js';
+import { timedCall } from './deadline.js';
+import { withShare } from './fair-queue.js';
 import type { DirectoryGuard } from './guard.js';
 
 /** How long one probe may take. */
@@ -41,14 +43,7 @@ export class RecoveryProbe {
     if (this.probing) return;
     this.probing = true;
     try {
-      await this.provider.listUsers(
-        { limit: 1 },
-        {
-          deadline: Date.now() + PROBE_TIMEOUT_MS,
-          signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-          share: PROBE,
-        },
-      );
+      await this.provider.listUsers({ limit: 1 }, timedCall(PROBE_TIMEOUT_MS, withShare(undefined, PROBE)));
     } catch {
       // Still down: the guard has noted it; the next interval tries again.
     } finally {

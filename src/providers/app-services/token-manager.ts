@@ -1,4 +1,4 @@
-import type { CallTrace } from '../../directory/call-trace.js';
+import type { CallContext } from '../../directory/call-context.js';
 import { UpstreamError } from '../../directory/failures.js';
 import type { CallOptions } from '../../directory/port.js';
 import type { HttpCall, HttpClient, HttpResponse } from '../../http/client.js';
@@ -76,7 +76,7 @@ export class TokenManager {
     } catch (error) {
       if (session.refreshToken === null || !isInvalidSession(error)) throw error;
     }
-    const renewed = await join(this.renew(session, options.trace), options, call.operation);
+    const renewed = await join(this.renew(session, options.context), options, call.operation);
     // The replay is the same read again, after a renewal the caller did not cause: not budgeted.
     return this.http.send(withBearer(call, renewed.accessToken), { ...options, budget: undefined });
   }
@@ -84,20 +84,22 @@ export class TokenManager {
   private current(options: CallOptions, operation: string): Promise<Session> {
     const session = this.session;
     if (session !== null && this.now() < session.renewAt) return Promise.resolve(session);
-    return join(this.renew(session, options.trace), options, operation);
+    return join(this.renew(session, options.context), options, operation);
   }
 
   /**
    * Replaces `stale` (null: there is no session yet), unless another call already has. The renewal's
    * spans go in the trace of the call that started it.
    */
-  private renew(stale: Session | null, trace: CallTrace | undefined): Promise<Session> {
+  private renew(stale: Session | null, context: CallContext | undefined): Promise<Session> {
     if (this.session !== null && this.session !== stale) return Promise.resolve(this.session);
     if (this.flight === null) {
-      const flight = this.obtain(stale, trace === undefined ? {} : { trace }).then((session) => {
-        this.session = session;
-        return session;
-      });
+      const flight = this.obtain(stale, context === undefined ? {} : { context: context.detached() }).then(
+        (session) => {
+          this.session = session;
+          return session;
+        },
+      );
       this.flight = flight;
       // Also keeps a failure handled when every waiter has already given up on its deadline.
       const land = () => {

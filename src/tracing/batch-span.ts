@@ -1,7 +1,7 @@
 import { type Span, SpanStatusCode } from '@opentelemetry/api';
-import { type CallTrace, startChildSpan } from '../directory/call-trace.js';
 import { UpstreamError } from '../directory/failures.js';
 import type { CallOptions, DirectoryProvider, KeyedResult } from '../directory/port.js';
+import { type CallTrace, startChildSpan } from './call-trace.js';
 
 /**
  * One span per DataLoader batch: one directory, one kind of fact, every key the operation asked for

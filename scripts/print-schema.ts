@@ -1,10 +1,12 @@
 // `npm run schema` rewrites what is generated from the code: schema/schema.graphql and
 // schema/subgraph.graphql (the SDL), schema/usergraph.schema.json (the config file's JSON Schema, from
-// its zod model) and docs/configuration.md (the reference, from that schema); `--check` fails when any
+// its zod model), docs/configuration.md (the reference, from that schema) and docs/errors.md (the public
+// codes, from src/public-codes.ts); `--check` fails when any
 // has drifted.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { configReference } from '../src/config-reference.js';
 import { configJsonSchema } from '../src/config-schema.js';
+import { errorCodesReference } from '../src/public-codes.js';
 import { printSortedSchema, printSubgraphSdl } from '../src/sdl.js';
 
 const files = [
@@ -12,6 +14,7 @@ const files = [
   { name: 'schema/subgraph.graphql', text: printSubgraphSdl() },
   { name: 'schema/usergraph.schema.json', text: `${JSON.stringify(configJsonSchema(), null, 2)}\n` },
   { name: 'docs/configuration.md', text: configReference() },
+  { name: 'docs/errors.md', text: errorCodesReference() },
 ];
 const check = process.argv.includes('--check');
 let stale = false;

@@ -14,6 +14,7 @@ import { loadManifests } from './documents/manifest-files.js';
 import { TrustedDocuments, TrustedDocumentsError } from './documents/trusted-documents.js';
 import { codeFor } from './errors.js';
 import type { ProcessConfig } from './process-config.js';
+import { CODE } from './public-codes.js';
 import { timedCall } from './resilience/deadline.js';
 import { buildSchema } from './schema/index.js';
 
@@ -103,7 +104,9 @@ async function checkDirectory(config: DirectoryConfig): Promise<CheckLine[]> {
           error instanceof UpstreamError && error.status !== null ? ` (HTTP ${error.status})` : '';
         const soft =
           optional &&
-          (code === 'DIRECTORY_FORBIDDEN' || code === 'PLAN_REQUIRED' || code === 'UNSUPPORTED_BY_PROVIDER');
+          (code === CODE.DIRECTORY_FORBIDDEN ||
+            code === CODE.PLAN_REQUIRED ||
+            code === CODE.UNSUPPORTED_BY_PROVIDER);
         return {
           ok: soft ? null : false,
           what: `${what}: ${name}`,

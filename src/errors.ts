@@ -8,6 +8,7 @@ import {
   type UpstreamErrorKind,
 } from './directory/failures.js';
 import type { ProviderKind } from './directory/model.js';
+import { CODE } from './public-codes.js';
 
 // The one place upstream statuses are interpreted (the status rule) and the one table that turns
 // every failure a directory can raise into what a client sees (the public codes).
@@ -100,36 +101,36 @@ export class DirectoryFailure extends Error {
   }
 }
 
-/** Public error codes of directory failures and page refusals, in `extensions.code`. */
-export type ErrorCode =
-  | 'BAD_USER_INPUT'
-  | 'DIRECTORY_UNAUTHORIZED'
-  | 'DIRECTORY_FORBIDDEN'
-  | 'PLAN_REQUIRED'
-  | 'UNSUPPORTED_BY_PROVIDER'
-  | 'CHANGES_EXPIRED'
-  | 'DIRECTORY_RATE_LIMITED'
-  | 'DIRECTORY_TIMEOUT'
-  | 'DIRECTORY_UNAVAILABLE'
-  | 'DIRECTORY_BAD_RESPONSE'
-  | 'DIRECTORY_ERROR'
-  | 'SCAN_BUDGET_EXHAUSTED'
-  | 'OPERATION_TOO_EXPENSIVE';
+/** The public codes a directory call can fail with (public-codes.ts has them all). */
+const DIRECTORY_CODES = [
+  CODE.BAD_USER_INPUT,
+  CODE.DIRECTORY_UNAUTHORIZED,
+  CODE.DIRECTORY_FORBIDDEN,
+  CODE.PLAN_REQUIRED,
+  CODE.UNSUPPORTED_BY_PROVIDER,
+  CODE.CHANGES_EXPIRED,
+  CODE.DIRECTORY_RATE_LIMITED,
+  CODE.DIRECTORY_TIMEOUT,
+  CODE.DIRECTORY_UNAVAILABLE,
+  CODE.DIRECTORY_BAD_RESPONSE,
+  CODE.DIRECTORY_ERROR,
+  CODE.SCAN_BUDGET_EXHAUSTED,
+  CODE.OPERATION_TOO_EXPENSIVE,
+] as const;
 
-/** A scan that stopped at its page budget: an error on a lookup, a warning on a list page. */
-export const SCAN_BUDGET_EXHAUSTED = 'SCAN_BUDGET_EXHAUSTED' satisfies ErrorCode;
+export type ErrorCode = (typeof DIRECTORY_CODES)[number];
 
 const CODE_FOR_KIND: Readonly<Record<UpstreamErrorKind, ErrorCode>> = {
-  unauthorized: 'DIRECTORY_UNAUTHORIZED',
+  unauthorized: CODE.DIRECTORY_UNAUTHORIZED,
   // A 403 is not a bad credential: the credential works but lacks a role this read needs.
-  forbidden: 'DIRECTORY_FORBIDDEN',
-  plan_required: 'PLAN_REQUIRED',
-  rate_limited: 'DIRECTORY_RATE_LIMITED',
-  timeout: 'DIRECTORY_TIMEOUT',
-  unavailable: 'DIRECTORY_UNAVAILABLE',
-  bad_response: 'DIRECTORY_BAD_RESPONSE',
-  not_found: 'DIRECTORY_ERROR',
-  bad_request: 'DIRECTORY_ERROR',
+  forbidden: CODE.DIRECTORY_FORBIDDEN,
+  plan_required: CODE.PLAN_REQUIRED,
+  rate_limited: CODE.DIRECTORY_RATE_LIMITED,
+  timeout: CODE.DIRECTORY_TIMEOUT,
+  unavailable: CODE.DIRECTORY_UNAVAILABLE,
+  bad_response: CODE.DIRECTORY_BAD_RESPONSE,
+  not_found: CODE.DIRECTORY_ERROR,
+  bad_request: CODE.DIRECTORY_ERROR,
 };
 
 const PUBLIC_REASON: Readonly<Record<UpstreamErrorKind, string>> = {
@@ -144,79 +145,102 @@ const PUBLIC_REASON: Readonly<Record<UpstreamErrorKind, string>> = {
   bad_request: 'refused the request',
 };
 
-/**
- * The public code of anything a directory call can fail with (health reports use it too):
- *
- * | failure                         | code                                   |
- * | ------------------------------- | -------------------------------------- |
- * | UpstreamError                   | DIRECTORY_* by kind (CODE_FOR_KIND)    |
- * | ScanBudgetExhaustedError        | SCAN_BUDGET_EXHAUSTED                  |
- * | InvalidPageRequest              | BAD_USER_INPUT (the caller's mistake)  |
- * | BudgetExceededError             | OPERATION_TOO_EXPENSIVE                |
- * | UnsupportedError                | UNSUPPORTED_BY_PROVIDER                |
- * | ChangesExpiredError             | CHANGES_EXPIRED                        |
- * | anything else                   | DIRECTORY_ERROR ("failed unexpectedly")|
- */
-export function codeFor(error: unknown): ErrorCode {
-  if (error instanceof UpstreamError) return CODE_FOR_KIND[error.kind];
-  if (error instanceof ScanBudgetExhaustedError) return SCAN_BUDGET_EXHAUSTED;
-  if (error instanceof InvalidPageRequest) return 'BAD_USER_INPUT';
-  if (error instanceof BudgetExceededError) return 'OPERATION_TOO_EXPENSIVE';
-  if (error instanceof UnsupportedError) return 'UNSUPPORTED_BY_PROVIDER';
-  if (error instanceof ChangesExpiredError) return 'CHANGES_EXPIRED';
-  return 'DIRECTORY_ERROR';
-}
-
 export interface PublicDirectoryError {
   readonly message: string;
   readonly extensions: Readonly<Record<string, unknown>>;
 }
 
+/** What one class of failure becomes: its code, and what the client is told (the code is added). */
+interface FailureRow<E extends Error> {
+  readonly type: abstract new (...args: never[]) => E;
+  code(error: E): ErrorCode;
+  answer(error: E, directory: string): PublicDirectoryError;
+}
+
+const row = <E extends Error>(failure: FailureRow<E>) => failure as unknown as FailureRow<Error>;
+
 /**
- * The one place a directory's failure becomes what a client sees: a code, the directory, and facts that
- * carry no secret (never the upstream's credentials, headers or raw body).
+ * Every failure a directory call can raise, by class: its public code (health reports use it too) and
+ * what a client sees, facts that carry no secret (never the upstream's credentials, headers or raw
+ * body). Anything else is DIRECTORY_ERROR, "failed unexpectedly".
  */
+const FAILURES: readonly FailureRow<Error>[] = [
+  row({
+    type: UpstreamError,
+    code: (error) => CODE_FOR_KIND[error.kind],
+    answer: (error, directory) => {
+      const extensions: Record<string, unknown> = { directory, provider: error.provider };
+      if (error.status !== null) extensions.upstreamStatus = error.status;
+      if (error.retryAfterMs !== null) extensions.retryAfter = Math.ceil(error.retryAfterMs / 1000);
+      return {
+        message: `Directory "${directory}" (${error.provider}) ${PUBLIC_REASON[error.kind]}.`,
+        extensions,
+      };
+    },
+  }),
+  row({
+    type: ScanBudgetExhaustedError,
+    code: () => CODE.SCAN_BUDGET_EXHAUSTED,
+    answer: (error, directory) => ({
+      message: `Directory "${directory}" stopped scanning at its budget of ${error.pagesScanned} pages before it could settle this lookup.`,
+      extensions: { directory, pagesScanned: error.pagesScanned },
+    }),
+  }),
+  row({
+    type: InvalidPageRequest,
+    // The caller's mistake, not the directory's.
+    code: () => CODE.BAD_USER_INPUT,
+    answer: (error) => ({
+      message: `Argument "${error.argument}" was refused: ${error.message}`,
+      extensions: { argument: error.argument },
+    }),
+  }),
+  row({
+    type: BudgetExceededError,
+    code: () => CODE.OPERATION_TOO_EXPENSIVE,
+    answer: (_error, directory) => ({
+      message: `The operation used every upstream call its estimate allowed for directory "${directory}"; this field was not read.`,
+      extensions: { directory },
+    }),
+  }),
+  row({
+    type: UnsupportedError,
+    code: () => CODE.UNSUPPORTED_BY_PROVIDER,
+    answer: (error, directory) => ({
+      message: `Directory "${directory}" cannot serve ${error.feature}: ${error.reason}.`,
+      extensions: { directory, feature: error.feature },
+    }),
+  }),
+  row({
+    type: ChangesExpiredError,
+    code: () => CODE.CHANGES_EXPIRED,
+    answer: (_error, directory) => ({
+      message: `Directory "${directory}" no longer holds the changes at this cursor; start a fresh scan with \`since\` and reconcile.`,
+      extensions: { directory },
+    }),
+  }),
+];
+
+function rowFor(error: unknown): FailureRow<Error> | undefined {
+  for (const failure of FAILURES) if (error instanceof failure.type) return failure;
+  return undefined;
+}
+
+/** The public code of anything a directory call can fail with. */
+export function codeFor(error: unknown): ErrorCode {
+  return rowFor(error)?.code(error as Error) ?? CODE.DIRECTORY_ERROR;
+}
+
+/** The one place a directory's failure becomes what a client sees. */
 export function publicDirectoryError(failure: DirectoryFailure): PublicDirectoryError {
   const { cause, directory } = failure;
-  const code = codeFor(cause);
-  if (cause instanceof UpstreamError) {
-    const extensions: Record<string, unknown> = { code, directory, provider: cause.provider };
-    if (cause.status !== null) extensions.upstreamStatus = cause.status;
-    if (cause.retryAfterMs !== null) extensions.retryAfter = Math.ceil(cause.retryAfterMs / 1000);
+  const found = rowFor(cause);
+  if (found === undefined) {
     return {
-      message: `Directory "${directory}" (${cause.provider}) ${PUBLIC_REASON[cause.kind]}.`,
-      extensions,
+      message: `Directory "${directory}" failed unexpectedly.`,
+      extensions: { code: CODE.DIRECTORY_ERROR, directory },
     };
   }
-  if (cause instanceof ScanBudgetExhaustedError) {
-    return {
-      message: `Directory "${directory}" stopped scanning at its budget of ${cause.pagesScanned} pages before it could settle this lookup.`,
-      extensions: { code, directory, pagesScanned: cause.pagesScanned },
-    };
-  }
-  if (cause instanceof BudgetExceededError) {
-    return {
-      message: `The operation used every upstream call its estimate allowed for directory "${directory}"; this field was not read.`,
-      extensions: { code, directory },
-    };
-  }
-  if (cause instanceof UnsupportedError) {
-    return {
-      message: `Directory "${directory}" cannot serve ${cause.feature}: ${cause.reason}.`,
-      extensions: { code, directory, feature: cause.feature },
-    };
-  }
-  if (cause instanceof ChangesExpiredError) {
-    return {
-      message: `Directory "${directory}" no longer holds the changes at this cursor; start a fresh scan with \`since\` and reconcile.`,
-      extensions: { code, directory },
-    };
-  }
-  if (cause instanceof InvalidPageRequest) {
-    return {
-      message: `Argument "${cause.argument}" was refused: ${cause.message}`,
-      extensions: { code, argument: cause.argument },
-    };
-  }
-  return { message: `Directory "${directory}" failed unexpectedly.`, extensions: { code, directory } };
+  const { message, extensions } = found.answer(cause, directory);
+  return { message, extensions: { code: found.code(cause), ...extensions } };
 }

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
 import { codeFor, DirectoryFailure, publicDirectoryError } from './errors.js';
+import { CODE, PUBLIC_CODES, type PublicCode, type RefusalCode } from './public-codes.js';
 
 /**
  * An expected outcome's error, without a stack: it is answered, never debugged, and a stack is the
@@ -17,22 +18,59 @@ export function outcome(message: string, extensions: Record<string, unknown>): G
   }
 }
 
+/**
+ * An error answered to the caller, coded (public-codes.ts). A request it refuses whole is answered with
+ * the code's status (plugins/use-request-id.ts); `extensions.http` (Yoga's, never sent) may add headers.
+ */
+export function publicError(
+  code: PublicCode,
+  message: string,
+  extensions: Record<string, unknown> = {},
+  nodes?: GraphQLError['nodes'],
+): GraphQLError {
+  if (nodes === undefined) return outcome(message, { code, ...extensions });
+  return new GraphQLError(message, { nodes, extensions: { code, ...extensions } });
+}
+
+/** The body of a request refused before GraphQL runs: GraphQL's error shape, coded. */
+export function refusalBody(
+  code: RefusalCode,
+  message: string,
+  extensions: Record<string, unknown> = {},
+): string {
+  return JSON.stringify({ errors: [{ message, extensions: { code, ...extensions } }] });
+}
+
+/** A request refused before GraphQL runs, with its code's status unless `status` says otherwise (405). */
+export function refusalResponse(
+  fetchAPI: { Response: typeof Response },
+  code: RefusalCode,
+  message: string,
+  extensions: Record<string, unknown> = {},
+  options: { readonly status?: number; readonly headers?: Record<string, string> } = {},
+): Response {
+  return new fetchAPI.Response(refusalBody(code, message, extensions), {
+    status: options.status ?? PUBLIC_CODES[code].status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...options.headers },
+  });
+}
+
 /** A client mistake: says what was wrong and where. */
 export function badUserInput(message: string, argument?: string): GraphQLError {
   return outcome(
     message,
-    argument === undefined ? { code: 'BAD_USER_INPUT' } : { code: 'BAD_USER_INPUT', argument },
+    argument === undefined ? { code: CODE.BAD_USER_INPUT } : { code: CODE.BAD_USER_INPUT, argument },
   );
 }
 
 /** The caller may not read this: the scope it lacks, or the directory it was not granted. */
 export function forbidden(scope: string, directory?: string): GraphQLError {
   if (directory !== undefined) {
-    return outcome(`Not allowed to read directory "${directory}".`, { code: 'FORBIDDEN', directory });
+    return outcome(`Not allowed to read directory "${directory}".`, { code: CODE.FORBIDDEN, directory });
   }
   return outcome(
     scope === '' ? 'Not allowed to read this field.' : `Not allowed: this field needs the scope "${scope}".`,
-    scope === '' ? { code: 'FORBIDDEN' } : { code: 'FORBIDDEN', scope },
+    scope === '' ? { code: CODE.FORBIDDEN } : { code: CODE.FORBIDDEN, scope },
   );
 }
 
@@ -68,7 +106,7 @@ export function publicCode(error: Error): string {
   const original = error instanceof GraphQLError ? error.originalError : error;
   if (original instanceof DirectoryFailure) return codeFor(original.cause);
   const code = (error as GraphQLError).extensions?.code;
-  return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
+  return typeof code === 'string' ? code : CODE.INTERNAL_SERVER_ERROR;
 }
 
 /**

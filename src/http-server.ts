@@ -7,6 +7,8 @@ import {
 } from 'node:http';
 import { BlockList, isIP, type Socket } from 'node:net';
 import type { ServerSettings } from './config.js';
+import { refusalBody } from './graphql-errors.js';
+import { CODE, PUBLIC_CODES } from './public-codes.js';
 
 /**
  * node:http with usergraph's bounds (config `server:`): headers within `headersTimeoutMs` (slowloris),
@@ -105,15 +107,13 @@ function forwardedClient(request: IncomingMessage, proxies: BlockList): string |
 }
 
 function refuse(response: ServerResponse): void {
-  response.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' });
+  response.writeHead(PUBLIC_CODES.RATE_LIMITED.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'retry-after': '1',
+  });
   response.end(
-    JSON.stringify({
-      errors: [
-        {
-          message: 'Too many requests in flight from this client address.',
-          extensions: { code: 'RATE_LIMITED', retryAfter: 1 },
-        },
-      ],
+    refusalBody(CODE.RATE_LIMITED, 'Too many requests in flight from this client address.', {
+      retryAfter: 1,
     }),
   );
 }

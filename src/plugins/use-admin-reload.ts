@@ -1,6 +1,8 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Authenticator } from '../auth/authenticator.js';
 import { isFailure } from '../auth/failure.js';
+import { refusalResponse } from '../graphql-errors.js';
+import { CODE } from '../public-codes.js';
 import { ROUTES } from './use-routes.js';
 
 export type ReloadOutcome =
@@ -19,34 +21,33 @@ export function useAdminReload(
   return {
     onRequest({ url, request, endResponse, fetchAPI }) {
       if (url.pathname !== ROUTES.adminReload) return;
-      const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+      const json = (status: number, body: unknown) =>
         new fetchAPI.Response(JSON.stringify(body), {
           status,
-          headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+          headers: { 'content-type': 'application/json; charset=utf-8' },
         });
       const answer = async (): Promise<Response> => {
         if (request.method !== 'POST') {
-          return json(
-            405,
-            { errors: [{ message: 'Use POST.', extensions: { code: 'BAD_REQUEST' } }] },
-            { allow: 'POST' },
+          return refusalResponse(
+            fetchAPI,
+            CODE.BAD_REQUEST,
+            'Use POST.',
+            {},
+            { status: 405, headers: { allow: 'POST' } },
           );
         }
         if (authenticator !== null) {
           const principal = await authenticator.authenticate(request.headers);
           if (isFailure(principal)) {
-            return json(principal.status, {
-              errors: [{ message: principal.reason, extensions: { code: 'UNAUTHENTICATED' } }],
-            });
+            return refusalResponse(
+              fetchAPI,
+              principal.status === 401 ? CODE.UNAUTHENTICATED : CODE.AUTH_UNAVAILABLE,
+              principal.reason,
+            );
           }
           if (!principal.scopes.has('admin:reload')) {
-            return json(403, {
-              errors: [
-                {
-                  message: 'Reloading needs the scope "admin:reload".',
-                  extensions: { code: 'FORBIDDEN', scope: 'admin:reload' },
-                },
-              ],
+            return refusalResponse(fetchAPI, CODE.FORBIDDEN, 'Reloading needs the scope "admin:reload".', {
+              scope: 'admin:reload',
             });
           }
         }

@@ -2,6 +2,8 @@ import type { Plugin } from 'graphql-yoga';
 import type { Authenticator } from '../auth/authenticator.js';
 import { type AuthFailure, isFailure } from '../auth/failure.js';
 import { OPEN_PRINCIPAL, type Principal } from '../auth/principal.js';
+import { refusalResponse } from '../graphql-errors.js';
+import { CODE } from '../public-codes.js';
 
 export interface PrincipalContext {
   principal?: Principal;
@@ -40,17 +42,19 @@ function unauthenticated(
   schemes: string,
 ): Response {
   const presented = headers.has('authorization') || headers.has('x-api-key');
-  const code = failure.status === 401 ? 'UNAUTHENTICATED' : 'AUTH_UNAVAILABLE';
+  const code = failure.status === 401 ? CODE.UNAUTHENTICATED : CODE.AUTH_UNAVAILABLE;
   const message =
     failure.status === 401
       ? `Not authenticated: ${failure.reason}.`
       : `Cannot check credentials now: ${failure.reason}.`;
-  return new fetchAPI.Response(
-    JSON.stringify({ errors: [{ message, extensions: { code, reason: failure.reason } }] }),
+  return refusalResponse(
+    fetchAPI,
+    code,
+    message,
+    { reason: failure.reason },
     {
       status: failure.status,
       headers: {
-        'content-type': 'application/json; charset=utf-8',
         ...(failure.status === 401
           ? {
               'www-authenticate': presented

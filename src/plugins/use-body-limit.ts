@@ -1,4 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
+import { refusalResponse } from '../graphql-errors.js';
+import { CODE } from '../public-codes.js';
 
 /**
  * The default: what the largest request within the default caps needs (500 ids, 100 addresses of 254
@@ -6,7 +8,7 @@ import type { Plugin } from 'graphql-yoga';
  */
 export const MAX_REQUEST_BODY_BYTES = 2_000_000;
 
-const REFUSED: Readonly<Record<number, string>> = {
+const REFUSED: Readonly<Record<400 | 413, string>> = {
   400: 'Invalid Content-Length',
   413: 'Request body too large',
 };
@@ -39,18 +41,12 @@ export function useBodyLimit(limit = MAX_REQUEST_BODY_BYTES): Plugin {
   };
 }
 
-function refusal(fetchAPI: { Response: typeof Response }, status: number, limit: number): Response {
-  const error =
-    status === 413
-      ? {
-          message: `${REFUSED[status]}: at most ${limit} bytes.`,
-          extensions: { code: 'PAYLOAD_TOO_LARGE', max: limit },
-        }
-      : { message: REFUSED[status], extensions: { code: 'BAD_REQUEST' } };
-  return new fetchAPI.Response(JSON.stringify({ errors: [error] }), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8' },
-  });
+function refusal(fetchAPI: { Response: typeof Response }, status: 400 | 413, limit: number): Response {
+  return status === 413
+    ? refusalResponse(fetchAPI, CODE.PAYLOAD_TOO_LARGE, `${REFUSED[status]}: at most ${limit} bytes.`, {
+        max: limit,
+      })
+    : refusalResponse(fetchAPI, CODE.BAD_REQUEST, REFUSED[status]);
 }
 
 /** The whole body, or null as soon as it passes `limit` bytes (the rest is never read). */

@@ -2,6 +2,8 @@ import type { Plugin } from 'graphql-yoga';
 import type { Principal } from '../auth/principal.js';
 import { withCacheBypass } from '../cache/cached-provider.js';
 import type { CallContext } from '../directory/call-context.js';
+import { refusalResponse } from '../graphql-errors.js';
+import { CODE } from '../public-codes.js';
 
 export interface CacheBypassContext {
   principal?: Principal;
@@ -21,25 +23,23 @@ export function useCacheBypass(): Plugin<object, CacheBypassContext> {
     onRequest({ request, serverContext, endResponse, fetchAPI }) {
       const asked = request.headers.get(CACHE_BYPASS_HEADER);
       if (asked === null) return;
-      const refuse = (status: number, message: string, extensions: Record<string, unknown>) =>
+      if (asked.trim().toLowerCase() !== 'bypass') {
         endResponse(
-          new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions }] }), {
-            status,
-            headers: { 'content-type': 'application/json; charset=utf-8' },
+          refusalResponse(fetchAPI, CODE.BAD_REQUEST, 'X-Usergraph-Cache takes one value: bypass.', {
+            header: CACHE_BYPASS_HEADER,
           }),
         );
-      if (asked.trim().toLowerCase() !== 'bypass') {
-        refuse(400, 'X-Usergraph-Cache takes one value: bypass.', {
-          code: 'BAD_REQUEST',
-          header: CACHE_BYPASS_HEADER,
-        });
         return;
       }
       if (serverContext.principal?.scopes.has('cache:bypass') !== true) {
-        refuse(403, 'Reading past the user cache needs the scope "cache:bypass".', {
-          code: 'FORBIDDEN',
-          scope: 'cache:bypass',
-        });
+        endResponse(
+          refusalResponse(
+            fetchAPI,
+            CODE.FORBIDDEN,
+            'Reading past the user cache needs the scope "cache:bypass".',
+            { scope: 'cache:bypass' },
+          ),
+        );
         return;
       }
       serverContext.calls = withCacheBypass(serverContext.calls);

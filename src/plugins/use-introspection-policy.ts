@@ -1,6 +1,8 @@
-import { type DocumentNode, GraphQLError, Kind, visit } from 'graphql';
+import { type DocumentNode, Kind, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Principal } from '../auth/principal.js';
+import { publicError } from '../graphql-errors.js';
+import { CODE } from '../public-codes.js';
 
 /** Fields that read the schema itself: GraphQL's introspection, and a subgraph's SDL (`_service`). */
 const INTROSPECTION = new Set(['__schema', '__type', '_service']);
@@ -30,8 +32,8 @@ export function useIntrospectionPolicy(options: { readonly introspection: boolea
       if (!found) return;
       setResultAndStopExecution({
         errors: [
-          new GraphQLError('Introspection is off here; it needs the scope "schema:introspect".', {
-            extensions: { code: 'FORBIDDEN', scope: 'schema:introspect' },
+          publicError(CODE.FORBIDDEN, 'Introspection is off here; it needs the scope "schema:introspect".', {
+            scope: 'schema:introspect',
           }),
         ],
       });

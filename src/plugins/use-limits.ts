@@ -2,6 +2,7 @@ import { GraphQLError, Lexer, parse, Source, TokenKind } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { LimitSettings } from '../cost/limits.js';
 import { shapeOf } from '../cost/shape.js';
+import { CODE } from '../public-codes.js';
 
 type StaticLimit =
   | 'queryBytes'
@@ -16,7 +17,7 @@ type StaticLimit =
 export function tooComplex(limit: StaticLimit, max: number, measured: number): GraphQLError {
   return new GraphQLError(`Query too complex: ${limit} ${measured} is over the limit of ${max}.`, {
     // `http` is Yoga's: the answer's status (it is not sent in the error).
-    extensions: { code: 'QUERY_TOO_COMPLEX', limit, max, measured, http: { status: 400 } },
+    extensions: { code: CODE.QUERY_TOO_COMPLEX, limit, max, measured, http: { status: 400 } },
   });
 }
 

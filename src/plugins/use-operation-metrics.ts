@@ -3,12 +3,17 @@ import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { publicCode } from '../graphql-errors.js';
 import type { Metrics, OperationOutcome } from '../observability/metrics.js';
+import { CODE, type PublicCode } from '../public-codes.js';
 
 /** Codes that mean usergraph refused the operation for its size or its caller's rate. */
-const REFUSALS = new Set(['QUERY_TOO_COMPLEX', 'OPERATION_TOO_EXPENSIVE', 'RATE_LIMITED']);
+const REFUSALS: ReadonlySet<unknown> = new Set<PublicCode>([
+  CODE.QUERY_TOO_COMPLEX,
+  CODE.OPERATION_TOO_EXPENSIVE,
+  CODE.RATE_LIMITED,
+]);
 
 /** Codes as the caller sees them; a parse or validation error gets Yoga's code only later, so `uncoded` says it. */
-function codesOf(errors: readonly (Error | GraphQLError)[] | undefined, uncoded?: string): string[] {
+function codesOf(errors: readonly (Error | GraphQLError)[] | undefined, uncoded?: PublicCode): string[] {
   return (errors ?? []).map((error) => {
     const code = (error as GraphQLError).extensions?.code;
     return uncoded !== undefined && typeof code !== 'string' ? uncoded : publicCode(error);
@@ -19,8 +24,8 @@ function codesOf(errors: readonly (Error | GraphQLError)[] | undefined, uncoded?
 function refusedLimit(errors: readonly (Error | GraphQLError)[] | undefined): string | null {
   for (const error of errors ?? []) {
     const extensions = (error as GraphQLError).extensions;
-    if (!REFUSALS.has(extensions?.code as string)) continue;
-    if (extensions?.code === 'RATE_LIMITED') return 'rate';
+    if (!REFUSALS.has(extensions?.code)) continue;
+    if (extensions?.code === CODE.RATE_LIMITED) return 'rate';
     const limit = extensions?.limit;
     return typeof limit === 'string' && /^[A-Za-z]{1,32}$/.test(limit) ? limit : 'other';
   }
@@ -40,7 +45,7 @@ export function useOperationMetrics(metrics: Metrics): Plugin<Context> {
       () =>
       ({ result }) => {
         if (!(result instanceof Error)) return;
-        const codes = codesOf([result], 'GRAPHQL_PARSE_FAILED');
+        const codes = codesOf([result], CODE.GRAPHQL_PARSE_FAILED);
         const limit = refusedLimit([result]);
         if (limit !== null) metrics.refused(limit);
         metrics.operation(null, limit !== null ? 'refused' : 'invalid', codes, null, null);
@@ -49,7 +54,7 @@ export function useOperationMetrics(metrics: Metrics): Plugin<Context> {
       ({ params }) =>
       ({ result }) => {
         if (result.length === 0) return;
-        const codes = codesOf(result, 'GRAPHQL_VALIDATION_FAILED');
+        const codes = codesOf(result, CODE.GRAPHQL_VALIDATION_FAILED);
         const limit = refusedLimit(result);
         if (limit !== null) metrics.refused(limit);
         metrics.operation(

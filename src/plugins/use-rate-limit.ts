@@ -1,8 +1,9 @@
-import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import type { LimitSettings } from '../cost/limits.js';
 import type { DirectoryProvider } from '../directory/port.js';
+import { publicError } from '../graphql-errors.js';
+import { CODE } from '../public-codes.js';
 import type { PrincipalQuotas, Quota, QuotaVerdict } from '../shared/principal-quota.js';
 
 /**
@@ -49,15 +50,10 @@ export function useRateLimit(
         const retryAfter = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
         setResultAndStopExecution({
           errors: [
-            new GraphQLError(
+            publicError(
+              CODE.RATE_LIMITED,
               `Too many operations or upstream calls for this caller; try again in ${retryAfter} s.`,
-              {
-                extensions: {
-                  code: 'RATE_LIMITED',
-                  retryAfter,
-                  http: { status: 429, headers: { 'retry-after': String(retryAfter) } },
-                },
-              },
+              { retryAfter, http: { status: 429, headers: { 'retry-after': String(retryAfter) } } },
             ),
           ],
         });

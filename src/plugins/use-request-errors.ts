@@ -1,7 +1,9 @@
 import { GraphQLError, Kind } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { publicError } from '../graphql-errors.js';
+import { CODE, type PublicCode } from '../public-codes.js';
 
-function coded(error: GraphQLError, code: string): GraphQLError {
+function coded(error: GraphQLError, code: PublicCode): GraphQLError {
   // graphql-jit's request errors are plain objects shaped like GraphQLErrors, without extensions.
   if (typeof error.extensions?.code === 'string') return error;
   return new GraphQLError(error.message, {
@@ -26,7 +28,7 @@ export function useRequestErrors(): Plugin {
     onParse:
       () =>
       ({ result, replaceParseResult }) => {
-        if (result instanceof GraphQLError) replaceParseResult(coded(result, 'GRAPHQL_PARSE_FAILED'));
+        if (result instanceof GraphQLError) replaceParseResult(coded(result, CODE.GRAPHQL_PARSE_FAILED));
       },
     onValidate: ({ params, setResult }) => {
       // An operation type the schema has no root for (a mutation while usergraph serves queries only):
@@ -35,25 +37,23 @@ export function useRequestErrors(): Plugin {
         if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
         if (params.schema.getRootType(definition.operation) !== undefined) continue;
         setResult([
-          new GraphQLError(`This server does not serve ${definition.operation} operations.`, {
-            nodes: [definition],
-            extensions: {
-              code: 'OPERATION_NOT_SUPPORTED',
-              operation: definition.operation,
-              http: { status: 400 },
-            },
-          }),
+          publicError(
+            CODE.OPERATION_NOT_SUPPORTED,
+            `This server does not serve ${definition.operation} operations.`,
+            { operation: definition.operation, http: { status: 400 } },
+            [definition],
+          ),
         ]);
         return;
       }
       return ({ result, setResult: replace }) => {
-        if (result.length > 0) replace(result.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED')));
+        if (result.length > 0) replace(result.map((error) => coded(error, CODE.GRAPHQL_VALIDATION_FAILED)));
       };
     },
     onExecute: () => ({
       onExecuteDone({ result, setResult }) {
         if (Symbol.asyncIterator in result || result.data !== undefined || !result.errors?.length) return;
-        setResult({ ...result, errors: result.errors.map((error) => coded(error, 'BAD_USER_INPUT')) });
+        setResult({ ...result, errors: result.errors.map((error) => coded(error, CODE.BAD_USER_INPUT)) });
       },
     }),
   };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { ERRORS_PER_FIELD, ERRORS_PER_RESPONSE, refusalStatus } from '../public-codes.js';
+import { CODE, ERRORS_PER_FIELD, ERRORS_PER_RESPONSE, refusalStatus } from '../public-codes.js';
 
 /** What node:http and the plugins share per request (Yoga's server context). */
 export interface RequestIdContext {
@@ -62,7 +62,8 @@ function shaped<R extends { data?: unknown; errors?: readonly GraphQLError[] }>(
       continue;
     }
     omittedPerField.set(field, (omittedPerField.get(field) ?? 0) + 1);
-    const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR';
+    const code =
+      typeof error.extensions?.code === 'string' ? error.extensions.code : CODE.INTERNAL_SERVER_ERROR;
     omittedCodes.set(code, (omittedCodes.get(code) ?? 0) + 1);
   }
   if (omittedPerField.size > 0) {
@@ -72,7 +73,7 @@ function shaped<R extends { data?: unknown; errors?: readonly GraphQLError[] }>(
         `${omitted} more errors are left out of this response (at most ${ERRORS_PER_FIELD} per field and ${ERRORS_PER_RESPONSE} in all are shown).`,
         {
           extensions: {
-            code: 'ERRORS_TRUNCATED',
+            code: CODE.ERRORS_TRUNCATED,
             omitted,
             codes: Object.fromEntries(omittedCodes),
             fields: Object.fromEntries([...omittedPerField].slice(0, FIELDS_NAMED)),

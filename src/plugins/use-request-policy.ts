@@ -1,4 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
+import { refusalResponse } from '../graphql-errors.js';
+import { CODE } from '../public-codes.js';
 
 /**
  * What a GraphQL request may look like, so that no other web page can make an employee's browser read
@@ -38,14 +40,14 @@ function refusal(
   message: string,
   allow?: string,
 ): Response {
-  return new fetchAPI.Response(
-    JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }),
+  return refusalResponse(
+    fetchAPI,
+    CODE.BAD_REQUEST,
+    message,
+    {},
     {
       status,
-      headers: {
-        'content-type': 'application/json; charset=utf-8',
-        ...(allow === undefined ? {} : { allow }),
-      },
+      ...(allow === undefined ? {} : { headers: { allow } }),
     },
   );
 }

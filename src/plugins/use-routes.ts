@@ -1,4 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
+import { refusalResponse } from '../graphql-errors.js';
+import { CODE } from '../public-codes.js';
 
 /** Every path usergraph answers, exactly as written; anything else is 404 before any other work. */
 export const ROUTES = {
@@ -35,16 +37,10 @@ export function useRoutes(): Plugin {
       if (KNOWN.has(path)) return;
       const shown = path.length > SHOWN ? `${path.slice(0, SHOWN)}…` : path;
       endResponse(
-        new fetchAPI.Response(
-          JSON.stringify({
-            errors: [
-              {
-                message: `No such path: ${JSON.stringify(shown)}. GraphQL is served at ${ROUTES.graphql}.`,
-                extensions: { code: 'NOT_FOUND' },
-              },
-            ],
-          }),
-          { status: 404, headers: { 'content-type': 'application/json; charset=utf-8' } },
+        refusalResponse(
+          fetchAPI,
+          CODE.NOT_FOUND,
+          `No such path: ${JSON.stringify(shown)}. GraphQL is served at ${ROUTES.graphql}.`,
         ),
       );
     },

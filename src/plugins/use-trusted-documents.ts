@@ -1,9 +1,10 @@
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import { GraphQLError } from 'graphql';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import type { Principal } from '../auth/principal.js';
 import { normalizeId } from '../documents/manifest.js';
 import type { TrustedDocuments, TrustedMode } from '../documents/trusted-documents.js';
+import { publicError } from '../graphql-errors.js';
+import { CODE } from '../public-codes.js';
 
 /** The scope that lets a principal send documents outside the manifest in `only` mode (GraphiQL, scripts). */
 export const ARBITRARY_SCOPE = 'documents:arbitrary';
@@ -19,10 +20,6 @@ const documentIdOf = (params: GraphQLParams): string | null => {
   const id = (params as { documentId?: unknown }).documentId;
   return typeof id === 'string' ? normalizeId(id) : (persistedHash(params) ?? null);
 };
-
-function refusal(message: string, code: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, ...extensions, http: { status: 400 } } });
-}
 
 /**
  * Trusted documents (Apollo's persisted query safelisting, Hive's persisted documents): a request names
@@ -48,9 +45,10 @@ export function useTrustedDocuments(
             return;
           }
           if (mode === 'only' && context.principal?.scopes.has(ARBITRARY_SCOPE) !== true) {
-            throw refusal(
+            throw publicError(
+              CODE.PERSISTED_QUERY_REQUIRED,
               'This server runs trusted documents only: send a documentId (or Apollo’s persistedQuery hash) from the manifest, or use a credential with the scope "documents:arbitrary".',
-              'PERSISTED_QUERY_REQUIRED',
+              { http: { status: 400 } },
             );
           }
           // Arbitrary text with a hash beside it: run the text (the hash names nothing trusted).
@@ -68,11 +66,11 @@ export function useTrustedDocuments(
       customErrors: {
         notFound: {
           message: 'No trusted document has this id (documentId or persistedQuery.sha256Hash).',
-          extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
+          extensions: { code: CODE.PERSISTED_QUERY_NOT_FOUND, http: { status: 400 } },
         },
         keyNotFound: {
           message: 'Send a query, or the id of a trusted document (documentId or extensions.persistedQuery).',
-          extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+          extensions: { code: CODE.BAD_REQUEST, http: { status: 400 } },
         },
       },
     }) as Plugin<object, { principal?: Principal }>,

@@ -4,9 +4,10 @@ import type { Context } from '../context.js';
 import { UpstreamBudget } from '../cost/budget.js';
 import { type Estimate, estimateCalls } from '../cost/estimate.js';
 import type { LimitSettings } from '../cost/limits.js';
+import { CODE } from '../public-codes.js';
 
 function tooExpensive(message: string, extensions: Record<string, unknown>): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'OPERATION_TOO_EXPENSIVE', ...extensions } });
+  return new GraphQLError(message, { extensions: { code: CODE.OPERATION_TOO_EXPENSIVE, ...extensions } });
 }
 
 /** What a client sees of an operation's cost with `extensions: { cost: true }` (or `"dry-run"`). */

@@ -8,6 +8,7 @@ import { takeInOrder } from '../directory/merge-by-time.js';
 import type { DirectoryProvider } from '../directory/port.js';
 import { DirectoryFailure } from '../errors.js';
 import { badUserInput } from '../graphql-errors.js';
+import { CODE } from '../public-codes.js';
 import { directoryError } from './capability.js';
 import { Lazy } from './lazy.js';
 
@@ -165,7 +166,7 @@ export async function listChanges(
   const endCursor = edges.at(-1)?.cursor ?? ctx.cursors.sealJson(KIND, { ...cursor, p: positions });
   if (truncated) {
     ctx.partialErrors.warn(info, {
-      code: 'CHANGE_HISTORY_TRUNCATED',
+      code: CODE.CHANGE_HISTORY_TRUNCATED,
       message: 'A directory’s change history does not reach back to `since`: older changes are gone.',
     });
   }

@@ -6,8 +6,9 @@ import type { UserFilter } from '../directory/filter.js';
 import { mergePage } from '../directory/merge.js';
 import type { User, UserKind, UserStatus } from '../directory/model.js';
 import type { DirectoryProvider, SortDirection } from '../directory/port.js';
-import { DirectoryFailure, SCAN_BUDGET_EXHAUSTED } from '../errors.js';
+import { DirectoryFailure } from '../errors.js';
 import { badUserInput, forbidden } from '../graphql-errors.js';
+import { CODE } from '../public-codes.js';
 import { Lazy } from './lazy.js';
 
 export const DEFAULT_FIRST = 20;
@@ -106,7 +107,7 @@ export async function listUsers(
 
   if (page.exhaustedDirectories.length > 0) {
     ctx.partialErrors.warn(info, {
-      code: SCAN_BUDGET_EXHAUSTED,
+      code: CODE.SCAN_BUDGET_EXHAUSTED,
       message: `Local filtering in ${page.exhaustedDirectories.map((d) => `"${d}"`).join(', ')} stopped at its scan budget: this page may hold fewer than ${first} users although more match. Continue from pageInfo.endCursor.`,
       directories: page.exhaustedDirectories,
     });

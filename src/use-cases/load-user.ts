@@ -4,7 +4,7 @@ import type { Group } from '../directory/access-model.js';
 import { decodeGroupId, decodeUserId, type UserRef } from '../directory/global-id.js';
 import type { User } from '../directory/model.js';
 import { badUserInput, forbidden, outcome } from '../graphql-errors.js';
-import { ERRORS_PER_FIELD } from '../public-codes.js';
+import { CODE, ERRORS_PER_FIELD } from '../public-codes.js';
 import { withRead } from './capability.js';
 
 const SHOWN = 60;
@@ -23,16 +23,16 @@ function shown(globalId: string): string {
 export function loadUserByGlobalId(ctx: Context, globalId: string, argument: string): Promise<User | null> {
   const ref = decodeUserId(globalId);
   if (typeof ref === 'string') {
-    return refuse(ctx, 'BAD_USER_INPUT', () =>
+    return refuse(ctx, CODE.BAD_USER_INPUT, () =>
       badUserInput(`Argument "${argument}": "${shown(globalId)}" ${ref}.`, argument),
     );
   }
   if (ctx.directories.isWithheld(ref.directory)) {
-    return refuse(ctx, 'FORBIDDEN', () => forbidden('', ref.directory));
+    return refuse(ctx, CODE.FORBIDDEN, () => forbidden('', ref.directory));
   }
   const directory = ctx.directories.get(ref.directory);
   if (!directory) {
-    return refuse(ctx, 'BAD_USER_INPUT', () =>
+    return refuse(ctx, CODE.BAD_USER_INPUT, () =>
       badUserInput(
         `Argument "${argument}": "${shown(globalId)}" names directory "${ref.directory}", which is not configured here.`,
         argument,
@@ -49,7 +49,7 @@ export function loadUserByGlobalId(ctx: Context, globalId: string, argument: str
  */
 function refuse(
   ctx: Context,
-  code: 'BAD_USER_INPUT' | 'FORBIDDEN',
+  code: typeof CODE.BAD_USER_INPUT | typeof CODE.FORBIDDEN,
   make: () => GraphQLError,
 ): Promise<never> {
   const refusals = ctx.refusals;

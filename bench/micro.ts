@@ -6,7 +6,7 @@ import {
   type SpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { createApp } from '../src/app.js';
+import { createApp } from '../src/server/app.js';
 import { encodeUserId } from '../src/directory/global-id.js';
 import { DirectoryRegistry } from '../src/directory/registry.js';
 import { fakeDirectory, fakeUser } from '../test/support/fake-directory.js';

@@ -4,10 +4,10 @@
 // codes, from src/public-codes.ts); `--check` fails when any
 // has drifted.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { configReference } from '../src/config-reference.js';
-import { configJsonSchema } from '../src/config-schema.js';
-import { errorCodesReference } from '../src/public-codes.js';
-import { printSortedSchema, printSubgraphSdl } from '../src/sdl.js';
+import { errorCodesReference } from '../src/codes/public-codes.js';
+import { configReference } from '../src/config/config-reference.js';
+import { configJsonSchema } from '../src/config/config-schema.js';
+import { printSortedSchema, printSubgraphSdl } from '../src/server/sdl.js';
 
 const files = [
   { name: 'schema/schema.graphql', text: printSortedSchema() },

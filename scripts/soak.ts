@@ -4,8 +4,6 @@
 // error counts, request rates and memory before and after; exits 1 on any wrong answer.
 //   npm run soak            SOAK_SECONDS=10 npm run soak
 import { print } from 'graphql';
-import { createApp } from '../src/app.js';
-import { buildDirectories } from '../src/directories.js';
 import { encodeUserId } from '../src/directory/global-id.js';
 import { compareUsers } from '../src/directory/merge.js';
 import type { User } from '../src/directory/model.js';
@@ -16,6 +14,8 @@ import { mapUser as mapMonoCloud } from '../src/providers/monocloud/mapper.js';
 import { wireUser as monocloudWire } from '../src/providers/monocloud/wire.js';
 import { toZitadelUser } from '../src/providers/zitadel/mapper.js';
 import { userSchema as zitadelWire } from '../src/providers/zitadel/wire.js';
+import { createApp } from '../src/server/app.js';
+import { buildDirectories } from '../src/server/directories.js';
 import { SimulatorSet } from '../src/simulators/index.js';
 import type { Fault } from '../src/simulators/server.js';
 import { MergedUsersDocument, NodesByIdsDocument, UsersByEmailDocument } from '../test/generated/graphql.js';

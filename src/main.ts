@@ -2,30 +2,30 @@
 // directories and the app, listen, reload on SIGHUP, and shut down cleanly on SIGTERM/SIGINT.
 import type { AddressInfo } from 'node:net';
 import { EnvHttpProxyAgent, setGlobalDispatcher } from 'undici';
+import { proxyConfigured } from './http/dispatcher.js';
+import { createLog, prettyDestination } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { createMetricsServer } from './observability/metrics-server.js';
+import { startTracing } from './observability/tracing.js';
+import type { ReloadOutcome } from './plugins/access/use-admin-reload.js';
+import { AUTH_OFF_WARNING, type ServingState } from './plugins/observability/use-readiness.js';
 import {
   buildGeneration,
   CurrentGeneration,
   GenerationError,
   needsRestart,
   type ProcessServices,
-} from './generation.js';
-import { proxyConfigured } from './http/dispatcher.js';
-import { createHttpServer } from './http-server.js';
-import { createLog, prettyDestination } from './observability/logger.js';
-import { Metrics } from './observability/metrics.js';
-import { createMetricsServer } from './observability/metrics-server.js';
-import { startTracing } from './observability/tracing.js';
-import type { ReloadOutcome } from './plugins/use-admin-reload.js';
-import { AUTH_OFF_WARNING, type ServingState } from './plugins/use-readiness.js';
-import { loadProcessConfig, type ProcessConfig } from './process-config.js';
+} from './server/generation.js';
+import { createHttpServer } from './server/http-server.js';
+import { loadProcessConfig, type ProcessConfig } from './server/process-config.js';
+import { closeGracefully } from './server/shutdown.js';
 import { SharedState } from './shared/shared-state.js';
-import { closeGracefully } from './shutdown.js';
 
 async function main(settings: ProcessConfig): Promise<void> {
   const { source } = settings;
   // The token issuer's discovery, keys and introspection use Node's fetch: through the same proxy.
   if (proxyConfigured()) setGlobalDispatcher(new EnvHttpProxyAgent());
-  const demo = source.kind === 'demo' ? await (await import('./demo.js')).startDemo() : null;
+  const demo = source.kind === 'demo' ? await (await import('./server/demo.js')).startDemo() : null;
   const directories = demo?.directories ?? (source.kind === 'file' ? source.config.directories : []);
   const file = source.kind === 'file' ? source.config : null;
   // Human-readable in demo mode, one JSON object per line otherwise.
@@ -173,7 +173,7 @@ const loaded = loadProcessConfig(process.argv.slice(2), process.env, process.cwd
 if (!loaded.ok) configurationProblems(loaded.problems);
 const argv = process.argv.slice(2);
 if (argv.includes('--check')) {
-  const { printChecks, runChecks } = await import('./check.js');
+  const { printChecks, runChecks } = await import('./server/check.js');
   const lines = await runChecks(loaded.config);
   console.log(printChecks(lines));
   process.exit(lines.some((line) => line.ok === false) ? 1 : 0);

@@ -2,10 +2,10 @@ import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createApp } from '../src/app.js';
 import { DirectoryRegistry } from '../src/directory/registry.js';
-import { MAX_REQUEST_BODY_BYTES, useBodyLimit } from '../src/plugins/use-body-limit.js';
+import { MAX_REQUEST_BODY_BYTES, useBodyLimit } from '../src/plugins/hygiene/use-body-limit.js';
 import { buildSchema } from '../src/schema/index.js';
+import { createApp } from '../src/server/app.js';
 
 // The request body limit (src/plugins/use-body-limit.ts): from Content-Length when the body declares one, by
 // counting when it is chunked; over a real socket so the headers are exactly what a client sends.

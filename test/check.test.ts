@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { DirectoryConfig } from '../src/config.js';
+import type { DirectoryConfig } from '../src/config/config.js';
 import { SimulatorSet } from '../src/simulators/index.js';
 import { TestIssuer } from './support/issuer.js';
 import { freePort } from './support/ports.js';

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config.js';
-import { configPath, loadProcessConfig } from '../src/process-config.js';
+import { parseConfig } from '../src/config/config.js';
+import { configPath, loadProcessConfig } from '../src/server/process-config.js';
 
 const GOOD = `
 auth:

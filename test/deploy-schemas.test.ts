@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/config/config.js';
 
 // Every manifest of the deploy kit against the schemas of what reads it: each Kubernetes object against
 // the Kubernetes API's own (kubernetes-models, generated from the API's OpenAPI document), the compose

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseConfig } from '../src/config.js';
-import { configJsonSchema } from '../src/config-schema.js';
+import { parseConfig } from '../src/config/config.js';
+import { configJsonSchema } from '../src/config/config-schema.js';
 
 it('usergraph.example.yaml is valid once its variables are set', () => {
   const text = readFileSync(new URL('../usergraph.example.yaml', import.meta.url), 'utf8');

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../src/app.js';
-import { type Demo, startDemo } from '../src/demo.js';
-import { buildDirectories } from '../src/directories.js';
 import { encodeUserId } from '../src/directory/global-id.js';
 import type { DirectoryRegistry } from '../src/directory/registry.js';
+import { type App, createApp } from '../src/server/app.js';
+import { type Demo, startDemo } from '../src/server/demo.js';
+import { buildDirectories } from '../src/server/directories.js';
 
 // usergraph executes with graphql-jit; graphql-js is the reference. Both apps here serve the same
 // simulators, so every answer (data and errors, partial failures included) must be the same.

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { expect, it } from 'vitest';
+import { DirectoryFailure } from '../src/codes/failure-codes.js';
 import { UpstreamError } from '../src/directory/failures.js';
-import { DirectoryFailure } from '../src/errors.js';
 import { createLog, yogaLogger } from '../src/observability/logger.js';
 import { LogLines } from './support/log-lines.js';
 

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { codeFor, DirectoryFailure, publicDirectoryError } from '../src/codes/failure-codes.js';
+import { PUBLIC_CODES, refusalStatus } from '../src/codes/public-codes.js';
 import { BudgetExceededError, UpstreamError } from '../src/directory/failures.js';
-import { codeFor, DirectoryFailure, publicDirectoryError } from '../src/errors.js';
-import { PUBLIC_CODES, refusalStatus } from '../src/public-codes.js';
 
 const SRC = resolve(import.meta.dirname, '../src');
 

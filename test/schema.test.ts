@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { printSortedSchema, printSubgraphSdl } from '../src/sdl.js';
+import { printSortedSchema, printSubgraphSdl } from '../src/server/sdl.js';
 
 it('schema/schema.graphql matches the code (run `npm run schema` after changing the schema)', () => {
   expect(readFileSync(new URL('../schema/schema.graphql', import.meta.url), 'utf8')).toBe(

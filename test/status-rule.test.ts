@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import {
+  codeFor,
+  DirectoryFailure,
+  publicDirectoryError,
+  upstreamErrorFor,
+} from '../src/codes/failure-codes.js';
 import { InvalidPageRequest, ScanBudgetExhaustedError, UpstreamError } from '../src/directory/failures.js';
-import { codeFor, DirectoryFailure, publicDirectoryError, upstreamErrorFor } from '../src/errors.js';
 
 // The one status rule (src/errors.ts) and the one table of public codes.
 

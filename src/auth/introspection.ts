@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
 import * as oidc from 'openid-client';
 import { type ClaimMapping, grantsFrom } from './claims.js';
 import { type AuthFailure, refused, unavailable } from './failure.js';
-import type { Principal } from './principal.js';
+import { authTimeOf, type Principal } from './principal.js';
 import type { IntrospectionSettings } from './settings.js';
 
 /** Answers kept (by the token's SHA-256), so a client's next request costs no call to the issuer. */
@@ -94,7 +94,14 @@ export class IntrospectionVerifier {
     if (subject.length > MAX_SUBJECT_LENGTH)
       return refused(`sub longer than ${MAX_SUBJECT_LENGTH} characters`);
     const { scopes, directories } = grantsFrom(answer as Record<string, unknown>, this.mapping);
-    return { kind: 'jwt', subject, scopes, directories, expiresAt: answer.exp * 1000 };
+    return {
+      kind: 'jwt',
+      subject,
+      scopes,
+      directories,
+      expiresAt: answer.exp * 1000,
+      ...authTimeOf(answer as Record<string, unknown>),
+    };
   }
 
   /** The issuer's configuration, from discovery (read once; again after a failure). */

@@ -2,7 +2,7 @@ import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { type ClaimMapping, grantsFrom } from './claims.js';
 import { type AuthFailure, refused, unavailable } from './failure.js';
-import type { Principal } from './principal.js';
+import { authTimeOf, type Principal } from './principal.js';
 import type { JwtSettings } from './settings.js';
 
 /** Verified tokens kept, so a client's every request does not pay a signature check. */
@@ -77,6 +77,7 @@ export class JwtVerifier {
       scopes,
       directories,
       expiresAt: exp * 1000,
+      ...authTimeOf(payload),
     };
     this.verified.set(token, principal);
     return principal;

@@ -10,6 +10,11 @@ export interface Principal {
   readonly directories: ReadonlySet<string> | null;
   /** Epoch ms after which the credential is no longer valid (JWT `exp`); null when it does not expire. */
   readonly expiresAt: number | null;
+  /**
+   * Epoch ms when the person behind a token last signed in (OpenID Connect `auth_time`), for step-up
+   * before writes; absent when the token does not say (and for API keys).
+   */
+  readonly authTime?: number;
 }
 
 /** Auth off (`mode: none`, demo mode): every scope, every directory. */
@@ -34,4 +39,10 @@ export function withoutPiiScopes(principal: Principal): Principal {
     withoutPii.set(principal, reduced);
   }
   return reduced;
+}
+
+/** `auth_time` (seconds) as epoch ms, when the token carries a sane one. */
+export function authTimeOf(claims: Readonly<Record<string, unknown>>): { authTime?: number } {
+  const value = claims.auth_time;
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? { authTime: value * 1000 } : {};
 }

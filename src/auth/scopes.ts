@@ -1,4 +1,4 @@
-// The scope vocabulary: what a principal may read. One scope per class of personal data, so a support
+// The scope vocabulary: what a principal may read, and (users:write:*, users:delete) do. One scope per class of personal data, so a support
 // tool can see who someone is without their sign-in IPs, and a script can page names without emails.
 // docs/authentication.md, "Scopes", documents each; the schema marks every field with the one it needs.
 
@@ -17,6 +17,10 @@ export const SCOPES = [
   'cache:bypass',
   'documents:arbitrary',
   'admin:reload',
+  'users:write:suspend',
+  'users:write:sessions',
+  'users:write:credentials',
+  'users:delete',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];
@@ -41,6 +45,11 @@ export const SCOPE_DESCRIPTIONS: Readonly<Record<Scope, string>> = {
   'cache:bypass':
     'Read users from their directory even when cached (header `X-Usergraph-Cache: bypass`), refreshing the cache.',
   'admin:reload': 'POST /admin/reload (when `http.adminReload` is on): re-read the config without a restart.',
+  'users:write:suspend': 'suspendPerson and resumePerson: disable and re-enable a person’s accounts.',
+  'users:write:sessions': 'signOutEverywhere: end a person’s sessions in every directory.',
+  'users:write:credentials':
+    'removePasskey and removeIdentity: remove a passkey or a linked identity from an account.',
+  'users:delete': 'deleteAccount: delete an account (suspended first; cannot be undone).',
   'documents:arbitrary':
     'Send documents outside the trusted-documents manifest when `trustedDocuments.mode` is `only` (GraphiQL, ad-hoc scripts).',
 };

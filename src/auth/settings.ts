@@ -12,6 +12,9 @@ const scope = z
 
 export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 
+/** How recent a sign-in a write needs by default: 15 minutes, as an admin console asks again. */
+export const DEFAULT_STEP_UP_MAX_AGE_SECONDS = 900;
+
 const claimName = z.string().regex(/^[A-Za-z0-9_:./-]{1,200}$/, 'must be a claim name');
 
 const jwt = z.strictObject({
@@ -229,6 +232,21 @@ export const authSettings = z
       .optional()
       .describe('Opaque access tokens, checked by RFC 7662 introspection at their issuer.'),
     apiKeys: z.array(apiKey).optional().describe('API keys for scripts and services, listed by SHA-256.'),
+    stepUpMaxAgeSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(86_400)
+      .default(DEFAULT_STEP_UP_MAX_AGE_SECONDS)
+      .describe(
+        'Writes (mutations) need a token whose `auth_time` is at most this old (RFC 9470 step-up); a token without `auth_time` cannot write. 0: no step-up.',
+      ),
+    stepUpExemptApiKeys: z
+      .boolean()
+      .default(false)
+      .describe(
+        'API keys (which carry no `auth_time`) may write without step-up. Off: an API key cannot write while step-up is on.',
+      ),
   })
   .superRefine((value, ctx) => {
     if (

@@ -88,8 +88,7 @@ export function cached(provider: DirectoryProvider, options: CacheOptions): Dire
 
     return async (ids: readonly string[], callOptions?: CallOptions): Promise<readonly KeyedResult<T>[]> => {
       if (callOptions?.context?.get(BYPASS) === true) return fetch(ids, callOptions);
-      const found = store.getMany(ids.map((id) => keyOf(fact, id)));
-      const entries = found instanceof Promise ? await found : found;
+      const entries = await store.getMany(ids.map((id) => keyOf(fact, id)));
       const at = now();
       const results: (KeyedResult<T> | undefined)[] = new Array(ids.length);
       const missing: string[] = [];

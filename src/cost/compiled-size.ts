@@ -20,7 +20,7 @@ const add = (a: number, b: number) => Math.min(SATURATED, a + b);
  * How much code graphql-jit writes for an operation: one piece per field for each concrete type it can
  * be selected on. Below an abstract type (`User`, `Node`) the selection is written once per possible
  * type, and fragments are inlined where they are spread, so a short document with fragments nested
- * through `User` levels multiplies fast (compile time follows this figure: BENCHMARKS.md). Memoised
+ * through `User` levels multiplies fast (compile time follows this figure: BENCHMARKS.md, "Hostile documents"). Memoised
  * per selection set and concrete type, so the pass is linear in the document times the schema's
  * object types, never in the expansion; it saturates at SATURATED. Duplicate spreads of one fragment
  * count twice (the compiler merges them): an upper bound.

@@ -15,6 +15,7 @@ import {
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values.js';
 import { decodeGroupId, decodeUserId } from '../directory/global-id.js';
+import type { LifecycleAction } from '../directory/lifecycle.js';
 import { MAX_REBASE_ROUNDS } from '../directory/merge.js';
 import type { ProviderKind } from '../directory/model.js';
 import type { CallRules } from '../directory/port.js';
@@ -87,12 +88,18 @@ export function estimateCalls(
   caps: EntryCaps = NO_CAPS,
 ): Estimate {
   const operation = getOperationAST(document, operationName);
-  const query = schema.getQueryType();
-  if (operation?.operation !== 'query' || !query) {
+  // Queries and mutations (whose writes are calls like any other); subscriptions call nothing here.
+  const root =
+    operation?.operation === 'query'
+      ? schema.getQueryType()
+      : operation?.operation === 'mutation'
+        ? schema.getMutationType()
+        : null;
+  if (operation === null || operation === undefined || !root) {
     return { perDirectory: {}, total: 0, ids: 0, emails: 0 };
   }
   const walk = new CostWalk(schema, document, variables ?? {}, directories, caps);
-  walk.selection(operation.selectionSet, query, null, 1);
+  walk.selection(operation.selectionSet, root, null, 1);
   return walk.result();
 }
 
@@ -186,6 +193,12 @@ class CostWalk {
 
   add(directory: string, calls: number): void {
     if (calls > 0) this.calls.set(directory, (this.calls.get(directory) ?? 0) + calls);
+  }
+
+  /** Counts ids as sent; false once the operation is past its cap. */
+  countIds(count: number): boolean {
+    this.sentIds += count;
+    return this.sentIds <= this.caps.ids;
   }
 
   /** Counts a place's ids as sent; false once the operation is past its cap (nothing more is decoded). */
@@ -397,6 +410,16 @@ export class Step {
   /** Counts the ids an argument sends; false once the operation is past its cap (decode nothing more). */
   sendsIds(argument: string): boolean {
     return this.walk.sendsIds(this.node, argument);
+  }
+
+  /** Counts ids sent inside an input object (already coerced); false once past the cap. */
+  countsIds(count: number): boolean {
+    return this.walk.countIds(count);
+  }
+
+  /** Upstream calls one account's `action` makes in `directory` at most (0: it cannot act there). */
+  actionCalls(directory: string, action: LifecycleAction): number {
+    return this.walk.directories.get(directory)?.lifecycle?.maxCalls[action] ?? 0;
   }
 
   /** Counts the addresses an argument sends; false once past the cap. */

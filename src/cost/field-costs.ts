@@ -1,4 +1,5 @@
 import { encodeUserId } from '../directory/global-id.js';
+import type { LifecycleAction } from '../directory/lifecycle.js';
 import type { CallRules } from '../directory/port.js';
 import { ACCOUNTS_PER_EMAIL, GROUPS_PER_DIRECTORY, LINKED_EMAILS_PER_USER } from './assumptions.js';
 import { type Counts, type FieldCost, hasFilter, listOf, perItem, positive, sum } from './estimate.js';
@@ -167,4 +168,25 @@ function referenceId(reference: unknown): string {
   return typeof r?.directoryName === 'string' && typeof r.localId === 'string'
     ? encodeUserId(r.directoryName, r.localId)
     : '';
+}
+
+/**
+ * An action on a person (`suspendPerson`…): the accounts named by id, the same person's accounts found
+ * by verified address (assumptions.ts), and per account the most calls the directory's action makes
+ * (reads before and after included). Ids inside the input count toward the operation's cap.
+ */
+export function personAction(action: LifecycleAction, reachesLinked: boolean): FieldCost {
+  return (step) => {
+    const input = (step.args.input ?? {}) as Record<string, unknown>;
+    const ids = input.userId === undefined ? listOf(input.userIds) : [input.userId];
+    if (!step.countsIds(ids.length)) return;
+    const accounts: Counts = new Map(step.byIds(ids));
+    const linked = reachesLinked && input.includeLinked !== false;
+    const emails =
+      (typeof input.email === 'string' ? 1 : 0) + (linked ? ids.length * LINKED_EMAILS_PER_USER : 0);
+    for (const [name, count] of step.lookUpEmails(emails))
+      accounts.set(name, (accounts.get(name) ?? 0) + count);
+    for (const [name, count] of accounts) step.add(name, count * step.actionCalls(name, action));
+    step.next(null, 1);
+  };
 }

@@ -1,6 +1,6 @@
 import type { Timestamp, User } from './model.js';
 
-// What a person can access and how they signed in, beyond the account itself (issue 16): groups and
+// What a person can access and how they signed in, beyond the account itself: groups and
 // memberships, role assignments, sessions. Plain readonly data like model.ts; a provider that cannot
 // serve a kind of fact says so in its capabilities and leaves the port method out, so "no groups" and
 // "cannot know" never look alike.

@@ -7,8 +7,7 @@ export type FailsWholeBatch = (error: unknown) => boolean;
 /**
  * `fn` for each unit, at most `concurrency` at once, each starting as one before it ends, in order;
  * results in the units' order. Rejects with the first failure, as `Promise.all` would (the units already
- * queued still run, as they did with p-limit). Workers taking the next unit rather than p-limit's queued
- * closure and two promises per unit (BENCHMARKS.md, issue 17).
+ * queued still run). Workers take the next unit: no closure and promises queued per unit.
  */
 export function mapConcurrently<U, R>(
   units: readonly U[],

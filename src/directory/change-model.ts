@@ -1,6 +1,6 @@
 import type { Timestamp } from './model.js';
 
-// The change feed's model (issue 16): normalised changes, each with the provider position right after
+// The change feed's model: normalised changes, each with the provider position right after
 // it, so a merged feed can advance each directory exactly as far as the changes it handed out.
 
 export const CHANGE_KINDS = [

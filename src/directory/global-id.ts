@@ -50,7 +50,7 @@ function decode(globalId: string): UserRef | string {
   return { directory: rest.slice(0, colon), localId: rest.slice(colon + 1) };
 }
 
-// Groups (issue 16) have global ids of their own kind, `g1:<directory>:<localId>`, so `node(id)` can
+// Groups have global ids of their own kind, `g1:<directory>:<localId>`, so `node(id)` can
 // tell a group from a user before asking any directory.
 const GROUP_PREFIX = 'g1:';
 const GROUP_PREFIX_ENCODED = Buffer.from(GROUP_PREFIX, 'utf8').toString('base64url');

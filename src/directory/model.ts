@@ -10,7 +10,7 @@ export type UserStatus = 'ACTIVE' | 'INACTIVE' | 'DISABLED' | 'BLOCKED' | 'LOCKE
 /**
  * An instant as Date's time value: whole epoch milliseconds (UTC) within Date's range. Responses write
  * it as RFC 3339 in UTC, e.g. `2021-12-31T18:30:00.000Z`, and only when they select it (the DateTime
- * scalar): formatting every timestamp of every user mapped was 8% of a 60-user query (BENCHMARKS.md).
+ * scalar), not at mapping time (timestamp.ts).
  */
 export type Timestamp = number;
 

@@ -1,25 +1,11 @@
 import type { Group, Membership, OffsetPage, RoleAssignment, Session } from './access-model.js';
-import type { CallContext } from './call-context.js';
+import type { CallOptions } from './call-options.js';
 import type { Capabilities, ChangePage, ChangeRequest } from './change-model.js';
 import type { UserFilter } from './filter.js';
+import type { AccountLifecycle } from './lifecycle.js';
 import type { Identity, Passkey, ProviderKind, User } from './model.js';
 
-/**
- * What a provider needs to make a call: the signal that ends it, and the budget each call sent takes
- * from. What the layers around the provider keep per call (deadline, fair share, trace, response memo,
- * cache bypass) rides in `context`, owned by those layers; a provider passes the options on as they are.
- */
-export interface CallOptions {
-  /** Aborts when the request's deadline passes or its client goes away. */
-  readonly signal?: AbortSignal;
-  /** The operation's upstream-call budget: each call sent takes one for its directory, or is refused. */
-  readonly budget?: CallBudget;
-  readonly context?: CallContext;
-}
-
-export interface CallBudget {
-  take(directory: string): boolean;
-}
+export type { CallBudget, CallOptions } from './call-options.js';
 
 /** One result per key, in key order: the user, `null` when the directory has no such user, or the error for that key. */
 export type KeyedResult<T> = T | null | Error;
@@ -85,13 +71,13 @@ export interface DirectoryProvider {
     localIds: readonly string[],
     options?: CallOptions,
   ): Promise<readonly KeyedResult<readonly Identity[]>[]>;
-  /** Accounts holding each email (issue 4), in key order. */
+  /** Accounts holding each email, in key order. */
   findUsersByEmail?(
     emails: readonly string[],
     options?: CallOptions,
   ): Promise<readonly KeyedResult<readonly User[]>[]>;
   /**
-   * What the directory can serve beyond users (issue 16). A method below that is absent is a fact the
+   * What the directory can serve beyond users. A method below that is absent is a fact the
    * provider cannot know, answered with UNSUPPORTED_BY_PROVIDER, never as empty.
    */
   capabilities?(options?: CallOptions): Promise<Capabilities>;
@@ -129,6 +115,8 @@ export interface DirectoryProvider {
   health?(): DirectoryHealth;
   /** How many upstream calls each kind of read can take (for the budget estimated before execution). */
   readonly calls?: CallRules;
+  /** The directory's writes (suspend, resume, sign out, remove a credential, delete); absent: read-only. */
+  readonly lifecycle?: AccountLifecycle;
   /** A listing returns each user as completely as a read by id (so listed users may fill the user cache). */
   readonly listedUsersComplete?: boolean;
 }
@@ -190,7 +178,7 @@ export interface DirectoryHealth {
   readonly circuit: CircuitState;
   /** The public code (src/errors.ts) of the latest error a caller got, and when. */
   readonly lastError: { readonly code: string; readonly at: string } | null;
-  /** The outbound rate: fixed, or learnt from the directory's 429s (issue 18). */
+  /** The outbound rate: fixed, or learnt from the directory's 429s. */
   readonly rate?: RateState;
   /** Over the last 100 upstream calls; null before the first. */
   readonly latency: {

@@ -2,8 +2,8 @@ import type { Timestamp } from './model.js';
 
 // Instants are kept as Date's own time value (epoch milliseconds) and written out as RFC 3339 only
 // when a response selects them (the DateTime scalar, src/schema/scalars.ts). Every user carries half
-// a dozen timestamps and a batch maps hundreds of users: formatting them all at mapping time cost
-// 8% of a 60-user query's throughput, most of it for fields nobody asked for (BENCHMARKS.md, issue 17).
+// a dozen timestamps and a batch maps hundreds of users: formatting them all at mapping time is work
+// for fields nobody asked for (BENCHMARKS.md, "Hand-tuned spots").
 
 /** The largest time value a Date holds (±100,000,000 days). */
 const MAX_TIME = 8.64e15;

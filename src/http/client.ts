@@ -1,10 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { type Dispatcher, errors } from 'undici';
+import { type ProviderErrorFacts, upstreamErrorFor } from '../codes/failure-codes.js';
 import { CallContext, callKey } from '../directory/call-context.js';
 import { BudgetExceededError, UpstreamError } from '../directory/failures.js';
 import type { ProviderKind } from '../directory/model.js';
 import type { CallOptions } from '../directory/port.js';
-import { type ProviderErrorFacts, upstreamErrorFor } from '../errors.js';
 import { injectTraceHeaders, traceOf } from '../tracing/call-trace.js';
 import { upstreamDispatcher } from './dispatcher.js';
 import { exchange } from './exchange.js';
@@ -54,7 +54,7 @@ export interface HttpClientOptions {
 }
 
 export interface HttpCall {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** The documented route with its parameters filled in, e.g. `/api/users/abc`. */
   readonly path: string;
   /** The documented route as a name for errors and logs, e.g. `GET /api/users/{id}`. */
@@ -69,9 +69,14 @@ export interface HttpCall {
   /** A login or token refresh (counted apart in the metrics). */
   readonly token?: boolean;
   /**
+   * A write (suspend, remove…): sent once, never retried by the guard, never kept in the memo. A write
+   * that timed out may have been applied; the caller reads the account again to know.
+   */
+  readonly write?: true;
+  /**
    * false: a GET not kept in the request's memo. A by-id read is sent once per request by its
    * DataLoader already; memoizing it as well only held every answer's body until the request ended,
-   * hundreds of them in a large batch, for the garbage collector to copy (BENCHMARKS.md, issue 17).
+   * hundreds of them in a large batch.
    */
   readonly memo?: false;
 }
@@ -156,8 +161,7 @@ export class HttpClient {
 
   private async sendOnce(call: HttpCall, options: CallOptions): Promise<HttpResponse> {
     // The per-call bound is undici's own headers and body timeouts, and the caller's deadline its
-    // signal as is: an AbortController, a timer and a listener of our own per call cost more than the
-    // rest of the call's bookkeeping (BENCHMARKS.md).
+    // signal as is: no AbortController, timer or listener of our own per call.
     const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
     const callTrace = traceOf(options);
     if (callTrace !== undefined) injectTraceHeaders(callTrace, headers);

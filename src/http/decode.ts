@@ -19,8 +19,9 @@ export function decode<S extends z.ZodType>(
   } catch {
     throw new UpstreamError({ provider, kind: 'bad_response', operation, detail: 'body is not JSON' });
   }
-  // Most bodies are on contract: checked in place by the compiled form of the same schema. zod runs
-  // for the rest, and for a body the check refuses, to say where it broke (compiled-schema.ts).
+  // Most bodies are on contract: checked in place by the compiled form of the same schema, where the
+  // contract declared that possible. zod runs for the rest, and for a body the check refuses, to say
+  // where it broke (compiled-schema.ts).
   const check = compiledCheck(schema);
   if (check?.(value) === true) return value as z.output<S>;
   const result = schema.safeParse(value);

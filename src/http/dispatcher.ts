@@ -17,7 +17,7 @@ export function proxyConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
 
 /**
  * How one directory's calls leave the process. Directly: a Pool for its one origin (no URL parsing or
- * origin lookup per call: BENCHMARKS.md). When the environment names a proxy (HTTPS_PROXY, HTTP_PROXY,
+ * origin lookup per call). When the environment names a proxy (HTTPS_PROXY, HTTP_PROXY,
  * NO_PROXY, as enterprise networks set them): undici's EnvHttpProxyAgent, which tunnels HTTPS through
  * the proxy with CONNECT and skips it for hosts NO_PROXY lists. Either way `ca` is trusted for the
  * directory's own TLS.

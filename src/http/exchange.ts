@@ -10,8 +10,7 @@ export interface Exchange {
 /**
  * One request through undici's dispatcher, its whole body collected as a string. `request()` wraps
  * every response body in a Readable stream and reads it back through the stream machinery; a
- * provider answer is a few kilobytes of JSON wanted whole, and that wrapping was a large part of
- * undici's cost per call (BENCHMARKS.md). Rejects with undici's own errors (timeouts, resets) or,
+ * provider answer is a few kilobytes of JSON wanted whole (BENCHMARKS.md, "Hand-tuned spots"). Rejects with undici's own errors (timeouts, resets) or,
  * when `signal` aborts, with an AbortError.
  */
 export function exchange(
@@ -36,10 +35,8 @@ export function exchange(
 }
 
 /**
- * One call in flight: undici's handler as one object with methods, where a closure for each was
- * six allocations per upstream call (S2 ×1.05, S2-600 ×1.05: BENCHMARKS.md, issue 17). The abort
- * listener stays a function: the same object as an EventListener (`handleEvent`) took Node's slow
- * path for listener objects and cost S2 ×0.86.
+ * One call in flight: undici's handler as one object with methods. The abort listener stays a
+ * function: an object as an EventListener (`handleEvent`) takes Node's slow path for listener objects.
  */
 class PendingExchange implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;

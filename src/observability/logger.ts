@@ -1,7 +1,7 @@
 import type { YogaLogger } from 'graphql-yoga';
 import pino, { type Logger } from 'pino';
+import { DirectoryFailure } from '../codes/failure-codes.js';
 import { BudgetExceededError, ScanBudgetExhaustedError, UpstreamError } from '../directory/failures.js';
-import { DirectoryFailure } from '../errors.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -17,15 +17,8 @@ const REPEAT_WINDOW_MS = 1_000;
 export function createLog(
   options: { readonly level?: LogLevel; readonly destination?: NodeJS.WritableStream } = {},
 ): Logger {
-  // `time` in epoch milliseconds (pino's default): an ISO string per line cost ~1% of a one-user
-  // query's CPU (BENCHMARKS.md), and every log pipeline reads either.
   const settings = { level: options.level ?? 'info', base: { service: 'usergraph' } };
-  // Lines are written in chunks of 4 KiB or every second, whichever comes first (and at exit): a
-  // write(2) per access line was ~3% of a one-user query's CPU.
-  return pino(
-    settings,
-    options.destination ?? pino.destination({ sync: false, minLength: 4096, periodicFlush: 1000 }),
-  );
+  return options.destination === undefined ? pino(settings) : pino(settings, options.destination);
 }
 
 /**

@@ -3,7 +3,6 @@ import type { ProviderKind } from '../directory/model.js';
 import type { CircuitState, HealthState } from '../directory/port.js';
 import type { DirectoryGuard } from '../resilience/guard.js';
 import type { AttemptOutcome, GuardObserver } from '../resilience/observer.js';
-import { BoundCounter, BoundHistogram } from './bound-series.js';
 
 // usergraph's Prometheus metrics (prom-client), one registry per app. Labels are bounded: directory
 // names and routes come from the config and the code (route templates, never ids), operation names are
@@ -24,18 +23,19 @@ export class Metrics {
   private readonly names = new Set<string>();
   private readonly guards: { directory: string; provider: ProviderKind; guard: DirectoryGuard }[] = [];
 
-  // The two metrics every upstream attempt updates: label sets bound once (bound-series.ts).
-  private readonly upstreamRequests = new BoundCounter(
-    'usergraph_upstream_requests_total',
-    'Upstream requests (attempts, retries included) by directory, route template and outcome (status class, timeout, network, aborted).',
-    this.registry,
-  );
-  private readonly upstreamDuration = new BoundHistogram(
-    'usergraph_upstream_request_duration_seconds',
-    'Duration of one upstream attempt.',
-    SECONDS,
-    this.registry,
-  );
+  private readonly upstreamRequests = new Counter({
+    name: 'usergraph_upstream_requests_total',
+    help: 'Upstream requests (attempts, retries included) by directory, route template and outcome (status class, timeout, network, aborted).',
+    labelNames: ['directory', 'provider', 'route', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly upstreamDuration = new Histogram({
+    name: 'usergraph_upstream_request_duration_seconds',
+    help: 'Duration of one upstream attempt.',
+    labelNames: ['directory', 'provider', 'route'],
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
   private readonly retries = new Counter({
     name: 'usergraph_upstream_retries_total',
     help: 'Upstream attempts that were retries.',
@@ -73,30 +73,32 @@ export class Metrics {
     labelNames: ['directory', 'provider', 'route', 'outcome'],
     registers: [this.registry],
   });
-  // Updated once per operation (three or more series each): bound series too.
-  private readonly operations = new BoundCounter(
-    'usergraph_operations_total',
-    'GraphQL operations by name and outcome (ok, partial: data and errors, error, refused by a limit, invalid).',
-    this.registry,
-  );
-  private readonly operationDuration = new BoundHistogram(
-    'usergraph_operation_duration_seconds',
-    'Duration of executed GraphQL operations.',
-    SECONDS,
-    this.registry,
-  );
+  private readonly operations = new Counter({
+    name: 'usergraph_operations_total',
+    help: 'GraphQL operations by name and outcome (ok, partial: data and errors, error, refused by a limit, invalid).',
+    labelNames: ['operation', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly operationDuration = new Histogram({
+    name: 'usergraph_operation_duration_seconds',
+    help: 'Duration of executed GraphQL operations.',
+    labelNames: ['operation'],
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
   private readonly errors = new Counter({
     name: 'usergraph_graphql_errors_total',
     help: 'GraphQL errors in answers, by extensions.code.',
     labelNames: ['operation', 'code'],
     registers: [this.registry],
   });
-  private readonly operationCalls = new BoundHistogram(
-    'usergraph_operation_upstream_calls',
-    'Upstream calls one operation made, per directory.',
-    CALLS,
-    this.registry,
-  );
+  private readonly operationCalls = new Histogram({
+    name: 'usergraph_operation_upstream_calls',
+    help: 'Upstream calls one operation made, per directory.',
+    labelNames: ['operation', 'directory'],
+    buckets: CALLS,
+    registers: [this.registry],
+  });
   private readonly directoryErrors = new Counter({
     name: 'usergraph_directory_errors_total',
     help: 'Errors callers got from a directory (a batch-wide failure once per batch), by public code.',
@@ -194,29 +196,10 @@ export class Metrics {
   /** The observer a directory's guard reports to. */
   observer(directory: string, provider: ProviderKind): GuardObserver {
     const labels = { directory, provider };
-    // Series bound once per route and outcome (both few: templates and classes), found without
-    // building a key string per attempt.
-    const attempts = new Map<
-      string,
-      Map<AttemptOutcome, { readonly count: () => void; readonly observe: (seconds: number) => void }>
-    >();
     return {
       attempt: (route: string, outcome: AttemptOutcome, seconds: number, token: boolean) => {
-        let byOutcome = attempts.get(route);
-        if (byOutcome === undefined) {
-          byOutcome = new Map();
-          attempts.set(route, byOutcome);
-        }
-        let bound = byOutcome.get(outcome);
-        if (bound === undefined) {
-          bound = {
-            count: this.upstreamRequests.bind({ ...labels, route, outcome }),
-            observe: this.upstreamDuration.bind({ ...labels, route }),
-          };
-          byOutcome.set(outcome, bound);
-        }
-        bound.count();
-        bound.observe(seconds);
+        this.upstreamRequests.inc({ ...labels, route, outcome });
+        this.upstreamDuration.observe({ ...labels, route }, seconds);
         if (token) this.tokens.inc({ ...labels, route, outcome });
       },
       retry: (route) => this.retries.inc({ ...labels, route }),

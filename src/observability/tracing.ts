@@ -53,8 +53,8 @@ export interface Tracing {
 }
 
 /**
- * The OpenTelemetry SDK with an OTLP/HTTP exporter (protobuf by default: a third of JSON's bytes and
- * CPU to send, BENCHMARKS.md), which reads its endpoint, headers, timeout and compression from
+ * The OpenTelemetry SDK with an OTLP/HTTP exporter (protobuf by default: fewer bytes and less CPU to
+ * send than JSON), which reads its endpoint, headers, timeout and compression from
  * `OTEL_EXPORTER_OTLP_*` itself. Spans are batched off the request path (the SDK's
  * BatchSpanProcessor: a bounded queue, dropped rather than blocking when the collector is slow).
  * `exporter` and `immediate` are for tests: the same wiring with another exporter, spans handed over

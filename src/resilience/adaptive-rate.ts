@@ -1,6 +1,6 @@
 import type { RateState } from '../directory/port.js';
 
-// The outbound rate a directory is sent at, learnt from the directory itself (issue 18). Where the
+// The outbound rate a directory is sent at, learnt from the directory itself. Where the
 // provider documents a quota it is the ceiling and is never exceeded; where none is documented the rate
 // adapts: it doubles every TICK_MS while callers are waiting for tokens (slow start, like TCP's), and
 // after the first 429 it settles just under the rate the directory accepted, then probes upwards

@@ -50,10 +50,9 @@ export interface ClosingResponse {
 /**
  * A GraphQL request's deadline: its signal aborts when the client goes away or `timeoutMs` passes,
  * and `deadline` (epoch ms) lets retries and queues know how much time is left without waiting to
- * be aborted. One controller and one timer: AbortSignal.timeout and AbortSignal.any hold weak
- * references and finalizers that cost ~5% of a one-user query's CPU (BENCHMARKS.md). With Node's
- * response at hand it listens to that, not to the fetch adapter's request signal, a proxied
- * EventTarget whose every property read cost another ~5% of that query's CPU.
+ * be aborted. One controller and one timer, not AbortSignal.timeout and AbortSignal.any, which hold
+ * weak references and finalizers; with Node's response at hand it listens to that, not to the fetch
+ * adapter's request signal, a proxied EventTarget slow to read (BENCHMARKS.md, "Hand-tuned spots").
  */
 export function requestDeadline(timeoutMs: number, client?: ClientLink, now = Date.now()): RequestDeadline {
   const controller = new AbortController();

@@ -1,7 +1,7 @@
+import { codeFor, type ErrorCode } from '../codes/failure-codes.js';
 import { UpstreamError } from '../directory/failures.js';
 import type { ProviderKind } from '../directory/model.js';
 import type { CallOptions, DirectoryHealth } from '../directory/port.js';
-import { codeFor, type ErrorCode } from '../errors.js';
 import type { CallGuard, HttpCall, HttpResponse } from '../http/client.js';
 import { traceOf } from '../tracing/call-trace.js';
 import { AdaptiveRate } from './adaptive-rate.js';
@@ -177,7 +177,7 @@ export class DirectoryGuard implements CallGuard {
         this.limiter.holdOff(failure.retryAfterMs);
         this.observer.holdOff(failure.retryAfterMs / 1000);
       }
-      if (!failure.retryable || signal?.aborted) throw failure;
+      if (!failure.retryable || call.write === true || signal?.aborted) throw failure;
       if (number >= this.options.retry.maxAttempts) throw failure;
       const wait = failure.retryAfterMs ?? this.backoff(number);
       // Asked to wait past the deadline: answer now (a 429 becomes DIRECTORY_RATE_LIMITED with retryAfter).

@@ -37,7 +37,7 @@ export function observed(
       }
     };
   const { getPasskeys, getIdentities, findUsersByEmail, close } = provider;
-  // The optional reads beyond users (issue 16), each watched the same way when the provider has it.
+  // The optional reads beyond users, each watched the same way when the provider has it.
   const optional: Partial<DirectoryProvider> = {};
   for (const name of OPTIONAL_READS) {
     const method = provider[name] as ((...args: unknown[]) => Promise<unknown>) | undefined;
@@ -57,6 +57,7 @@ export function observed(
       await close?.call(provider);
     },
     ...(provider.calls ? { calls: provider.calls } : {}),
+    ...(provider.lifecycle ? { lifecycle: provider.lifecycle } : {}),
     ...(provider.listedUsersComplete === undefined
       ? {}
       : { listedUsersComplete: provider.listedUsersComplete }),

@@ -123,8 +123,7 @@ export class OutboundLimiter {
   /**
    * The common case without a wait: nobody queued, a free slot, no hold-off and a token in this
    * process's own bucket now. Takes them and returns the release; null (having taken nothing) when any
-   * of them would mean waiting, and `acquire` is the way. Saves the guard a promise and its turns per
-   * call (BENCHMARKS.md).
+   * of them would mean waiting, and `acquire` is the way: no promise when nothing waits.
    */
   tryAcquire(): (() => void) | null {
     if (this.localTokens === null || this.queue.size > 0 || this.active >= this.maxConcurrent) return null;
@@ -163,8 +162,7 @@ export class OutboundLimiter {
         }
         const waiter = this.queue.shift() as Waiter;
         if (waiter.settled) continue;
-        const taken = this.tokens.take(waiter.deadline - this.now());
-        const wait = taken instanceof Promise ? await taken : taken;
+        const wait = await this.tokens.take(waiter.deadline - this.now());
         if (wait === null) {
           this.settle(
             waiter,

@@ -1,5 +1,5 @@
-import { builder, needs } from '../builder.js';
 import type { AppServicesUser } from '../directory/model.js';
+import { builder, needs } from '../graphql/builder.js';
 import { NodeInterface } from './node.js';
 import { UserInterface } from './user.js';
 

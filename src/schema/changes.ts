@@ -1,7 +1,7 @@
-import { builder, costs, needs } from '../builder.js';
 import { capabilities, changesPage, changeUser } from '../cost/field-costs.js';
 import { type Capabilities, CHANGE_KINDS, type Change } from '../directory/change-model.js';
 import { encodeGroupId, encodeUserId } from '../directory/global-id.js';
+import { builder, costs, needs } from '../graphql/builder.js';
 import { directoryError } from '../use-cases/capability.js';
 import { chooseDirectories } from '../use-cases/choose-directories.js';
 import {
@@ -14,7 +14,7 @@ import {
 import { DirectoryType } from './directory.js';
 import { UserInterface } from './user.js';
 
-// The change feed and each directory's capabilities (issue 16).
+// The change feed and each directory's capabilities.
 
 const ChangeKindEnum = builder.enumType('ChangeKind', {
   description: 'What a change did, normalised across providers; `rawType` keeps the provider’s own.',

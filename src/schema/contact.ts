@@ -1,5 +1,5 @@
-import { builder } from '../builder.js';
 import type { Email, PhoneNumber } from '../directory/model.js';
+import { builder } from '../graphql/builder.js';
 
 export const EmailType = builder.objectRef<Email>('Email').implement({
   description: 'An email address on an account.',

@@ -1,5 +1,5 @@
-import { builder, needs } from '../builder.js';
 import type { Identity, Passkey } from '../directory/model.js';
+import { builder, needs } from '../graphql/builder.js';
 
 export const PasskeyType = builder.objectRef<Passkey>('Passkey').implement({
   description:

@@ -1,5 +1,5 @@
-import { builder, needs } from '../builder.js';
 import type { DirectoryHealth } from '../directory/port.js';
+import { builder, needs } from '../graphql/builder.js';
 import { DirectoryType } from './directory.js';
 
 const HealthStateEnum = builder.enumType('DirectoryHealthState', {

@@ -1,8 +1,8 @@
-import { builder, costs } from '../builder.js';
 import { directoryByName, everyDirectory } from '../cost/field-costs.js';
 import type { ProviderKind } from '../directory/model.js';
 import type { DirectoryProvider } from '../directory/port.js';
-import { forbidden } from '../graphql-errors.js';
+import { builder, costs } from '../graphql/builder.js';
+import { forbidden } from '../graphql/graphql-errors.js';
 
 const PROVIDER_ENUM: Readonly<Record<ProviderKind, 'MONOCLOUD' | 'ZITADEL' | 'APP_SERVICES'>> = {
   monocloud: 'MONOCLOUD',

@@ -1,7 +1,7 @@
-import { builder, costs, needs } from '../builder.js';
 import { linkedAccounts, usersByEmail } from '../cost/field-costs.js';
 import { normalizeEmail } from '../directory/filter.js';
-import { badUserInput } from '../graphql-errors.js';
+import { builder, costs, needs } from '../graphql/builder.js';
+import { badUserInput } from '../graphql/graphql-errors.js';
 import {
   accountsFor,
   type EmailAccount,

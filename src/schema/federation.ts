@@ -1,7 +1,7 @@
-import { builder } from '../builder.js';
-import type { Context } from '../context.js';
 import { decodeGroupId, encodeUserId } from '../directory/global-id.js';
 import type { User } from '../directory/model.js';
+import { builder } from '../graphql/builder.js';
+import type { Context } from '../graphql/context.js';
 import { loadNodeByGlobalId, loadUserByGlobalId } from '../use-cases/load-user.js';
 import { AppServicesUserType } from './app-services-user.js';
 import { GroupType } from './group.js';
@@ -57,7 +57,7 @@ export function declareUserEntities(compositeKey: boolean): void {
 
 declareUserEntities(false);
 
-// Groups are entities too (issue 16), keyed by their global id: another subgraph can attach data to a
+// Groups are entities too, keyed by their global id: another subgraph can attach data to a
 // group (say, the team that owns it). A representation whose id is not a group's is no group.
 builder.asEntity(GroupType, {
   key: builder.selection<{ id: string }>('id'),

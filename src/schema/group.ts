@@ -1,8 +1,8 @@
-import { builder, costs, needs } from '../builder.js';
 import { groupPage, userGroups } from '../cost/field-costs.js';
 import type { Group } from '../directory/access-model.js';
 import type { Timestamp, User } from '../directory/model.js';
 import type { DirectoryProvider } from '../directory/port.js';
+import { builder, costs, needs } from '../graphql/builder.js';
 import { directoryError, withRead } from '../use-cases/capability.js';
 import { DirectoryType } from './directory.js';
 import {
@@ -16,7 +16,7 @@ import {
 import { isGroup, NodeInterface } from './node.js';
 import { UserInterface } from './user.js';
 
-// Groups (issue 16): `Group` is a Node; a user's groups and a group's members are connections whose
+// Groups: `Group` is a Node; a user's groups and a group's members are connections whose
 // edges carry when the membership began. A directory without groups answers these fields with null
 // and UNSUPPORTED_BY_PROVIDER.
 

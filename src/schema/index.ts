@@ -1,8 +1,8 @@
 import type { GraphQLSchema } from 'graphql';
-import { requireScopes } from '../auth/field-scopes-plugin.js';
-import { builder } from '../builder.js';
 import { declareCost } from '../cost/declare-cost.js';
 import { entitiesById } from '../cost/field-costs.js';
+import { builder } from '../graphql/builder.js';
+import { requireScopes } from '../graphql/field-scopes-plugin.js';
 import './scalars.js';
 import './query.js';
 import './node.js';

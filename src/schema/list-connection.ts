@@ -1,13 +1,13 @@
-import { builder } from '../builder.js';
 import { InvalidPageRequest } from '../directory/failures.js';
 import { decodeOffset, encodeOffset } from '../directory/offset-cursor.js';
-import { badUserInput } from '../graphql-errors.js';
+import { builder } from '../graphql/builder.js';
+import { badUserInput } from '../graphql/graphql-errors.js';
 
 // Relay connections over the small lists beyond users (a user's groups, roles and sessions; a
 // directory's groups; a group's members), paged by an offset cursor (src/directory/offset-cursor.ts).
 
-// Cursors are written when a response selects them (`cursor`, `startCursor`, `endCursor`): a page of
-// 50 users with their groups and roles made one per edge that no one asked for (BENCHMARKS.md).
+// Cursors are written when a response selects them (`cursor`, `startCursor`, `endCursor`), not one per
+// edge that no one asked for.
 
 export interface Edge<T, E = object> {
   /** Its place in the list, which its cursor names. */

@@ -1,8 +1,8 @@
-import { builder, costs, needs } from '../builder.js';
 import { usersById } from '../cost/field-costs.js';
 import type { Group } from '../directory/access-model.js';
 import { encodeGroupId, encodeUserId } from '../directory/global-id.js';
 import type { ProviderKind, User } from '../directory/model.js';
+import { builder, costs, needs } from '../graphql/builder.js';
 import { loadNodeByGlobalId } from '../use-cases/load-user.js';
 
 /** The concrete GraphQL type of a user from each provider. */

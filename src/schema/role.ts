@@ -1,11 +1,11 @@
-import { builder, costs, needs } from '../builder.js';
 import { perUserBatch } from '../cost/field-costs.js';
 import type { RoleAssignment } from '../directory/access-model.js';
+import { builder, costs, needs } from '../graphql/builder.js';
 import { directoryError, withRead } from '../use-cases/capability.js';
 import { type Connection, edgeCursor, listArgs, PageInfoType, sliceConnection } from './list-connection.js';
 import { UserInterface } from './user.js';
 
-// Roles (issue 16): ZITADEL authorizations, one assignment per role key. MonoCloud has no roles (its
+// Roles: ZITADEL authorizations, one assignment per role key. MonoCloud has no roles (its
 // groups are what access policies reference) and App Services none: null with UNSUPPORTED_BY_PROVIDER.
 
 const AssignmentStateEnum = builder.enumType('AssignmentState', {

@@ -1,7 +1,7 @@
 import { GraphQLError, GraphQLScalarType } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
-import { builder } from '../builder.js';
 import { formatTimestamp, hasRfc3339Form } from '../directory/timestamp.js';
+import { builder } from '../graphql/builder.js';
 
 /**
  * graphql-scalars' DateTime, writing the model's instants (epoch milliseconds) itself: formatted here,

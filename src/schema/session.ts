@@ -1,11 +1,11 @@
-import { builder, costs, needs } from '../builder.js';
 import { perUserBatch } from '../cost/field-costs.js';
 import type { Session } from '../directory/access-model.js';
+import { builder, costs, needs } from '../graphql/builder.js';
 import { directoryError, withRead } from '../use-cases/capability.js';
 import { type Connection, edgeCursor, listArgs, PageInfoType, sliceConnection } from './list-connection.js';
 import { UserInterface } from './user.js';
 
-// Sessions (issue 16): active sign-in sessions, which hold IPs and user agents, so they need
+// Sessions: active sign-in sessions, which hold IPs and user agents, so they need
 // `users:read:activity`. MonoCloud serves them on the Pro plan only (402 → PLAN_REQUIRED).
 
 const SessionType = builder.objectRef<Session>('Session').implement({

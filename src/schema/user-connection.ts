@@ -1,6 +1,6 @@
-import { builder, costs, needs } from '../builder.js';
 import { directoryUsers, mergedUsers } from '../cost/field-costs.js';
 import type { User } from '../directory/model.js';
+import { builder, costs, needs } from '../graphql/builder.js';
 import { chooseDirectories } from '../use-cases/choose-directories.js';
 import {
   DEFAULT_FIRST,

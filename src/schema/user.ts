@@ -1,6 +1,6 @@
-import { builder, costs, needs } from '../builder.js';
 import { directoryUserById, perUser, usersById } from '../cost/field-costs.js';
 import type { User } from '../directory/model.js';
+import { builder, costs, needs } from '../graphql/builder.js';
 import { loadUserByGlobalId } from '../use-cases/load-user.js';
 import { EmailType, PhoneNumberType } from './contact.js';
 import { IdentityType, PasskeyType } from './credentials.js';

@@ -7,7 +7,7 @@ import type { RedisSettings } from './redis-settings.js';
  * still share one bucket: a token is granted at `max(tat, now) + interval` when that is within `burst`
  * intervals of now (plus the caller's `maxWait`), and the wait until it is due is returned. Hand-written
  * because rate-limiter-flexible's Redis limiter counts in whole-second fixed windows, which let twice
- * the quota through in a sliding second whenever `burst` is below the rate (BENCHMARKS.md, docs/scaling-out.md).
+ * the quota through in a sliding second whenever `burst` is below the rate (docs/scaling-out.md).
  * KEYS[1] the bucket; ARGV interval ms, burst, max wait ms, cost (tokens taken at once, default 1).
  * Returns {granted 0|1, wait ms}.
  */

@@ -1,4 +1,4 @@
-import { type DirectoryConfig, directoryConfig } from '../config.js';
+import { type DirectoryConfig, directoryConfig } from '../config/config.js';
 import { AppServicesSimulator } from './app-services/simulator.js';
 import { MonoCloudSimulator } from './monocloud/simulator.js';
 import { generatePeople } from './people.js';

@@ -1,6 +1,6 @@
+import { DirectoryFailure } from '../codes/failure-codes.js';
 import { UnsupportedError } from '../directory/failures.js';
 import type { DirectoryProvider } from '../directory/port.js';
-import { DirectoryFailure } from '../errors.js';
 
 /** Why each provider lacks a read (docs/querying.md, capability table). */
 const REASONS: Readonly<Record<string, string>> = {

@@ -1,6 +1,6 @@
-import type { Context } from '../context.js';
 import type { DirectoryProvider } from '../directory/port.js';
-import { badUserInput, forbidden } from '../graphql-errors.js';
+import type { Context } from '../graphql/context.js';
+import { badUserInput, forbidden } from '../graphql/graphql-errors.js';
 
 /**
  * The directories a merged field (`users`, `changes`) reads: those named in its `directories`

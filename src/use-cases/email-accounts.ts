@@ -1,11 +1,9 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import type { Context } from '../context.js';
+import { DirectoryFailure } from '../codes/failure-codes.js';
 import { normalizeEmail } from '../directory/filter.js';
 import type { User } from '../directory/model.js';
 import type { DirectoryProvider } from '../directory/port.js';
-import { DirectoryFailure } from '../errors.js';
-
-const _MAX_EMAILS = 100;
+import type { Context } from '../graphql/context.js';
 
 export interface EmailAccount {
   readonly user: User;
@@ -15,7 +13,7 @@ export interface EmailAccount {
 
 type EmailLookupDirectory = DirectoryProvider & Required<Pick<DirectoryProvider, 'findUsersByEmail'>>;
 
-function canLookUpEmails(directory: DirectoryProvider): directory is EmailLookupDirectory {
+export function canLookUpEmails(directory: DirectoryProvider): directory is EmailLookupDirectory {
   return typeof directory.findUsersByEmail === 'function';
 }
 

@@ -1,6 +1,6 @@
 /**
  * A value made the first time it is read. Cursors are signed (an HMAC each): a page of 50 whose
- * client asks only `nodes` or only `endCursor` must not sign 50 of them (7% of a 50-user page's CPU).
+ * client asks only `nodes` or only `endCursor` must not sign 50 of them (BENCHMARKS.md, "Hand-tuned spots").
  */
 export class Lazy<T> {
   private made = false;

@@ -1,14 +1,14 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { z } from 'zod';
-import type { Context } from '../context.js';
+import { DirectoryFailure } from '../codes/failure-codes.js';
+import { CODE } from '../codes/public-codes.js';
 import type { Change, ChangePage, ChangePosition } from '../directory/change-model.js';
 import { listingKey } from '../directory/cursor.js';
 import { ChangesExpiredError, UnsupportedError } from '../directory/failures.js';
 import { takeInOrder } from '../directory/merge-by-time.js';
 import type { DirectoryProvider } from '../directory/port.js';
-import { DirectoryFailure } from '../errors.js';
-import { badUserInput } from '../graphql-errors.js';
-import { CODE } from '../public-codes.js';
+import type { Context } from '../graphql/context.js';
+import { badUserInput } from '../graphql/graphql-errors.js';
 import { directoryError } from './capability.js';
 import { Lazy } from './lazy.js';
 

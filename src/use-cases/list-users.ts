@@ -1,14 +1,14 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import type { Context } from '../context.js';
+import { DirectoryFailure } from '../codes/failure-codes.js';
+import { CODE } from '../codes/public-codes.js';
 import { type ListCursor, listingKey } from '../directory/cursor.js';
 import { InvalidPageRequest } from '../directory/failures.js';
 import type { UserFilter } from '../directory/filter.js';
 import { mergePage } from '../directory/merge.js';
 import type { User, UserKind, UserStatus } from '../directory/model.js';
 import type { DirectoryProvider, SortDirection } from '../directory/port.js';
-import { DirectoryFailure } from '../errors.js';
-import { badUserInput, forbidden } from '../graphql-errors.js';
-import { CODE } from '../public-codes.js';
+import type { Context } from '../graphql/context.js';
+import { badUserInput, forbidden } from '../graphql/graphql-errors.js';
 import { Lazy } from './lazy.js';
 
 export const DEFAULT_FIRST = 20;

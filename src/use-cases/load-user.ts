@@ -1,10 +1,10 @@
 import type { GraphQLError } from 'graphql';
-import type { Context } from '../context.js';
+import { CODE, ERRORS_PER_FIELD } from '../codes/public-codes.js';
 import type { Group } from '../directory/access-model.js';
 import { decodeGroupId, decodeUserId, type UserRef } from '../directory/global-id.js';
 import type { User } from '../directory/model.js';
-import { badUserInput, forbidden, outcome } from '../graphql-errors.js';
-import { CODE, ERRORS_PER_FIELD } from '../public-codes.js';
+import type { Context } from '../graphql/context.js';
+import { badUserInput, forbidden, outcome } from '../graphql/graphql-errors.js';
 import { withRead } from './capability.js';
 
 const SHOWN = 60;
@@ -16,9 +16,7 @@ function shown(globalId: string): string {
 
 /**
  * Loads the user a global id names, through the request's loaders. Bad ids reject with BAD_USER_INPUT.
- * Not an async function: `nodes` asks this once per id, and an async function that returns the
- * loader's promise wraps it in a second one, resolved a few microtasks later (BENCHMARKS.md, issue 17).
- * Every refusal is a rejected promise all the same, never a throw.
+ * Every refusal is a rejected promise, never a throw.
  */
 export function loadUserByGlobalId(ctx: Context, globalId: string, argument: string): Promise<User | null> {
   const ref = decodeUserId(globalId);

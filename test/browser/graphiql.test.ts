@@ -2,13 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
 import { generateApiKey } from '../../src/auth/api-keys.js';
 import { Authenticator } from '../../src/auth/authenticator.js';
 import { authSettings } from '../../src/auth/settings.js';
-import { type Demo, startDemo } from '../../src/demo.js';
-import { buildDirectories } from '../../src/directories.js';
 import type { DirectoryRegistry } from '../../src/directory/registry.js';
+import { createApp } from '../../src/server/app.js';
+import { type Demo, startDemo } from '../../src/server/demo.js';
+import { buildDirectories } from '../../src/server/directories.js';
 
 // What a newcomer does: open GraphiQL in demo mode, run the example query, see users from all three
 // directories. Debian's Chromium, headless, no network beyond loopback.

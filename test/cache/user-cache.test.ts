@@ -4,7 +4,7 @@ import { generateApiKey } from '../../src/auth/api-keys.js';
 import { Authenticator } from '../../src/auth/authenticator.js';
 import { authSettings } from '../../src/auth/settings.js';
 import type { CacheSettings } from '../../src/cache/cache-settings.js';
-import type { DirectoryConfig } from '../../src/config.js';
+import type { DirectoryConfig } from '../../src/config/config.js';
 import { decodeUserId, encodeUserId } from '../../src/directory/global-id.js';
 import { SharedState } from '../../src/shared/shared-state.js';
 import { CardNamesDocument, NodesByIdsDocument } from '../generated/graphql.js';

@@ -1,10 +1,10 @@
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
 import { encodeUserId } from '../../src/directory/global-id.js';
 import type { CallOptions, DirectoryProvider } from '../../src/directory/port.js';
 import { DirectoryRegistry } from '../../src/directory/registry.js';
+import { createApp } from '../../src/server/app.js';
 
 // A client that hangs up stops the work done for it: the request's deadline signal, which every
 // upstream call listens to, follows node:http's response.

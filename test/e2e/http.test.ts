@@ -2,10 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
-import { startDemo } from '../../src/demo.js';
-import { buildDirectories } from '../../src/directories.js';
 import { encodeUserId } from '../../src/directory/global-id.js';
+import { createApp } from '../../src/server/app.js';
+import { startDemo } from '../../src/server/demo.js';
+import { buildDirectories } from '../../src/server/directories.js';
 import { Stack } from '../support/stack.js';
 
 let stack: Stack;

@@ -3,7 +3,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeGroupId, encodeUserId } from '../../src/directory/global-id.js';
-import { printSubgraphSdl } from '../../src/sdl.js';
+import { printSubgraphSdl } from '../../src/server/sdl.js';
 import { NodesByIdsDocument } from '../generated/graphql.js';
 import { Stack } from '../support/stack.js';
 

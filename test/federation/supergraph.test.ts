@@ -8,7 +8,7 @@ import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { encodeUserId } from '../../src/directory/global-id.js';
-import { printSubgraphSdl } from '../../src/sdl.js';
+import { printSubgraphSdl } from '../../src/server/sdl.js';
 import { Stack } from '../support/stack.js';
 import { TICKETS_SDL, type Ticket, ticketsSchema } from '../support/tickets-subgraph.js';
 

@@ -8,9 +8,9 @@ import { generateApiKey } from '../../src/auth/api-keys.js';
 import { Authenticator } from '../../src/auth/authenticator.js';
 import { SCOPES } from '../../src/auth/scopes.js';
 import { authSettings } from '../../src/auth/settings.js';
-import { serverSettings } from '../../src/config.js';
+import { serverSettings } from '../../src/config/config.js';
 import { encodeUserId } from '../../src/directory/global-id.js';
-import { createHttpServer } from '../../src/http-server.js';
+import { createHttpServer } from '../../src/server/http-server.js';
 import { Stack } from '../support/stack.js';
 
 // Adversarial generators for the hostile-documents issue. Not probes: each generator builds the shapes

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
-import { compiledCheck } from '../../src/http/compiled-schema.js';
+import { z } from 'zod';
+import { checkedInPlace, compiledCheck } from '../../src/http/compiled-schema.js';
 import { decode } from '../../src/http/decode.js';
 import { mapUser as mapAppServicesUser } from '../../src/providers/app-services/mapper.js';
 import {
@@ -250,6 +250,14 @@ describe('compiled contract checks agree with zod', () => {
       JSON.stringify({ ...zitadel, more: 1 }),
     ).user;
     expect(toZitadelUser(read, 'acme')).toEqual(toZitadelUser(zitadelUser.parse(zitadel.user), 'acme'));
+  });
+
+  it('checks in place only what the contract declared, and never a schema that changes what it parses', () => {
+    expect(compiledCheck(z.object({ id: z.string() }))).toBeNull();
+    expect(compiledCheck(checkedInPlace(z.object({ id: z.string().transform(Number) })))).toBeNull();
+    expect(compiledCheck(checkedInPlace(z.object({ id: z.string().max(2) })))?.({ id: '😀' })).toBe(
+      z.string().max(2).safeParse('😀').success,
+    );
   });
 
   it('an off-contract body still fails with zod’s words for where it broke', () => {

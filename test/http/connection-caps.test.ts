@@ -1,9 +1,9 @@
 import { request as httpRequest, type Server } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { serverSettings } from '../../src/config.js';
+import { serverSettings } from '../../src/config/config.js';
 import { encodeUserId } from '../../src/directory/global-id.js';
-import { createHttpServer } from '../../src/http-server.js';
+import { createHttpServer } from '../../src/server/http-server.js';
 import { HaProxy } from '../support/haproxy.js';
 import { Stack } from '../support/stack.js';
 

@@ -1,12 +1,12 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ERRORS_PER_FIELD } from '../../src/codes/public-codes.js';
 import { compiledSize } from '../../src/cost/compiled-size.js';
 import { DEFAULT_LIMITS } from '../../src/cost/limits.js';
 import { SATURATED, shapeOf } from '../../src/cost/shape.js';
 import { encodeUserId } from '../../src/directory/global-id.js';
-import { JIT_MAX_COMPILED_SIZE } from '../../src/plugins/use-jit.js';
-import { ERRORS_PER_FIELD } from '../../src/public-codes.js';
+import { JIT_MAX_COMPILED_SIZE } from '../../src/plugins/execution/use-jit.js';
 import { buildSchema } from '../../src/schema/index.js';
 import { Stack } from '../support/stack.js';
 

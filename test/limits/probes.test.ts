@@ -3,10 +3,10 @@ import { connect } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { serverSettings } from '../../src/config.js';
+import { serverSettings } from '../../src/config/config.js';
 import { DEFAULT_LIMITS } from '../../src/cost/limits.js';
 import { encodeUserId } from '../../src/directory/global-id.js';
-import { createHttpServer } from '../../src/http-server.js';
+import { createHttpServer } from '../../src/server/http-server.js';
 import { Stack } from '../support/stack.js';
 
 // Each probe from the abuse issue, re-run: a coded refusal or a bounded answer, never a frozen event

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { print } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
 import { encodeUserId } from '../../src/directory/global-id.js';
 import { createLog } from '../../src/observability/logger.js';
 import { startTracing, type Tracing, tracingSettingsFrom } from '../../src/observability/tracing.js';
+import { createApp } from '../../src/server/app.js';
 import { CardNamesDocument } from '../generated/graphql.js';
 import { LogLines } from '../support/log-lines.js';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';

@@ -1,4 +1,4 @@
-import type { DirectoryConfig } from '../../src/config.js';
+import type { DirectoryConfig } from '../../src/config/config.js';
 import { encodeUserId } from '../../src/directory/global-id.js';
 import type { ResilienceConfig } from '../../src/resilience/options.js';
 import { NodesByIdsDocument } from '../generated/graphql.js';

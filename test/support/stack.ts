@@ -2,12 +2,12 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { Tracer } from '@opentelemetry/api';
 import { type ExecutionResult, print } from 'graphql';
 import type { Logger } from 'pino';
-import { type App, type AppOptions, createApp, type SecurityOptions } from '../../src/app.js';
-import type { DirectoryConfig } from '../../src/config.js';
+import type { DirectoryConfig } from '../../src/config/config.js';
 import type { LimitOverrides } from '../../src/cost/limits.js';
-import { buildDirectories } from '../../src/directories.js';
 import type { DirectoryRegistry } from '../../src/directory/registry.js';
 import type { Metrics } from '../../src/observability/metrics.js';
+import { type App, type AppOptions, createApp, type SecurityOptions } from '../../src/server/app.js';
+import { buildDirectories } from '../../src/server/directories.js';
 import type { SharedState } from '../../src/shared/shared-state.js';
 import { SimulatorSet, type SimulatorSetOptions } from '../../src/simulators/index.js';
 

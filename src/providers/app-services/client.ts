@@ -1,5 +1,6 @@
+import { upstreamErrorFor } from '../../codes/failure-codes.js';
+import type { PlannedCall } from '../../directory/lifecycle.js';
 import type { CallOptions } from '../../directory/port.js';
-import { upstreamErrorFor } from '../../errors.js';
 import type { HttpClient } from '../../http/client.js';
 import { decode } from '../../http/decode.js';
 import { appServicesErrorFacts, errorCodeOf } from './error-body.js';
@@ -40,7 +41,8 @@ const SCOPE_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['AppNotFound', 'Grou
 export class AppServicesClient {
   readonly tokens: TokenManager;
   private readonly http: HttpClient;
-  private readonly appPath: string;
+  /** `/api/admin/v3.0/groups/{groupId}/apps/{appId}`, which every user route extends. */
+  readonly appPath: string;
   private readonly now: () => number;
 
   constructor(options: AppServicesClientOptions) {
@@ -96,6 +98,20 @@ export class AppServicesClient {
       options,
     );
     return decode('app-services', LIST_USERS_OPERATION, WireUserList, response.body);
+  }
+
+  /** One planned write, sent once behind the token manager (directory/lifecycle.ts). */
+  async write(call: PlannedCall, options: CallOptions = {}): Promise<void> {
+    await this.tokens.send(
+      {
+        method: call.method,
+        path: call.path,
+        operation: call.operation,
+        write: true,
+        describeError: appServicesErrorFacts,
+      },
+      options,
+    );
   }
 
   close(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { ProviderErrorFacts } from '../../errors.js';
+import type { ProviderErrorFacts } from '../../codes/failure-codes.js';
 import type { HttpResponse } from '../../http/client.js';
 import { tryParseJson } from '../../http/decode.js';
 import { WireError } from './wire.js';

@@ -15,6 +15,7 @@ import type { HttpClient } from '../../http/client.js';
 import { APP_SERVICES_CHANGE_KINDS, appServicesChanges, MAX_CHANGE_PAGES } from './changes.js';
 import { AppServicesClient } from './client.js';
 import { pastWindow, seekAfter, statusParam } from './filter.js';
+import { appServicesLifecycle } from './lifecycle.js';
 import { mapUser } from './mapper.js';
 import type { AppServicesCredentials } from './token-manager.js';
 import { LIST_PAGE_SIZE, type WireUser } from './wire.js';
@@ -168,6 +169,7 @@ export function createAppServicesProvider(options: AppServicesProviderOptions): 
       ],
     }),
     close: () => client.close(),
+    lifecycle: appServicesLifecycle(client),
     // GET …/users and GET …/users/{id} return the same user object (providers/README.md §3).
     listedUsersComplete: true,
     calls: {

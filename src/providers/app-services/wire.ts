@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkedInPlace } from '../../http/compiled-schema.js';
 import { jsonObject } from '../../http/json-object.js';
 
 // Payloads of the App Services Admin API v3 exactly as sent (openapi-admin-v3.yaml, components.schemas).
@@ -31,20 +32,22 @@ export const WireUserIdentity = z.object({
 });
 export type WireUserIdentity = z.infer<typeof WireUserIdentity>;
 
-export const WireUser = z.object({
-  _id: z.string(),
-  identities: z.array(WireUserIdentity).optional(),
-  type: z.enum(['normal', 'server']),
-  creation_date: unixSeconds,
-  last_authentication_date: unixSeconds.optional(),
-  disabled: z.boolean(),
-  data: jsonObject.optional(),
-});
+export const WireUser = checkedInPlace(
+  z.object({
+    _id: z.string(),
+    identities: z.array(WireUserIdentity).optional(),
+    type: z.enum(['normal', 'server']),
+    creation_date: unixSeconds,
+    last_authentication_date: unixSeconds.optional(),
+    disabled: z.boolean(),
+    data: jsonObject.optional(),
+  }),
+);
 export type WireUser = z.infer<typeof WireUser>;
 
 /** adminListUsers: `maxItems: 50`, fixed by the API. */
 export const LIST_PAGE_SIZE = 50;
-export const WireUserList = z.array(WireUser).max(LIST_PAGE_SIZE);
+export const WireUserList = checkedInPlace(z.array(WireUser).max(LIST_PAGE_SIZE));
 
 /** adminLogin 200. The spec requires no key; without both tokens there is no session to use. */
 export const WireLoginResponse = z.object({

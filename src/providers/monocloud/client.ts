@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { UpstreamError } from '../../directory/failures.js';
+import type { PlannedCall } from '../../directory/lifecycle.js';
 import type { CallOptions } from '../../directory/port.js';
 import type { HttpClient, HttpResponse } from '../../http/client.js';
 import { decode, tryParseJson } from '../../http/decode.js';
@@ -68,6 +69,22 @@ export class MonoCloudClient {
     );
     if (res.status === 404) return null;
     return decode('monocloud', GET_USER, wireUser, res.body);
+  }
+
+  /** One planned write, sent once with the API key (directory/lifecycle.ts). */
+  async write(call: PlannedCall, options?: CallOptions): Promise<void> {
+    await this.http.send(
+      {
+        method: call.method,
+        path: call.path,
+        operation: call.operation,
+        headers: this.headers(),
+        ...(call.body === undefined ? {} : { json: call.body }),
+        write: true,
+        describeError: problemFacts,
+      },
+      options,
+    );
   }
 
   async listUsers(query: ListUsersQuery, options?: CallOptions): Promise<UserListPage> {

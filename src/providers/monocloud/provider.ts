@@ -19,6 +19,7 @@ import { MAX_ACCESS_PAGES, monoCloudAccess } from './access.js';
 import { MONOCLOUD_CHANGE_KINDS } from './access-mapper.js';
 import { MAX_CHANGE_PAGES, MAX_UPDATE_PAGES, monoCloudChanges } from './changes.js';
 import { MonoCloudClient, type UserListPage } from './client.js';
+import { monoCloudLifecycle } from './lifecycle.js';
 import { mapUser } from './mapper.js';
 import { MAX_PAGE_SIZE, planPages } from './paging.js';
 import type { WireUserSummary } from './wire.js';
@@ -217,6 +218,7 @@ export function createMonoCloudProvider(options: MonoCloudProviderOptions): Mono
       ],
     }),
     close: () => client.close(),
+    lifecycle: monoCloudLifecycle(client),
     // The list endpoint omits public_metadata (`publicData` is null there): a listed user is partial.
     listedUsersComplete: false,
     calls: {

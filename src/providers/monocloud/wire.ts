@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkedInPlace } from '../../http/compiled-schema.js';
 import { jsonObject } from '../../http/json-object.js';
 
 // MonoCloud payloads as sent (providers/README.md §1.3, users.schema.derived.json). Two user shapes are
@@ -86,13 +87,15 @@ const common = {
 };
 
 /** `GET /api/users/{user_id}`. */
-export const wireUser = z.object({
-  ...common,
-  public_data: openObject,
-  private_data: openObject,
-  external_providers: z.array(wireExternalProvider).optional(),
-  idps: z.array(wireExternalProvider).optional(),
-});
+export const wireUser = checkedInPlace(
+  z.object({
+    ...common,
+    public_data: openObject,
+    private_data: openObject,
+    external_providers: z.array(wireExternalProvider).optional(),
+    idps: z.array(wireExternalProvider).optional(),
+  }),
+);
 
 /** Items of `GET /api/users`: no public/private data, and linked identities without claims. */
 export const wireUserSummary = z.object({
@@ -101,7 +104,7 @@ export const wireUserSummary = z.object({
   idps: z.array(wireExternalProviderSummary).optional(),
 });
 
-export const wireUserList = z.array(wireUserSummary);
+export const wireUserList = checkedInPlace(z.array(wireUserSummary));
 
 /** The JSON value of the `x-pagination` response header on list endpoints. */
 export const wirePagination = z.object({

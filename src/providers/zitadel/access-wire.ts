@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { checkedInPlace } from '../../http/compiled-schema.js';
 
 // ZITADEL's groups, authorizations, sessions and events as protojson (groups-roles-changes.md §2).
 // uint64 arrives as a string (or a number); unknown fields pass.
 
-// Read as sent, no transform, so a body is checked in place (src/http/compiled-schema.ts); `uint64Number`
-// makes it a number where it is used.
+// Read as sent, no transform; `uint64Number` makes it a number where it is used.
 const uint64 = z.union([z.string(), z.number()]);
 
 /** A uint64 as a number; undefined when absent. */
@@ -22,7 +22,9 @@ export const wireGroup = z.object({
   changeDate: z.string().optional(),
 });
 
-export const listGroupsResponse = z.object({ groups: z.array(wireGroup).optional(), pagination });
+export const listGroupsResponse = checkedInPlace(
+  z.object({ groups: z.array(wireGroup).optional(), pagination }),
+);
 
 export const wireGroupUser = z.object({
   groupId: z.string(),
@@ -30,10 +32,12 @@ export const wireGroupUser = z.object({
   creationDate: z.string().optional(),
 });
 
-export const listGroupUsersResponse = z.object({
-  groupUsers: z.array(wireGroupUser).optional(),
-  pagination,
-});
+export const listGroupUsersResponse = checkedInPlace(
+  z.object({
+    groupUsers: z.array(wireGroupUser).optional(),
+    pagination,
+  }),
+);
 
 const state = z.string().optional();
 
@@ -49,10 +53,12 @@ export const wireAuthorization = z.object({
     .optional(),
 });
 
-export const listAuthorizationsResponse = z.object({
-  authorizations: z.array(wireAuthorization).optional(),
-  pagination,
-});
+export const listAuthorizationsResponse = checkedInPlace(
+  z.object({
+    authorizations: z.array(wireAuthorization).optional(),
+    pagination,
+  }),
+);
 
 /** The deprecated v2beta shape: flat, role keys only. */
 export const wireAuthorizationV2beta = z.object({
@@ -67,10 +73,12 @@ export const wireAuthorizationV2beta = z.object({
   roles: z.array(z.string()).optional(),
 });
 
-export const listAuthorizationsV2betaResponse = z.object({
-  authorizations: z.array(wireAuthorizationV2beta).optional(),
-  pagination,
-});
+export const listAuthorizationsV2betaResponse = checkedInPlace(
+  z.object({
+    authorizations: z.array(wireAuthorizationV2beta).optional(),
+    pagination,
+  }),
+);
 
 export const wireSession = z.object({
   id: z.string(),
@@ -80,10 +88,12 @@ export const wireSession = z.object({
   userAgent: z.object({ ip: z.string().optional(), description: z.string().optional() }).optional(),
 });
 
-export const listSessionsResponse = z.object({
-  sessions: z.array(wireSession).optional(),
-  details: z.object({ totalResult: uint64.optional() }).optional(),
-});
+export const listSessionsResponse = checkedInPlace(
+  z.object({
+    sessions: z.array(wireSession).optional(),
+    details: z.object({ totalResult: uint64.optional() }).optional(),
+  }),
+);
 
 export const wireEvent = z.object({
   aggregate: z.object({ id: z.string(), type: z.object({ type: z.string() }) }),
@@ -93,7 +103,7 @@ export const wireEvent = z.object({
   type: z.object({ type: z.string() }),
 });
 
-export const listEventsResponse = z.object({ events: z.array(wireEvent).optional() });
+export const listEventsResponse = checkedInPlace(z.object({ events: z.array(wireEvent).optional() }));
 
 export type WireGroup = z.infer<typeof wireGroup>;
 export type WireGroupUser = z.infer<typeof wireGroupUser>;

@@ -1,5 +1,6 @@
+import type { ProviderErrorFacts } from '../../codes/failure-codes.js';
+import type { PlannedCall } from '../../directory/lifecycle.js';
 import type { CallOptions } from '../../directory/port.js';
-import type { ProviderErrorFacts } from '../../errors.js';
 import type { HttpCall, HttpClient, HttpResponse } from '../../http/client.js';
 import { decode, tryParseJson } from '../../http/decode.js';
 import {
@@ -152,6 +153,14 @@ export class ZitadelClient {
     );
     if (res.status === 404 || res.status === 501) return null;
     return decode('zitadel', operation, schema, res.body);
+  }
+
+  /** One planned write, sent once with the token (directory/lifecycle.ts). */
+  async write(call: PlannedCall, options?: CallOptions): Promise<void> {
+    await this.send(
+      { method: call.method, path: call.path, operation: call.operation, json: call.body, write: true },
+      options,
+    );
   }
 
   close(): Promise<void> {

@@ -2,6 +2,7 @@ import { fanOut, fanOutChunks } from '../../directory/batch.js';
 import { directionOf, resumeFrom } from '../../directory/cursor.js';
 import { ScanBudgetExhaustedError, UpstreamError, type UpstreamErrorKind } from '../../directory/failures.js';
 import { filterFingerprint, normalizeEmail } from '../../directory/filter.js';
+import type { AccountLifecycle } from '../../directory/lifecycle.js';
 import type { Identity, Passkey, User, ZitadelUser } from '../../directory/model.js';
 import { checkPageRequest, DEFAULT_SCAN_BUDGET, pastCreationWindow } from '../../directory/page-request.js';
 import type {
@@ -18,6 +19,7 @@ import { MAX_BATCH_PAGES, zitadelAccess } from './access.js';
 import { zitadelChanges } from './changes.js';
 import { ZitadelClient } from './client.js';
 import { compileFilter } from './filter.js';
+import { zitadelLifecycle } from './lifecycle.js';
 import { toIdentity, toPasskeys, toZitadelUser } from './mapper.js';
 import type { WireIdpLink, WireSearchQuery, WireUser } from './wire.js';
 
@@ -68,6 +70,7 @@ export class ZitadelProvider implements DirectoryProvider {
   private readonly scanBudget: number;
   private readonly access: ReturnType<typeof zitadelAccess>;
   readonly listChanges: NonNullable<DirectoryProvider['listChanges']>;
+  readonly lifecycle: AccountLifecycle;
 
   constructor(options: ZitadelProviderOptions) {
     this.name = options.name;
@@ -80,6 +83,7 @@ export class ZitadelProvider implements DirectoryProvider {
     this.client = new ZitadelClient({ http: options.http, token: options.token });
     this.access = zitadelAccess(this.client, this.name, this.chunkSize, this.concurrency);
     this.listChanges = zitadelChanges(this.client, this.name);
+    this.lifecycle = zitadelLifecycle(this.client, this.name);
     const chunks = (n: number) => Math.ceil(n / this.chunkSize);
     this.calls = {
       // One ListUsers per chunk of ids (and a GetUserByID per id when rechecking misses).

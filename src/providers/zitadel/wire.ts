@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { refinedAs } from '../../http/compiled-schema.js';
+import { checkedInPlace } from '../../http/compiled-schema.js';
 
 // ZITADEL v2 user payloads as grpc-gateway sends them (protojson): lowerCamelCase keys, uint64 as
 // strings, RFC 3339 timestamps, enums by name, and every default-valued field omitted — so nearly
@@ -7,8 +7,7 @@ import { refinedAs } from '../../http/compiled-schema.js';
 
 /**
  * protojson writes uint64 as a string but every protojson reader also accepts a number; read as sent
- * (no transform, so the body is checked in place: src/http/compiled-schema.ts), made a string with
- * `optionalText` where it is kept.
+ * (no transform), made a string with `optionalText` where it is kept.
  */
 const uint64 = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]);
 
@@ -104,7 +103,7 @@ export const machineUserSchema = z.object({
   accessTokenType: accessTokenTypeSchema.optional(),
 });
 
-export const userSchema = refinedAs(
+export const userSchema = checkedInPlace(
   z
     .object({
       userId: z.string().min(1),
@@ -122,17 +121,21 @@ export const userSchema = refinedAs(
   { oneOf: [{ required: ['human'] }, { required: ['machine'] }] },
 );
 
-export const getUserByIdResponseSchema = z.object({
-  /** Deprecated copy of `user.details`. */
-  details: detailsSchema.optional(),
-  user: userSchema,
-});
+export const getUserByIdResponseSchema = checkedInPlace(
+  z.object({
+    /** Deprecated copy of `user.details`. */
+    details: detailsSchema.optional(),
+    user: userSchema,
+  }),
+);
 
-export const listUsersResponseSchema = z.object({
-  details: listDetailsSchema.optional(),
-  sortingColumn: userFieldNameSchema.optional(),
-  result: z.array(userSchema).optional(),
-});
+export const listUsersResponseSchema = checkedInPlace(
+  z.object({
+    details: listDetailsSchema.optional(),
+    sortingColumn: userFieldNameSchema.optional(),
+    result: z.array(userSchema).optional(),
+  }),
+);
 
 export const idpLinkSchema = z.object({
   idpId: z.string().min(1),
@@ -140,10 +143,12 @@ export const idpLinkSchema = z.object({
   userName: z.string().optional(),
 });
 
-export const listIdpLinksResponseSchema = z.object({
-  details: listDetailsSchema.optional(),
-  result: z.array(idpLinkSchema).optional(),
-});
+export const listIdpLinksResponseSchema = checkedInPlace(
+  z.object({
+    details: listDetailsSchema.optional(),
+    result: z.array(idpLinkSchema).optional(),
+  }),
+);
 
 export const passkeySchema = z.object({
   id: z.string().min(1),
@@ -151,10 +156,12 @@ export const passkeySchema = z.object({
   name: z.string().optional(),
 });
 
-export const listPasskeysResponseSchema = z.object({
-  details: listDetailsSchema.optional(),
-  result: z.array(passkeySchema).optional(),
-});
+export const listPasskeysResponseSchema = checkedInPlace(
+  z.object({
+    details: listDetailsSchema.optional(),
+    result: z.array(passkeySchema).optional(),
+  }),
+);
 
 export type WireDetails = z.output<typeof detailsSchema>;
 export type WireListDetails = z.output<typeof listDetailsSchema>;

@@ -27,7 +27,7 @@ export class MonoCloudSimulator extends Simulator {
   readonly apiKey: string;
   /** Every user the simulator serves (John Doe first), in the get-one shape. */
   readonly users: readonly UserRecord[];
-  /** Groups, memberships, sessions and the event log (issue 16), with what a test may change. */
+  /** Groups, memberships, sessions and the event log, with what a test may change. */
   readonly access: MonoCloudAccess;
   /** Changes a user as an admin would in the MonoCloud console (tests of caching and freshness). */
   readonly update: (userId: string, changes: Partial<UserRecord>) => void;

@@ -64,7 +64,7 @@ export class ZitadelSimulator extends Simulator {
   readonly records: readonly ZitadelRecord[];
   /** Mutable so a test can change what the token may read. */
   readonly restrictedUserIds: Set<string>;
-  /** Groups, authorizations, sessions and the event log (issue 16), with what a test may change. */
+  /** Groups, authorizations, sessions and the event log, with what a test may change. */
   readonly access: ZitadelAccess;
 
   constructor(options: ZitadelSimulatorOptions = {}) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { upstreamErrorFor } from '../../../src/errors.js';
+import { upstreamErrorFor } from '../../../src/codes/failure-codes.js';
 import type { HttpResponse } from '../../../src/http/client.js';
 import { appServicesErrorFacts } from '../../../src/providers/app-services/error-body.js';
 

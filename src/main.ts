@@ -2,6 +2,9 @@
 // directories and the app, listen, reload on SIGHUP, and shut down cleanly on SIGTERM/SIGINT.
 import type { AddressInfo } from 'node:net';
 import { EnvHttpProxyAgent, setGlobalDispatcher } from 'undici';
+import type { ActionStore } from './actions/action-store.js';
+import { MemoryActionStore } from './actions/memory-action-store.js';
+import { RedisActionStore } from './actions/redis-action-store.js';
 import { proxyConfigured } from './http/dispatcher.js';
 import { createLog, prettyDestination } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -49,7 +52,10 @@ async function main(settings: ProcessConfig): Promise<void> {
   }
   const serving: ServingState = { draining: false };
   let reloading: Promise<ReloadOutcome> | null = null;
+  const actionStore: ActionStore =
+    shared === undefined ? new MemoryActionStore() : new RedisActionStore(shared);
   const services: ProcessServices = {
+    actionStore,
     log,
     metrics,
     shared,

@@ -37,6 +37,13 @@ export interface ActionStore {
   readonly ready: boolean;
 }
 
+/** What the mutations need of the action log, as the app was given it. */
+export interface ActionServices {
+  readonly store: ActionStore;
+  /** How long an idempotency key's result is kept (ms). */
+  readonly keepMs: number;
+}
+
 /** A stored idempotency entry. */
 export interface StoredRequest {
   readonly fingerprint: string;

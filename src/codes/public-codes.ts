@@ -118,6 +118,11 @@ export const PUBLIC_CODES = {
     meaning:
       'A resume leaves an account someone else suspended as it is (the action log says which are usergraph’s).',
   },
+  TOO_MANY_ACCOUNTS: {
+    status: null,
+    meaning:
+      'An action finds more accounts than one request acts on (10): name them by id, a few per request.',
+  },
   SUSPEND_FIRST: { status: null, meaning: 'An account is deleted only once suspended.' },
   ACTION_NOT_CONFIRMED: {
     status: null,

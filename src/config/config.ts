@@ -317,6 +317,20 @@ export const fileSchema = z
       ])
       .prefault({ sink: 'stdout' })
       .describe('Where the audit log goes: standard output (default), a file, or nowhere.'),
+    actions: z
+      .strictObject({
+        idempotencySeconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(30 * 86_400)
+          .default(86_400)
+          .describe(
+            'How long a mutation’s result is kept under its idempotency key (in Redis when configured, else in this process).',
+          ),
+      })
+      .prefault({})
+      .describe('Acting on people (mutations): docs/actions.md.'),
   })
   .superRefine((value, ctx) => {
     if (value.auth === undefined) {
@@ -368,6 +382,7 @@ export interface Config {
   readonly http: z.output<typeof fileSchema>['http'];
   readonly production: boolean | undefined;
   readonly audit: z.output<typeof fileSchema>['audit'];
+  readonly actions: z.output<typeof fileSchema>['actions'];
   readonly limits: z.output<typeof fileSchema>['limits'];
   readonly cursorSecret: string | undefined;
   readonly previousCursorSecrets: readonly string[];
@@ -430,6 +445,7 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
       http: parsed.data.http,
       production: parsed.data.production,
       audit: parsed.data.audit,
+      actions: parsed.data.actions,
       limits: parsed.data.limits,
       cursorSecret: parsed.data.cursorSecret,
       previousCursorSecrets: parsed.data.previousCursorSecrets,

@@ -1,5 +1,5 @@
 import { encodeUserId } from '../directory/global-id.js';
-import type { LifecycleAction } from '../directory/lifecycle.js';
+import { type LifecycleAction, MAX_ACCOUNTS_PER_ACTION } from '../directory/lifecycle.js';
 import type { CallRules } from '../directory/port.js';
 import { ACCOUNTS_PER_EMAIL, GROUPS_PER_DIRECTORY, LINKED_EMAILS_PER_USER } from './assumptions.js';
 import { type Counts, type FieldCost, hasFilter, listOf, perItem, positive, sum } from './estimate.js';
@@ -186,7 +186,9 @@ export function personAction(action: LifecycleAction, reachesLinked: boolean): F
       (typeof input.email === 'string' ? 1 : 0) + (linked ? ids.length * LINKED_EMAILS_PER_USER : 0);
     for (const [name, count] of step.lookUpEmails(emails))
       accounts.set(name, (accounts.get(name) ?? 0) + count);
-    for (const [name, count] of accounts) step.add(name, count * step.actionCalls(name, action));
+    for (const [name, count] of accounts) {
+      step.add(name, Math.min(count, MAX_ACCOUNTS_PER_ACTION) * step.actionCalls(name, action));
+    }
     step.next(null, 1);
   };
 }

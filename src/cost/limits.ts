@@ -29,6 +29,9 @@ export const limitSettings = z.strictObject({
     .describe('Global ids per operation across node, nodes, user, directory.user and _entities.'),
   emails: whole(10_000).default(100).describe('Email addresses per operation across every usersByEmail.'),
   textFilterLength: whole(10_000).default(200).describe('Characters of a text filter.'),
+  writesPerOperation: whole(100)
+    .default(1)
+    .describe('Mutation fields (actions on people) in one operation, aliases counted.'),
   maxUpstreamCalls: whole(1_000_000)
     .default(1_000)
     .describe('Upstream calls one operation may make, estimated before execution and enforced during it.'),
@@ -40,6 +43,11 @@ export const limitSettings = z.strictObject({
       upstreamCallsPerMinute: whole(1_000_000_000)
         .default(600_000)
         .describe('The estimates of one principal’s operations per minute, added up.'),
+      writesPerMinute: whole(1_000_000)
+        .default(60)
+        .describe(
+          'Mutations (dry runs included) one principal may run per minute, apart from its reads (bursts of ten seconds’ worth).',
+        ),
       directoryShare: z
         .number()
         .gt(0, 'must be more than 0')

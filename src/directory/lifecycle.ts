@@ -7,6 +7,12 @@ import type { User, UserStatus } from './model.js';
 // them one by one. Whether an action reached its end is decided by reading the account again, never by
 // an error's text (shared/providers/lifecycle-actions.md §4).
 
+/**
+ * Accounts one action request acts on at most: a person has a handful; more means an address shared
+ * by many (a team mailbox), which is not one person. It also bounds the request's upstream calls.
+ */
+export const MAX_ACCOUNTS_PER_ACTION = 10;
+
 export type LifecycleAction =
   | 'suspend'
   | 'resume'

@@ -1,5 +1,6 @@
 import type { GraphQLError } from 'graphql';
 import type { ActionAudit } from '../actions/action-audit.js';
+import type { ActionServices } from '../actions/action-store.js';
 import type { Principal } from '../auth/principal.js';
 import type { Scope } from '../auth/scopes.js';
 import { SCOPES } from '../auth/scopes.js';
@@ -48,6 +49,8 @@ export interface Context {
   readonly refusals: { count: number; readonly shared: Map<string, GraphQLError> };
   /** The actions (mutations) this request ran or refused, for the audit log. */
   readonly actions: ActionAudit[];
+  /** The action log and idempotency store the mutations use. */
+  readonly actionServices: ActionServices;
 }
 
 /**
@@ -76,15 +79,22 @@ function grants(principal: Principal): Record<Scope, boolean> {
   return record;
 }
 
+/** What every request's context shares, as the app was built. */
+export interface ContextServices {
+  readonly registry: DirectoryRegistry;
+  readonly cursors: CursorCodec;
+  readonly limits: LimitSettings;
+  readonly actionServices: ActionServices;
+}
+
 export function createContext(
-  registry: DirectoryRegistry,
+  services: ContextServices,
   principal: Principal,
-  cursors: CursorCodec,
-  limits: LimitSettings,
   deadline?: RequestDeadline,
   calls?: CallContext,
   requestId?: string,
 ): Context {
+  const { registry, cursors, limits, actionServices } = services;
   const request = {};
   let context = withShare(withResponseMemo(calls), {
     principal: `${principal.kind}:${principal.subject}`,
@@ -111,6 +121,7 @@ export function createContext(
     startedAt: Date.now(),
     refusals: { count: 0, shared: new Map() },
     actions: [],
+    actionServices,
     ...(requestId === undefined ? {} : { requestId }),
   };
 }

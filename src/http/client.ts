@@ -133,6 +133,8 @@ export class HttpClient {
   }
 
   send(call: HttpCall, options: CallOptions = {}): Promise<HttpResponse> {
+    // A write makes what the request read before it stale: the reads after it go to the directory.
+    if (call.write === true) options.context?.get(RESPONSES)?.clear();
     const memo = call.method === 'GET' && call.memo !== false ? options.context?.get(RESPONSES) : undefined;
     if (memo === undefined) return this.sendCounted(call, options);
     // Reads only, within one GraphQL request: the same GET (same credentials) is sent once.

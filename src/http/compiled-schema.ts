@@ -29,8 +29,6 @@ const ajv = new Ajv({
   // `type: ["string", "number"]` is how zod writes a union of the two (protojson's uint64).
   allowUnionTypes: true,
   allErrors: false,
-  // String lengths in UTF-16 code units, as zod counts them (ajv's default counts code points).
-  unicode: false,
   // zod's datetime and regex checks come with their pattern, which ajv tests; the format name alone
   // is informative.
   formats: { 'date-time': true },
@@ -54,6 +52,9 @@ export function compiledCheck(schema: z.ZodType): ValidateFunction | null {
 
 function compile(schema: z.ZodType): ValidateFunction | null {
   try {
+    // ajv counts a string's length in code points where zod counts UTF-16 units: a string maxLength
+    // would let ajv pass what zod refuses, so a schema with one is zod's alone.
+    let stringMax = false;
     const form = (io: 'input' | 'output') =>
       z.toJSONSchema(schema, {
         target: 'draft-7',
@@ -61,12 +62,14 @@ function compile(schema: z.ZodType): ValidateFunction | null {
         // A transform or a custom type: refuse, and zod checks this schema alone.
         unrepresentable: 'throw',
         override(ctx) {
+          if (ctx.jsonSchema.type === 'string' && ctx.jsonSchema.maxLength !== undefined) stringMax = true;
           const refinement = declared.get(ctx.zodSchema as unknown as z.ZodType);
           if (refinement) Object.assign(ctx.jsonSchema, refinement);
         },
       });
     // Input: objects accept keys they do not name (zod drops them; the mappers never read them).
     const input = form('input');
+    if (stringMax) return null;
     // A schema whose output differs from its input (a default filled in, a transform) is not
     // checkable in place: its two forms differ beyond the unknown keys output drops.
     if (JSON.stringify(strip(input)) !== JSON.stringify(strip(form('output')))) return null;

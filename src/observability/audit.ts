@@ -1,8 +1,9 @@
 import { createWriteStream } from 'node:fs';
 import type { Logger } from 'pino';
+import type { ActionAudit } from '../actions/action-audit.js';
 
 /**
- * One line per operation that read user data: who (the token's subject or the API key's name, never
+ * One line per operation that read user data, and per mutation whatever became of it: who (the token's subject or the API key's name, never
  * the credential), what (operation name and hash), where (directories asked), how much (users returned)
  * and which classes of personal data the operation could read. Never a value.
  */
@@ -13,6 +14,10 @@ export interface AuditEntry {
   readonly directories: readonly string[];
   readonly users: number;
   readonly scopeClasses: readonly string[];
+  /** For a mutation: what each action did (or planned), per account, and the caller's reason. */
+  readonly actions?: readonly ActionAudit[];
+  /** For a mutation refused as a whole (scope, step-up, GET, quota, limits): the codes and why. */
+  readonly refused?: readonly string[];
 }
 
 export type AuditSink = (entry: AuditEntry) => void;

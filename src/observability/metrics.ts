@@ -117,6 +117,12 @@ export class Metrics {
     labelNames: ['outcome'],
     registers: [this.registry],
   });
+  private readonly actions = new Counter({
+    name: 'usergraph_actions_total',
+    help: 'Accounts the mutations touched, by action (suspend, resume, signOut, removePasskey, removeIdentity, delete) and outcome (planned, changed, unchanged, unsupported, failed, skipped).',
+    labelNames: ['action', 'outcome'],
+    registers: [this.registry],
+  });
   private readonly cacheLookups = new Counter({
     name: 'usergraph_cache_lookups_total',
     help: 'Users (and ZITADEL passkeys and links) looked up in the user cache: hit (fresh), stale (served while refreshed) or miss.',
@@ -240,6 +246,11 @@ export class Metrics {
 
   cacheError(directory: string, provider: ProviderKind): void {
     this.cacheErrors.inc({ directory, provider });
+  }
+
+  /** One account an action touched (or, in a dry run, planned to). */
+  action(action: string, outcome: string): void {
+    this.actions.inc({ action, outcome: outcome.toLowerCase() });
   }
 
   configReload(outcome: 'applied' | 'refused'): void {

@@ -4,7 +4,7 @@ import type { DirectoryProvider } from '../directory/port.js';
 import { builder, costs } from '../graphql/builder.js';
 import { forbidden } from '../graphql/graphql-errors.js';
 
-const PROVIDER_ENUM: Readonly<Record<ProviderKind, 'MONOCLOUD' | 'ZITADEL' | 'APP_SERVICES'>> = {
+export const PROVIDER_ENUM: Readonly<Record<ProviderKind, 'MONOCLOUD' | 'ZITADEL' | 'APP_SERVICES'>> = {
   monocloud: 'MONOCLOUD',
   zitadel: 'ZITADEL',
   'app-services': 'APP_SERVICES',

@@ -5,6 +5,8 @@ import type { DocumentNode } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
+import type { ActionServices } from '../actions/action-store.js';
+import { MemoryActionStore } from '../actions/memory-action-store.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { OPEN_PRINCIPAL, type Principal, withoutPiiScopes } from '../auth/principal.js';
 import { type LimitOverrides, withDefaultLimits } from '../cost/limits.js';
@@ -23,6 +25,7 @@ import { useAuth } from '../plugins/access/use-auth.js';
 import { CACHE_BYPASS_HEADER, useCacheBypass } from '../plugins/access/use-cache-bypass.js';
 import { useIntrospectionPolicy } from '../plugins/access/use-introspection-policy.js';
 import { useTrustedDocuments } from '../plugins/access/use-trusted-documents.js';
+import { useWritePolicy } from '../plugins/access/use-write-policy.js';
 import { useLimits } from '../plugins/cost/use-limits.js';
 import { useRateLimit } from '../plugins/cost/use-rate-limit.js';
 import { useUpstreamBudget } from '../plugins/cost/use-upstream-budget.js';
@@ -113,6 +116,8 @@ export interface AppOptions {
    * a document that does not validate throws TrustedDocumentsError. Absent: no manifest (mode off).
    */
   readonly trustedDocuments?: { readonly mode: TrustedMode; readonly entries: readonly ManifestEntry[] };
+  /** The action log the mutations use (process-wide, Redis when configured); absent: one in this app's memory. */
+  readonly actions?: ActionServices;
 }
 
 export interface SecurityOptions {
@@ -129,6 +134,10 @@ export interface SecurityOptions {
   readonly blockSuggestions: boolean;
   /** Where the audit log goes; null: nowhere. */
   readonly audit: AuditSink | null;
+  /** How recent a sign-in a token must show to write (auth_time); 0: no step-up. */
+  readonly stepUpMaxAgeSeconds: number;
+  /** API keys may write while step-up is on. */
+  readonly stepUpExemptApiKeys: boolean;
 }
 
 const DEVELOPMENT: SecurityOptions = {
@@ -139,6 +148,8 @@ const DEVELOPMENT: SecurityOptions = {
   introspection: true,
   blockSuggestions: false,
   audit: null,
+  stepUpMaxAgeSeconds: 0,
+  stepUpExemptApiKeys: false,
 };
 
 /** What node:http gives Yoga beside the request (absent under `app.fetch`), and what plugins add. */
@@ -196,6 +207,12 @@ export function createApp(options: AppOptions): App {
           mode: options.trustedDocuments.mode,
           store: TrustedDocuments.prepare(schema, options.trustedDocuments.entries, { jit }),
         };
+  const contextServices = {
+    registry: options.directories,
+    cursors,
+    limits,
+    actionServices: options.actions ?? { store: new MemoryActionStore(), keepMs: 86_400_000 },
+  };
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: ROUTES.graphql,
@@ -206,10 +223,8 @@ export function createApp(options: AppOptions): App {
     context: ({ request, res, requestId, principal, deadline, calls }) => {
       const who = principal ?? (security.authenticator === null ? OPEN_PRINCIPAL : NOBODY);
       return createContext(
-        options.directories,
+        contextServices,
         request.method === 'GET' ? withoutPiiScopes(who) : who,
-        cursors,
-        limits,
         deadline ?? requestDeadline(timeoutMs, res ?? request.signal),
         calls,
         requestId,
@@ -265,6 +280,17 @@ export function createApp(options: AppOptions): App {
         ? []
         : [useMetricsEndpoint(options.metrics, security.authenticator)]),
       useBodyLimit(options.maxBodyBytes),
+      // Audited first among the execution hooks, so a write refused by any later one is in the log.
+      ...(security.audit === null ? [] : [useAudit(security.audit)]),
+      useWritePolicy(
+        {
+          stepUpMaxAgeSeconds: security.stepUpMaxAgeSeconds,
+          stepUpExemptApiKeys: security.stepUpExemptApiKeys,
+          writesPerOperation: limits.writesPerOperation,
+        },
+        security.authenticator,
+        security.audit,
+      ),
       useRequestPolicy({ allowGet: security.allowGet }),
       useAuth(security.authenticator),
       useCacheBypass(),
@@ -277,7 +303,6 @@ export function createApp(options: AppOptions): App {
       useRateLimit(limits.perPrincipal, new PrincipalQuotas(options.shared)),
       ...(security.blockSuggestions ? [blockFieldSuggestionsPlugin()] : []),
       usePartialErrors(),
-      ...(security.audit === null ? [] : [useAudit(security.audit)]),
       ...(jit
         ? useJit({
             maxCompiledSize: JIT_MAX_COMPILED_SIZE,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
+import type { ActionStore } from '../actions/action-store.js';
 import type { DirectoryConfig } from '../config/config.js';
 import type { DirectoryRegistry } from '../directory/registry.js';
 import { loadManifests } from '../documents/manifest-files.js';
@@ -22,6 +23,8 @@ export interface ProcessServices {
   readonly shared?: SharedState;
   readonly tracer?: Tracer;
   readonly serving: ServingState;
+  /** What usergraph remembers of its writes, across reloads (Redis when configured). */
+  readonly actionStore: ActionStore;
   readonly demo: Demo | null;
   /** Reloads the config (SIGHUP, or POST /admin/reload where it is on). */
   readonly reload: () => Promise<ReloadOutcome>;
@@ -76,6 +79,10 @@ export function buildGeneration(
       tracer: services.tracer,
       serving: services.serving,
       shared: services.shared,
+      actions: {
+        store: services.actionStore,
+        keepMs: (file?.actions.idempotencySeconds ?? 86_400) * 1000,
+      },
       ...(file?.http.adminReload === true ? { reload: services.reload } : {}),
       ...(manifests === null || file === null || file.trustedDocuments.mode === 'off'
         ? {}

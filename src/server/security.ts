@@ -17,5 +17,7 @@ export function securityFrom(config: Config, production: boolean, log: Logger): 
     introspection: config.http.introspection ?? !production,
     blockSuggestions: production,
     audit: config.audit.sink === 'off' ? null : auditSink(config.audit, log),
+    stepUpMaxAgeSeconds: config.auth.stepUpMaxAgeSeconds,
+    stepUpExemptApiKeys: config.auth.stepUpExemptApiKeys,
   };
 }

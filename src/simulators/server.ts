@@ -27,7 +27,7 @@ export interface SimResponse {
 export interface Route {
   /** Stable name used by the request log, counters and fault rules, e.g. `getUser`. */
   readonly name: string;
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Path with `:param` segments, e.g. `/api/users/:id`. */
   readonly pattern: string;
   /** Public routes skip `authenticate` (App Services login). */
@@ -54,7 +54,11 @@ export type Fault =
   /** Never answers; the socket stays open until the client gives up or the simulator closes. */
   | { readonly type: 'hang' }
   /** Destroys the socket without a response. */
-  | { readonly type: 'reset' };
+  | { readonly type: 'reset' }
+  /** The request is handled (a write takes effect), then no answer comes: a timeout after the fact. */
+  | { readonly type: 'applied-then-hang' }
+  /** The request is handled (a write takes effect), then answered with this status and an error body. */
+  | { readonly type: 'applied-then-status'; readonly status: number };
 
 export interface FaultRule {
   /** Route name; omitted means every route. */
@@ -236,6 +240,17 @@ export class Simulator {
       if (fault?.type === 'reset') {
         this.record(req, routeName, 0);
         res.socket?.destroy();
+        return;
+      }
+      if (fault?.type === 'applied-then-hang' || fault?.type === 'applied-then-status') {
+        await this.respond(req, match, null);
+        if (fault.type === 'applied-then-hang') {
+          this.record(req, routeName, 0);
+          return;
+        }
+        const response = this.definition.errorResponse(fault.status, 'injected fault after the write');
+        this.record(req, routeName, response.status);
+        send(res, response);
         return;
       }
       const response = await this.respond(req, match, fault);

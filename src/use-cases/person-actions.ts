@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { AccountOutcome } from '../actions/action-audit.js';
-import type { ActionStore, SuspensionRecord } from '../actions/action-store.js';
+import type { ActionServices, SuspensionRecord } from '../actions/action-store.js';
 import { withCacheBypass } from '../cache/cached-provider.js';
 import { codeFor } from '../codes/failure-codes.js';
 import { CODE, type PublicCode } from '../codes/public-codes.js';
@@ -12,6 +12,7 @@ import {
   type ActionInput,
   isSuspended,
   type LifecycleAction,
+  MAX_ACCOUNTS_PER_ACTION,
   type PlannedCall,
   reached,
 } from '../directory/lifecycle.js';
@@ -89,12 +90,6 @@ export interface ActionRequest {
   readonly identity: { readonly provider: string; readonly providerUserId: string } | null;
   /** Delete: must repeat the account's id. */
   readonly confirm: string | null;
-}
-
-export interface ActionServices {
-  readonly store: ActionStore;
-  /** How long an idempotency key's result is kept. */
-  readonly keepMs: number;
 }
 
 const userError = (code: PublicCode, message: string, ...field: string[]): UserError => ({
@@ -269,6 +264,23 @@ async function act(
 ): Promise<ActionPayload> {
   const lookupFailures: ActionPayload['lookupFailures'][number][] = [];
   const targets = await findPerson(ctx, request, lookupFailures);
+  if (targets.length > MAX_ACCOUNTS_PER_ACTION) {
+    return {
+      action: request.action,
+      operationId,
+      dryRun: request.dryRun,
+      replayed: false,
+      accounts: [],
+      lookupFailures,
+      complete: false,
+      userErrors: [
+        userError(
+          CODE.TOO_MANY_ACCOUNTS,
+          `This finds ${targets.length} accounts; one request acts on at most ${MAX_ACCOUNTS_PER_ACTION}. Name them by userIds with includeLinked: false, a few per request.`,
+        ),
+      ],
+    };
+  }
   const options: CallOptions = { ...ctx.call, context: withCacheBypass(ctx.call.context) };
   // Directories in parallel; one directory's accounts one after another (writes are few per person).
   const byDirectory = new Map<string, Target[]>();

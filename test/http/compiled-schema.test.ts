@@ -255,9 +255,10 @@ describe('compiled contract checks agree with zod', () => {
   it('checks in place only what the contract declared, and never a schema that changes what it parses', () => {
     expect(compiledCheck(z.object({ id: z.string() }))).toBeNull();
     expect(compiledCheck(checkedInPlace(z.object({ id: z.string().transform(Number) })))).toBeNull();
-    expect(compiledCheck(checkedInPlace(z.object({ id: z.string().max(2) })))?.({ id: '😀' })).toBe(
-      z.string().max(2).safeParse('😀').success,
-    );
+    // ajv counts '😀' as 1 where zod counts 2: a string maxLength stays zod's.
+    expect(compiledCheck(checkedInPlace(z.object({ id: z.string().max(1) })))).toBeNull();
+    expect(compiledCheck(checkedInPlace(z.object({ id: z.string().min(1) })))).not.toBeNull();
+    expect(compiledCheck(checkedInPlace(z.object({ id: z.string().default('x') })))).toBeNull();
   });
 
   it('an off-contract body still fails with zod’s words for where it broke', () => {

@@ -36,6 +36,8 @@ export interface StackOptions extends SimulatorSetOptions {
   readonly shared?: SharedState;
   /** Trusted documents (their manifest entries), prepared when the app is built. */
   readonly trustedDocuments?: AppOptions['trustedDocuments'];
+  /** The action log the mutations use (one in the app's memory when absent). */
+  readonly actions?: AppOptions['actions'];
 }
 
 export interface GraphQLResponse<T> {
@@ -77,6 +79,7 @@ export class Stack {
         tracer: options.tracer,
         ...(options.shared === undefined ? {} : { shared: options.shared }),
         ...(options.trustedDocuments === undefined ? {} : { trustedDocuments: options.trustedDocuments }),
+        ...(options.actions === undefined ? {} : { actions: options.actions }),
         ...(options.log === undefined ? { logLevel: 'silent' } : { log: options.log }),
       }),
       configs,

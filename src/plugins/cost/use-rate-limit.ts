@@ -1,3 +1,4 @@
+import { type DocumentNode, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { CODE } from '../../codes/public-codes.js';
 import type { LimitSettings } from '../../cost/limits.js';
@@ -11,7 +12,7 @@ import type { PrincipalQuotas, Quota, QuotaVerdict } from '../../shared/principa
  * principal-quota.ts): operations (bursts of a tenth of a minute's worth), and the upstream calls their
  * estimates add up to (so a caller cannot wear a directory down with many cheap-looking operations
  * either; an estimate may take up to a minute's worth at once); and of a directory whose outbound rate
- * is bounded (a quota), at most `directoryShare` of a minute of it. Past any: RATE_LIMITED with
+ * is bounded (a quota), at most `directoryShare` of a minute of it; and mutations, `writesPerMinute`. Past any: RATE_LIMITED with
  * `retryAfter` seconds (HTTP 429, Retry-After). Runs after the estimate (use-upstream-budget.ts), before
  * any upstream call.
  */
@@ -24,6 +25,10 @@ export function useRateLimit(
     burst: Math.max(1, Math.ceil(limits.operationsPerMinute / 10)),
   };
   const calls: Quota = { perMinute: limits.upstreamCallsPerMinute, burst: limits.upstreamCallsPerMinute };
+  const writes: Quota = {
+    perMinute: limits.writesPerMinute,
+    burst: Math.max(1, Math.ceil(limits.writesPerMinute / 6)),
+  };
   // Per directory whose outbound rate is bounded below the principal's own cap: its share of it.
   const perDirectory = new Map<string, Quota | null>();
   const directoryQuota = (directory: DirectoryProvider | undefined): Quota | null => {
@@ -60,6 +65,13 @@ export function useRateLimit(
         return true;
       };
       if (refused(await quotas.take('operations', key, operations, 1))) return;
+      // Writes have a quota of their own: reads never use it up, and a caller's writes are few.
+      if (
+        isMutation(args.document, args.operationName) &&
+        refused(await quotas.take('writes', key, writes, 1))
+      ) {
+        return;
+      }
       const estimate = ctx.cost.estimate;
       if (estimate === undefined || estimate.total === 0) return;
       if (refused(await quotas.take('calls', key, calls, estimate.total))) return;
@@ -69,4 +81,8 @@ export function useRateLimit(
       }
     },
   };
+}
+
+function isMutation(document: DocumentNode, operationName: string | null | undefined): boolean {
+  return getOperationAST(document, operationName)?.operation === 'mutation';
 }

@@ -9,6 +9,7 @@ import {
   type GraphQLFieldResolver,
   type GraphQLSchema,
   getNullableType,
+  getOperationAST,
   isListType,
   isObjectType,
   type Source,
@@ -88,7 +89,11 @@ function useCompiled(options: JitOptions): Plugin {
       operations = new Map();
       byDocument.set(args.document, operations);
     }
-    const size = compiledSize(args.schema, args.document, args.operationName);
+    // Queries only: a mutation runs once per request anyway, through graphql-js's serial executor.
+    const size =
+      getOperationAST(args.document, args.operationName)?.operation === 'query'
+        ? compiledSize(args.schema, args.document, args.operationName)
+        : Number.POSITIVE_INFINITY;
     if (size > options.maxCompiledSize) {
       operations.set(name, null);
       return null;

@@ -23,9 +23,11 @@ export function useAudit(sink: AuditSink): Plugin<Context & { requestId?: string
   return {
     onExecute({ args }) {
       return {
-        onExecuteDone() {
+        onExecuteDone({ result }) {
           const ctx = args.contextValue;
-          if (ctx.read.directories.size === 0) return;
+          // A mutation is audited whatever became of it (refused, dry run, failed); a query when it read.
+          const mutation = getOperationAST(args.document, args.operationName)?.operation === 'mutation';
+          if (ctx.read.directories.size === 0 && !mutation) return;
           let facts = perDocument.get(args.document);
           if (facts === undefined) {
             facts = {
@@ -50,6 +52,7 @@ export function useAudit(sink: AuditSink): Plugin<Context & { requestId?: string
             directories: [...ctx.read.directories].sort(),
             users: ctx.read.userCount,
             scopeClasses: [...new Set(classes)].sort(),
+            ...(mutation ? { actions: ctx.actions, refused: refusals(result) } : {}),
           });
         },
       };
@@ -81,4 +84,13 @@ function fieldScopes(field: GraphQLField<unknown, unknown> | null | undefined): 
 function bounded(name: string | undefined): string | null {
   if (name === undefined) return null;
   return name.length > 128 ? `${name.slice(0, 128)}…` : name;
+}
+
+/** The codes of a mutation's errors (a refusal as a whole, a scope refused): what the audit keeps of them. */
+function refusals(result: unknown): string[] {
+  if (typeof result !== 'object' || result === null || Symbol.asyncIterator in result) return [];
+  const errors = (result as { errors?: readonly { extensions?: { code?: unknown } }[] }).errors ?? [];
+  return errors.map((error) =>
+    typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNCODED',
+  );
 }

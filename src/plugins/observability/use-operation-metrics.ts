@@ -76,6 +76,9 @@ export function useOperationMetrics(metrics: Metrics): Plugin<Context> {
           const outcome: OperationOutcome =
             limit !== null ? 'refused' : codes.length === 0 ? 'ok' : result.data ? 'partial' : 'error';
           const budget = args.contextValue.call.budget;
+          for (const action of args.contextValue.actions) {
+            for (const account of action.accounts) metrics.action(action.action, account.outcome);
+          }
           metrics.operation(
             nameOf(args.document, args.operationName),
             outcome,

@@ -13,8 +13,11 @@ import type { MonoCloudClient } from './client.js';
 // sessions (Pro plan) and deletes them one by one, since no call revokes them all. What a repeat
 // answers (200, 409 or 422) is unconfirmed: the plan never repeats, it reads `disabled` first.
 
-/** Sessions one account's sign-out reads and deletes at most (the session list is paged by 100). */
-export const SESSIONS_PER_ACCOUNT = 100;
+/**
+ * Sessions one account's sign-out deletes per request at most (the budget's bound: past it the account
+ * is FAILED with OPERATION_TOO_EXPENSIVE and the same request again goes on).
+ */
+export const SESSIONS_PER_ACCOUNT = 10;
 
 const path = (id: string) => `/api/users/${encodeURIComponent(id)}`;
 

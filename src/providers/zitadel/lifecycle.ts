@@ -17,8 +17,11 @@ import { toZitadelUser } from './mapper.js';
 // (DeleteSession is idempotent); there is no call that revokes a user's OIDC refresh tokens, which
 // deactivation blocks instead.
 
-/** Sessions one account's sign-out reads and deletes at most (one search page). */
-export const SESSIONS_PER_ACCOUNT = 100;
+/**
+ * Sessions one account's sign-out deletes per request at most (the budget's bound: past it the account
+ * is FAILED with OPERATION_TOO_EXPENSIVE and the same request again goes on).
+ */
+export const SESSIONS_PER_ACCOUNT = 10;
 
 const path = (id: string) => `/v2/users/${encodeURIComponent(id)}`;
 

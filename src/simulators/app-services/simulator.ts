@@ -80,6 +80,32 @@ export class AppServicesSimulator extends Simulator {
             pattern: `${APP}/users`,
             handle: (req) => self().listUsers(req),
           },
+          // The Admin API's user writes (lifecycle-actions.md §3): no body, 204 each. What a repeat
+          // answers is unconfirmed: `repeats` chooses 204 (the default, PUT semantics) or 409.
+          {
+            name: 'disableUser',
+            method: 'PUT',
+            pattern: `${APP}/users/:userId/disable`,
+            handle: (req) => self().setDisabled(req, true),
+          },
+          {
+            name: 'enableUser',
+            method: 'PUT',
+            pattern: `${APP}/users/:userId/enable`,
+            handle: (req) => self().setDisabled(req, false),
+          },
+          {
+            name: 'logoutUser',
+            method: 'PUT',
+            pattern: `${APP}/users/:userId/logout`,
+            handle: (req) => self().logout(req),
+          },
+          {
+            name: 'deleteUser',
+            method: 'DELETE',
+            pattern: `${APP}/users/:userId`,
+            handle: (req) => self().deleteUser(req),
+          },
         ],
         authenticate: (req) => self().authenticate(req),
         errorResponse,
@@ -192,6 +218,61 @@ export class AppServicesSimulator extends Simulator {
     if (this.now() - issued >= this.tokenLifetimeMs)
       return invalidSession('invalid session: access token expired');
     return null;
+  }
+
+  /** What a repeated disable or enable answers: 204 again (the default) or 409. */
+  repeats: 'ok' | 409 = 'ok';
+  /** Logouts made per user (sessions cannot be listed; tests read this). */
+  readonly logouts = new Map<string, number>();
+
+  /** A user as it is now (after writes), or undefined once deleted. */
+  current(userId: string): WireUser | undefined {
+    return this.byId.get(userId);
+  }
+
+  /** Changes a user as an admin would in the Atlas UI (tests). */
+  update(userId: string, changes: Partial<WireUser>): void {
+    const user = this.byId.get(userId);
+    if (user === undefined) throw new Error(`no user ${userId}`);
+    const next = { ...user, ...changes };
+    this.byId.set(userId, next);
+    const records = this.records as WireUser[];
+    records[records.indexOf(user)] = next;
+  }
+
+  private setDisabled(req: SimRequest, disabled: boolean): SimResponse {
+    const scope = this.checkScope(req);
+    if (scope) return scope;
+    const user = this.byId.get(req.params.userId ?? '');
+    if (user === undefined) return notFound('user not found', 'UserNotFound');
+    if (user.disabled === disabled && this.repeats !== 'ok') {
+      return errorResponse(409, disabled ? 'user is already disabled' : 'user is already enabled');
+    }
+    const next = { ...user, disabled };
+    this.byId.set(user._id, next);
+    const records = this.records as WireUser[];
+    records[records.indexOf(user)] = next;
+    return { status: 204 };
+  }
+
+  private logout(req: SimRequest): SimResponse {
+    const scope = this.checkScope(req);
+    if (scope) return scope;
+    const id = req.params.userId ?? '';
+    if (!this.byId.has(id)) return notFound('user not found', 'UserNotFound');
+    this.logouts.set(id, (this.logouts.get(id) ?? 0) + 1);
+    return { status: 204 };
+  }
+
+  private deleteUser(req: SimRequest): SimResponse {
+    const scope = this.checkScope(req);
+    if (scope) return scope;
+    const user = this.byId.get(req.params.userId ?? '');
+    if (user === undefined) return notFound('user not found', 'UserNotFound');
+    this.byId.delete(user._id);
+    const records = this.records as WireUser[];
+    records.splice(records.indexOf(user), 1);
+    return { status: 204 };
   }
 
   private getUser(req: SimRequest): SimResponse {

@@ -216,6 +216,19 @@ export class MonoCloudAccess {
     return (this.memberships.get(userId) ?? []).map((m) => m.group_id);
   }
 
+  /** Ends one session; false when the user has no such session. */
+  endSession(userId: string, sessionId: string): boolean {
+    const sessions = this.sessions.get(userId) ?? [];
+    const kept = sessions.filter((session) => (session as { session_id: string }).session_id !== sessionId);
+    this.sessions.set(userId, kept);
+    return kept.length < sessions.length;
+  }
+
+  /** Ends every session of a user (a disable with `revoke_sessions`, a delete). */
+  endAllSessions(userId: string): void {
+    this.sessions.set(userId, []);
+  }
+
   /** How many active sessions a user has (the Pro-plan list). */
   sessionCount(userId: string): number {
     return this.sessions.get(userId)?.length ?? 0;

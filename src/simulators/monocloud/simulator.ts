@@ -5,6 +5,7 @@ import { MonoCloudAccess } from './access.js';
 import { JOHN_DOE, JOHN_DOE_SUMMARY } from './john-doe.js';
 import { paged } from './page-response.js';
 import { type StoredUser, toSummary, toUserRecord, type UserRecord } from './records.js';
+import { type MonoCloudWriteState, monoCloudWriteRoutes } from './writes.js';
 
 export interface MonoCloudSimulatorOptions {
   /** Seed accounts to serve besides the API pages' John Doe; default `generatePeople().monocloud`. */
@@ -31,6 +32,10 @@ export class MonoCloudSimulator extends Simulator {
   readonly access: MonoCloudAccess;
   /** Changes a user as an admin would in the MonoCloud console (tests of caching and freshness). */
   readonly update: (userId: string, changes: Partial<UserRecord>) => void;
+  /** The write side's state: what a repeated disable or enable answers (`repeats`), for tests. */
+  readonly writes: MonoCloudWriteState;
+  /** A user as it is now (after writes), or undefined once deleted. */
+  readonly current: (userId: string) => UserRecord | undefined;
 
   constructor(options: MonoCloudSimulatorOptions = {}) {
     const apiKey = options.apiKey ?? DEMO_API_KEY;
@@ -58,7 +63,29 @@ export class MonoCloudSimulator extends Simulator {
 
     const access = new MonoCloudAccess(stored);
     access.memberSummaries = (ids) => ids.flatMap((id) => byId.get(id)?.summary ?? []);
+    const update = (userId: string, changes: Partial<UserRecord>) => {
+      const user = byId.get(userId);
+      if (user === undefined) throw new Error(`no user ${userId}`);
+      const full = { ...user.full, ...changes };
+      const changed = { full, summary: toSummary(full) };
+      byId.set(userId, changed);
+      stored[stored.indexOf(user)] = changed;
+    };
+    const writes: MonoCloudWriteState = {
+      byId,
+      access,
+      problem,
+      update,
+      remove: (userId) => {
+        const user = byId.get(userId);
+        if (user === undefined) return;
+        byId.delete(userId);
+        stored.splice(stored.indexOf(user), 1);
+      },
+      repeats: 'ok',
+    };
     const routes: Route[] = [
+      ...monoCloudWriteRoutes(writes),
       // Before `/api/users/:id`, whose pattern a deeper path never matches anyway.
       ...access.routes(problem, (id) => byId.has(id)),
       {
@@ -90,14 +117,9 @@ export class MonoCloudSimulator extends Simulator {
     this.apiKey = apiKey;
     this.access = access;
     this.users = stored.map((user) => user.full);
-    this.update = (userId, changes) => {
-      const user = byId.get(userId);
-      if (user === undefined) throw new Error(`no user ${userId}`);
-      const full = { ...user.full, ...changes };
-      const changed = { full, summary: toSummary(full) };
-      byId.set(userId, changed);
-      stored[stored.indexOf(user)] = changed;
-    };
+    this.update = update;
+    this.writes = writes;
+    this.current = (userId) => byId.get(userId)?.full;
   }
 }
 

@@ -80,6 +80,7 @@ export class ZitadelAccess {
   /** In write order (the event store's position). */
   readonly events: SimEvent[] = [];
   private readonly sequences = new Map<string, number>();
+  private readonly terminated = new Set<string>();
   private readonly people: ReadonlyMap<string, AccessPerson>;
   private nextId = 1;
 
@@ -403,9 +404,20 @@ export class ZitadelAccess {
     this.events.push({ ...event, sequence });
   }
 
+  /** Ends a session (DeleteSession); terminated sessions leave ListSessions, as in ZITADEL's projection. */
+  terminateSession(sessionId: string): void {
+    this.terminated.add(sessionId);
+  }
+
+  /** The ids of a user's live sessions. */
+  sessionIds(userId: string): string[] {
+    const person = this.people.get(userId);
+    return person ? this.sessionsOf(person).map((session) => (session as { id: string }).id) : [];
+  }
+
   private sessionsOf(person: AccessPerson): unknown[] {
     if (person.lastSignInMs === null) return [];
-    return Array.from({ length: sessionCountOf(person.personId) }, (_, n) => {
+    const sessions = Array.from({ length: sessionCountOf(person.personId) }, (_, n) => {
       const started = person.lastSignInMs as number;
       return {
         id: `5${person.userId.slice(1, 12)}${n}`,
@@ -430,6 +442,7 @@ export class ZitadelAccess {
         },
       };
     });
+    return sessions.filter((session) => !this.terminated.has((session as { id: string }).id));
   }
 
   /** admin.v1 ListEvents: ordered by position; `asc`; strict `range.since`/`from`; limit 0 or >1000 is 1000. */

@@ -11,6 +11,7 @@ import {
   USER_FIELD_NAMES,
   uintValue,
 } from './search-query.js';
+import { zitadelWriteRoutes } from './writes.js';
 
 // A contract-faithful fake of ZITADEL's UserService v2 over REST (grpc-gateway): GetUserByID,
 // ListUsers, ListIDPLinks and ListPasskeys, protojson in and out, grpc-gateway error bodies.
@@ -66,6 +67,10 @@ export class ZitadelSimulator extends Simulator {
   readonly restrictedUserIds: Set<string>;
   /** Groups, authorizations, sessions and the event log, with what a test may change. */
   readonly access: ZitadelAccess;
+  /** A user as it is now (after writes), or undefined once deleted. */
+  readonly current: (userId: string) => ZitadelRecord | undefined;
+  /** Sets a user's state as an admin (or the lockout policy) would (tests). */
+  readonly setState: (userId: string, state: string) => void;
 
   constructor(options: ZitadelSimulatorOptions = {}) {
     const token = options.token ?? ZITADEL_DEMO_TOKEN;
@@ -108,6 +113,7 @@ export class ZitadelSimulator extends Simulator {
         },
         errorResponse: (status, message) => grpcError(status, message, `SIMULATOR-${status}`),
         routes: [
+          ...zitadelWriteRoutes({ byId, records, restricted, access, error: grpcError }),
           ...access.routes(grpcError),
           {
             name: 'getUser',
@@ -192,6 +198,14 @@ export class ZitadelSimulator extends Simulator {
     this.access = access;
     this.records = records;
     this.restrictedUserIds = restricted;
+    this.current = (userId) => byId.get(userId);
+    this.setState = (userId, state) => {
+      const record = byId.get(userId);
+      if (record === undefined) throw new Error(`no user ${userId}`);
+      const next = { ...record, user: { ...record.user, state } };
+      byId.set(userId, next);
+      records[records.indexOf(record)] = next;
+    };
   }
 }
 

@@ -124,7 +124,7 @@ describe('layout', () => {
         'config',
         'simulators',
       ],
-      'main.ts': ['http', 'observability', 'plugins', 'server', 'shared'],
+      'main.ts': ['http', 'observability', 'plugins', 'server', 'shared', 'actions'],
     };
     const unlisted = [...new Set([...graph.keys()].map(room))].filter((name) => allowed[name] === undefined);
     expect(unlisted).toEqual([]);
@@ -210,6 +210,7 @@ describe('layout', () => {
       'records.ts',
       'filter.ts',
       'lifecycle.ts',
+      'writes.ts',
     ]);
     const shared = [...byName].filter(([name, files]) => files.length > 1 && !roles.has(name));
     expect(shared).toEqual([]);

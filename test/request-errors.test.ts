@@ -46,12 +46,6 @@ const ids = JSON.stringify(Array.from({ length: 501 }, (_, i) => `id${i}`));
 it.each([
   ['a static limit crossed', `{ directories { ${aliases} } }`, 'QUERY_TOO_COMPLEX', 400],
   ['the ids cap crossed', `{ nodes(ids: ${ids}) { id } }`, 'OPERATION_TOO_EXPENSIVE', 400],
-  [
-    'a mutation (usergraph serves queries)',
-    'mutation { directories { name } }',
-    'OPERATION_NOT_SUPPORTED',
-    400,
-  ],
   ['a subscription', 'subscription { directories { name } }', 'OPERATION_NOT_SUPPORTED', 400],
 ] as const)('%s has one status whatever the Accept header', async (_name, query, code, status) => {
   for (const accept of ['application/json', 'application/graphql-response+json', '*/*']) {

@@ -20,7 +20,7 @@ import './group.js';
 import './role.js';
 import './session.js';
 import './changes.js';
-import './person-actions.js';
+import './actions.js';
 import { declareUserEntities } from './federation.js';
 import './directory-health.js';
 

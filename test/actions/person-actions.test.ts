@@ -211,6 +211,31 @@ describe('suspendPerson', () => {
   });
 });
 
+describe('the upstream-call budget', () => {
+  it('estimates a suspension before it runs, and the calls it makes stay within the estimate', async () => {
+    const person = fresh();
+    const response = await stack.app.fetch('http://usergraph.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: SUSPEND,
+        variables: { input: { userIds: [person.ids[0]], reason: 'INC-budget' } },
+        extensions: { cost: true },
+      }),
+    });
+    const body = (await response.json()) as {
+      data: { suspendPerson: Payload };
+      extensions: { cost: { estimate: Record<string, number>; actual: Record<string, number> } };
+    };
+    expect(body.data.suspendPerson.complete).toBe(true);
+    const { estimate, actual } = body.extensions.cost;
+    for (const directory of ['acme', 'corp', 'mobile']) {
+      expect(actual[directory]).toBeGreaterThan(0);
+      expect(actual[directory]).toBeLessThanOrEqual(estimate[directory] ?? 0);
+    }
+  });
+});
+
 describe('resumePerson', () => {
   it('undoes exactly what usergraph suspended, and leaves an account someone else disabled as it is', async () => {
     const person = fresh();

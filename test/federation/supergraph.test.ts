@@ -63,6 +63,10 @@ beforeAll(async () => {
     (hint) => `${hint.definition.code}: ${hint.message}`,
   );
   expect(withScopes.supergraphSdl).toContain('@requiresScopes(scopes: [["users:read:contact"]])');
+  // The actions on people are the supergraph's mutations, each behind its write scope.
+  expect(withScopes.supergraphSdl).toMatch(
+    /suspendPerson\(input: SuspendPersonInput!\): PersonActionPayload @join__field\(graph: USERGRAPH\) @requiresScopes\(scopes: \[\["users:write:suspend"\]\]\)|suspendPerson\(input: SuspendPersonInput!\): PersonActionPayload @requiresScopes\(scopes: \[\["users:write:suspend"\]\]\)/,
+  );
 
   // Never reach outside loopback: no anonymous telemetry, no cloud-metadata probes (also set in vitest.config.ts).
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';

@@ -34,7 +34,13 @@ let port: number;
 beforeAll(async () => {
   stack = await Stack.start({
     perDirectory: 30,
-    limits: { perPrincipal: { operationsPerMinute: 100_000_000, upstreamCallsPerMinute: 1_000_000_000 } },
+    limits: {
+      perPrincipal: {
+        operationsPerMinute: 100_000_000,
+        upstreamCallsPerMinute: 1_000_000_000,
+        writesPerMinute: 1_000_000,
+      },
+    },
     security: {
       authenticator: new Authenticator(
         authSettings.parse({ apiKeys: [{ name: 'fuzz', sha256: key.sha256, scopes: [...SCOPES] }] }),
@@ -151,11 +157,33 @@ const path = fc.oneof(
   },
 );
 
+/**
+ * Mutations: many aliased actions, directly or through a fragment on Mutation, over the same huge id
+ * lists (dry runs, so the simulators stay as they are): the writes limit, the ids cap and the budget
+ * apply to them as to queries.
+ */
+const mutating = fc
+  .record({
+    aliases: fc.integer({ min: 1, max: 40 }),
+    viaFragment: fc.boolean(),
+    action: fc.constantFrom('suspendPerson', 'resumePerson', 'signOutEverywhere'),
+  })
+  .map(({ aliases, viaFragment, action }) => {
+    const fields = Array.from(
+      { length: aliases },
+      (_, i) =>
+        `m${i}: ${action}(input: { userIds: $ids, reason: "fuzz", dryRun: true }) { complete accounts { outcome calls } userErrors { code } }`,
+    ).join(' ');
+    return viaFragment
+      ? `mutation Fuzz($ids: [ID!]!) { ...F } fragment F on Mutation { ${fields} }`
+      : `mutation Fuzz($ids: [ID!]!) { ${fields} }`;
+  });
+
 const hostile: fc.Arbitrary<Hostile> = fc
   .record({
     path,
     credentials: fc.boolean(),
-    shape: fc.oneof(doubling, fanned, abstract),
+    shape: fc.oneof(doubling, fanned, abstract, mutating),
     ids: idList,
     emails: fc.array(fc.constantFrom('a@example.com', 'A@EXAMPLE.COM', `${'x'.repeat(300)}@e.com`, 'nope'), {
       maxLength: 300,

@@ -56,7 +56,11 @@ const AccountResultType = builder.objectRef<AccountResult>('AccountActionResult'
       description: 'The directory’s product; null for a directory not configured here.',
       resolve: (result) => (result.provider === null ? null : PROVIDER_ENUM[result.provider]),
     }),
-    outcome: t.field({ type: ActionOutcomeEnum, resolve: (result) => result.outcome }),
+    outcome: t.field({
+      type: ActionOutcomeEnum,
+      description: 'How the account came out of the action.',
+      resolve: (result) => result.outcome,
+    }),
     code: t.exposeString('code', {
       nullable: true,
       description: 'For FAILED, SKIPPED and UNSUPPORTED: the public code (docs/errors.md).',
@@ -91,9 +95,9 @@ const LookupFailureType = builder
     description:
       'A directory the person’s other accounts could not be looked up in: its accounts are unknown.',
     fields: (t) => ({
-      directory: t.exposeString('directory'),
-      code: t.exposeString('code'),
-      message: t.exposeString('message'),
+      directory: t.exposeString('directory', { description: 'The directory’s configured name.' }),
+      code: t.exposeString('code', { description: 'The public code of its failure (docs/errors.md).' }),
+      message: t.exposeString('message', { description: 'What went wrong, in words.' }),
     }),
   });
 
@@ -101,7 +105,7 @@ const UserErrorType = builder.objectRef<UserError>('UserError').implement({
   description: 'A mistake in the input (or a request that cannot run now), and where it is.',
   fields: (t) => ({
     code: t.exposeString('code', { description: 'The public code (docs/errors.md).' }),
-    message: t.exposeString('message'),
+    message: t.exposeString('message', { description: 'What is wrong, and what to do.' }),
     field: t.exposeStringList('field', { description: 'The input path, e.g. `["input", "userIds", "3"]`.' }),
   }),
 });
@@ -109,20 +113,37 @@ const UserErrorType = builder.objectRef<UserError>('UserError').implement({
 const PayloadType = builder.objectRef<ActionPayload>('PersonActionPayload').implement({
   description: 'What an action did (or, in a dry run, would do) to every account of the person.',
   fields: (t) => ({
-    action: t.field({ type: PersonActionEnum, resolve: (payload) => payload.action }),
+    action: t.field({
+      type: PersonActionEnum,
+      description: 'The action asked for.',
+      resolve: (payload) => payload.action,
+    }),
     operationId: t.exposeID('operationId', {
       description: 'This action’s id in the audit log (the first request’s, for a repeated idempotency key).',
     }),
-    dryRun: t.exposeBoolean('dryRun'),
+    dryRun: t.exposeBoolean('dryRun', { description: 'Planned only: nothing was written.' }),
     replayed: t.exposeBoolean('replayed', {
       description: 'This is the stored answer of an earlier request with the same idempotency key.',
     }),
     complete: t.exposeBoolean('complete', {
       description: 'Every account is in the wanted state and every directory answered the lookup.',
     }),
-    accounts: t.field({ type: [AccountResultType], resolve: (payload) => payload.accounts }),
-    lookupFailures: t.field({ type: [LookupFailureType], resolve: (payload) => payload.lookupFailures }),
-    userErrors: t.field({ type: [UserErrorType], resolve: (payload) => payload.userErrors }),
+    accounts: t.field({
+      type: [AccountResultType],
+      description: 'Every account of the person the action reached, with its outcome.',
+      resolve: (payload) => payload.accounts,
+    }),
+    lookupFailures: t.field({
+      type: [LookupFailureType],
+      description:
+        'Directories where the person could not be looked up: their accounts, if any, were not acted on.',
+      resolve: (payload) => payload.lookupFailures,
+    }),
+    userErrors: t.field({
+      type: [UserErrorType],
+      description: 'What the caller got wrong, or why the request cannot run now; empty when it ran.',
+      resolve: (payload) => payload.userErrors,
+    }),
   }),
 });
 

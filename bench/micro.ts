@@ -6,9 +6,9 @@ import {
   type SpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { createApp } from '../src/server/app.js';
 import { encodeUserId } from '../src/directory/global-id.js';
 import { DirectoryRegistry } from '../src/directory/registry.js';
+import { createApp } from '../src/server/app.js';
 import { fakeDirectory, fakeUser } from '../test/support/fake-directory.js';
 
 const users = Array.from({ length: 60 }, (_, i) =>

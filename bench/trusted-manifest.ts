@@ -13,5 +13,8 @@ if (!file) {
   process.exit(2);
 }
 const documents = [USER, NODES, MERGED_PAGE, ACCESS_PAGE];
-writeFileSync(resolve(file), `${JSON.stringify(Object.fromEntries(documents.map((d) => [sha256Hex(d), d])), null, 2)}\n`);
+writeFileSync(
+  resolve(file),
+  `${JSON.stringify(Object.fromEntries(documents.map((d) => [sha256Hex(d), d])), null, 2)}\n`,
+);
 console.log(`wrote ${documents.length} trusted documents to ${resolve(file)}`);

@@ -30,6 +30,10 @@ export const PUBLIC_CODES = {
   },
   OPERATION_NOT_SUPPORTED: { status: 400, meaning: 'Mutations and subscriptions over plain HTTP requests.' },
   PERSISTED_QUERY_NOT_FOUND: { status: 400, meaning: 'A `documentId` no trusted-documents manifest holds.' },
+  PERSISTED_QUERY_NOT_SUPPORTED: {
+    status: 400,
+    meaning: 'A hash without its text, where no trusted documents are configured: send the query text.',
+  },
   PERSISTED_QUERY_REQUIRED: {
     status: 400,
     meaning: 'Trusted documents only: this caller must send a `documentId`, not a query text.',

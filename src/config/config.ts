@@ -262,7 +262,9 @@ export const fileSchema = z
         allowGet: z
           .boolean('must be true or false')
           .default(false)
-          .describe('Execute GET requests (queries only, never with the scopes that read personal data).'),
+          .describe(
+            'Also execute GET queries that carry no credential (never with the scopes that read personal data); a GET with a credential is served anyway.',
+          ),
         graphiql: z
           .boolean('must be true or false')
           .optional()

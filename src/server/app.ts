@@ -24,7 +24,10 @@ import { type ReloadOutcome, useAdminReload } from '../plugins/access/use-admin-
 import { useAuth } from '../plugins/access/use-auth.js';
 import { CACHE_BYPASS_HEADER, useCacheBypass } from '../plugins/access/use-cache-bypass.js';
 import { useIntrospectionPolicy } from '../plugins/access/use-introspection-policy.js';
-import { useTrustedDocuments } from '../plugins/access/use-trusted-documents.js';
+import {
+  usePersistedQueriesNotSupported,
+  useTrustedDocuments,
+} from '../plugins/access/use-trusted-documents.js';
 import { useWritePolicy } from '../plugins/access/use-write-policy.js';
 import { useLimits } from '../plugins/cost/use-limits.js';
 import { useRateLimit } from '../plugins/cost/use-rate-limit.js';
@@ -40,7 +43,7 @@ import { useBodyLimit } from '../plugins/hygiene/use-body-limit.js';
 import { useRequestDeadline } from '../plugins/hygiene/use-request-deadline.js';
 import { useRequestErrors } from '../plugins/hygiene/use-request-errors.js';
 import { useRequestId } from '../plugins/hygiene/use-request-id.js';
-import { useRequestPolicy } from '../plugins/hygiene/use-request-policy.js';
+import { carriesCredential, useRequestPolicy } from '../plugins/hygiene/use-request-policy.js';
 import { isGraphQLPath, ROUTES, UNREACHABLE_ENDPOINT, useRoutes } from '../plugins/hygiene/use-routes.js';
 import { type PageSecurity, useSecurityHeaders } from '../plugins/hygiene/use-security-headers.js';
 import { type AccessRecord, useAccessLog } from '../plugins/observability/use-access-log.js';
@@ -224,7 +227,7 @@ export function createApp(options: AppOptions): App {
       const who = principal ?? (security.authenticator === null ? OPEN_PRINCIPAL : NOBODY);
       return createContext(
         contextServices,
-        request.method === 'GET' ? withoutPiiScopes(who) : who,
+        request.method === 'GET' && !carriesCredential(request.headers) ? withoutPiiScopes(who) : who,
         deadline ?? requestDeadline(timeoutMs, res ?? request.signal),
         calls,
         requestId,
@@ -257,7 +260,7 @@ export function createApp(options: AppOptions): App {
       return {
         origin: [origin],
         credentials: true,
-        methods: security.allowGet ? ['GET', 'POST'] : ['POST'],
+        methods: ['GET', 'POST'],
         allowedHeaders: ['authorization', 'content-type', 'x-api-key', 'x-request-id', CACHE_BYPASS_HEADER],
         exposedHeaders: ['x-request-id'],
         maxAge: 600,
@@ -295,7 +298,9 @@ export function createApp(options: AppOptions): App {
       useAuth(security.authenticator),
       useCacheBypass(),
       ...(options.metrics === undefined ? [] : [useOperationMetrics(options.metrics)]),
-      ...(trusted === null ? [] : useTrustedDocuments(trusted.store, trusted.mode)),
+      ...(trusted === null
+        ? [usePersistedQueriesNotSupported()]
+        : useTrustedDocuments(trusted.store, trusted.mode)),
       useLimits(limits),
       useRequestErrors(),
       useIntrospectionPolicy({ introspection: security.introspection }),

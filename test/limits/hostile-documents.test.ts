@@ -57,8 +57,13 @@ async function send(query: string, variables?: unknown): Promise<Answer> {
 const upstream = () =>
   stack.sims.monocloud.count() + stack.sims.zitadel.count() + stack.sims.appServices.count();
 
+/**
+ * The stalls these guard against are graphql-jit compiles of half a second and more, and quadratic
+ * analyses of seconds; CI runs test files side by side on two cores, where a busy neighbour alone makes
+ * this process's timers late by tens of milliseconds (a bound of 100 ms failed there at 132 ms).
+ */
 function expectBounded(answer: Answer) {
-  expect(answer.maxDelayMs).toBeLessThan(100);
+  expect(answer.maxDelayMs).toBeLessThan(250);
   expect(answer.rssGrowthMb).toBeLessThan(50);
 }
 

@@ -76,3 +76,19 @@ export function useTrustedDocuments(
     }) as Plugin<object, { principal?: Principal }>,
   ];
 }
+
+/**
+ * Without trusted documents, a request that sends only a hash (Apollo Client's persisted-queries link,
+ * on by default in some setups) is told this server keeps none, in the words the link knows, so it
+ * stops hashing and sends the text; otherwise it would get "Must provide query string" and give up.
+ */
+export function usePersistedQueriesNotSupported(): Plugin {
+  return {
+    onParams({ params }) {
+      if (typeof params.query === 'string' || documentIdOf(params) === null) return;
+      throw publicError(CODE.PERSISTED_QUERY_NOT_SUPPORTED, 'PersistedQueryNotSupported', {
+        http: { status: 400 },
+      });
+    },
+  };
+}

@@ -5,6 +5,7 @@ import { EnvHttpProxyAgent, setGlobalDispatcher } from 'undici';
 import type { ActionStore } from './actions/action-store.js';
 import { MemoryActionStore } from './actions/memory-action-store.js';
 import { RedisActionStore } from './actions/redis-action-store.js';
+import { MemoryChangeStream } from './feed/memory-change-stream.js';
 import { proxyConfigured } from './http/dispatcher.js';
 import { createLog, prettyDestination } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -54,8 +55,18 @@ async function main(settings: ProcessConfig): Promise<void> {
   let reloading: Promise<ReloadOutcome> | null = null;
   const actionStore: ActionStore =
     shared === undefined ? new MemoryActionStore() : new RedisActionStore(shared);
+  const feed = file?.feed ?? null;
+  // One stream per process: a replica is its own cluster for the feed (its own poller per directory).
+  const feedStream =
+    feed === null || feed.enabled
+      ? new MemoryChangeStream({
+          maxLength: feed?.maxLength ?? 10_000,
+          maxAgeMs: (feed?.maxAgeSeconds ?? 86_400) * 1000,
+        })
+      : null;
   const services: ProcessServices = {
     actionStore,
+    feedStream,
     log,
     metrics,
     shared,
@@ -71,6 +82,7 @@ async function main(settings: ProcessConfig): Promise<void> {
     },
   };
   const generations = new CurrentGeneration(buildGeneration(settings, services, null));
+  generations.current.feed?.start();
   const reload = async (): Promise<ReloadOutcome> => {
     const before = generations.current;
     if (before.settings.source.kind !== 'file') {
@@ -82,6 +94,9 @@ async function main(settings: ProcessConfig): Promise<void> {
       if (!loaded.ok) throw new GenerationError(loaded.problems);
       const next = buildGeneration(loaded.config, services, before);
       generations.swap(next);
+      // The new directories' pollers take over from the old ones (the leases pass on the same stream).
+      await before.feed?.stop();
+      next.feed?.start();
       const restart = needsRestart(before.settings, loaded.config);
       if (restart.length > 0)
         log.warn(`config reloaded; these changes need a restart: ${restart.join(', ')}`);
@@ -155,6 +170,7 @@ async function main(settings: ProcessConfig): Promise<void> {
       log.info('grace period over, closed the rest');
     metricsServer?.close();
     await tracing?.shutdown().catch(() => undefined);
+    await generations.current.feed?.stop();
     await generations.current.registry.close();
     await shared?.close();
     await demo?.close();

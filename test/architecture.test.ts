@@ -65,6 +65,8 @@ describe('layout', () => {
       cache: ['directory', 'shared'],
       // What usergraph remembers of its own writes: suspensions it made, idempotency keys.
       actions: ['directory', 'shared'],
+      // The pushed change feed: one poller per directory per cluster, and the streams it appends to.
+      feed: ['directory', 'resilience', 'shared'],
       cost: ['directory'],
       documents: ['directory', 'cost'],
       observability: ['directory', 'codes', 'resilience', 'actions'],
@@ -80,8 +82,9 @@ describe('layout', () => {
         'observability',
         'auth',
         'actions',
+        'feed',
       ],
-      'use-cases': ['directory', 'codes', 'graphql', 'actions', 'cache'],
+      'use-cases': ['directory', 'codes', 'graphql', 'actions', 'cache', 'feed'],
       schema: ['directory', 'cost', 'graphql', 'use-cases', 'auth'],
       // One Yoga plugin per HTTP concern, in rooms by concern (hygiene, access, cost, observability,
       // execution).
@@ -113,6 +116,7 @@ describe('layout', () => {
         'shared',
         'cache',
         'actions',
+        'feed',
         'cost',
         'documents',
         'observability',
@@ -124,7 +128,7 @@ describe('layout', () => {
         'config',
         'simulators',
       ],
-      'main.ts': ['http', 'observability', 'plugins', 'server', 'shared', 'actions'],
+      'main.ts': ['http', 'observability', 'plugins', 'server', 'shared', 'actions', 'feed'],
     };
     const unlisted = [...new Set([...graph.keys()].map(room))].filter((name) => allowed[name] === undefined);
     expect(unlisted).toEqual([]);

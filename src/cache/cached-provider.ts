@@ -13,6 +13,7 @@ export function withCacheBypass(context: CallContext | undefined): CallContext {
 
 /** The facts kept per user, each fetched by its own batch call. */
 type Fact = 'user' | 'passkeys' | 'identities';
+const FACTS: readonly Fact[] = ['user', 'passkeys', 'identities'];
 
 /** How one lookup went, for the metrics. */
 export type CacheResult = 'hit' | 'stale' | 'miss';
@@ -128,6 +129,9 @@ export function cached(provider: DirectoryProvider, options: CacheOptions): Dire
   const { getPasskeys, getIdentities } = provider;
   return {
     ...provider,
+    forget: (localIds: readonly string[]) => {
+      store.delete(localIds.flatMap((id) => FACTS.map((fact) => keyOf(fact, id))));
+    },
     getUsers: through<User>('user', provider.getUsers.bind(provider)),
     ...(getPasskeys
       ? { getPasskeys: through<readonly Passkey[]>('passkeys', getPasskeys.bind(provider)) }

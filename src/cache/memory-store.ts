@@ -13,6 +13,10 @@ export class MemoryStore implements CacheStore {
     return keys.map((key) => this.entries.get(key));
   }
 
+  delete(keys: readonly string[]): void {
+    for (const key of keys) this.entries.delete(key);
+  }
+
   set(key: string, entry: CacheEntry, keepMs: number): void {
     this.entries.set(key, entry, { ttl: keepMs });
   }

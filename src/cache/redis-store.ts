@@ -24,6 +24,11 @@ export class RedisStore implements CacheStore {
     }
   }
 
+  delete(keys: readonly string[]): void {
+    if (!this.shared.ready || keys.length === 0) return;
+    this.shared.commands.del(...keys.map(redisKey)).catch(() => this.onError());
+  }
+
   set(key: string, entry: CacheEntry, keepMs: number): void {
     if (!this.shared.ready) return;
     this.shared.commands

@@ -14,4 +14,6 @@ export interface CacheStore {
   getMany(keys: readonly string[]): (CacheEntry | undefined)[] | Promise<(CacheEntry | undefined)[]>;
   /** Keeps `entry` under `key` for `keepMs` (its freshness and staleness windows together). */
   set(key: string, entry: CacheEntry, keepMs: number): void;
+  /** Drops the entries under `keys` (a change the feed reported made them stale). */
+  delete(keys: readonly string[]): void;
 }

@@ -319,6 +319,65 @@ export const fileSchema = z
       ])
       .prefault({ sink: 'stdout' })
       .describe('Where the audit log goes: standard output (default), a file, or nowhere.'),
+    feed: z
+      .strictObject({
+        enabled: z
+          .boolean('must be true or false')
+          .default(true)
+          .describe(
+            'Poll every directory’s change feed into the streams `subscription { changes }` and the cache read.',
+          ),
+        minIntervalMs: z
+          .number()
+          .int()
+          .min(200)
+          .max(600_000)
+          .default(1_000)
+          .describe('The shortest wait between two polls of a directory (right after changes).'),
+        maxIntervalMs: z
+          .number()
+          .int()
+          .min(200)
+          .max(3_600_000)
+          .default(30_000)
+          .describe(
+            'The longest wait between two polls of a quiet directory (it doubles per empty poll up to this).',
+          ),
+        maxLength: z
+          .number()
+          .int()
+          .min(100)
+          .max(10_000_000)
+          .default(10_000)
+          .describe(
+            'Changes each directory’s stream keeps at most; an older subscription cursor ends with CHANGES_EXPIRED.',
+          ),
+        maxAgeSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(30 * 86_400)
+          .default(86_400)
+          .describe('How long each directory’s stream keeps a change.'),
+        subscriptionsPerPrincipal: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(10)
+          .describe('Subscriptions one caller may hold open at once on one replica (RATE_LIMITED past it).'),
+        eventsPerSecond: z
+          .number()
+          .int()
+          .min(1)
+          .max(100_000)
+          .default(100)
+          .describe('Events one subscription is sent per second at most (the rest wait their turn).'),
+      })
+      .prefault({})
+      .describe(
+        'The pushed change feed: `subscription { changes }` over SSE, and a cache that learns from it.',
+      ),
     actions: z
       .strictObject({
         idempotencySeconds: z
@@ -385,6 +444,7 @@ export interface Config {
   readonly production: boolean | undefined;
   readonly audit: z.output<typeof fileSchema>['audit'];
   readonly actions: z.output<typeof fileSchema>['actions'];
+  readonly feed: z.output<typeof fileSchema>['feed'];
   readonly limits: z.output<typeof fileSchema>['limits'];
   readonly cursorSecret: string | undefined;
   readonly previousCursorSecrets: readonly string[];
@@ -448,6 +508,7 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
       production: parsed.data.production,
       audit: parsed.data.audit,
       actions: parsed.data.actions,
+      feed: parsed.data.feed,
       limits: parsed.data.limits,
       cursorSecret: parsed.data.cursorSecret,
       previousCursorSecrets: parsed.data.previousCursorSecrets,

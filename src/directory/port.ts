@@ -115,6 +115,8 @@ export interface DirectoryProvider {
   health?(): DirectoryHealth;
   /** How many upstream calls each kind of read can take (for the budget estimated before execution). */
   readonly calls?: CallRules;
+  /** Drops what a cache holds of these users (the change feed reported a change); absent: nothing cached. */
+  forget?(localIds: readonly string[]): void;
   /** The directory's writes (suspend, resume, sign out, remove a credential, delete); absent: read-only. */
   readonly lifecycle?: AccountLifecycle;
   /** A listing returns each user as completely as a read by id (so listed users may fill the user cache). */

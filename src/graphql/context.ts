@@ -11,6 +11,7 @@ import type { CallContext } from '../directory/call-context.js';
 import type { CursorCodec } from '../directory/cursor.js';
 import type { CallOptions } from '../directory/port.js';
 import type { DirectoryRegistry } from '../directory/registry.js';
+import type { ChangeStream, FeedLimits } from '../feed/change-stream.js';
 import { withResponseMemo } from '../http/client.js';
 import { ReadRecord } from '../observability/read-record.js';
 import { type RequestDeadline, withDeadline } from '../resilience/deadline.js';
@@ -51,6 +52,16 @@ export interface Context {
   readonly actions: ActionAudit[];
   /** The action log and idempotency store the mutations use. */
   readonly actionServices: ActionServices;
+  /** The pushed change feed (subscriptions), when this server runs one. */
+  readonly feed: Feed | null;
+  /** Aborts when the client goes away (a subscription ends with it). */
+  readonly clientSignal?: AbortSignal;
+}
+
+/** The change streams subscriptions read, and their limits. */
+export interface Feed {
+  readonly stream: ChangeStream;
+  readonly limits: FeedLimits;
 }
 
 /**
@@ -85,6 +96,7 @@ export interface ContextServices {
   readonly cursors: CursorCodec;
   readonly limits: LimitSettings;
   readonly actionServices: ActionServices;
+  readonly feed: Feed | null;
 }
 
 export function createContext(
@@ -93,8 +105,9 @@ export function createContext(
   deadline?: RequestDeadline,
   calls?: CallContext,
   requestId?: string,
+  clientSignal?: AbortSignal,
 ): Context {
-  const { registry, cursors, limits, actionServices } = services;
+  const { registry, cursors, limits, actionServices, feed } = services;
   const request = {};
   let context = withShare(withResponseMemo(calls), {
     principal: `${principal.kind}:${principal.subject}`,
@@ -122,6 +135,8 @@ export function createContext(
     refusals: { count: 0, shared: new Map() },
     actions: [],
     actionServices,
+    feed,
+    ...(clientSignal === undefined ? {} : { clientSignal }),
     ...(requestId === undefined ? {} : { requestId }),
   };
 }

@@ -1,7 +1,9 @@
+import { CODE } from '../codes/public-codes.js';
 import { capabilities, changesPage, changeUser } from '../cost/field-costs.js';
 import { type Capabilities, CHANGE_KINDS, type Change } from '../directory/change-model.js';
 import { encodeGroupId, encodeUserId } from '../directory/global-id.js';
 import { builder, costs, needs } from '../graphql/builder.js';
+import { publicError } from '../graphql/graphql-errors.js';
 import { directoryError } from '../use-cases/capability.js';
 import { chooseDirectories } from '../use-cases/choose-directories.js';
 import {
@@ -11,6 +13,7 @@ import {
   listChanges,
   MAX_CHANGES_FIRST,
 } from '../use-cases/list-changes.js';
+import { type FeedEvent, type SubscribeArgs, subscribeChanges } from '../use-cases/subscribe-changes.js';
 import { DirectoryType } from './directory.js';
 import { UserInterface } from './user.js';
 
@@ -199,5 +202,53 @@ builder.objectField(DirectoryType, 'capabilities', (t) =>
         throw directoryError(directory, error);
       });
     },
+  }),
+);
+
+const ChangeEventType = builder.objectRef<FeedEvent>('ChangeEvent').implement({
+  description: 'One change pushed to a subscriber, with the cursor that resumes right after it.',
+  fields: (t) => ({
+    cursor: t.exposeString('cursor', {
+      description: 'Pass as `after` to resume after this change (reconnecting, or on another replica).',
+    }),
+    change: t.field({ type: ChangeType, description: 'The change.', resolve: (event) => event.change }),
+  }),
+});
+
+builder.subscriptionType({
+  description: 'Changes pushed as they happen (GraphQL over SSE): docs/querying.md, "The change feed".',
+});
+
+builder.subscriptionField('changes', (t) =>
+  t.field({
+    ...needs('changes:read'),
+    type: ChangeEventType,
+    nullable: true,
+    description:
+      'Every change of the chosen directories as the cluster’s pollers read it, each directory in its own order; from now, or right after `after`. Ends with CHANGES_EXPIRED when `after` is older than the stream keeps, and with UNAUTHENTICATED when the token expires.',
+    args: {
+      after: t.arg.string({
+        required: false,
+        description: 'A `cursor` of an earlier event: resume right after it.',
+      }),
+      directories: t.arg.stringList({
+        required: false,
+        description: 'Only these directories; all by default.',
+      }),
+      kinds: t.arg({ type: [ChangeKindEnum], required: false, description: 'Only changes of these kinds.' }),
+    },
+    subscribe: (_root, args, ctx) => {
+      if (ctx.feed === null) {
+        throw publicError(
+          CODE.UNSUPPORTED_BY_PROVIDER,
+          'This server runs no change feed (feed.enabled is off).',
+          {
+            feature: 'subscriptions',
+          },
+        );
+      }
+      return subscribeChanges(ctx, ctx.feed.stream, ctx.feed.limits, args as SubscribeArgs);
+    },
+    resolve: (event) => event,
   }),
 );

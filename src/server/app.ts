@@ -15,7 +15,7 @@ import { CursorCodec } from '../directory/cursor.js';
 import type { DirectoryRegistry } from '../directory/registry.js';
 import type { ManifestEntry } from '../documents/manifest.js';
 import { TrustedDocuments, type TrustedMode } from '../documents/trusted-documents.js';
-import { type Context, createContext } from '../graphql/context.js';
+import { type Context, createContext, type Feed } from '../graphql/context.js';
 import { maskError } from '../graphql/graphql-errors.js';
 import type { AuditSink } from '../observability/audit.js';
 import { createLog, type LogLevel, yogaLogger } from '../observability/logger.js';
@@ -121,6 +121,8 @@ export interface AppOptions {
   readonly trustedDocuments?: { readonly mode: TrustedMode; readonly entries: readonly ManifestEntry[] };
   /** The action log the mutations use (process-wide, Redis when configured); absent: one in this app's memory. */
   readonly actions?: ActionServices;
+  /** The change streams `subscription { changes }` reads (their poller runs beside the app); absent: no feed. */
+  readonly feed?: Feed;
 }
 
 export interface SecurityOptions {
@@ -215,6 +217,7 @@ export function createApp(options: AppOptions): App {
     cursors,
     limits,
     actionServices: options.actions ?? { store: new MemoryActionStore(), keepMs: 86_400_000 },
+    feed: options.feed ?? null,
   };
   return createYoga<ServerContext, Context>({
     schema,
@@ -231,6 +234,7 @@ export function createApp(options: AppOptions): App {
         deadline ?? requestDeadline(timeoutMs, res ?? request.signal),
         calls,
         requestId,
+        request.signal,
       );
     },
     maskedErrors: { maskError },

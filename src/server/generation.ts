@@ -2,10 +2,13 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { ActionStore } from '../actions/action-store.js';
-import type { DirectoryConfig } from '../config/config.js';
+import type { Config, DirectoryConfig } from '../config/config.js';
 import type { DirectoryRegistry } from '../directory/registry.js';
 import { loadManifests } from '../documents/manifest-files.js';
 import { TrustedDocumentsError } from '../documents/trusted-documents.js';
+import { CacheFollower } from '../feed/cache-follower.js';
+import type { ChangeStream } from '../feed/change-stream.js';
+import { FeedPoller } from '../feed/poller.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ReloadOutcome } from '../plugins/access/use-admin-reload.js';
 import type { ServingState } from '../plugins/observability/use-readiness.js';
@@ -25,6 +28,8 @@ export interface ProcessServices {
   readonly serving: ServingState;
   /** What usergraph remembers of its writes, across reloads (Redis when configured). */
   readonly actionStore: ActionStore;
+  /** The change streams, across reloads; null: no feed. */
+  readonly feedStream: ChangeStream | null;
   readonly demo: Demo | null;
   /** Reloads the config (SIGHUP, or POST /admin/reload where it is on). */
   readonly reload: () => Promise<ReloadOutcome>;
@@ -36,6 +41,8 @@ export interface Generation {
   readonly configs: readonly DirectoryConfig[];
   readonly registry: DirectoryRegistry;
   readonly app: App;
+  /** This generation's pollers and cache followers (started by main.ts, stopped when replaced). */
+  readonly feed: { start(): void; stop(): Promise<void> } | null;
 }
 
 /**
@@ -55,6 +62,7 @@ export function buildGeneration(
       ? null
       : loadManifests(file.trustedDocuments.manifests, file.source);
   if (manifests !== null && manifests.problems.length > 0) throw new GenerationError(manifests.problems);
+  const feedSettings = file?.feed ?? DEMO_FEED;
   const registry = buildDirectories(
     configs,
     { metrics: services.metrics, shared: services.shared },
@@ -83,6 +91,17 @@ export function buildGeneration(
         store: services.actionStore,
         keepMs: (file?.actions.idempotencySeconds ?? 86_400) * 1000,
       },
+      ...(services.feedStream === null
+        ? {}
+        : {
+            feed: {
+              stream: services.feedStream,
+              limits: {
+                subscriptionsPerPrincipal: feedSettings.subscriptionsPerPrincipal,
+                eventsPerSecond: feedSettings.eventsPerSecond,
+              },
+            },
+          }),
       ...(file?.http.adminReload === true ? { reload: services.reload } : {}),
       ...(manifests === null || file === null || file.trustedDocuments.mode === 'off'
         ? {}
@@ -93,7 +112,7 @@ export function buildGeneration(
           ? { graphiql: true, introspection: true }
           : securityFrom(file, settings.production, services.log),
     });
-    return { settings, configs, registry, app };
+    return { settings, configs, registry, app, feed: feedRunner(registry, services, feedSettings) };
   } catch (error) {
     if (error instanceof TrustedDocumentsError) throw new GenerationError(error.problems);
     throw error;
@@ -163,4 +182,41 @@ export function needsRestart(before: ProcessConfig, after: ProcessConfig): strin
   if (differs(file(before)?.metrics, file(after)?.metrics)) changed.push('metrics');
   if (differs(before.tracing, after.tracing)) changed.push('OTEL_*');
   return changed;
+}
+
+/** Demo mode's feed: the config file's defaults. */
+const DEMO_FEED: Config['feed'] = {
+  enabled: true,
+  minIntervalMs: 1_000,
+  maxIntervalMs: 30_000,
+  maxLength: 10_000,
+  maxAgeSeconds: 86_400,
+  subscriptionsPerPrincipal: 10,
+  eventsPerSecond: 100,
+};
+
+/** The pollers and cache followers of a generation's directories, over the process's streams. */
+function feedRunner(
+  registry: DirectoryRegistry,
+  services: ProcessServices,
+  settings: Config['feed'],
+): Generation['feed'] {
+  const stream = services.feedStream;
+  if (stream === null) return null;
+  const poller = new FeedPoller(
+    registry,
+    stream,
+    { minIntervalMs: settings.minIntervalMs, maxIntervalMs: settings.maxIntervalMs, leaseMs: 30_000 },
+    (directory, error) => services.log.warn({ directory, error: String(error) }, 'change feed poll failed'),
+  );
+  const follower = new CacheFollower(registry, stream);
+  return {
+    start() {
+      poller.start();
+      follower.start();
+    },
+    async stop() {
+      await Promise.all([poller.stop(), follower.stop()]);
+    },
+  };
 }

@@ -38,6 +38,8 @@ export interface StackOptions extends SimulatorSetOptions {
   readonly trustedDocuments?: AppOptions['trustedDocuments'];
   /** The action log the mutations use (one in the app's memory when absent). */
   readonly actions?: AppOptions['actions'];
+  /** The change streams `subscription { changes }` reads (no feed when absent). */
+  readonly feed?: AppOptions['feed'];
 }
 
 export interface GraphQLResponse<T> {
@@ -80,6 +82,7 @@ export class Stack {
         ...(options.shared === undefined ? {} : { shared: options.shared }),
         ...(options.trustedDocuments === undefined ? {} : { trustedDocuments: options.trustedDocuments }),
         ...(options.actions === undefined ? {} : { actions: options.actions }),
+        ...(options.feed === undefined ? {} : { feed: options.feed }),
         ...(options.log === undefined ? { logLevel: 'silent' } : { log: options.log }),
       }),
       configs,

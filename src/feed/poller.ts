@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import type { DirectoryProvider } from '../directory/port.js';
+import type { DirectoryRegistry } from '../directory/registry.js';
+import { timedCall } from '../resilience/deadline.js';
+import { withShare } from '../resilience/fair-queue.js';
+import type { ChangeStream, Lease } from './change-stream.js';
+
+export interface PollerSettings {
+  /** The shortest wait between polls of a directory (right after changes). */
+  readonly minIntervalMs: number;
+  /** The longest wait (after a quiet spell: the wait doubles with every empty poll up to it). */
+  readonly maxIntervalMs: number;
+  /** How long a lease lasts without renewal: the next holder takes over after it when the holder died. */
+  readonly leaseMs: number;
+}
+
+/** Changes one poll reads at most. */
+const PAGE = 100;
+/** The bound of one poll's upstream call. */
+const POLL_TIMEOUT_MS = 10_000;
+/** The poller's calls wait their turn in the directory's limiter as a caller of their own. */
+const SHARE = { principal: 'feed-poller', request: {} };
+
+/**
+ * One poller per directory per cluster: each replica runs one of these, and for each directory only the
+ * holder of its lease reads the directory's changes (with the pull feed's cursor logic, from where the
+ * stream says the feed stands) and appends them, fenced by the lease. The wait between polls adapts:
+ * `minIntervalMs` after changes, doubling while quiet up to `maxIntervalMs`; a page that says there is
+ * more is read at once. A new feed starts at "now": the stream carries changes from when it began.
+ */
+export class FeedPoller {
+  readonly holder = randomUUID();
+  private readonly stopped = new AbortController();
+  private readonly loops: Promise<void>[] = [];
+  private readonly leases = new Map<string, Lease>();
+  /** Upstream change reads made by this replica, per directory (tests, metrics). */
+  readonly reads = new Map<string, number>();
+
+  constructor(
+    private readonly directories: DirectoryRegistry,
+    private readonly stream: ChangeStream,
+    private readonly settings: PollerSettings,
+    private readonly onError: (directory: string, error: unknown) => void = () => {},
+  ) {}
+
+  start(): void {
+    for (const directory of this.directories.providers) {
+      if (directory.listChanges) this.loops.push(this.loop(directory));
+    }
+  }
+
+  /** Stops polling and gives the leases back, so another replica takes over at once (drain). */
+  async stop(): Promise<void> {
+    this.stopped.abort();
+    await Promise.all(this.loops);
+    await Promise.all(
+      [...this.leases.values()].map((lease) => this.stream.release(lease).catch(() => undefined)),
+    );
+  }
+
+  private async loop(directory: DirectoryProvider): Promise<void> {
+    const signal = this.stopped.signal;
+    let wait = this.settings.minIntervalMs;
+    let due = 0;
+    while (!signal.aborted) {
+      let pause: number;
+      try {
+        const lease = await this.stream.lease(
+          directory.name,
+          this.holder,
+          this.settings.leaseMs,
+          this.leases.get(directory.name) ?? null,
+        );
+        if (lease === null) {
+          this.leases.delete(directory.name);
+          // Someone else polls it: look again when its lease could have lapsed.
+          pause = Math.min(this.settings.leaseMs, this.settings.maxIntervalMs);
+        } else {
+          this.leases.set(directory.name, lease);
+          if (Date.now() >= due) {
+            const { found, more } = await this.poll(directory, lease);
+            wait = found > 0 ? this.settings.minIntervalMs : Math.min(wait * 2, this.settings.maxIntervalMs);
+            due = Date.now() + (more ? 0 : wait);
+          }
+          // Wake to renew the lease before it lapses, however long the wait until the next poll.
+          pause = Math.min(due - Date.now(), this.settings.leaseMs / 3);
+        }
+      } catch (error) {
+        this.onError(directory.name, error);
+        wait = Math.min(wait * 2, this.settings.maxIntervalMs);
+        due = Date.now() + wait;
+        pause = Math.min(wait, this.settings.leaseMs / 3);
+      }
+      await sleep(pause, signal);
+    }
+  }
+
+  private async poll(directory: DirectoryProvider, lease: Lease): Promise<{ found: number; more: boolean }> {
+    const position = await this.stream.position(directory.name);
+    const listChanges = directory.listChanges as NonNullable<DirectoryProvider['listChanges']>;
+    this.reads.set(directory.name, (this.reads.get(directory.name) ?? 0) + 1);
+    const page = await listChanges(
+      { position, since: position === null ? Date.now() : null, limit: PAGE },
+      timedCall(POLL_TIMEOUT_MS, withShare(undefined, SHARE)),
+    );
+    const appended = await this.stream.append(lease, page.changes, page.position);
+    if (!appended) this.leases.delete(directory.name);
+    return { found: appended ? page.changes.length : 0, more: appended && page.more };
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,285 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { generateApiKey } from '../../src/auth/api-keys.js';
+import { Authenticator } from '../../src/auth/authenticator.js';
+import { authSettings } from '../../src/auth/settings.js';
+import { cacheSettings } from '../../src/cache/cache-settings.js';
+import { serverSettings } from '../../src/config/config.js';
+import { encodeUserId } from '../../src/directory/global-id.js';
+import { CacheFollower } from '../../src/feed/cache-follower.js';
+import { MemoryChangeStream } from '../../src/feed/memory-change-stream.js';
+import { FeedPoller } from '../../src/feed/poller.js';
+import { createHttpServer } from '../../src/server/http-server.js';
+import { TestIssuer } from '../support/issuer.js';
+import { Stack } from '../support/stack.js';
+
+// `subscription { changes }` over Server-Sent Events, for real over HTTP on 127.0.0.1: every change the
+// poller appends reaches every subscriber, in each directory's order; subscribers never read a directory
+// themselves; a cursor resumes exactly after the last event; a cursor older than the stream keeps, a
+// token that expires, and a caller over its subscriptions each end the stream with a code; the user cache
+// drops a user the feed names.
+
+const key = generateApiKey();
+let issuer: TestIssuer;
+let stack: Stack;
+let server: Server;
+let url: string;
+let stream: MemoryChangeStream;
+let poller: FeedPoller;
+let follower: CacheFollower;
+
+beforeAll(async () => {
+  issuer = await TestIssuer.start();
+  stream = new MemoryChangeStream({ maxLength: 50, maxAgeMs: 3_600_000 });
+  stack = await Stack.start({
+    perDirectory: 20,
+    // MonoCloud's users are cached for an hour: only the feed can tell the cache they changed.
+    configure: (configs) =>
+      configs.map((config) =>
+        config.provider === 'monocloud' ? { ...config, cache: cacheSettings.parse({ ttlSeconds: 3600 }) } : config,
+      ),
+    security: {
+      authenticator: new Authenticator(
+        authSettings.parse({
+          jwt: { issuer: issuer.url, audience: 'usergraph' },
+          claims: { scopes: ['scope'] },
+          apiKeys: [{ name: 'feed', sha256: key.sha256, scopes: ['users:read', 'changes:read'] }],
+        }),
+      ),
+    },
+    feed: { stream, limits: { subscriptionsPerPrincipal: 20, eventsPerSecond: 1_000 } },
+  });
+  stack.sims.zitadel.access.eventsAllowed = true;
+  poller = new FeedPoller(stack.registry, stream, { minIntervalMs: 200, maxIntervalMs: 400, leaseMs: 5_000 });
+  follower = new CacheFollower(stack.registry, stream);
+  poller.start();
+  follower.start();
+  server = createHttpServer(stack.app, serverSettings.parse({}));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  // Let the first polls set every feed's start.
+  await until(() => [...poller.reads.values()].length >= 2);
+});
+afterAll(async () => {
+  await poller.stop();
+  await follower.stop();
+  await new Promise((resolve) => server.close(resolve));
+  await stack.close();
+  await issuer.close();
+});
+beforeEach(() => stack.sims.resetAll());
+
+async function until(done: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+interface Event {
+  readonly cursor: string;
+  readonly change: {
+    readonly id: string;
+    readonly kind: string;
+    readonly directory: { readonly name: string };
+  };
+}
+
+/** One subscription over SSE: the events as they come, how it ended, and how to end it. */
+function subscribe(
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = { 'x-api-key': key.key },
+) {
+  const events: Event[] = [];
+  const errors: { extensions?: { code?: string } }[] = [];
+  const controller = new AbortController();
+  let ended = false;
+  const done = (async () => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+      body: JSON.stringify({
+        query:
+          'subscription ($after: String, $directories: [String!], $kinds: [ChangeKind!]) { changes(after: $after, directories: $directories, kinds: $kinds) { cursor change { id kind directoryName } } }',
+        variables,
+      }),
+      signal: controller.signal,
+    });
+    const reader = response.body?.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      while (reader) {
+        const { value, done: finished } = await reader.read();
+        if (finished) break;
+        buffer += decoder.decode(value, { stream: true });
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block
+            .split('\n')
+            .filter((line) => line.startsWith('data:'))
+            .map((line) => line.slice(5).trim())
+            .join('');
+          if (data === '') continue;
+          const message = JSON.parse(data) as { data?: { changes: Event | null }; errors?: typeof errors };
+          if (message.data?.changes) events.push(message.data.changes);
+          if (message.errors) errors.push(...message.errors);
+        }
+      }
+    } catch {
+      // Aborted by the test.
+    } finally {
+      ended = true;
+    }
+  })();
+  return {
+    events,
+    errors,
+    get ended() {
+      return ended;
+    },
+    close: async () => {
+      controller.abort();
+      await done;
+    },
+  };
+}
+
+const nextSecond = () => Math.ceil(Date.now() / 1000) + 1;
+
+describe('subscription { changes } over SSE', () => {
+  it('pushes every change to every subscriber, in order, and subscribers read no directory', async () => {
+    const callsBefore = stack.sims.monocloud.count() + stack.sims.zitadel.count();
+    const readsBefore = [...poller.reads.values()].reduce((a, b) => a + b, 0);
+    const subscribers = Array.from({ length: 20 }, () => subscribe());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const users = stack.ids.monocloud.slice(1, 6);
+    const at = nextSecond();
+    for (const [i, user] of users.entries()) stack.sims.monocloud.access.signIn(user, at + i);
+    await until(() => subscribers.every((subscriber) => subscriber.events.length >= 5));
+    for (const subscriber of subscribers) {
+      const ids = subscriber.events.map((event) => event.change.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(subscriber.events.every((event) => event.change.kind === 'SIGN_IN')).toBe(true);
+      await subscriber.close();
+    }
+    // Every upstream call in the meantime was the poller's own: the subscribers read only the stream.
+    const reads = [...poller.reads.values()].reduce((a, b) => a + b, 0) - readsBefore;
+    const upstream = stack.sims.monocloud.count() + stack.sims.zitadel.count() - callsBefore;
+    expect(upstream).toBeLessThanOrEqual(reads * 2);
+    expect(reads).toBeGreaterThan(0);
+  });
+
+  it('resumes exactly after the last event it got, however many changes came meanwhile', async () => {
+    const first = subscribe({ directories: ['acme'] });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const user = stack.ids.monocloud[7] ?? '';
+    const at = nextSecond();
+    stack.sims.monocloud.access.signIn(user, at);
+    await until(() => first.events.length >= 1);
+    await first.close();
+    const cursor = first.events.at(-1)?.cursor;
+    stack.sims.monocloud.access.signIn(user, at + 1);
+    stack.sims.monocloud.access.signIn(user, at + 2);
+    const last = (await stream.read('acme', 0, 0)).last;
+    for (let tries = 0; tries < 200 && (await stream.read('acme', 0, 0)).last < last + 2; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const resumed = subscribe({ directories: ['acme'], after: cursor });
+    await until(() => resumed.events.length >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(resumed.events).toHaveLength(2);
+    expect(resumed.events.map((event) => event.change.id)).not.toContain(first.events[0]?.change.id);
+    await resumed.close();
+  });
+
+  it('ends with CHANGES_EXPIRED for a cursor older than the stream keeps', async () => {
+    const first = subscribe({ directories: ['acme'] });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const at = nextSecond();
+    stack.sims.monocloud.access.signIn(stack.ids.monocloud[8] ?? '', at);
+    await until(() => first.events.length >= 1);
+    await first.close();
+    const old = first.events[0]?.cursor;
+    // More than the stream keeps (50) comes after it.
+    for (let i = 0; i < 60; i += 1)
+      stack.sims.monocloud.access.signIn(stack.ids.monocloud[9] ?? '', at + 1 + i);
+    const target = (await stream.read('acme', 0, 0)).last + 60;
+    for (let tries = 0; tries < 800 && (await stream.read('acme', 0, 0)).last < target; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const late = subscribe({ directories: ['acme'], after: old });
+    await until(() => late.ended || late.errors.length > 0);
+    expect(late.errors[0]?.extensions?.code).toBe('CHANGES_EXPIRED');
+    await late.close();
+  });
+
+  it('ends when its token expires, never outliving it', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = await issuer.sign({
+      sub: 'watcher',
+      scope: 'changes:read users:read',
+      iat: now,
+      exp: now + 2,
+    });
+    const watcher = subscribe({}, { authorization: `Bearer ${token}` });
+    await until(() => watcher.ended || watcher.errors.length > 0, 8_000);
+    expect(watcher.errors[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    await watcher.close();
+  });
+
+  it('holds at most subscriptionsPerPrincipal open per caller', async () => {
+    const open = Array.from({ length: 20 }, () => subscribe());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const extra = subscribe();
+    await until(() => extra.ended || extra.errors.length > 0);
+    expect(extra.errors[0]?.extensions?.code).toBe('RATE_LIMITED');
+    for (const subscriber of open) await subscriber.close();
+    await extra.close();
+  });
+
+  it('filters by kind', async () => {
+    const onlyGroups = subscribe({ directories: ['acme'], kinds: ['MEMBERSHIP_ADDED'] });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const user = stack.ids.monocloud[10] ?? '';
+    const at = nextSecond();
+    stack.sims.monocloud.access.signIn(user, at);
+    const group = stack.sims.monocloud.access.groups[0]?.group_id ?? '';
+    stack.sims.monocloud.access.addToGroup(user, group, at + 1);
+    await until(() => onlyGroups.events.length >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(onlyGroups.events.map((event) => event.change.kind)).toEqual(['MEMBERSHIP_ADDED']);
+    await onlyGroups.close();
+  });
+});
+
+describe('the user cache learns from the feed', () => {
+  it('drops a user the feed reports changed: the next read shows the new state, with an hour of TTL', async () => {
+    const user = stack.ids.monocloud[11] ?? '';
+    const id = encodeUserId('acme', user);
+    const read = async () => {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key.key },
+        body: JSON.stringify({ query: `{ user(id: "${id}") { displayName } }` }),
+      });
+      return ((await response.json()) as { data: { user: { displayName: string } } }).data.user.displayName;
+    };
+    const before = await read();
+    const renamed = `${before} (renamed)`;
+    const current = stack.sims.monocloud.current(user);
+    stack.sims.monocloud.update(user, {
+      claims: { ...(current?.claims ?? {}), name: renamed },
+      last_updated: nextSecond(),
+    });
+    // Within the hour-long TTL the cache would still answer the old name…
+    expect(await read()).toBe(before);
+    // …until the feed reports the change and the follower drops the entry.
+    const dropped = follower.dropped;
+    await until(() => follower.dropped > dropped, 10_000);
+    expect(await read()).toBe(renamed);
+  });
+});

@@ -6,6 +6,8 @@ import type { ActionStore } from './actions/action-store.js';
 import { MemoryActionStore } from './actions/memory-action-store.js';
 import { RedisActionStore } from './actions/redis-action-store.js';
 import { MemoryChangeStream } from './feed/memory-change-stream.js';
+import { RedisChangeStream } from './feed/redis-change-stream.js';
+import { SubscriptionSlots } from './feed/subscription-slots.js';
 import { proxyConfigured } from './http/dispatcher.js';
 import { createLog, prettyDestination } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -56,17 +58,22 @@ async function main(settings: ProcessConfig): Promise<void> {
   const actionStore: ActionStore =
     shared === undefined ? new MemoryActionStore() : new RedisActionStore(shared);
   const feed = file?.feed ?? null;
-  // One stream per process: a replica is its own cluster for the feed (its own poller per directory).
+  const retention = {
+    maxLength: feed?.maxLength ?? 10_000,
+    maxAgeMs: (feed?.maxAgeSeconds ?? 86_400) * 1000,
+  };
+  // With Redis the replicas share one stream per directory and elect one poller for it; without, a
+  // replica is its own cluster (its own poller per directory).
   const feedStream =
-    feed === null || feed.enabled
-      ? new MemoryChangeStream({
-          maxLength: feed?.maxLength ?? 10_000,
-          maxAgeMs: (feed?.maxAgeSeconds ?? 86_400) * 1000,
-        })
-      : null;
+    feed !== null && !feed.enabled
+      ? null
+      : shared === undefined
+        ? new MemoryChangeStream(retention)
+        : new RedisChangeStream(shared, retention);
   const services: ProcessServices = {
     actionStore,
     feedStream,
+    feedSlots: new SubscriptionSlots(),
     log,
     metrics,
     shared,
@@ -166,11 +173,13 @@ async function main(settings: ProcessConfig): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, drainMs));
     }
     log.info(`${signal} received, finishing in-flight requests (grace ${settings.shutdownGraceMs} ms)`);
+    // Give the poll leases back first: another replica takes the directories over at once.
+    await generations.current.feed?.stop();
     if (!(await closeGracefully(server, settings.shutdownGraceMs)))
       log.info('grace period over, closed the rest');
     metricsServer?.close();
     await tracing?.shutdown().catch(() => undefined);
-    await generations.current.feed?.stop();
+    feedStream?.close();
     await generations.current.registry.close();
     await shared?.close();
     await demo?.close();

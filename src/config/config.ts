@@ -343,6 +343,15 @@ export const fileSchema = z
           .describe(
             'The longest wait between two polls of a quiet directory (it doubles per empty poll up to this).',
           ),
+        leaseSeconds: z
+          .number()
+          .int()
+          .min(3)
+          .max(600)
+          .default(15)
+          .describe(
+            'How long a replica’s claim to poll a directory lasts unrenewed: another replica takes over this long after its holder died (at once when it drains).',
+          ),
         maxLength: z
           .number()
           .int()

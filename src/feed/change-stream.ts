@@ -21,6 +21,8 @@ export interface StreamRead {
 /** The right to poll one directory, until `until` (epoch ms); `token` fences a holder that lost it. */
 export interface Lease {
   readonly directory: string;
+  /** The replica's poller that holds it. */
+  readonly holder: string;
   readonly token: number;
   readonly until: number;
 }
@@ -41,6 +43,8 @@ export interface ChangeStream {
   lease(directory: string, holder: string, ttlMs: number, held: Lease | null): Promise<Lease | null>;
   /** Gives a lease back (drain, shutdown): the next holder need not wait for it to lapse. */
   release(lease: Lease): Promise<void>;
+  /** Lets go of what the stream holds open (a Redis listener). */
+  close(): void;
 }
 
 /** What one subscriber may hold. */

@@ -83,16 +83,20 @@ export class MemoryChangeStream implements ChangeStream {
     if (current !== null && current.until >= now && current.holder !== holder) return null;
     if (current !== null && current.holder === holder && held !== null && held.token === current.token) {
       current.until = now + ttlMs;
-      return { directory, token: current.token, until: current.until };
+      return { directory, holder, token: current.token, until: current.until };
     }
     stream.tokens += 1;
     stream.lease = { holder, token: stream.tokens, until: now + ttlMs };
-    return { directory, token: stream.tokens, until: stream.lease.until };
+    return { directory, holder, token: stream.tokens, until: stream.lease.until };
   }
 
   async release(lease: Lease): Promise<void> {
     const stream = this.of(lease.directory);
     if (stream.lease?.token === lease.token) stream.lease = null;
+  }
+
+  close(): void {
+    this.appended.removeAllListeners();
   }
 
   private of(directory: string): DirectoryStream {

@@ -49,10 +49,14 @@ export class FeedPoller {
     }
   }
 
-  /** Stops polling and gives the leases back, so another replica takes over at once (drain). */
-  async stop(): Promise<void> {
+  /**
+   * Stops polling and gives the leases back, so another replica takes over at once (drain);
+   * `handOver: false` keeps them until they lapse, as a replica that died would.
+   */
+  async stop({ handOver = true }: { handOver?: boolean } = {}): Promise<void> {
     this.stopped.abort();
     await Promise.all(this.loops);
+    if (!handOver) return;
     await Promise.all(
       [...this.leases.values()].map((lease) => this.stream.release(lease).catch(() => undefined)),
     );

@@ -12,6 +12,7 @@ import type { CursorCodec } from '../directory/cursor.js';
 import type { CallOptions } from '../directory/port.js';
 import type { DirectoryRegistry } from '../directory/registry.js';
 import type { ChangeStream, FeedLimits } from '../feed/change-stream.js';
+import type { SubscriptionSlots } from '../feed/subscription-slots.js';
 import { withResponseMemo } from '../http/client.js';
 import { ReadRecord } from '../observability/read-record.js';
 import { type RequestDeadline, withDeadline } from '../resilience/deadline.js';
@@ -62,6 +63,7 @@ export interface Context {
 export interface Feed {
   readonly stream: ChangeStream;
   readonly limits: FeedLimits;
+  readonly slots: SubscriptionSlots;
 }
 
 /**

@@ -247,7 +247,7 @@ builder.subscriptionField('changes', (t) =>
           },
         );
       }
-      return subscribeChanges(ctx, ctx.feed.stream, ctx.feed.limits, args as SubscribeArgs);
+      return subscribeChanges(ctx, ctx.feed, args as SubscribeArgs);
     },
     resolve: (event) => event,
   }),

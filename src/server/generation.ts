@@ -9,6 +9,7 @@ import { TrustedDocumentsError } from '../documents/trusted-documents.js';
 import { CacheFollower } from '../feed/cache-follower.js';
 import type { ChangeStream } from '../feed/change-stream.js';
 import { FeedPoller } from '../feed/poller.js';
+import type { SubscriptionSlots } from '../feed/subscription-slots.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ReloadOutcome } from '../plugins/access/use-admin-reload.js';
 import type { ServingState } from '../plugins/observability/use-readiness.js';
@@ -28,8 +29,10 @@ export interface ProcessServices {
   readonly serving: ServingState;
   /** What usergraph remembers of its writes, across reloads (Redis when configured). */
   readonly actionStore: ActionStore;
-  /** The change streams, across reloads; null: no feed. */
+  /** The change streams (Redis when configured: one poller per directory per cluster), across reloads; null: no feed. */
   readonly feedStream: ChangeStream | null;
+  /** Open subscriptions per principal, across reloads. */
+  readonly feedSlots: SubscriptionSlots;
   readonly demo: Demo | null;
   /** Reloads the config (SIGHUP, or POST /admin/reload where it is on). */
   readonly reload: () => Promise<ReloadOutcome>;
@@ -96,6 +99,7 @@ export function buildGeneration(
         : {
             feed: {
               stream: services.feedStream,
+              slots: services.feedSlots,
               limits: {
                 subscriptionsPerPrincipal: feedSettings.subscriptionsPerPrincipal,
                 eventsPerSecond: feedSettings.eventsPerSecond,
@@ -189,6 +193,7 @@ const DEMO_FEED: Config['feed'] = {
   enabled: true,
   minIntervalMs: 1_000,
   maxIntervalMs: 30_000,
+  leaseSeconds: 15,
   maxLength: 10_000,
   maxAgeSeconds: 86_400,
   subscriptionsPerPrincipal: 10,
@@ -206,7 +211,11 @@ function feedRunner(
   const poller = new FeedPoller(
     registry,
     stream,
-    { minIntervalMs: settings.minIntervalMs, maxIntervalMs: settings.maxIntervalMs, leaseMs: 30_000 },
+    {
+      minIntervalMs: settings.minIntervalMs,
+      maxIntervalMs: settings.maxIntervalMs,
+      leaseMs: settings.leaseSeconds * 1000,
+    },
     (directory, error) => services.log.warn({ directory, error: String(error) }, 'change feed poll failed'),
   );
   const follower = new CacheFollower(registry, stream);

@@ -1,7 +1,6 @@
 import { CODE } from '../codes/public-codes.js';
 import type { Change, ChangeKind } from '../directory/change-model.js';
-import type { ChangeStream, FeedLimits } from '../feed/change-stream.js';
-import type { Context } from '../graphql/context.js';
+import type { Context, Feed } from '../graphql/context.js';
 import { badUserInput, forbidden, publicError } from '../graphql/graphql-errors.js';
 import { chooseDirectories } from './choose-directories.js';
 
@@ -25,14 +24,12 @@ const CURSOR_KIND = 'feed';
 /** The longest a subscription waits for an event before it looks again (token expiry, shutdown). */
 const WAIT_MS = 15_000;
 
-const open = new Map<string, number>();
-
 export async function* subscribeChanges(
   ctx: Context,
-  stream: ChangeStream,
-  limits: FeedLimits,
+  feed: Feed,
   args: SubscribeArgs,
 ): AsyncGenerator<FeedEvent> {
+  const { stream, limits, slots } = feed;
   if (!ctx.grants['changes:read']) throw forbidden('changes:read');
   const chosen = chooseDirectories(ctx, args.directories).filter((directory) => directory.listChanges);
   const kinds = args.kinds === null || args.kinds === undefined ? null : new Set(args.kinds);
@@ -43,18 +40,19 @@ export async function* subscribeChanges(
     positions.set(directory.name, from ?? (await stream.read(directory.name, 0, 0)).last);
   }
   const who = `${ctx.principal.kind}:${ctx.principal.subject}`;
-  const held = open.get(who) ?? 0;
-  if (held >= limits.subscriptionsPerPrincipal) {
+  if (!slots.take(who, limits.subscriptionsPerPrincipal)) {
     throw publicError(
       CODE.RATE_LIMITED,
-      `At most ${limits.subscriptionsPerPrincipal} subscriptions per caller at once (limits.perPrincipal.subscriptions).`,
+      `At most ${limits.subscriptionsPerPrincipal} subscriptions per caller at once (feed.subscriptionsPerPrincipal).`,
       { limit: 'subscriptions' },
     );
   }
-  open.set(who, held + 1);
+  // The request's signal may be a fetch ponyfill's, which AbortSignal.any refuses: follow it by hand.
   const ended = new AbortController();
-  const signal =
-    ctx.clientSignal === undefined ? ended.signal : AbortSignal.any([ended.signal, ctx.clientSignal]);
+  const signal = ended.signal;
+  const clientGone = () => ended.abort();
+  if (ctx.clientSignal?.aborted) ended.abort();
+  ctx.clientSignal?.addEventListener('abort', clientGone, { once: true });
   let second = 0;
   let sentThisSecond = 0;
   try {
@@ -102,10 +100,9 @@ export async function* subscribeChanges(
       );
     }
   } finally {
+    ctx.clientSignal?.removeEventListener('abort', clientGone);
     ended.abort();
-    const now = (open.get(who) ?? 1) - 1;
-    if (now === 0) open.delete(who);
-    else open.set(who, now);
+    slots.give(who);
   }
 }
 

@@ -12,6 +12,7 @@ import { MemoryChangeStream } from '../../src/feed/memory-change-stream.js';
 import { FeedPoller } from '../../src/feed/poller.js';
 import { createHttpServer } from '../../src/server/http-server.js';
 import { TestIssuer } from '../support/issuer.js';
+import { subscribeOverSse, until } from '../support/sse.js';
 import { Stack } from '../support/stack.js';
 
 // `subscription { changes }` over Server-Sent Events, for real over HTTP on 127.0.0.1: every change the
@@ -37,7 +38,9 @@ beforeAll(async () => {
     // MonoCloud's users are cached for an hour: only the feed can tell the cache they changed.
     configure: (configs) =>
       configs.map((config) =>
-        config.provider === 'monocloud' ? { ...config, cache: cacheSettings.parse({ ttlSeconds: 3600 }) } : config,
+        config.provider === 'monocloud'
+          ? { ...config, cache: cacheSettings.parse({ ttlSeconds: 3600 }) }
+          : config,
       ),
     security: {
       authenticator: new Authenticator(
@@ -70,83 +73,11 @@ afterAll(async () => {
 });
 beforeEach(() => stack.sims.resetAll());
 
-async function until(done: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-interface Event {
-  readonly cursor: string;
-  readonly change: {
-    readonly id: string;
-    readonly kind: string;
-    readonly directory: { readonly name: string };
-  };
-}
-
-/** One subscription over SSE: the events as they come, how it ended, and how to end it. */
-function subscribe(
+/** One subscription over SSE, with the feed key unless other headers are given. */
+const subscribe = (
   variables: Record<string, unknown> = {},
   headers: Record<string, string> = { 'x-api-key': key.key },
-) {
-  const events: Event[] = [];
-  const errors: { extensions?: { code?: string } }[] = [];
-  const controller = new AbortController();
-  let ended = false;
-  const done = (async () => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
-      body: JSON.stringify({
-        query:
-          'subscription ($after: String, $directories: [String!], $kinds: [ChangeKind!]) { changes(after: $after, directories: $directories, kinds: $kinds) { cursor change { id kind directoryName } } }',
-        variables,
-      }),
-      signal: controller.signal,
-    });
-    const reader = response.body?.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      while (reader) {
-        const { value, done: finished } = await reader.read();
-        if (finished) break;
-        buffer += decoder.decode(value, { stream: true });
-        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = block
-            .split('\n')
-            .filter((line) => line.startsWith('data:'))
-            .map((line) => line.slice(5).trim())
-            .join('');
-          if (data === '') continue;
-          const message = JSON.parse(data) as { data?: { changes: Event | null }; errors?: typeof errors };
-          if (message.data?.changes) events.push(message.data.changes);
-          if (message.errors) errors.push(...message.errors);
-        }
-      }
-    } catch {
-      // Aborted by the test.
-    } finally {
-      ended = true;
-    }
-  })();
-  return {
-    events,
-    errors,
-    get ended() {
-      return ended;
-    },
-    close: async () => {
-      controller.abort();
-      await done;
-    },
-  };
-}
+) => subscribeOverSse(url, variables, headers);
 
 const nextSecond = () => Math.ceil(Date.now() / 1000) + 1;
 
@@ -159,6 +90,7 @@ describe('subscription { changes } over SSE', () => {
     const users = stack.ids.monocloud.slice(1, 6);
     const at = nextSecond();
     for (const [i, user] of users.entries()) stack.sims.monocloud.access.signIn(user, at + i);
+
     await until(() => subscribers.every((subscriber) => subscriber.events.length >= 5));
     for (const subscriber of subscribers) {
       const ids = subscriber.events.map((event) => event.change.id);

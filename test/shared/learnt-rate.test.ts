@@ -27,6 +27,16 @@ beforeAll(async () => {
     return shared;
   };
   links = [await link(), await link()];
+  // 'up' means the command connection is ready; a rate published before the other replica's SUBSCRIBE
+  // lands is lost (by design: the next 429 publishes again), so wait until both listen.
+  for (let waited = 0; waited < 5_000; waited += 25) {
+    const [, listening] = (await links[0]?.commands.pubsub('NUMSUB', 'rate-test:hold-off')) as [
+      string,
+      number,
+    ];
+    if (listening >= 2) break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
   first = await Stack.start({ perDirectory: 60, latencyMs: 2, shared: links[0] });
   // The second replica reads the same simulated directories.
   second = await Stack.start({ perDirectory: 1, configure: () => [...first.configs], shared: links[1] });

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { DirectoryConfig } from '../../src/config/config.js';
 import type { LimitOverrides } from '../../src/cost/limits.js';
 import type { DirectoryRegistry } from '../../src/directory/registry.js';
+import { SubscriptionSlots } from '../../src/feed/subscription-slots.js';
 import type { Metrics } from '../../src/observability/metrics.js';
 import { type App, type AppOptions, createApp, type SecurityOptions } from '../../src/server/app.js';
 import { buildDirectories } from '../../src/server/directories.js';
@@ -39,7 +40,7 @@ export interface StackOptions extends SimulatorSetOptions {
   /** The action log the mutations use (one in the app's memory when absent). */
   readonly actions?: AppOptions['actions'];
   /** The change streams `subscription { changes }` reads (no feed when absent). */
-  readonly feed?: AppOptions['feed'];
+  readonly feed?: Omit<NonNullable<AppOptions['feed']>, 'slots'> & { slots?: SubscriptionSlots };
 }
 
 export interface GraphQLResponse<T> {
@@ -82,7 +83,7 @@ export class Stack {
         ...(options.shared === undefined ? {} : { shared: options.shared }),
         ...(options.trustedDocuments === undefined ? {} : { trustedDocuments: options.trustedDocuments }),
         ...(options.actions === undefined ? {} : { actions: options.actions }),
-        ...(options.feed === undefined ? {} : { feed: options.feed }),
+        ...(options.feed === undefined ? {} : { feed: { slots: new SubscriptionSlots(), ...options.feed } }),
         ...(options.log === undefined ? { logLevel: 'silent' } : { log: options.log }),
       }),
       configs,

@@ -1,9 +1,7 @@
-import { CODE } from '../codes/public-codes.js';
 import { capabilities, changesPage, changeUser } from '../cost/field-costs.js';
 import { type Capabilities, CHANGE_KINDS, type Change } from '../directory/change-model.js';
 import { encodeGroupId, encodeUserId } from '../directory/global-id.js';
 import { builder, costs, needs } from '../graphql/builder.js';
-import { publicError } from '../graphql/graphql-errors.js';
 import { directoryError } from '../use-cases/capability.js';
 import { chooseDirectories } from '../use-cases/choose-directories.js';
 import {
@@ -237,18 +235,7 @@ builder.subscriptionField('changes', (t) =>
       }),
       kinds: t.arg({ type: [ChangeKindEnum], required: false, description: 'Only changes of these kinds.' }),
     },
-    subscribe: (_root, args, ctx) => {
-      if (ctx.feed === null) {
-        throw publicError(
-          CODE.UNSUPPORTED_BY_PROVIDER,
-          'This server runs no change feed (feed.enabled is off).',
-          {
-            feature: 'subscriptions',
-          },
-        );
-      }
-      return subscribeChanges(ctx, ctx.feed, args as SubscribeArgs);
-    },
+    subscribe: (_root, args, ctx) => subscribeChanges(ctx, args as SubscribeArgs),
     resolve: (event) => event,
   }),
 );

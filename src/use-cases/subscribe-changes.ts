@@ -1,6 +1,6 @@
 import { CODE } from '../codes/public-codes.js';
 import type { Change, ChangeKind } from '../directory/change-model.js';
-import type { Context, Feed } from '../graphql/context.js';
+import type { Context } from '../graphql/context.js';
 import { badUserInput, forbidden, publicError } from '../graphql/graphql-errors.js';
 import { chooseDirectories } from './choose-directories.js';
 
@@ -24,12 +24,17 @@ const CURSOR_KIND = 'feed';
 /** The longest a subscription waits for an event before it looks again (token expiry, shutdown). */
 const WAIT_MS = 15_000;
 
-export async function* subscribeChanges(
-  ctx: Context,
-  feed: Feed,
-  args: SubscribeArgs,
-): AsyncGenerator<FeedEvent> {
-  const { stream, limits, slots } = feed;
+export async function* subscribeChanges(ctx: Context, args: SubscribeArgs): AsyncGenerator<FeedEvent> {
+  if (ctx.feed === null) {
+    throw publicError(
+      CODE.UNSUPPORTED_BY_PROVIDER,
+      'This server runs no change feed (feed.enabled is off).',
+      {
+        feature: 'subscriptions',
+      },
+    );
+  }
+  const { stream, limits, slots } = ctx.feed;
   if (!ctx.grants['changes:read']) throw forbidden('changes:read');
   const chosen = chooseDirectories(ctx, args.directories).filter((directory) => directory.listChanges);
   const kinds = args.kinds === null || args.kinds === undefined ? null : new Set(args.kinds);

@@ -57,6 +57,8 @@ export interface Context {
   readonly feed: Feed | null;
   /** Aborts when the client goes away (a subscription ends with it). */
   readonly clientSignal?: AbortSignal;
+  /** The SSE `Last-Event-ID` a reconnecting EventSource sent: the feed cursor to resume after. */
+  readonly lastEventId?: string;
 }
 
 /** The change streams subscriptions read, and their limits. */
@@ -107,8 +109,9 @@ export function createContext(
   deadline?: RequestDeadline,
   calls?: CallContext,
   requestId?: string,
-  clientSignal?: AbortSignal,
+  client: { readonly signal?: AbortSignal; readonly lastEventId?: string | null } = {},
 ): Context {
+  const { signal: clientSignal, lastEventId } = client;
   const { registry, cursors, limits, actionServices, feed } = services;
   const request = {};
   let context = withShare(withResponseMemo(calls), {
@@ -139,6 +142,7 @@ export function createContext(
     actionServices,
     feed,
     ...(clientSignal === undefined ? {} : { clientSignal }),
+    ...(lastEventId === undefined || lastEventId === null ? {} : { lastEventId }),
     ...(requestId === undefined ? {} : { requestId }),
   };
 }

@@ -32,6 +32,7 @@ import { useWritePolicy } from '../plugins/access/use-write-policy.js';
 import { useLimits } from '../plugins/cost/use-limits.js';
 import { useRateLimit } from '../plugins/cost/use-rate-limit.js';
 import { useUpstreamBudget } from '../plugins/cost/use-upstream-budget.js';
+import { useEventStreamIds } from '../plugins/execution/use-event-stream-ids.js';
 import {
   JIT_CACHE_BYTES,
   JIT_MAX_COMPILED_SIZE,
@@ -234,7 +235,7 @@ export function createApp(options: AppOptions): App {
         deadline ?? requestDeadline(timeoutMs, res ?? request.signal),
         calls,
         requestId,
-        request.signal,
+        { signal: request.signal, lastEventId: request.headers.get('last-event-id') },
       );
     },
     maskedErrors: { maskError },
@@ -312,6 +313,7 @@ export function createApp(options: AppOptions): App {
       useRateLimit(limits.perPrincipal, new PrincipalQuotas(options.shared)),
       ...(security.blockSuggestions ? [blockFieldSuggestionsPlugin()] : []),
       usePartialErrors(),
+      useEventStreamIds(),
       ...(jit
         ? useJit({
             maxCompiledSize: JIT_MAX_COMPILED_SIZE,

@@ -39,7 +39,9 @@ export async function* subscribeChanges(ctx: Context, args: SubscribeArgs): Asyn
   const chosen = chooseDirectories(ctx, args.directories).filter((directory) => directory.listChanges);
   const kinds = args.kinds === null || args.kinds === undefined ? null : new Set(args.kinds);
   const positions = new Map<string, number>();
-  const given = args.after === null || args.after === undefined ? null : readCursor(ctx, args.after);
+  // An EventSource that reconnects names the last event it got (its id is the cursor) in a header.
+  const after = args.after ?? ctx.lastEventId ?? null;
+  const given = after === null ? null : readCursor(ctx, after);
   for (const directory of chosen) {
     const from = given?.[directory.name];
     positions.set(directory.name, from ?? (await stream.read(directory.name, 0, 0)).last);

@@ -137,6 +137,40 @@ describe('subscription { changes } over SSE', () => {
     await resumed.close();
   });
 
+  it('names each event by its cursor (SSE id), and resumes after the Last-Event-ID a client sends back', async () => {
+    const first = subscribe({ directories: ['acme'] });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const user = stack.ids.monocloud[12] ?? '';
+    const at = nextSecond();
+    stack.sims.monocloud.access.signIn(user, at);
+    await until(() => first.events.length >= 1);
+    await first.close();
+    expect(first.ids).toEqual(first.events.map((event) => event.cursor));
+    stack.sims.monocloud.access.signIn(user, at + 1);
+    const last = (await stream.read('acme', 0, 0)).last;
+    for (let tries = 0; tries < 200 && (await stream.read('acme', 0, 0)).last < last + 1; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    // As a reconnecting event-source client does: the same request, with the last id in a header.
+    const resumed = subscribe(
+      { directories: ['acme'] },
+      { 'x-api-key': key.key, 'last-event-id': first.ids[0] ?? '' },
+    );
+    await until(() => resumed.events.length >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(resumed.events).toHaveLength(1);
+    expect(resumed.events[0]?.change.id).not.toBe(first.events[0]?.change.id);
+    await resumed.close();
+    // A Last-Event-ID that is not a cursor of ours is refused with a code, not read as "from now".
+    const forged = subscribe(
+      { directories: ['acme'] },
+      { 'x-api-key': key.key, 'last-event-id': 'forged.id' },
+    );
+    await until(() => forged.ended || forged.errors.length > 0);
+    expect(forged.errors[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    await forged.close();
+  });
+
   it('ends with CHANGES_EXPIRED for a cursor older than the stream keeps', async () => {
     const first = subscribe({ directories: ['acme'] });
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -12,6 +12,8 @@ export const CHANGES_SUBSCRIPTION =
 
 export interface Subscriber {
   readonly events: FeedEvent[];
+  /** The `id:` of each event, as an EventSource keeps the last one for `Last-Event-ID`. */
+  readonly ids: (string | null)[];
   readonly errors: { message?: string; extensions?: { code?: string } }[];
   readonly ended: boolean;
   close(): Promise<void>;
@@ -23,6 +25,7 @@ export function subscribeOverSse(
   headers: Record<string, string>,
 ): Subscriber {
   const events: FeedEvent[] = [];
+  const ids: (string | null)[] = [];
   const errors: Subscriber['errors'] = [];
   const controller = new AbortController();
   let ended = false;
@@ -44,6 +47,11 @@ export function subscribeOverSse(
         for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
+          const id = block
+            .split('\n')
+            .find((line) => line.startsWith('id:'))
+            ?.slice(3)
+            .trim();
           const data = block
             .split('\n')
             .filter((line) => line.startsWith('data:'))
@@ -54,7 +62,10 @@ export function subscribeOverSse(
             data?: { changes: FeedEvent | null };
             errors?: Subscriber['errors'];
           };
-          if (message.data?.changes) events.push(message.data.changes);
+          if (message.data?.changes) {
+            events.push(message.data.changes);
+            ids.push(id ?? null);
+          }
           if (message.errors) errors.push(...message.errors);
         }
       }
@@ -66,6 +77,7 @@ export function subscribeOverSse(
   })();
   return {
     events,
+    ids,
     errors,
     get ended() {
       return ended;

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createClient } from 'graphql-sse';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../src/auth/api-keys.js';
 import { Authenticator } from '../../src/auth/authenticator.js';
@@ -228,6 +229,40 @@ describe('subscription { changes } over SSE', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(onlyGroups.events.map((event) => event.change.kind)).toEqual(['MEMBERSHIP_ADDED']);
     await onlyGroups.close();
+  });
+});
+
+describe('graphql-sse’s client (distinct connections mode, as a browser app uses it)', () => {
+  it('receives the changes with an API key in its headers, and ends cleanly when disposed', async () => {
+    const client = createClient({
+      url,
+      singleConnection: false,
+      headers: { 'x-api-key': key.key },
+      retryAttempts: 0,
+    });
+    const got: { change: { id: string; kind: string } }[] = [];
+    let failed: unknown = null;
+    const dispose = client.subscribe<{ changes: { change: { id: string; kind: string } } }>(
+      { query: 'subscription { changes(directories: ["acme"]) { cursor change { id kind } } }' },
+      {
+        next: (message) => {
+          if (message.data?.changes) got.push(message.data.changes);
+        },
+        error: (error) => {
+          failed = error;
+        },
+        complete: () => {},
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const at = nextSecond();
+    stack.sims.monocloud.access.signIn(stack.ids.monocloud[13] ?? '', at);
+    stack.sims.monocloud.access.signIn(stack.ids.monocloud[14] ?? '', at + 1);
+    await until(() => got.length >= 2 || failed !== null);
+    expect(failed).toBeNull();
+    expect(got.map((event) => event.change.kind)).toEqual(['SIGN_IN', 'SIGN_IN']);
+    dispose();
+    client.dispose();
   });
 });
 

@@ -173,11 +173,12 @@ async function main(settings: ProcessConfig): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, drainMs));
     }
     log.info(`${signal} received, finishing in-flight requests (grace ${settings.shutdownGraceMs} ms)`);
-    // Give the poll leases back first: another replica takes the directories over at once.
-    await generations.current.feed?.stop();
+    // Give the poll leases back while the last requests finish: another replica takes over at once.
+    const feedStopped = generations.current.feed?.stop();
     if (!(await closeGracefully(server, settings.shutdownGraceMs)))
       log.info('grace period over, closed the rest');
     metricsServer?.close();
+    await feedStopped;
     await tracing?.shutdown().catch(() => undefined);
     feedStream?.close();
     await generations.current.registry.close();

@@ -103,9 +103,11 @@ export class FeedPoller {
     const position = await this.stream.position(directory.name);
     const listChanges = directory.listChanges as NonNullable<DirectoryProvider['listChanges']>;
     this.reads.set(directory.name, (this.reads.get(directory.name) ?? 0) + 1);
+    const options = timedCall(POLL_TIMEOUT_MS, withShare(undefined, SHARE));
+    // A stop (drain) cuts a poll short: its changes are read again by the next holder.
     const page = await listChanges(
       { position, since: position === null ? Date.now() : null, limit: PAGE },
-      timedCall(POLL_TIMEOUT_MS, withShare(undefined, SHARE)),
+      { ...options, signal: AbortSignal.any([options.signal as AbortSignal, this.stopped.signal]) },
     );
     const appended = await this.stream.append(lease, page.changes, page.position);
     if (!appended) this.leases.delete(directory.name);

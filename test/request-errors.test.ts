@@ -46,12 +46,20 @@ const ids = JSON.stringify(Array.from({ length: 501 }, (_, i) => `id${i}`));
 it.each([
   ['a static limit crossed', `{ directories { ${aliases} } }`, 'QUERY_TOO_COMPLEX', 400],
   ['the ids cap crossed', `{ nodes(ids: ${ids}) { id } }`, 'OPERATION_TOO_EXPENSIVE', 400],
-  ['a subscription', 'subscription { directories { name } }', 'OPERATION_NOT_SUPPORTED', 400],
 ] as const)('%s has one status whatever the Accept header', async (_name, query, code, status) => {
   for (const accept of ['application/json', 'application/graphql-response+json', '*/*']) {
     const answer = await ask(query, undefined, accept);
     expect([accept, answer.status]).toEqual([accept, status]);
     expect(answer.body.errors?.map((error) => error.extensions?.code)).toEqual([code]);
+  }
+});
+
+it('a subscription asked for as a single JSON answer is OPERATION_NOT_SUPPORTED, naming the Accept it needs', async () => {
+  for (const accept of ['application/json', 'application/graphql-response+json']) {
+    const answer = await ask('subscription { changes { cursor } }', undefined, accept);
+    expect([accept, answer.status]).toEqual([accept, 400]);
+    expect(answer.body.errors?.map((error) => error.extensions?.code)).toEqual(['OPERATION_NOT_SUPPORTED']);
+    expect(answer.body.errors?.[0]?.message).toContain('text/event-stream');
   }
 });
 

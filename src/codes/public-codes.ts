@@ -28,7 +28,10 @@ export const PUBLIC_CODES = {
     meaning:
       'The operation would make more upstream calls than allowed; in an answer, a field its budget could not pay for.',
   },
-  OPERATION_NOT_SUPPORTED: { status: 400, meaning: 'Mutations and subscriptions over plain HTTP requests.' },
+  OPERATION_NOT_SUPPORTED: {
+    status: 400,
+    meaning: 'A mutation over GET, or a subscription asked for without `Accept: text/event-stream`.',
+  },
   PERSISTED_QUERY_NOT_FOUND: { status: 400, meaning: 'A `documentId` no trusted-documents manifest holds.' },
   PERSISTED_QUERY_NOT_SUPPORTED: {
     status: 400,

@@ -1,7 +1,9 @@
 import { isAsyncIterable } from '@envelop/core';
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { CODE } from '../../codes/public-codes.js';
 import type { Context } from '../../graphql/context.js';
+import { publicError } from '../../graphql/graphql-errors.js';
 
 /** A comment line every this often, so proxies and browsers keep an idle stream open. */
 const KEEP_ALIVE_MS = 12_000;
@@ -16,7 +18,12 @@ const KEEP_ALIVE_MS = 12_000;
 export function useEventStreamIds(): Plugin<Context> {
   return {
     onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
-      if (!isAsyncIterable(result) || resultProcessor === undefined) return;
+      if (!isAsyncIterable(result)) return;
+      // A stream the caller cannot take (no Accept: text/event-stream): Yoga would answer an empty 406.
+      if (resultProcessor === undefined) {
+        setResultProcessor((input, fetchAPI) => notAStreamCaller(input, fetchAPI), 'application/json');
+        return;
+      }
       // Only where Yoga answers with SSE: the caller asked for it by name, and not for multipart
       // (which Yoga prefers for a stream when both are accepted).
       const accept = request.headers.get('accept') ?? '';
@@ -35,6 +42,20 @@ type ResultProcessPayload = Parameters<NonNullable<Plugin['onResultProcess']>>[0
 type ResultProcessor = Parameters<ResultProcessPayload['setResultProcessor']>[0];
 type ResultProcessorInput = Parameters<ResultProcessor>[0];
 type FetchAPI = Parameters<ResultProcessor>[1];
+
+async function notAStreamCaller(input: ResultProcessorInput, fetchAPI: FetchAPI): Promise<Response> {
+  // The subscription never ran (its generator starts on the first read): end it all the same.
+  if (isAsyncIterable(input)) await input[Symbol.asyncIterator]().return?.();
+  const error = publicError(
+    CODE.OPERATION_NOT_SUPPORTED,
+    'A subscription is answered as Server-Sent Events: send `Accept: text/event-stream` (graphql-sse’s client does).',
+    { http: { status: 400 } },
+  );
+  return new fetchAPI.Response(serialize({ errors: [error] }), {
+    status: 400,
+    headers: { 'Content-Type': 'application/json; charset=utf-8' },
+  });
+}
 
 function eventStream(results: AsyncIterable<ResultProcessorInput>, fetchAPI: FetchAPI): Response {
   const encoder = new fetchAPI.TextEncoder();

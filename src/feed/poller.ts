@@ -43,6 +43,11 @@ export class FeedPoller {
     private readonly onError: (directory: string, error: unknown) => void = () => {},
   ) {}
 
+  /** Whether this replica polls `directory` now (it held the lease at its last look). */
+  holdsLease(directory: string): boolean {
+    return this.leases.has(directory);
+  }
+
   start(): void {
     for (const directory of this.directories.providers) {
       if (directory.listChanges) this.loops.push(this.loop(directory));

@@ -16,6 +16,8 @@ export interface Subscriber {
   readonly ids: (string | null)[];
   readonly errors: { message?: string; extensions?: { code?: string } }[];
   readonly ended: boolean;
+  /** Settles with the first bytes of the answer (the server's first keep-alive comment). */
+  readonly ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,10 @@ export function subscribeOverSse(
   const errors: Subscriber['errors'] = [];
   const controller = new AbortController();
   let ended = false;
+  let started: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    started = resolve;
+  });
   const done = (async () => {
     try {
       const response = await fetch(url, {
@@ -43,6 +49,7 @@ export function subscribeOverSse(
       while (reader) {
         const { value, done: finished } = await reader.read();
         if (finished) break;
+        started();
         buffer += decoder.decode(value, { stream: true });
         for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
           const block = buffer.slice(0, end);
@@ -73,12 +80,14 @@ export function subscribeOverSse(
       // Aborted by the test.
     } finally {
       ended = true;
+      started();
     }
   })();
   return {
     events,
     ids,
     errors,
+    ready,
     get ended() {
       return ended;
     },

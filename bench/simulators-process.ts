@@ -1,7 +1,8 @@
 // The three simulators in a process of their own, so the gateway's and the floor's CPU is measured
 // without the upstreams'. Prints one JSON line (origins, credentials, local ids, control origin) and
 // serves a control endpoint: GET /__counts returns the requests per route since the last call and
-// starts counting afresh (`non2xx` and `status429` among them); POST /__quota sets a simulator's quota.
+// starts counting afresh (`non2xx` and `status429` among them); POST /__quota sets a simulator's quota;
+// POST /__signins makes MonoCloud sign-ins (the subscription bench's changes).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SimulatorSet } from '../src/simulators/index.js';
@@ -68,8 +69,22 @@ const control = createServer((req, res) => {
     res.writeHead(204).end();
     return;
   }
+  // POST /__signins?count=N: N MonoCloud users sign in now (changes for the feed's pollers to read).
+  if (req.method === 'POST' && url.pathname === '/__signins') {
+    const count = Number(url.searchParams.get('count'));
+    if (!(count >= 1 && count <= 1_000)) {
+      res.writeHead(400).end();
+      return;
+    }
+    const ids = set.localIds().monocloud;
+    for (let i = 0; i < count; i += 1) set.monocloud.access.signIn(ids[(signIns + i) % ids.length] ?? '');
+    signIns += count;
+    res.writeHead(204).end();
+    return;
+  }
   res.writeHead(404).end();
 });
+let signIns = 0;
 await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
 
 const info: SimulatorsInfo = {

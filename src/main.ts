@@ -70,10 +70,12 @@ async function main(settings: ProcessConfig): Promise<void> {
       : shared === undefined
         ? new MemoryChangeStream(retention)
         : new RedisChangeStream(shared, retention);
+  const feedClosing = new AbortController();
   const services: ProcessServices = {
     actionStore,
     feedStream,
     feedSlots: new SubscriptionSlots(),
+    feedClosing: feedClosing.signal,
     log,
     metrics,
     shared,
@@ -174,7 +176,9 @@ async function main(settings: ProcessConfig): Promise<void> {
     }
     log.info(`${signal} received, finishing in-flight requests (grace ${settings.shutdownGraceMs} ms)`);
     // Give the poll leases back while the last requests finish: another replica takes over at once.
+    // Open subscriptions complete now (they would hold the grace period): clients resume elsewhere.
     const feedStopped = generations.current.feed?.stop();
+    feedClosing.abort();
     if (!(await closeGracefully(server, settings.shutdownGraceMs)))
       log.info('grace period over, closed the rest');
     metricsServer?.close();

@@ -66,6 +66,8 @@ export interface Feed {
   readonly stream: ChangeStream;
   readonly limits: FeedLimits;
   readonly slots: SubscriptionSlots;
+  /** Aborts when the process drains: open subscriptions complete, and clients resume elsewhere. */
+  readonly closing?: AbortSignal;
 }
 
 /**

@@ -33,6 +33,8 @@ export interface ProcessServices {
   readonly feedStream: ChangeStream | null;
   /** Open subscriptions per principal, across reloads. */
   readonly feedSlots: SubscriptionSlots;
+  /** Aborted when the process drains: open subscriptions complete. */
+  readonly feedClosing: AbortSignal;
   readonly demo: Demo | null;
   /** Reloads the config (SIGHUP, or POST /admin/reload where it is on). */
   readonly reload: () => Promise<ReloadOutcome>;
@@ -100,6 +102,7 @@ export function buildGeneration(
             feed: {
               stream: services.feedStream,
               slots: services.feedSlots,
+              closing: services.feedClosing,
               limits: {
                 subscriptionsPerPrincipal: feedSettings.subscriptionsPerPrincipal,
                 eventsPerSecond: feedSettings.eventsPerSecond,

@@ -34,7 +34,8 @@ export async function* subscribeChanges(ctx: Context, args: SubscribeArgs): Asyn
       },
     );
   }
-  const { stream, limits, slots } = ctx.feed;
+  const feed = ctx.feed;
+  const { stream, limits, slots } = feed;
   if (!ctx.grants['changes:read']) throw forbidden('changes:read');
   const chosen = chooseDirectories(ctx, args.directories).filter((directory) => directory.listChanges);
   const kinds = args.kinds === null || args.kinds === undefined ? null : new Set(args.kinds);
@@ -58,8 +59,10 @@ export async function* subscribeChanges(ctx: Context, args: SubscribeArgs): Asyn
   const ended = new AbortController();
   const signal = ended.signal;
   const clientGone = () => ended.abort();
-  if (ctx.clientSignal?.aborted) ended.abort();
+  if (ctx.clientSignal?.aborted || feed.closing?.aborted) ended.abort();
   ctx.clientSignal?.addEventListener('abort', clientGone, { once: true });
+  // A draining replica completes its subscriptions (the client resumes elsewhere with its cursor).
+  feed.closing?.addEventListener('abort', clientGone, { once: true });
   let second = 0;
   let sentThisSecond = 0;
   try {
@@ -108,6 +111,7 @@ export async function* subscribeChanges(ctx: Context, args: SubscribeArgs): Asyn
     }
   } finally {
     ctx.clientSignal?.removeEventListener('abort', clientGone);
+    feed.closing?.removeEventListener('abort', clientGone);
     ended.abort();
     slots.give(who);
   }

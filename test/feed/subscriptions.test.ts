@@ -30,6 +30,7 @@ let url: string;
 let stream: MemoryChangeStream;
 let poller: FeedPoller;
 let follower: CacheFollower;
+const closing = new AbortController();
 
 beforeAll(async () => {
   issuer = await TestIssuer.start();
@@ -52,7 +53,11 @@ beforeAll(async () => {
         }),
       ),
     },
-    feed: { stream, limits: { subscriptionsPerPrincipal: 20, eventsPerSecond: 1_000 } },
+    feed: {
+      stream,
+      limits: { subscriptionsPerPrincipal: 20, eventsPerSecond: 1_000 },
+      closing: closing.signal,
+    },
   });
   stack.sims.zitadel.access.eventsAllowed = true;
   poller = new FeedPoller(stack.registry, stream, { minIntervalMs: 200, maxIntervalMs: 400, leaseMs: 5_000 });
@@ -291,5 +296,23 @@ describe('the user cache learns from the feed', () => {
     const dropped = follower.dropped;
     await until(() => follower.dropped > dropped, 10_000);
     expect(await read()).toBe(renamed);
+  });
+});
+
+// Last: it ends the feed of this server.
+describe('a draining replica', () => {
+  it('completes its open subscriptions at once, instead of holding the shutdown’s grace period', async () => {
+    const open = subscribe({ directories: ['acme'] });
+    await open.ready;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const drainedAt = Date.now();
+    closing.abort();
+    await until(() => open.ended, 5_000);
+    expect(Date.now() - drainedAt).toBeLessThan(1_000);
+    expect(open.errors).toEqual([]);
+    // A new one completes as soon as it starts.
+    const late = subscribe({ directories: ['acme'] });
+    await until(() => late.ended, 5_000);
+    expect(late.errors).toEqual([]);
   });
 });

@@ -1,7 +1,6 @@
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisActionStore } from '../../src/actions/redis-action-store.js';
-import { SharedState } from '../../src/shared/shared-state.js';
+import type { SharedState } from '../../src/shared/shared-state.js';
 import { RedisServer } from '../support/redis.js';
 import { Stack } from '../support/stack.js';
 import {
@@ -26,17 +25,7 @@ let people: Person[];
 
 beforeAll(async () => {
   redis = await RedisServer.start();
-  const link = async () => {
-    const shared = new SharedState({
-      path: redis.socket,
-      keyPrefix: 'actions-test:',
-      expectedReplicas: 2,
-      commandTimeoutMs: 200,
-    });
-    if (!shared.ready) await once(shared, 'up');
-    return shared;
-  };
-  links = [await link(), await link()];
+  links = await redis.links(2, 'actions-test:');
   const actions = (shared: SharedState) => ({ store: new RedisActionStore(shared), keepMs: 60_000 });
   first = await Stack.start({
     perDirectory: 600,

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../src/auth/api-keys.js';
 import { Authenticator } from '../../src/auth/authenticator.js';
@@ -6,7 +5,7 @@ import { authSettings } from '../../src/auth/settings.js';
 import type { CacheSettings } from '../../src/cache/cache-settings.js';
 import type { DirectoryConfig } from '../../src/config/config.js';
 import { decodeUserId, encodeUserId } from '../../src/directory/global-id.js';
-import { SharedState } from '../../src/shared/shared-state.js';
+import type { SharedState } from '../../src/shared/shared-state.js';
 import { CardNamesDocument, NodesByIdsDocument } from '../generated/graphql.js';
 import { RedisServer } from '../support/redis.js';
 import { Stack } from '../support/stack.js';
@@ -193,17 +192,7 @@ describe('in Redis, shared by two replicas', () => {
   let links: SharedState[];
   beforeAll(async () => {
     redis = await RedisServer.start();
-    const link = async () => {
-      const shared = new SharedState({
-        path: redis.socket,
-        keyPrefix: 'cache-test:',
-        expectedReplicas: 2,
-        commandTimeoutMs: 200,
-      });
-      if (!shared.ready) await once(shared, 'up');
-      return shared;
-    };
-    links = [await link(), await link()];
+    links = await redis.links(2, 'cache-test:');
     first = await Stack.start({
       perDirectory: 20,
       configure: withCache({ ttlSeconds: 30 }),

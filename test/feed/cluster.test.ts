@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +9,7 @@ import type { Change, ChangePosition } from '../../src/directory/change-model.js
 import { FeedPoller } from '../../src/feed/poller.js';
 import { RedisChangeStream } from '../../src/feed/redis-change-stream.js';
 import { createHttpServer } from '../../src/server/http-server.js';
-import { SharedState } from '../../src/shared/shared-state.js';
+import type { SharedState } from '../../src/shared/shared-state.js';
 import { RedisServer } from '../support/redis.js';
 import { type Subscriber, subscribeOverSse, until } from '../support/sse.js';
 import { Stack } from '../support/stack.js';
@@ -32,17 +31,7 @@ const pollerFor = (stack: Stack, stream: RedisChangeStream) =>
 
 beforeAll(async () => {
   redis = await RedisServer.start();
-  const link = async () => {
-    const shared = new SharedState({
-      path: redis.socket,
-      keyPrefix: 'feed-test:',
-      expectedReplicas: 2,
-      commandTimeoutMs: 500,
-    });
-    if (!shared.ready) await once(shared, 'up');
-    return shared;
-  };
-  links = [await link(), await link()];
+  links = await redis.links(2, 'feed-test:', 500);
   const security = () => ({
     authenticator: new Authenticator(
       authSettings.parse({

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
@@ -10,7 +9,7 @@ import { serverSettings } from '../../src/config/config.js';
 import { FeedPoller } from '../../src/feed/poller.js';
 import { RedisChangeStream } from '../../src/feed/redis-change-stream.js';
 import { createHttpServer } from '../../src/server/http-server.js';
-import { SharedState } from '../../src/shared/shared-state.js';
+import type { SharedState } from '../../src/shared/shared-state.js';
 import { RedisServer } from '../support/redis.js';
 import { type Subscriber, subscribeOverSse, until } from '../support/sse.js';
 import { Stack } from '../support/stack.js';
@@ -32,17 +31,7 @@ let url: string;
 
 beforeAll(async () => {
   redis = await RedisServer.start();
-  links = [];
-  for (let i = 0; i < 2; i += 1) {
-    const shared = new SharedState({
-      path: redis.socket,
-      keyPrefix: 'failover:',
-      expectedReplicas: 2,
-      commandTimeoutMs: 500,
-    });
-    if (!shared.ready) await once(shared, 'up');
-    links.push(shared);
-  }
+  links = await redis.links(2, 'failover:', 500);
   streams = links.map((shared) => new RedisChangeStream(shared, { maxLength: 10_000, maxAgeMs: 3_600_000 }));
   stack = await Stack.start({
     perDirectory: 10,

@@ -1,7 +1,6 @@
-import { once } from 'node:events';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { encodeUserId } from '../../src/directory/global-id.js';
-import { SharedState } from '../../src/shared/shared-state.js';
+import type { SharedState } from '../../src/shared/shared-state.js';
 import { NodesByIdsDocument } from '../generated/graphql.js';
 import { RedisServer } from '../support/redis.js';
 import { Stack } from '../support/stack.js';
@@ -16,17 +15,7 @@ let second: Stack;
 
 beforeAll(async () => {
   redis = await RedisServer.start();
-  const link = async () => {
-    const shared = new SharedState({
-      path: redis.socket,
-      keyPrefix: 'rate-test:',
-      expectedReplicas: 2,
-      commandTimeoutMs: 200,
-    });
-    if (!shared.ready) await once(shared, 'up');
-    return shared;
-  };
-  links = [await link(), await link()];
+  links = await redis.links(2, 'rate-test:');
   // 'up' means the command connection is ready; a rate published before the other replica's SUBSCRIBE
   // lands is lost (by design: the next 429 publishes again), so wait until both listen.
   for (let waited = 0; waited < 5_000; waited += 25) {

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SharedState } from '../../src/shared/shared-state.js';
 
 export const REDIS_SERVER = process.env.REDIS_SERVER_PATH ?? '/usr/bin/redis-server';
 
@@ -64,6 +65,25 @@ export class RedisServer {
     if (child === null || child.exitCode !== null) return;
     child.kill('SIGKILL');
     await once(child, 'exit');
+  }
+
+  /**
+   * Replicas' links to this server (one SharedState each, as each replica holds one), under
+   * `keyPrefix`; resolves once every link's command connection is ready.
+   */
+  async links(count: number, keyPrefix: string, commandTimeoutMs = 200): Promise<SharedState[]> {
+    const links: SharedState[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const shared = new SharedState({
+        path: this.socket,
+        keyPrefix,
+        expectedReplicas: count,
+        commandTimeoutMs,
+      });
+      if (!shared.ready) await once(shared, 'up');
+      links.push(shared);
+    }
+    return links;
   }
 
   async close(): Promise<void> {

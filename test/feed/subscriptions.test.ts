@@ -90,6 +90,28 @@ const FEED_ROUTES = new Set(['listLogs', 'listUsers', 'listEvents']);
 
 const nextSecond = () => Math.ceil(Date.now() / 1000) + 1;
 
+/** Where acme's stream stands now (the place of its newest change). */
+const acmeLast = async () => (await stream.read('acme', 0, 0)).last;
+
+/** Waits until the poller has appended acme's stream up to `target`. */
+async function acmeReaches(target: number): Promise<void> {
+  for (let tries = 0; tries < 800 && (await acmeLast()) < target; tries += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** A subscriber to acme that got one sign-in of user `index` and went away: its event, the user, when. */
+async function oneEventThenGone(index: number) {
+  const first = subscribe({ directories: ['acme'] });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const user = stack.ids.monocloud[index] ?? '';
+  const at = nextSecond();
+  stack.sims.monocloud.access.signIn(user, at);
+  await until(() => first.events.length >= 1);
+  await first.close();
+  return { first, user, at };
+}
+
 describe('subscription { changes } over SSE', () => {
   it('pushes every change to every subscriber, in order, and subscribers read no directory', async () => {
     const callsBefore = stack.sims.monocloud.count() + stack.sims.zitadel.count();
@@ -121,20 +143,12 @@ describe('subscription { changes } over SSE', () => {
   });
 
   it('resumes exactly after the last event it got, however many changes came meanwhile', async () => {
-    const first = subscribe({ directories: ['acme'] });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const user = stack.ids.monocloud[7] ?? '';
-    const at = nextSecond();
-    stack.sims.monocloud.access.signIn(user, at);
-    await until(() => first.events.length >= 1);
-    await first.close();
+    const { first, user, at } = await oneEventThenGone(7);
     const cursor = first.events.at(-1)?.cursor;
+    const last = await acmeLast();
     stack.sims.monocloud.access.signIn(user, at + 1);
     stack.sims.monocloud.access.signIn(user, at + 2);
-    const last = (await stream.read('acme', 0, 0)).last;
-    for (let tries = 0; tries < 200 && (await stream.read('acme', 0, 0)).last < last + 2; tries += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await acmeReaches(last + 2);
     const resumed = subscribe({ directories: ['acme'], after: cursor });
     await until(() => resumed.events.length >= 2);
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -144,19 +158,11 @@ describe('subscription { changes } over SSE', () => {
   });
 
   it('names each event by its cursor (SSE id), and resumes after the Last-Event-ID a client sends back', async () => {
-    const first = subscribe({ directories: ['acme'] });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const user = stack.ids.monocloud[12] ?? '';
-    const at = nextSecond();
-    stack.sims.monocloud.access.signIn(user, at);
-    await until(() => first.events.length >= 1);
-    await first.close();
+    const { first, user, at } = await oneEventThenGone(12);
     expect(first.ids).toEqual(first.events.map((event) => event.cursor));
+    const last = await acmeLast();
     stack.sims.monocloud.access.signIn(user, at + 1);
-    const last = (await stream.read('acme', 0, 0)).last;
-    for (let tries = 0; tries < 200 && (await stream.read('acme', 0, 0)).last < last + 1; tries += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await acmeReaches(last + 1);
     // As a reconnecting event-source client does: the same request, with the last id in a header.
     const resumed = subscribe(
       { directories: ['acme'] },
@@ -178,20 +184,12 @@ describe('subscription { changes } over SSE', () => {
   });
 
   it('ends with CHANGES_EXPIRED for a cursor older than the stream keeps', async () => {
-    const first = subscribe({ directories: ['acme'] });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const at = nextSecond();
-    stack.sims.monocloud.access.signIn(stack.ids.monocloud[8] ?? '', at);
-    await until(() => first.events.length >= 1);
-    await first.close();
+    const { first, user, at } = await oneEventThenGone(8);
     const old = first.events[0]?.cursor;
     // More than the stream keeps (50) comes after it.
-    for (let i = 0; i < 60; i += 1)
-      stack.sims.monocloud.access.signIn(stack.ids.monocloud[9] ?? '', at + 1 + i);
-    const target = (await stream.read('acme', 0, 0)).last + 60;
-    for (let tries = 0; tries < 800 && (await stream.read('acme', 0, 0)).last < target; tries += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    const last = await acmeLast();
+    for (let i = 0; i < 60; i += 1) stack.sims.monocloud.access.signIn(user, at + 1 + i);
+    await acmeReaches(last + 60);
     const late = subscribe({ directories: ['acme'], after: old });
     await until(() => late.ended || late.errors.length > 0);
     expect(late.errors[0]?.extensions?.code).toBe('CHANGES_EXPIRED');

@@ -30,7 +30,22 @@ export interface FloorDirectory {
   access?(localIds: readonly string[]): Promise<Map<string, { groups: string[]; roles: string[] }>>;
 }
 
-const agent = new Agent({ keepAliveTimeout: 30_000 });
+/**
+ * Connections per origin (undici's Agent keeps one Pool per origin): FLOOR_CONNECTIONS, unlimited by
+ * default (the fastest measured; BENCHMARKS.md, "An honest floor").
+ */
+const connections =
+  process.env.FLOOR_CONNECTIONS === undefined ? null : Number(process.env.FLOOR_CONNECTIONS);
+const agent = new Agent({ keepAliveTimeout: 30_000, connections });
+
+/**
+ * A batch's calls all go out at once: the floor is the least work any proxy must do, and a cap on a
+ * batch's fan-out is a choice a proxy makes, not work it must do. FLOOR_FAN_OUT caps it (to compare
+ * with the old floor, which capped it at the directory's `concurrency`).
+ */
+const FAN_OUT = Number(process.env.FLOOR_FAN_OUT ?? Number.POSITIVE_INFINITY);
+const fanOut = <T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> =>
+  FAN_OUT >= items.length ? Promise.all(items.map(fn)) : mapLimit(items, FAN_OUT, fn);
 
 type Json = Record<string, unknown>;
 
@@ -119,14 +134,14 @@ function monocloud(d: Extract<BenchDirectory, { provider: 'monocloud' }>): Floor
   return {
     name: d.name,
     getUsers: (ids) =>
-      mapLimit(ids, d.concurrency, async (id) => {
+      fanOut(ids, async (id) => {
         const res = await call('GET', `${d.baseUrl}/api/users/${encodeURIComponent(id)}`, headers);
         return res.status === 404 ? null : card(res.body as Json);
       }),
     firstPage: async (limit) => (await list(`page=1&size=${limit}&sort=creation_time%3A1`)).cards,
     findByEmails: async (emails) => {
       const found = new Map(emails.map((email) => [email, [] as Card[]]));
-      await mapLimit(emails, d.concurrency, async (email) => {
+      await fanOut(emails, async (email) => {
         for (let page = 1; ; page += 1) {
           const filter = encodeURIComponent(email);
           const result = await list(`page=${page}&size=100&filter=${filter}&sort=creation_time%3A1`);
@@ -172,7 +187,7 @@ function zitadel(d: Extract<BenchDirectory, { provider: 'zitadel' }>): FloorDire
     name: d.name,
     getUsers: async (ids) => {
       const byId = new Map<string, Card>();
-      await mapLimit(chunks(ids), d.concurrency, async (chunk) => {
+      await fanOut(chunks(ids), async (chunk) => {
         const page = await listUsers({
           query: { offset: '0', limit: chunk.length, asc: true },
           queries: [{ inUserIdsQuery: { userIds: chunk } }],
@@ -228,7 +243,7 @@ function zitadel(d: Extract<BenchDirectory, { provider: 'zitadel' }>): FloorDire
     },
     findByEmails: async (emails) => {
       const found = new Map(emails.map((email) => [email, [] as Card[]]));
-      await mapLimit(chunks(emails), d.concurrency, async (chunk) => {
+      await fanOut(chunks(emails), async (chunk) => {
         const queries = [
           {
             orQuery: {
@@ -298,7 +313,7 @@ async function appServices(
   return {
     name: d.name,
     getUsers: (ids) =>
-      mapLimit(ids, d.concurrency, async (id) => {
+      fanOut(ids, async (id) => {
         const res = await call('GET', `${app}/users/${encodeURIComponent(id)}`, headers);
         return res.status === 404 ? null : card(res.body as Json);
       }),

@@ -153,7 +153,7 @@ export function renderTables(results: BenchResults): string {
   const { machine, settings } = results;
   const lines = [
     `Run ${results.date.slice(0, 16).replace('T', ' ')} UTC on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}.`,
-    `Simulators at ${settings.latencyMs} ms latency in their own process; ${settings.connections} concurrent connections; per scenario a warm-up of ${settings.warmupSeconds} s per server, then ${settings.rounds} measured rounds per server of about ${settings.roundSeconds} s each, alternating gateway and floor; directory \`concurrency\` ${settings.directoryConcurrency} (the default) for both; gateway authentication: ${settings.auth ?? 'none'}${settings.auth === 'jwt' ? ' (every request carries an RS256 access token, verified against the JWKS of an issuer on loopback)' : ''}.`,
+    `Simulators at ${settings.latencyMs} ms latency in their own process; ${settings.connections} concurrent connections; per scenario a warm-up of ${settings.warmupSeconds} s per server, then ${settings.rounds} measured rounds per server of about ${settings.roundSeconds} s each, alternating gateway and floor; usergraph's directory \`concurrency\` ${settings.directoryConcurrency}${settings.directoryConcurrency === 8 ? ' (its default)' : ''}, the floor fanning every batch out fully; gateway authentication: ${settings.auth ?? 'none'}${settings.auth === 'jwt' ? ' (every request carries an RS256 access token, verified against the JWKS of an issuer on loopback)' : ''}.`,
     '',
     '**Absolute figures on shared machines are noisy; quote the ratios.**',
     '',

@@ -5,7 +5,9 @@
 // Env: BENCH_SECONDS (per measured round, default 8), BENCH_WARMUP (s, default 4), BENCH_ROUNDS (per
 // server, default 3), BENCH_ONLY (comma-separated scenario ids; results then go to a temporary file
 // only), BENCH_PROFILE=1 (both servers write .cpuprofile files to bench/profiles/ on exit; summarise
-// with `tsx bench/profile-top.ts`), BENCH_GATEWAY_DIR (another checkout holding dist/main.js).
+// with `tsx bench/profile-top.ts`), BENCH_GATEWAY_DIR (another checkout holding dist/main.js),
+// BENCH_CONCURRENCY (usergraph's directory `concurrency`); the floor reads FLOOR_CONNECTIONS and
+// FLOOR_FAN_OUT (bench/floor-directories.ts).
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
@@ -55,7 +57,8 @@ const settings = {
   roundSeconds: Number(process.env.BENCH_SECONDS ?? 8),
   warmupSeconds: Number(process.env.BENCH_WARMUP ?? 4),
   rounds: Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3)),
-  directoryConcurrency: 8,
+  /** usergraph's directory `concurrency` (BENCH_CONCURRENCY; 8, its default). The floor fans out fully. */
+  directoryConcurrency: Number(process.env.BENCH_CONCURRENCY ?? 8),
   /** How the gateway authenticates its callers (BENCH_AUTH: jwt by default, api-key or none). */
   auth: (process.env.BENCH_AUTH ?? 'jwt') as BenchAuth,
   gateway: `node ${PRODUCTION_NODE_ARGS.join(' ')} dist/main.js --config <generated usergraph.yaml>, NODE_ENV=production, LOG_LEVEL=warn`,

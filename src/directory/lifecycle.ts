@@ -114,12 +114,27 @@ export function reached(
     case 'signOut':
       return facts.sessions !== null && facts.sessions.length === 0;
     case 'removePasskey':
-      return !facts.passkeys.includes(input.passkeyId ?? '');
+      return namedPasskey(facts, input) === null;
     case 'removeIdentity':
-      return !facts.identities.some(
-        (identity) =>
-          identity.provider === input.identity?.provider &&
-          identity.providerUserId === input.identity.providerUserId,
-      );
+      return namedIdentity(facts, input) === null;
   }
+}
+
+/** The passkey the input names, when the account has it (else there is nothing to remove). */
+export function namedPasskey(facts: AccountFacts, input: ActionInput): string | null {
+  const id = input.passkeyId;
+  return id !== undefined && facts.passkeys.includes(id) ? id : null;
+}
+
+/** The linked identity the input names, when the account has it (else there is nothing to remove). */
+export function namedIdentity(
+  facts: AccountFacts,
+  input: ActionInput,
+): NonNullable<ActionInput['identity']> | null {
+  const link = input.identity;
+  if (link === undefined) return null;
+  const present = facts.identities.some(
+    (identity) => identity.provider === link.provider && identity.providerUserId === link.providerUserId,
+  );
+  return present ? link : null;
 }

@@ -5,6 +5,7 @@ import type {
   LifecycleAction,
   PlannedCall,
 } from '../../directory/lifecycle.js';
+import { namedIdentity, namedPasskey } from '../../directory/lifecycle.js';
 import type { CallOptions } from '../../directory/port.js';
 import type { MonoCloudClient } from './client.js';
 
@@ -59,23 +60,21 @@ export function monoCloudLifecycle(client: MonoCloudClient): AccountLifecycle {
             path: `${path(id)}/sessions/${encodeURIComponent(session)}`,
             operation: 'DELETE /api/users/{user_id}/sessions/{session_id}',
           }));
-        case 'removePasskey':
-          return facts.passkeys.includes(input.passkeyId ?? '')
+        case 'removePasskey': {
+          const passkey = namedPasskey(facts, input);
+          return passkey !== null
             ? [
                 {
                   method: 'DELETE',
-                  path: `${path(id)}/passkeys/${encodeURIComponent(input.passkeyId ?? '')}`,
+                  path: `${path(id)}/passkeys/${encodeURIComponent(passkey)}`,
                   operation: 'DELETE /api/users/{user_id}/passkeys/{passkey_id}',
                 },
               ]
             : [];
+        }
         case 'removeIdentity': {
-          const link = input.identity;
-          const present = facts.identities.some(
-            (identity) =>
-              identity.provider === link?.provider && identity.providerUserId === link.providerUserId,
-          );
-          return present && link !== undefined
+          const link = namedIdentity(facts, input);
+          return link !== null
             ? [
                 {
                   method: 'POST',

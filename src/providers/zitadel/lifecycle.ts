@@ -6,6 +6,7 @@ import type {
   PlannedCall,
   Suspension,
 } from '../../directory/lifecycle.js';
+import { namedIdentity, namedPasskey } from '../../directory/lifecycle.js';
 import type { CallOptions } from '../../directory/port.js';
 import type { ZitadelClient } from './client.js';
 import { toZitadelUser } from './mapper.js';
@@ -84,23 +85,21 @@ export function zitadelLifecycle(client: ZitadelClient, directory: string): Acco
         }
         case 'signOut':
           return sessions;
-        case 'removePasskey':
-          return facts.passkeys.includes(input.passkeyId ?? '')
+        case 'removePasskey': {
+          const passkey = namedPasskey(facts, input);
+          return passkey !== null
             ? [
                 {
                   method: 'DELETE',
-                  path: `${path(id)}/passkeys/${encodeURIComponent(input.passkeyId ?? '')}`,
+                  path: `${path(id)}/passkeys/${encodeURIComponent(passkey)}`,
                   operation: 'DELETE /v2/users/{userId}/passkeys/{passkeyId}',
                 },
               ]
             : [];
+        }
         case 'removeIdentity': {
-          const link = input.identity;
-          const present = facts.identities.some(
-            (identity) =>
-              identity.provider === link?.provider && identity.providerUserId === link.providerUserId,
-          );
-          return present && link !== undefined
+          const link = namedIdentity(facts, input);
+          return link !== null
             ? [
                 {
                   method: 'DELETE',

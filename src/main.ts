@@ -5,6 +5,7 @@ import { EnvHttpProxyAgent, setGlobalDispatcher } from 'undici';
 import type { ActionStore } from './actions/action-store.js';
 import { MemoryActionStore } from './actions/memory-action-store.js';
 import { RedisActionStore } from './actions/redis-action-store.js';
+import { withDefaultLimits } from './cost/limits.js';
 import { MemoryChangeStream } from './feed/memory-change-stream.js';
 import { RedisChangeStream } from './feed/redis-change-stream.js';
 import { SubscriptionSlots } from './feed/subscription-slots.js';
@@ -22,6 +23,7 @@ import {
   needsRestart,
   type ProcessServices,
 } from './server/generation.js';
+import { attachGraphqlWs } from './server/graphql-ws.js';
 import { createHttpServer } from './server/http-server.js';
 import { loadProcessConfig, type ProcessConfig } from './server/process-config.js';
 import { closeGracefully } from './server/shutdown.js';
@@ -71,10 +73,12 @@ async function main(settings: ProcessConfig): Promise<void> {
         ? new MemoryChangeStream(retention)
         : new RedisChangeStream(shared, retention);
   const feedClosing = new AbortController();
+  const feedSlots = new SubscriptionSlots();
+  metrics?.watchSubscriptions(() => feedSlots.size);
   const services: ProcessServices = {
     actionStore,
     feedStream,
-    feedSlots: new SubscriptionSlots(),
+    feedSlots,
     feedClosing: feedClosing.signal,
     log,
     metrics,
@@ -122,6 +126,13 @@ async function main(settings: ProcessConfig): Promise<void> {
   };
   process.on('SIGHUP', () => void services.reload());
   const server = createHttpServer(generations.listener, settings.server);
+  const closeWebSocket =
+    file === null || file.http.webSocket
+      ? attachGraphqlWs(server, (request) => Promise.resolve(generations.current.app.fetch(request)), {
+          maxPayload: settings.server.maxBodyBytes,
+          maxTokens: withDefaultLimits(file?.limits).tokens,
+        })
+      : null;
   await new Promise<void>((resolve) => server.listen(settings.port, settings.host, resolve));
   const { port } = server.address() as AddressInfo;
   const metricsServer =
@@ -182,6 +193,7 @@ async function main(settings: ProcessConfig): Promise<void> {
     if (!(await closeGracefully(server, settings.shutdownGraceMs)))
       log.info('grace period over, closed the rest');
     metricsServer?.close();
+    await closeWebSocket?.();
     await feedStopped;
     await tracing?.shutdown().catch(() => undefined);
     feedStream?.close();

@@ -279,6 +279,12 @@ export const fileSchema = z
           .boolean('must be true or false')
           .default(false)
           .describe('Serve POST /admin/reload for principals with `admin:reload` (SIGHUP works either way).'),
+        webSocket: z
+          .boolean('must be true or false')
+          .default(true)
+          .describe(
+            'Also serve /graphql over WebSocket (the graphql-ws protocol); each operation passes the same gate as an HTTP request.',
+          ),
       })
       .prefault({})
       .describe('How browsers and HTTP clients may reach the API.'),

@@ -14,6 +14,15 @@ export interface PollerSettings {
   readonly leaseMs: number;
 }
 
+/** What became of a poll: it appended changes, found none, failed, or lost its lease meanwhile. */
+export type PollOutcome = 'changes' | 'empty' | 'failed' | 'fenced';
+
+/** Told of every poll (metrics) and of every failure (the log). */
+export interface PollObserver {
+  polled?(directory: string, outcome: PollOutcome, changes: number): void;
+  failed?(directory: string, error: unknown): void;
+}
+
 /** Changes one poll reads at most. */
 const PAGE = 100;
 /** The bound of one poll's upstream call. */
@@ -40,7 +49,7 @@ export class FeedPoller {
     private readonly directories: DirectoryRegistry,
     private readonly stream: ChangeStream,
     private readonly settings: PollerSettings,
-    private readonly onError: (directory: string, error: unknown) => void = () => {},
+    private readonly observer: PollObserver = {},
   ) {}
 
   /** Whether this replica polls `directory` now (it held the lease at its last look). */
@@ -95,7 +104,8 @@ export class FeedPoller {
           pause = Math.min(due - Date.now(), this.settings.leaseMs / 3);
         }
       } catch (error) {
-        this.onError(directory.name, error);
+        this.observer.polled?.(directory.name, 'failed', 0);
+        this.observer.failed?.(directory.name, error);
         wait = Math.min(wait * 2, this.settings.maxIntervalMs);
         due = Date.now() + wait;
         pause = Math.min(wait, this.settings.leaseMs / 3);
@@ -116,6 +126,8 @@ export class FeedPoller {
     );
     const appended = await this.stream.append(lease, page.changes, page.position);
     if (!appended) this.leases.delete(directory.name);
+    const outcome = !appended ? 'fenced' : page.changes.length > 0 ? 'changes' : 'empty';
+    this.observer.polled?.(directory.name, outcome, appended ? page.changes.length : 0);
     return { found: appended ? page.changes.length : 0, more: appended && page.more };
   }
 }

@@ -123,6 +123,18 @@ export class Metrics {
     labelNames: ['action', 'outcome'],
     registers: [this.registry],
   });
+  private readonly feedPolls = new Counter({
+    name: 'usergraph_feed_polls_total',
+    help: 'Change-feed polls this replica made as the holder of a directory’s lease: changes (appended some), empty, failed, or fenced (the lease had passed to another replica).',
+    labelNames: ['directory', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly feedChanges = new Counter({
+    name: 'usergraph_feed_changes_total',
+    help: 'Changes this replica’s pollers appended to the directories’ streams.',
+    labelNames: ['directory'],
+    registers: [this.registry],
+  });
   private readonly cacheLookups = new Counter({
     name: 'usergraph_cache_lookups_total',
     help: 'Users (and ZITADEL passkeys and links) looked up in the user cache: hit (fresh), stale (served while refreshed) or miss.',
@@ -251,6 +263,24 @@ export class Metrics {
   /** One account an action touched (or, in a dry run, planned to). */
   action(action: string, outcome: string): void {
     this.actions.inc({ action, outcome: outcome.toLowerCase() });
+  }
+
+  /** One poll of a directory's change feed, and the changes it appended. */
+  feedPoll(directory: string, outcome: string, changes: number): void {
+    this.feedPolls.inc({ directory, outcome });
+    if (changes > 0) this.feedChanges.inc({ directory }, changes);
+  }
+
+  /** Subscriptions open on this replica (read at scrape time). */
+  watchSubscriptions(open: () => number): void {
+    new Gauge({
+      name: 'usergraph_feed_subscriptions',
+      help: 'Subscriptions (`subscription { changes }`) open on this replica.',
+      registers: [this.registry],
+      collect() {
+        this.set(open());
+      },
+    });
   }
 
   configReload(outcome: 'applied' | 'refused'): void {

@@ -219,7 +219,11 @@ function feedRunner(
       maxIntervalMs: settings.maxIntervalMs,
       leaseMs: settings.leaseSeconds * 1000,
     },
-    (directory, error) => services.log.warn({ directory, error: String(error) }, 'change feed poll failed'),
+    {
+      failed: (directory, error) =>
+        services.log.warn({ directory, error: String(error) }, 'change feed poll failed'),
+      polled: (directory, outcome, changes) => services.metrics?.feedPoll(directory, outcome, changes),
+    },
   );
   const follower = new CacheFollower(registry, stream);
   return {

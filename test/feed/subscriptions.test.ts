@@ -11,6 +11,8 @@ import { encodeUserId } from '../../src/directory/global-id.js';
 import { CacheFollower } from '../../src/feed/cache-follower.js';
 import { MemoryChangeStream } from '../../src/feed/memory-change-stream.js';
 import { FeedPoller } from '../../src/feed/poller.js';
+import { SubscriptionSlots } from '../../src/feed/subscription-slots.js';
+import { Metrics } from '../../src/observability/metrics.js';
 import { createHttpServer } from '../../src/server/http-server.js';
 import { TestIssuer } from '../support/issuer.js';
 import { subscribeOverSse, until } from '../support/sse.js';
@@ -31,6 +33,9 @@ let stream: MemoryChangeStream;
 let poller: FeedPoller;
 let follower: CacheFollower;
 const closing = new AbortController();
+const metrics = new Metrics();
+const slots = new SubscriptionSlots();
+metrics.watchSubscriptions(() => slots.size);
 
 beforeAll(async () => {
   issuer = await TestIssuer.start();
@@ -55,12 +60,18 @@ beforeAll(async () => {
     },
     feed: {
       stream,
+      slots,
       limits: { subscriptionsPerPrincipal: 20, eventsPerSecond: 1_000 },
       closing: closing.signal,
     },
   });
   stack.sims.zitadel.access.eventsAllowed = true;
-  poller = new FeedPoller(stack.registry, stream, { minIntervalMs: 200, maxIntervalMs: 400, leaseMs: 5_000 });
+  poller = new FeedPoller(
+    stack.registry,
+    stream,
+    { minIntervalMs: 200, maxIntervalMs: 400, leaseMs: 5_000 },
+    { polled: (directory, outcome, changes) => metrics.feedPoll(directory, outcome, changes) },
+  );
   follower = new CacheFollower(stack.registry, stream);
   poller.start();
   follower.start();
@@ -294,6 +305,32 @@ describe('the user cache learns from the feed', () => {
     const dropped = follower.dropped;
     await until(() => follower.dropped > dropped, 10_000);
     expect(await read()).toBe(renamed);
+  });
+});
+
+describe('the feed’s metrics', () => {
+  it('count polls by outcome and the changes appended, and gauge the open subscriptions', async () => {
+    const value = async (name: string, labels: Record<string, string> = {}) =>
+      (await metrics.registry.getSingleMetric(name)?.get())?.values.find((entry) =>
+        Object.entries(labels).every(([key, label]) => entry.labels[key] === label),
+      )?.value ?? 0;
+    const before = await value('usergraph_feed_changes_total', { directory: 'acme' });
+    const open = [subscribe({ directories: ['acme'] }), subscribe({ directories: ['acme'] })];
+    await Promise.all(open.map((subscriber) => subscriber.ready));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await value('usergraph_feed_subscriptions')).toBe(2);
+    stack.sims.monocloud.access.signIn(stack.ids.monocloud[15] ?? '', nextSecond());
+    await until(() => open.every((subscriber) => subscriber.events.length >= 1));
+    expect(await value('usergraph_feed_changes_total', { directory: 'acme' })).toBe(before + 1);
+    expect(
+      await value('usergraph_feed_polls_total', { directory: 'acme', outcome: 'changes' }),
+    ).toBeGreaterThan(0);
+    expect(
+      await value('usergraph_feed_polls_total', { directory: 'acme', outcome: 'empty' }),
+    ).toBeGreaterThan(0);
+    for (const subscriber of open) await subscriber.close();
+    await until(() => slots.size === 0, 5_000);
+    expect(await value('usergraph_feed_subscriptions')).toBe(0);
   });
 });
 

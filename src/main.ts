@@ -5,7 +5,6 @@ import { EnvHttpProxyAgent, setGlobalDispatcher } from 'undici';
 import type { ActionStore } from './actions/action-store.js';
 import { MemoryActionStore } from './actions/memory-action-store.js';
 import { RedisActionStore } from './actions/redis-action-store.js';
-import { withDefaultLimits } from './cost/limits.js';
 import { MemoryChangeStream } from './feed/memory-change-stream.js';
 import { RedisChangeStream } from './feed/redis-change-stream.js';
 import { SubscriptionSlots } from './feed/subscription-slots.js';
@@ -130,7 +129,7 @@ async function main(settings: ProcessConfig): Promise<void> {
     file === null || file.http.webSocket
       ? attachGraphqlWs(server, (request) => Promise.resolve(generations.current.app.fetch(request)), {
           maxPayload: settings.server.maxBodyBytes,
-          maxTokens: withDefaultLimits(file?.limits).tokens,
+          limits: file?.limits,
         })
       : null;
   await new Promise<void>((resolve) => server.listen(settings.port, settings.host, resolve));

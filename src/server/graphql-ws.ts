@@ -11,6 +11,7 @@ import {
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { CODE } from '../codes/public-codes.js';
+import { type LimitOverrides, withDefaultLimits } from '../cost/limits.js';
 import { publicError } from '../graphql/graphql-errors.js';
 import { ROUTES } from '../plugins/hygiene/use-routes.js';
 
@@ -41,9 +42,10 @@ const OPERATION_KIND_ONLY = new GraphQLSchema({
 export function attachGraphqlWs(
   server: Server,
   fetch: Fetch,
-  limits: { readonly maxPayload: number; readonly maxTokens: number },
+  bounds: { readonly maxPayload: number; readonly limits?: LimitOverrides | undefined },
 ): () => Promise<void> {
-  const { maxPayload, maxTokens } = limits;
+  const { maxPayload } = bounds;
+  const maxTokens = withDefaultLimits(bounds.limits).tokens;
   const sockets = new WebSocketServer({ noServer: true, maxPayload });
   server.on('upgrade', (request, socket, head) => {
     // One route, as for HTTP: the exact GraphQL path, nothing else upgrades.

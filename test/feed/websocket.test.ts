@@ -53,7 +53,6 @@ beforeAll(async () => {
   server = createHttpServer(stack.app, serverSettings.parse({}));
   closeWs = attachGraphqlWs(server, async (request) => stack.app.fetch(request), {
     maxPayload: 65_536,
-    maxTokens: 3_000,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;

@@ -15,8 +15,8 @@ import { Stack } from '../support/stack.js';
 
 // Adversarial generators for the hostile-documents issue. Not probes: each generator builds the shapes
 // that used to cost work no limit counted (fragments that double, aliases fanned out through fragments,
-// nesting through abstract types, huge and duplicated lists, path variants), at random sizes around and
-// far past the limits, and the property is the invariant itself. For every request of at most 64 KB,
+// nesting through abstract types, huge and duplicated lists, path variants, mutations, subscriptions),
+// at random sizes around and far past the limits, and the property is the invariant itself. For every request of at most 64 KB,
 // with or without credentials:
 // - the work before execution (a dry run: parse, limits, validation, the estimate) takes < 50 ms;
 // - another client's request sent meanwhile is answered within 100 ms;
@@ -179,11 +179,35 @@ const mutating = fc
       : `mutation Fuzz($ids: [ID!]!) { ${fields} }`;
   });
 
+/**
+ * Subscriptions: several aliased `changes` (directly or through a fragment on Subscription) over huge
+ * `directories` and `kinds` lists. A subscription has one root field, so each is refused before it
+ * could stream (a valid one would hold the connection: that is the feed tests' business).
+ */
+const subscribing = fc
+  .record({
+    aliases: fc.integer({ min: 2, max: 40 }),
+    viaFragment: fc.boolean(),
+    directories: fc.integer({ min: 0, max: 2_000 }),
+    kinds: fc.integer({ min: 0, max: 500 }),
+  })
+  .map(({ aliases, viaFragment, directories, kinds }) => {
+    const names = JSON.stringify(Array.from({ length: directories }, (_, i) => `d${i % 7}`));
+    const kindList = `[${Array.from({ length: kinds }, () => 'SIGN_IN').join(' ')}]`;
+    const fields = Array.from(
+      { length: aliases },
+      (_, i) => `s${i}: changes(directories: ${names}, kinds: ${kindList}) { cursor change { id kind } }`,
+    ).join(' ');
+    return viaFragment
+      ? `subscription Fuzz($ids: [ID!]!) { ...S } fragment S on Subscription { ${fields} }`
+      : `subscription Fuzz($ids: [ID!]!) { ${fields} }`;
+  });
+
 const hostile: fc.Arbitrary<Hostile> = fc
   .record({
     path,
     credentials: fc.boolean(),
-    shape: fc.oneof(doubling, fanned, abstract, mutating),
+    shape: fc.oneof(doubling, fanned, abstract, mutating, subscribing),
     ids: idList,
     emails: fc.array(fc.constantFrom('a@example.com', 'A@EXAMPLE.COM', `${'x'.repeat(300)}@e.com`, 'nope'), {
       maxLength: 300,

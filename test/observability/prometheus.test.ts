@@ -200,6 +200,7 @@ describe('the operator kit (deploy/)', () => {
     // Every metric there is: those a deployment with Redis adds too.
     const all = new Metrics();
     all.watchShared(() => true);
+    all.watchSubscriptions(() => 0);
     const exported = new Set((await all.registry.getMetricsAsJSON()).map((metric) => metric.name));
     const named = new Set(
       [

@@ -76,6 +76,11 @@ export const PUBLIC_CODES = {
     status: null,
     meaning: 'The directory’s history no longer reaches this change-feed cursor; start again with `since`.',
   },
+  CHANGE_STREAM_UNAVAILABLE: {
+    status: null,
+    meaning:
+      'The change streams (Redis) are unreachable: the subscription ends; resume with its last cursor.',
+  },
   DIRECTORY_RATE_LIMITED: {
     status: null,
     meaning:

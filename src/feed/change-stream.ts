@@ -14,7 +14,10 @@ export interface StreamRead {
   readonly entries: readonly StreamEntry[];
   /** The place of the newest entry the stream holds (0: none yet). */
   readonly last: number;
-  /** The place asked for is older than what the stream still keeps: entries after it are gone. */
+  /**
+   * The place asked for is older than what the stream still keeps (entries after it are gone), or newer
+   * than its newest (a cursor from before the stream was lost).
+   */
   readonly expired: boolean;
 }
 

@@ -50,7 +50,8 @@ export class MemoryChangeStream implements ChangeStream {
     this.trim(stream);
     const first = stream.entries[0]?.seq ?? stream.last + 1;
     // Entries between `seq` and the oldest kept were trimmed: the reader missed them.
-    const expired = seq < first - 1;
+    // …or the place is past the newest: from another stream's life, nothing since can be told.
+    const expired = seq < first - 1 || seq > stream.last;
     const start = stream.entries.findIndex((entry) => entry.seq > seq);
     const entries = (start < 0 ? [] : stream.entries.slice(start, start + limit)).map(
       ({ seq: at, change }) => ({

@@ -113,7 +113,9 @@ export class RedisChangeStream implements ChangeStream {
       limit <= 0
         ? []
         : rows.map(([id, fields]) => ({ seq: seqOf(id), change: JSON.parse(fields[1] ?? 'null') as Change }));
-    return { entries, last: newest, expired: seq < oldest - 1 };
+    // A place past the newest is from before the stream was lost (Redis restarted without its data):
+    // what came since cannot be told, so it is expired too.
+    return { entries, last: newest, expired: seq < oldest - 1 || seq > newest };
   }
 
   async wait(directory: string, seq: number, waitMs: number, signal?: AbortSignal): Promise<void> {

@@ -45,7 +45,7 @@ export async function* subscribeChanges(ctx: Context, args: SubscribeArgs): Asyn
   const given = after === null ? null : readCursor(ctx, after);
   for (const directory of chosen) {
     const from = given?.[directory.name];
-    positions.set(directory.name, from ?? (await stream.read(directory.name, 0, 0)).last);
+    positions.set(directory.name, from ?? (await streamed(stream.read(directory.name, 0, 0))).last);
   }
   const who = `${ctx.principal.kind}:${ctx.principal.subject}`;
   if (!slots.take(who, limits.subscriptionsPerPrincipal)) {
@@ -71,7 +71,7 @@ export async function* subscribeChanges(ctx: Context, args: SubscribeArgs): Asyn
       let sent = false;
       for (const directory of chosen) {
         const name = directory.name;
-        const read = await stream.read(name, positions.get(name) ?? 0, 100);
+        const read = await streamed(stream.read(name, positions.get(name) ?? 0, 100));
         if (read.expired) {
           throw publicError(
             CODE.CHANGES_EXPIRED,
@@ -103,9 +103,11 @@ export async function* subscribeChanges(ctx: Context, args: SubscribeArgs): Asyn
       if (sent) continue;
       const left =
         ctx.principal.expiresAt === null ? WAIT_MS : Math.min(WAIT_MS, ctx.principal.expiresAt - Date.now());
-      await Promise.race(
-        chosen.map((directory) =>
-          stream.wait(directory.name, positions.get(directory.name) ?? 0, Math.max(0, left), signal),
+      await streamed(
+        Promise.race(
+          chosen.map((directory) =>
+            stream.wait(directory.name, positions.get(directory.name) ?? 0, Math.max(0, left), signal),
+          ),
         ),
       );
     }
@@ -114,6 +116,18 @@ export async function* subscribeChanges(ctx: Context, args: SubscribeArgs): Asyn
     feed.closing?.removeEventListener('abort', clientGone);
     ended.abort();
     slots.give(who);
+  }
+}
+
+/** What the stream answers; its store failing (Redis unreachable) ends the subscription with a code. */
+async function streamed<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch {
+    throw publicError(
+      CODE.CHANGE_STREAM_UNAVAILABLE,
+      'The change streams are unreachable: subscribe again with the last cursor in a moment.',
+    );
   }
 }
 

@@ -243,3 +243,33 @@ describe('the Redis stream itself', () => {
     stream.close();
   });
 });
+
+// Last: it restarts Redis (without its data, as a Redis without persistence comes back).
+describe('Redis unreachable', () => {
+  it('ends a subscription with CHANGE_STREAM_UNAVAILABLE; after a restart an old cursor is CHANGES_EXPIRED and a new subscription is served', async () => {
+    const watcher = subscribe(1, { directories: ['acme'] });
+    await watcher.ready;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    simulators.sims.monocloud.access.signIn(simulators.ids.monocloud[3] ?? '', nextSecond());
+    await until(() => watcher.events.length >= 1);
+    const cursor = watcher.events[0]?.cursor;
+    await redis.stop();
+    await until(() => watcher.ended || watcher.errors.length > 0, 10_000);
+    expect(watcher.errors[0]?.extensions?.code).toBe('CHANGE_STREAM_UNAVAILABLE');
+    await watcher.close();
+    await redis.start();
+    await until(() => links.every((shared) => shared.ready), 10_000);
+    const old = subscribe(1, { directories: ['acme'], after: cursor });
+    await until(() => old.ended || old.errors.length > 0, 10_000);
+    expect(old.errors[0]?.extensions?.code).toBe('CHANGES_EXPIRED');
+    await old.close();
+    // The pollers start the lost streams afresh; a subscription from now is served.
+    await until(() => replicas.some((replica) => replica.poller.holdsLease('acme')), 10_000);
+    const fresh = subscribe(0, { directories: ['acme'] });
+    await fresh.ready;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    simulators.sims.monocloud.access.signIn(simulators.ids.monocloud[4] ?? '', nextSecond() + 5);
+    await until(() => fresh.events.length >= 1, 10_000);
+    await fresh.close();
+  }, 40_000);
+});

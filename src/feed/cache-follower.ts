@@ -1,8 +1,11 @@
 import type { DirectoryRegistry } from '../directory/registry.js';
 import type { ChangeStream } from './change-stream.js';
+import { sleep } from './sleep.js';
 
 /** The longest a follower waits for an entry before it looks again (shutdown). */
 const WAIT_MS = 15_000;
+/** How long a follower waits before it tries an unreachable stream again. */
+const RETRY_MS = 1_000;
 
 /**
  * The user cache learns from the feed: on every replica, for each directory with a cache, a follower
@@ -36,21 +39,27 @@ export class CacheFollower {
 
   private async follow(directory: string, forget: (localIds: readonly string[]) => void): Promise<void> {
     const signal = this.stopped.signal;
-    let seq = (await this.stream.read(directory, 0, 0)).last;
+    let seq: number | null = null;
     while (!signal.aborted) {
-      const read = await this.stream.read(directory, seq, 500);
-      if (read.entries.length === 0) {
-        // Trimmed past us (a long stall): nothing to replay, go on from the newest.
-        if (read.expired) seq = read.last;
-        await this.stream.wait(directory, seq, WAIT_MS, signal);
-        continue;
+      try {
+        seq ??= (await this.stream.read(directory, 0, 0)).last;
+        const read = await this.stream.read(directory, seq, 500);
+        if (read.entries.length === 0) {
+          // Trimmed past us (a long stall), or the stream was lost: nothing to replay, go on from the newest.
+          if (read.expired) seq = read.last;
+          await this.stream.wait(directory, seq, WAIT_MS, signal);
+          continue;
+        }
+        const users = [...new Set(read.entries.flatMap((entry) => entry.change.userId ?? []))];
+        if (users.length > 0) {
+          forget(users);
+          this.dropped += users.length;
+        }
+        seq = read.entries.at(-1)?.seq ?? seq;
+      } catch {
+        // The stream's store is unreachable (Redis): the cache keeps its TTL meanwhile; look again.
+        await sleep(RETRY_MS, signal);
       }
-      const users = [...new Set(read.entries.flatMap((entry) => entry.change.userId ?? []))];
-      if (users.length > 0) {
-        forget(users);
-        this.dropped += users.length;
-      }
-      seq = read.entries.at(-1)?.seq ?? seq;
     }
   }
 }

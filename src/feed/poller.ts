@@ -4,6 +4,7 @@ import type { DirectoryRegistry } from '../directory/registry.js';
 import { timedCall } from '../resilience/deadline.js';
 import { withShare } from '../resilience/fair-queue.js';
 import type { ChangeStream, Lease } from './change-stream.js';
+import { sleep } from './sleep.js';
 
 export interface PollerSettings {
   /** The shortest wait between polls of a directory (right after changes). */
@@ -130,17 +131,4 @@ export class FeedPoller {
     this.observer.polled?.(directory.name, outcome, appended ? page.changes.length : 0);
     return { found: appended ? page.changes.length : 0, more: appended && page.more };
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -6,6 +6,8 @@ import { Authenticator } from '../../src/auth/authenticator.js';
 import { authSettings } from '../../src/auth/settings.js';
 import { serverSettings } from '../../src/config/config.js';
 import type { Change, ChangePosition } from '../../src/directory/change-model.js';
+import type { DirectoryRegistry } from '../../src/directory/registry.js';
+import { CacheFollower } from '../../src/feed/cache-follower.js';
 import { FeedPoller } from '../../src/feed/poller.js';
 import { RedisChangeStream } from '../../src/feed/redis-change-stream.js';
 import { createHttpServer } from '../../src/server/http-server.js';
@@ -247,6 +249,20 @@ describe('the Redis stream itself', () => {
 // Last: it restarts Redis (without its data, as a Redis without persistence comes back).
 describe('Redis unreachable', () => {
   it('ends a subscription with CHANGE_STREAM_UNAVAILABLE; after a restart an old cursor is CHANGES_EXPIRED and a new subscription is served', async () => {
+    // A replica's cache follower reads the same stream: it must ride out the outage (not crash the
+    // process with a rejected loop) and follow the new stream after it.
+    // (A directory with a cache is all it needs: here one whose cache only counts what it is told.)
+    const forgotten: string[] = [];
+    const cached = {
+      name: 'acme',
+      listChanges: () => undefined,
+      forget: (ids: readonly string[]) => forgotten.push(...ids),
+    };
+    const follower = new CacheFollower(
+      { providers: [cached] } as unknown as DirectoryRegistry,
+      replicas[0]?.stream as RedisChangeStream,
+    );
+    follower.start();
     const watcher = subscribe(1, { directories: ['acme'] });
     await watcher.ready;
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -269,7 +285,10 @@ describe('Redis unreachable', () => {
     await fresh.ready;
     await new Promise((resolve) => setTimeout(resolve, 600));
     simulators.sims.monocloud.access.signIn(simulators.ids.monocloud[4] ?? '', nextSecond() + 5);
+    const dropped = follower.dropped;
     await until(() => fresh.events.length >= 1, 10_000);
     await fresh.close();
+    await until(() => follower.dropped > dropped, 10_000);
+    await follower.stop();
   }, 40_000);
 });

@@ -101,7 +101,9 @@ describe('pre-execution work is linear in the document', () => {
     const text = doubling(10_000, false);
     const started = performance.now();
     const shape = shapeOf(parse(text, { noLocation: true }));
-    expect(performance.now() - started).toBeLessThan(200);
+    // A pass that re-expanded spreads would need 2^10000 steps, never ending: the bound only separates
+    // "ends" from "never", so it is loose enough for a machine busy with other test files (~30 ms alone).
+    expect(performance.now() - started).toBeLessThan(2_000);
     expect(shape.fields).toBe(SATURATED);
   });
 

@@ -13,6 +13,13 @@ import type { User, UserStatus } from './model.js';
  */
 export const MAX_ACCOUNTS_PER_ACTION = 10;
 
+/**
+ * Sessions one account's sign-out deletes per request at most, in a directory that deletes them one by
+ * one (the budget's bound: past it the account is FAILED with OPERATION_TOO_EXPENSIVE and the same
+ * request again goes on).
+ */
+export const SESSIONS_PER_ACCOUNT = 10;
+
 export type LifecycleAction =
   | 'suspend'
   | 'resume'

@@ -5,7 +5,7 @@ import type {
   LifecycleAction,
   PlannedCall,
 } from '../../directory/lifecycle.js';
-import { namedIdentity, namedPasskey } from '../../directory/lifecycle.js';
+import { namedIdentity, namedPasskey, SESSIONS_PER_ACCOUNT } from '../../directory/lifecycle.js';
 import type { CallOptions } from '../../directory/port.js';
 import type { MonoCloudClient } from './client.js';
 
@@ -13,12 +13,6 @@ import type { MonoCloudClient } from './client.js';
 // which signs the user out everywhere in the same call; a sign-out without disabling lists the
 // sessions (Pro plan) and deletes them one by one, since no call revokes them all. What a repeat
 // answers (200, 409 or 422) is unconfirmed: the plan never repeats, it reads `disabled` first.
-
-/**
- * Sessions one account's sign-out deletes per request at most (the budget's bound: past it the account
- * is FAILED with OPERATION_TOO_EXPENSIVE and the same request again goes on).
- */
-export const SESSIONS_PER_ACCOUNT = 10;
 
 const path = (id: string) => `/api/users/${encodeURIComponent(id)}`;
 

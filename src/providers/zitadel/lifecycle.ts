@@ -6,7 +6,7 @@ import type {
   PlannedCall,
   Suspension,
 } from '../../directory/lifecycle.js';
-import { namedIdentity, namedPasskey } from '../../directory/lifecycle.js';
+import { namedIdentity, namedPasskey, SESSIONS_PER_ACCOUNT } from '../../directory/lifecycle.js';
 import type { CallOptions } from '../../directory/port.js';
 import type { ZitadelClient } from './client.js';
 import { toZitadelUser } from './mapper.js';
@@ -17,12 +17,6 @@ import { toZitadelUser } from './mapper.js';
 // alone. Sessions survive deactivation, so a suspension that revokes them deletes them one by one
 // (DeleteSession is idempotent); there is no call that revokes a user's OIDC refresh tokens, which
 // deactivation blocks instead.
-
-/**
- * Sessions one account's sign-out deletes per request at most (the budget's bound: past it the account
- * is FAILED with OPERATION_TOO_EXPENSIVE and the same request again goes on).
- */
-export const SESSIONS_PER_ACCOUNT = 10;
 
 const path = (id: string) => `/v2/users/${encodeURIComponent(id)}`;
 

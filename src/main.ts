@@ -18,6 +18,7 @@ import { AUTH_OFF_WARNING, type ServingState } from './plugins/observability/use
 import {
   buildGeneration,
   CurrentGeneration,
+  feedConfig,
   GenerationError,
   needsRestart,
   type ProcessServices,
@@ -58,19 +59,15 @@ async function main(settings: ProcessConfig): Promise<void> {
   let reloading: Promise<ReloadOutcome> | null = null;
   const actionStore: ActionStore =
     shared === undefined ? new MemoryActionStore() : new RedisActionStore(shared);
-  const feed = file?.feed ?? null;
-  const retention = {
-    maxLength: feed?.maxLength ?? 10_000,
-    maxAgeMs: (feed?.maxAgeSeconds ?? 86_400) * 1000,
-  };
+  const feed = feedConfig(file);
+  const retention = { maxLength: feed.maxLength, maxAgeMs: feed.maxAgeSeconds * 1000 };
   // With Redis the replicas share one stream per directory and elect one poller for it; without, a
   // replica is its own cluster (its own poller per directory).
-  const feedStream =
-    feed !== null && !feed.enabled
-      ? null
-      : shared === undefined
-        ? new MemoryChangeStream(retention)
-        : new RedisChangeStream(shared, retention);
+  const feedStream = !feed.enabled
+    ? null
+    : shared === undefined
+      ? new MemoryChangeStream(retention)
+      : new RedisChangeStream(shared, retention);
   const feedClosing = new AbortController();
   const feedSlots = new SubscriptionSlots();
   metrics?.watchSubscriptions(() => feedSlots.size);

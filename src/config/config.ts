@@ -177,6 +177,71 @@ export const directoryConfig = z.discriminatedUnion('provider', [monocloud, zita
     issue.code === 'invalid_union' ? 'provider must be one of: monocloud, zitadel, app-services' : undefined,
 });
 
+/** The pushed change feed (`feed:`); its defaults are what demo mode runs. */
+export const feedSettings = z.strictObject({
+  enabled: z
+    .boolean('must be true or false')
+    .default(true)
+    .describe(
+      'Poll every directory’s change feed into the streams `subscription { changes }` and the cache read.',
+    ),
+  minIntervalMs: z
+    .number()
+    .int()
+    .min(200)
+    .max(600_000)
+    .default(1_000)
+    .describe('The shortest wait between two polls of a directory (right after changes).'),
+  maxIntervalMs: z
+    .number()
+    .int()
+    .min(200)
+    .max(3_600_000)
+    .default(30_000)
+    .describe(
+      'The longest wait between two polls of a quiet directory (it doubles per empty poll up to this).',
+    ),
+  leaseSeconds: z
+    .number()
+    .int()
+    .min(3)
+    .max(600)
+    .default(15)
+    .describe(
+      'How long a replica’s claim to poll a directory lasts unrenewed: another replica takes over this long after its holder died (at once when it drains).',
+    ),
+  maxLength: z
+    .number()
+    .int()
+    .min(100)
+    .max(10_000_000)
+    .default(10_000)
+    .describe(
+      'Changes each directory’s stream keeps at most; an older subscription cursor ends with CHANGES_EXPIRED.',
+    ),
+  maxAgeSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(86_400)
+    .describe('How long each directory’s stream keeps a change.'),
+  subscriptionsPerPrincipal: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(10)
+    .describe('Subscriptions one caller may hold open at once on one replica (RATE_LIMITED past it).'),
+  eventsPerSecond: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(100)
+    .describe('Events one subscription is sent per second at most (the rest wait their turn).'),
+});
+
 export const fileSchema = z
   .strictObject({
     directories: z
@@ -325,70 +390,7 @@ export const fileSchema = z
       ])
       .prefault({ sink: 'stdout' })
       .describe('Where the audit log goes: standard output (default), a file, or nowhere.'),
-    feed: z
-      .strictObject({
-        enabled: z
-          .boolean('must be true or false')
-          .default(true)
-          .describe(
-            'Poll every directory’s change feed into the streams `subscription { changes }` and the cache read.',
-          ),
-        minIntervalMs: z
-          .number()
-          .int()
-          .min(200)
-          .max(600_000)
-          .default(1_000)
-          .describe('The shortest wait between two polls of a directory (right after changes).'),
-        maxIntervalMs: z
-          .number()
-          .int()
-          .min(200)
-          .max(3_600_000)
-          .default(30_000)
-          .describe(
-            'The longest wait between two polls of a quiet directory (it doubles per empty poll up to this).',
-          ),
-        leaseSeconds: z
-          .number()
-          .int()
-          .min(3)
-          .max(600)
-          .default(15)
-          .describe(
-            'How long a replica’s claim to poll a directory lasts unrenewed: another replica takes over this long after its holder died (at once when it drains).',
-          ),
-        maxLength: z
-          .number()
-          .int()
-          .min(100)
-          .max(10_000_000)
-          .default(10_000)
-          .describe(
-            'Changes each directory’s stream keeps at most; an older subscription cursor ends with CHANGES_EXPIRED.',
-          ),
-        maxAgeSeconds: z
-          .number()
-          .int()
-          .min(60)
-          .max(30 * 86_400)
-          .default(86_400)
-          .describe('How long each directory’s stream keeps a change.'),
-        subscriptionsPerPrincipal: z
-          .number()
-          .int()
-          .min(1)
-          .max(10_000)
-          .default(10)
-          .describe('Subscriptions one caller may hold open at once on one replica (RATE_LIMITED past it).'),
-        eventsPerSecond: z
-          .number()
-          .int()
-          .min(1)
-          .max(100_000)
-          .default(100)
-          .describe('Events one subscription is sent per second at most (the rest wait their turn).'),
-      })
+    feed: feedSettings
       .prefault({})
       .describe(
         'The pushed change feed: `subscription { changes }` over SSE, and a cache that learns from it.',

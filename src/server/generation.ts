@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { ActionStore } from '../actions/action-store.js';
-import type { Config, DirectoryConfig } from '../config/config.js';
+import { type Config, type DirectoryConfig, feedSettings } from '../config/config.js';
 import type { DirectoryRegistry } from '../directory/registry.js';
 import { loadManifests } from '../documents/manifest-files.js';
 import { TrustedDocumentsError } from '../documents/trusted-documents.js';
@@ -67,7 +67,7 @@ export function buildGeneration(
       ? null
       : loadManifests(file.trustedDocuments.manifests, file.source);
   if (manifests !== null && manifests.problems.length > 0) throw new GenerationError(manifests.problems);
-  const feedSettings = file?.feed ?? DEMO_FEED;
+  const feedOptions = feedConfig(file);
   const registry = buildDirectories(
     configs,
     { metrics: services.metrics, shared: services.shared },
@@ -104,8 +104,8 @@ export function buildGeneration(
               slots: services.feedSlots,
               closing: services.feedClosing,
               limits: {
-                subscriptionsPerPrincipal: feedSettings.subscriptionsPerPrincipal,
-                eventsPerSecond: feedSettings.eventsPerSecond,
+                subscriptionsPerPrincipal: feedOptions.subscriptionsPerPrincipal,
+                eventsPerSecond: feedOptions.eventsPerSecond,
               },
             },
           }),
@@ -119,7 +119,7 @@ export function buildGeneration(
           ? { graphiql: true, introspection: true }
           : securityFrom(file, settings.production, services.log),
     });
-    return { settings, configs, registry, app, feed: feedRunner(registry, services, feedSettings) };
+    return { settings, configs, registry, app, feed: feedRunner(registry, services, feedOptions) };
   } catch (error) {
     if (error instanceof TrustedDocumentsError) throw new GenerationError(error.problems);
     throw error;
@@ -191,17 +191,10 @@ export function needsRestart(before: ProcessConfig, after: ProcessConfig): strin
   return changed;
 }
 
-/** Demo mode's feed: the config file's defaults. */
-const DEMO_FEED: Config['feed'] = {
-  enabled: true,
-  minIntervalMs: 1_000,
-  maxIntervalMs: 30_000,
-  leaseSeconds: 15,
-  maxLength: 10_000,
-  maxAgeSeconds: 86_400,
-  subscriptionsPerPrincipal: 10,
-  eventsPerSecond: 100,
-};
+/** The feed's settings: the config file's, or in demo mode (no file) its defaults. */
+export function feedConfig(file: Config | null | undefined): Config['feed'] {
+  return file?.feed ?? feedSettings.parse({});
+}
 
 /** The pollers and cache followers of a generation's directories, over the process's streams. */
 function feedRunner(

@@ -4,7 +4,11 @@ import type { Change, ChangePosition } from '../directory/change-model.js';
 // feed's own cursor logic) and appends them to that directory's stream; subscribers and the user
 // cache read the stream, never the directory, so upstream reads do not grow with consumers.
 
-/** One change as the stream keeps it: its place in the directory's stream (from 1, gapless) and the change. */
+/**
+ * One change as the stream keeps it: its place in the directory's stream (gapless and increasing; 0 is
+ * the place before the first entry; a stream started afresh after its store lost it numbers above
+ * every place of the old one) and the change.
+ */
 export interface StreamEntry {
   readonly seq: number;
   readonly change: Change;

@@ -4,8 +4,11 @@ import type { SharedState } from '../shared/shared-state.js';
 import type { ChangeStream, Lease, Retention, StreamEntry, StreamRead } from './change-stream.js';
 
 // The cluster's change streams in Redis: per directory a Redis Stream of changes (entry id `<seq>-0`,
-// gapless from 1, trimmed by length and by append age), the feed's position, a sequence counter and a
-// lease with a fencing token. Each step that must not interleave with another replica's is one Lua
+// gapless, trimmed by length and by append age), the feed's position, a sequence counter and a lease
+// with a fencing token. A stream numbers from a base (Redis' clock in µs when it was started), so a
+// stream started afresh after Redis lost its data numbers above every place of the lost one: a cursor
+// from before the loss reads as expired, never as a place in the new stream (seen in CI: a reader at 1
+// of the old stream silently skipped entry 1 of the new one). Each step that must not interleave with another replica's is one Lua
 // script: an append checks the lease it was given still holds, so a poller that lost its lease (paused,
 // partitioned) can never append after the new holder.
 
@@ -13,9 +16,15 @@ const APPEND = `
 local lease = redis.call('GET', KEYS[1])
 if lease ~= ARGV[1] then return 0 end
 local now = tonumber(ARGV[3])
+if redis.call('EXISTS', KEYS[3]) == 0 then
+  local t = redis.call('TIME')
+  local base = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
+  redis.call('SET', KEYS[3], base)
+  redis.call('SET', KEYS[5], base)
+end
 for i = 6, #ARGV do
   local seq = redis.call('INCR', KEYS[3])
-  redis.call('XADD', KEYS[2], seq .. '-0', 'c', ARGV[i], 't', now)
+  redis.call('XADD', KEYS[2], string.format('%.0f', seq) .. '-0', 'c', ARGV[i], 't', now)
 end
 redis.call('SET', KEYS[4], ARGV[2])
 redis.call('XTRIM', KEYS[2], 'MAXLEN', tonumber(ARGV[4]))
@@ -28,7 +37,7 @@ while true do
     if tonumber(entry[2][4]) >= oldest then keep = entry[1] break end
   end
   if keep then redis.call('XTRIM', KEYS[2], 'MINID', keep) break end
-  redis.call('XTRIM', KEYS[2], 'MINID', (tonumber(string.match(first[#first][1], '^(%d+)')) + 1) .. '-0')
+  redis.call('XTRIM', KEYS[2], 'MINID', string.format('%.0f', tonumber(string.match(first[#first][1], '^(%d+)')) + 1) .. '-0')
 end
 return 1
 `;
@@ -65,11 +74,7 @@ export class RedisChangeStream implements ChangeStream {
     private readonly retention: Retention,
   ) {
     this.channel = `${shared.keyPrefix}feed:appended`;
-    this.listener = shared.commands.duplicate({ keyPrefix: '' });
-    this.listener.on('error', () => {});
-    void this.listener.subscribe(this.channel).catch(() => undefined);
-    this.listener.on('message', (channel, directory) => {
-      if (channel !== this.channel) return;
+    this.listener = shared.listen(this.channel, (directory) => {
       for (const wake of this.waiters.get(directory) ?? []) wake();
     });
   }
@@ -77,11 +82,12 @@ export class RedisChangeStream implements ChangeStream {
   async append(lease: Lease, changes: readonly Change[], position: ChangePosition): Promise<boolean> {
     const done = await this.shared.commands.eval(
       APPEND,
-      4,
+      5,
       leaseKey(lease.directory),
       streamKey(lease.directory),
       seqKey(lease.directory),
       positionKey(lease.directory),
+      baseKey(lease.directory),
       leaseValue(lease),
       JSON.stringify(position),
       Date.now(),
@@ -101,21 +107,30 @@ export class RedisChangeStream implements ChangeStream {
 
   async read(directory: string, seq: number, limit: number): Promise<StreamRead> {
     const redis = this.shared.commands;
-    const [[, last], [, first], [, rows]] = (await redis
+    const [[, last], [, started], [, first], [, rows]] = (await redis
       .multi()
       .get(seqKey(directory))
+      .get(baseKey(directory))
       .xrange(streamKey(directory), '-', '+', 'COUNT', 1)
       .xrange(streamKey(directory), `(${seq}-0`, '+', 'COUNT', Math.max(1, limit))
-      .exec()) as [[unknown, string | null], [unknown, StreamRow[]], [unknown, StreamRow[]]];
+      .exec()) as [
+      [unknown, string | null],
+      [unknown, string | null],
+      [unknown, StreamRow[]],
+      [unknown, StreamRow[]],
+    ];
     const newest = Number(last ?? 0);
+    const base = Number(started ?? 0);
     const oldest = first[0] === undefined ? newest + 1 : seqOf(first[0][0]);
+    // 0 is the place before a stream's first entry, whatever its base.
+    const at = seq === 0 ? base : seq;
     const entries: StreamEntry[] =
       limit <= 0
         ? []
         : rows.map(([id, fields]) => ({ seq: seqOf(id), change: JSON.parse(fields[1] ?? 'null') as Change }));
-    // A place past the newest is from before the stream was lost (Redis restarted without its data):
-    // what came since cannot be told, so it is expired too.
-    return { entries, last: newest, expired: seq < oldest - 1 || seq > newest };
+    // A place below the base or past the newest is from before the stream was lost (Redis restarted
+    // without its data): what came since cannot be told, so it is expired too.
+    return { entries, last: newest, expired: at < base || at < oldest - 1 || at > newest };
   }
 
   async wait(directory: string, seq: number, waitMs: number, signal?: AbortSignal): Promise<void> {
@@ -172,3 +187,4 @@ const seqKey = (directory: string) => `feed:1:${directory}:seq`;
 const positionKey = (directory: string) => `feed:1:${directory}:position`;
 const leaseKey = (directory: string) => `feed:1:${directory}:lease`;
 const fenceKey = (directory: string) => `feed:1:${directory}:fence`;
+const baseKey = (directory: string) => `feed:1:${directory}:base`;

@@ -81,26 +81,33 @@ export class SharedState extends EventEmitter<{ up: []; down: [] }> {
         : new Redis(settings.url as string, options);
     client.defineCommand('gcra', { numberOfKeys: 1, lua: GCRA });
     this.client = client as Redis & GcraCommand;
-    // The subscriber queues its SUBSCRIBE until connected, and re-subscribes after a reconnect.
-    this.subscriber = client.duplicate({
-      enableOfflineQueue: true,
-      maxRetriesPerRequest: null,
-      keyPrefix: '',
-    });
-    // Errors are reported as `down`; ioredis would otherwise print each reconnect failure.
     client.on('error', () => {});
-    this.subscriber.on('error', () => {});
     client.on('ready', () => this.report(true));
     client.on('close', () => this.report(false));
     client.on('end', () => this.report(false));
-    void this.subscriber.subscribe(this.holdOffChannel).catch(() => undefined);
-    this.subscriber.on('message', (channel, text) => {
-      if (channel !== this.holdOffChannel) return;
+    this.subscriber = this.listen(this.holdOffChannel, (text) => {
       const message = parseHoldOff(text);
       if (message === null) return;
       if ('ms' in message) this.holdOffs.get(message.directory)?.(message.ms);
       else this.rates.get(message.directory)?.(message.rate);
     });
+  }
+
+  /**
+   * A connection of its own that hears `channel`, subscribed again on every `ready` (the first connect
+   * and each reconnect) with its failure caught. ioredis' own resubscribe sends SUBSCRIBE with no
+   * handler, so a connection closed while one was in flight was an unhandled rejection (seen in CI).
+   * The caller disconnects it.
+   */
+  listen(channel: string, onMessage: (text: string) => void): Redis {
+    const connection = this.client.duplicate({ keyPrefix: '', autoResubscribe: false });
+    // Errors show as `down` on the command connection; ioredis would otherwise print each retry.
+    connection.on('error', () => {});
+    connection.on('ready', () => void connection.subscribe(channel).catch(() => undefined));
+    connection.on('message', (heard: string, text: string) => {
+      if (heard === channel) onMessage(text);
+    });
+    return connection;
   }
 
   /** Commands can be sent now (connected and authenticated). */

@@ -223,12 +223,36 @@ describe('the Redis stream itself', () => {
       position,
     );
     const all = await stream.read('short', 0, 100);
-    expect(all.last).toBe(8);
+    const base = all.last - 8;
     expect(all.expired).toBe(true);
-    expect(all.entries.map((entry) => entry.seq)).toEqual([4, 5, 6, 7, 8]);
-    const kept = await stream.read('short', 3, 100);
+    expect(all.entries.map((entry) => entry.seq - base)).toEqual([4, 5, 6, 7, 8]);
+    const kept = await stream.read('short', base + 3, 100);
     expect(kept.expired).toBe(false);
     expect(kept.entries).toHaveLength(5);
+    stream.close();
+  });
+
+  it('numbers a stream started afresh (its Redis data lost) above the lost one: an old place reads as expired', async () => {
+    const stream = new RedisChangeStream(links[0] as SharedState, { maxLength: 100, maxAgeMs: 3_600_000 });
+    const lease = await stream.lease('lost', 'a', 5_000, null);
+    const held = lease as NonNullable<typeof lease>;
+    await stream.append(held, [change(1)], position);
+    const old = (await stream.read('lost', 0, 0)).last;
+    expect(Number.isSafeInteger(old)).toBe(true);
+    // What a Redis restarted without its data holds: none of the stream's keys (the lease is taken again).
+    const keys = await (links[0] as SharedState).commands.keys('feed-test:feed:1:lost:*');
+    expect(keys.length).toBeGreaterThan(0);
+    await (links[0] as SharedState).commands.del(...keys.map((key) => key.slice('feed-test:'.length)));
+    expect((await stream.read('lost', old, 10)).expired).toBe(true);
+    const again = await stream.lease('lost', 'a', 5_000, null);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await stream.append(again as NonNullable<typeof again>, [change(2), change(3)], position);
+    const stale = await stream.read('lost', old, 10);
+    expect(stale.expired).toBe(true);
+    const fresh = await stream.read('lost', 0, 10);
+    expect(fresh.expired).toBe(false);
+    expect(fresh.entries.map((entry) => entry.change.id)).toEqual(['c2', 'c3']);
+    expect(fresh.entries[0]?.seq).toBeGreaterThan(old);
     stream.close();
   });
 
@@ -240,7 +264,8 @@ describe('the Redis stream itself', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     await stream.append(held, [change(3)], position);
     const read = await stream.read('aged', 0, 100);
-    expect(read.entries.map((entry) => entry.seq)).toEqual([3]);
+    expect(read.entries.map((entry) => entry.change.id)).toEqual(['c3']);
+    expect(read.entries[0]?.seq).toBe(read.last);
     expect(read.expired).toBe(true);
     stream.close();
   });

@@ -27,6 +27,7 @@ import { attachGraphqlWs } from './server/graphql-ws.js';
 import { createHttpServer } from './server/http-server.js';
 import { loadProcessConfig, type ProcessConfig } from './server/process-config.js';
 import { closeGracefully } from './server/shutdown.js';
+import { createWebhooks } from './server/webhooks.js';
 import { SharedState } from './shared/shared-state.js';
 
 async function main(settings: ProcessConfig): Promise<void> {
@@ -68,6 +69,7 @@ async function main(settings: ProcessConfig): Promise<void> {
     : shared === undefined
       ? new MemoryChangeStream(retention)
       : new RedisChangeStream(shared, retention);
+  const webhooks = createWebhooks(file, feedStream, { shared, metrics, log });
   const feedClosing = new AbortController();
   const feedSlots = new SubscriptionSlots();
   metrics?.watchSubscriptions(() => feedSlots.size);
@@ -75,6 +77,7 @@ async function main(settings: ProcessConfig): Promise<void> {
     actionStore,
     feedStream,
     feedSlots,
+    webhooks: webhooks?.admin ?? null,
     feedClosing: feedClosing.signal,
     log,
     metrics,
@@ -92,6 +95,7 @@ async function main(settings: ProcessConfig): Promise<void> {
   };
   const generations = new CurrentGeneration(buildGeneration(settings, services, null));
   generations.current.feed?.start();
+  webhooks?.dispatcher.start();
   const reload = async (): Promise<ReloadOutcome> => {
     const before = generations.current;
     if (before.settings.source.kind !== 'file') {
@@ -184,7 +188,7 @@ async function main(settings: ProcessConfig): Promise<void> {
     log.info(`${signal} received, finishing in-flight requests (grace ${settings.shutdownGraceMs} ms)`);
     // Give the poll leases back while the last requests finish: another replica takes over at once.
     // Open subscriptions complete now (they would hold the grace period): clients resume elsewhere.
-    const feedStopped = generations.current.feed?.stop();
+    const feedStopped = Promise.all([generations.current.feed?.stop(), webhooks?.close()]);
     feedClosing.abort();
     if (!(await closeGracefully(server, settings.shutdownGraceMs)))
       log.info('grace period over, closed the rest');

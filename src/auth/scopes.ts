@@ -21,6 +21,7 @@ export const SCOPES = [
   'users:write:sessions',
   'users:write:credentials',
   'users:delete',
+  'webhooks:manage',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];
@@ -50,6 +51,8 @@ export const SCOPE_DESCRIPTIONS: Readonly<Record<Scope, string>> = {
   'users:write:credentials':
     'removePasskey and removeIdentity: remove a passkey or a linked identity from an account.',
   'users:delete': 'deleteAccount: delete an account (suspended first; cannot be undone).',
+  'webhooks:manage':
+    'webhooks, createWebhook, deleteWebhook, rotateWebhookSecret, replayWebhookDeadLetters: register endpoints that receive the changes of the directories (and kinds) the creator may read.',
   'documents:arbitrary':
     'Send documents outside the trusted-documents manifest when `trustedDocuments.mode` is `only` (GraphiQL, ad-hoc scripts).',
 };

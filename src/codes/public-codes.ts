@@ -140,6 +140,24 @@ export const PUBLIC_CODES = {
     status: null,
     meaning: 'The directory accepted the writes, but the account does not read as wanted yet; ask again.',
   },
+  // Managing webhooks: in `userErrors`
+  WEBHOOK_NOT_FOUND: {
+    status: null,
+    meaning: 'No webhook with this id (among those the caller may manage).',
+  },
+  WEBHOOK_TARGET_REFUSED: {
+    status: null,
+    meaning:
+      'The URL is not https, carries credentials, or points into a loopback, private or link-local network (webhooks.allowHttp, webhooks.allowPrivateNetworks).',
+  },
+  WEBHOOK_LIMIT_REACHED: {
+    status: null,
+    meaning: 'The cluster holds `webhooks.maxEndpoints` webhooks already.',
+  },
+  WEBHOOK_STORE_UNAVAILABLE: {
+    status: null,
+    meaning: 'Where webhooks are kept (Redis, or the change streams) is unreachable: nothing was changed.',
+  },
   // About the answer itself
   CHANGE_HISTORY_TRUNCATED: {
     status: null,

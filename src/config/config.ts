@@ -242,6 +242,109 @@ export const feedSettings = z.strictObject({
     .describe('Events one subscription is sent per second at most (the rest wait their turn).'),
 });
 
+/** Webhooks (`webhooks:`): where they may point, how hard they are retried; endpoints come from the API. */
+export const webhookSettings = z.strictObject({
+  enabled: z
+    .boolean('must be true or false')
+    .default(true)
+    .describe(
+      'Deliver changes to the endpoints registered with `createWebhook` (needs `feed.enabled`; nothing is sent until one is registered).',
+    ),
+  allowHttp: z
+    .boolean('must be true or false')
+    .default(false)
+    .describe('Allow plain `http:` endpoint URLs (else https only).'),
+  allowPrivateNetworks: z
+    .boolean('must be true or false')
+    .default(false)
+    .describe(
+      'Allow endpoints in loopback, private, link-local and carrier-grade NAT networks (else refused when created and at every connection: SSRF).',
+    ),
+  maxEndpoints: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000)
+    .default(50)
+    .describe('Endpoints the cluster holds at most.'),
+  timeoutMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(60_000)
+    .default(10_000)
+    .describe('The bound of one attempt: connecting, the answer’s headers, its body.'),
+  retryInitialMs: z
+    .number()
+    .int()
+    .min(10)
+    .max(3_600_000)
+    .default(5_000)
+    .describe('The first retry’s delay; each next one doubles (with jitter) up to `retryMaxMs`.'),
+  retryMaxMs: z
+    .number()
+    .int()
+    .min(10)
+    .max(86_400_000)
+    .default(600_000)
+    .describe('The longest delay between two attempts at one message.'),
+  retryForSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 86_400)
+    .default(3 * 86_400)
+    .describe('How long a message is retried after it was queued; then it becomes a dead letter.'),
+  concurrencyPerEndpoint: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(4)
+    .describe(
+      'Deliveries to one endpoint in flight at once (one per directory at most: order is per directory).',
+    ),
+  maxBacklog: z
+    .number()
+    .int()
+    .min(10)
+    .max(1_000_000)
+    .default(100_000)
+    .describe('Messages one directory’s queue holds for an endpoint; past it, new ones become dead letters.'),
+  breakerFailures: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000)
+    .default(5)
+    .describe('Consecutive failed attempts after which an endpoint is left alone for `breakerOpenSeconds`.'),
+  breakerOpenSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(3_600)
+    .default(30)
+    .describe('How long an endpoint whose breaker opened is left alone.'),
+  leaseSeconds: z
+    .number()
+    .int()
+    .min(3)
+    .max(600)
+    .default(15)
+    .describe(
+      'How long a replica’s claim to deliver to an endpoint lasts unrenewed: another replica carries on this long after its holder died.',
+    ),
+  rotationOverlapSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400)
+    .default(86_400)
+    .describe(
+      'How long the old secret keeps signing after `rotateWebhookSecret` (unless the call says otherwise).',
+    ),
+});
+
 export const fileSchema = z
   .strictObject({
     directories: z
@@ -395,6 +498,9 @@ export const fileSchema = z
       .describe(
         'The pushed change feed: `subscription { changes }` over SSE, and a cache that learns from it.',
       ),
+    webhooks: webhookSettings
+      .prefault({})
+      .describe('Webhooks: changes pushed to registered HTTPS endpoints, signed per Standard Webhooks.'),
     actions: z
       .strictObject({
         idempotencySeconds: z
@@ -462,6 +568,7 @@ export interface Config {
   readonly audit: z.output<typeof fileSchema>['audit'];
   readonly actions: z.output<typeof fileSchema>['actions'];
   readonly feed: z.output<typeof fileSchema>['feed'];
+  readonly webhooks: z.output<typeof fileSchema>['webhooks'];
   readonly limits: z.output<typeof fileSchema>['limits'];
   readonly cursorSecret: string | undefined;
   readonly previousCursorSecrets: readonly string[];
@@ -526,6 +633,7 @@ export function parseConfig(text: string, source: string, env: NodeJS.ProcessEnv
       audit: parsed.data.audit,
       actions: parsed.data.actions,
       feed: parsed.data.feed,
+      webhooks: parsed.data.webhooks,
       limits: parsed.data.limits,
       cursorSecret: parsed.data.cursorSecret,
       previousCursorSecrets: parsed.data.previousCursorSecrets,

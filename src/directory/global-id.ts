@@ -30,6 +30,11 @@ export function encodeUserId(directory: string, localId: string): string {
   );
 }
 
+/** A change's id across the whole feed: its directory and the provider's event id. */
+export function encodeChangeId(directory: string, localId: string): string {
+  return Buffer.from(`c1:${directory}:${localId}`, 'utf8').toString('base64url');
+}
+
 /** Returns the reference, or a sentence saying what is wrong with the id (never throws). */
 export function decodeUserId(globalId: string): UserRef | string {
   const known = decoded.get(globalId);

@@ -17,6 +17,7 @@ import { withResponseMemo } from '../http/client.js';
 import { ReadRecord } from '../observability/read-record.js';
 import { type RequestDeadline, withDeadline } from '../resilience/deadline.js';
 import { withShare } from '../resilience/fair-queue.js';
+import type { WebhookAdmin } from '../webhooks/webhook-store.js';
 import { Loaders } from './loaders.js';
 import { PartialErrors } from './partial-errors.js';
 
@@ -68,6 +69,8 @@ export interface Feed {
   readonly slots: SubscriptionSlots;
   /** Aborts when the process drains: open subscriptions complete, and clients resume elsewhere. */
   readonly closing?: AbortSignal;
+  /** The webhooks API's machinery; null: webhooks are off. */
+  readonly webhooks?: WebhookAdmin | null;
 }
 
 /**

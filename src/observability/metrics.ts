@@ -135,6 +135,30 @@ export class Metrics {
     labelNames: ['directory'],
     registers: [this.registry],
   });
+  private readonly webhookDeliveries = new Counter({
+    name: 'usergraph_webhook_deliveries_total',
+    help: 'Webhook attempts this replica made as the holder of an endpoint’s lease: delivered (2xx), failed (to be retried), dead (its retry period ended), overflow (queued past webhooks.maxBacklog: dead at once).',
+    labelNames: ['endpoint', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly webhookLag = new Gauge({
+    name: 'usergraph_webhook_lag_seconds',
+    help: 'How long the oldest message waiting for an endpoint has waited (0: none), on the replica that delivers to it.',
+    labelNames: ['endpoint'],
+    registers: [this.registry],
+  });
+  private readonly webhookBacklog = new Gauge({
+    name: 'usergraph_webhook_backlog',
+    help: 'Messages waiting for an endpoint, on the replica that delivers to it.',
+    labelNames: ['endpoint'],
+    registers: [this.registry],
+  });
+  private readonly webhookDead = new Gauge({
+    name: 'usergraph_webhook_dead_letters',
+    help: 'Dead letters an endpoint holds (replayWebhookDeadLetters puts them back), on the replica that delivers to it.',
+    labelNames: ['endpoint'],
+    registers: [this.registry],
+  });
   private readonly cacheLookups = new Counter({
     name: 'usergraph_cache_lookups_total',
     help: 'Users (and ZITADEL passkeys and links) looked up in the user cache: hit (fresh), stale (served while refreshed) or miss.',
@@ -269,6 +293,23 @@ export class Metrics {
   feedPoll(directory: string, outcome: string, changes: number): void {
     this.feedPolls.inc({ directory, outcome });
     if (changes > 0) this.feedChanges.inc({ directory }, changes);
+  }
+
+  /** Webhook attempts to `endpoint` by outcome. */
+  webhookAttempt(endpoint: string, outcome: string, count = 1): void {
+    this.webhookDeliveries.inc({ endpoint, outcome }, count);
+  }
+
+  /** Where an endpoint this replica delivers to stands; `null`: it no longer delivers to it. */
+  webhookStanding(endpoint: string, standing: { lag: number; backlog: number; dead: number } | null): void {
+    if (standing === null) {
+      for (const gauge of [this.webhookLag, this.webhookBacklog, this.webhookDead])
+        gauge.remove({ endpoint });
+      return;
+    }
+    this.webhookLag.set({ endpoint }, standing.lag);
+    this.webhookBacklog.set({ endpoint }, standing.backlog);
+    this.webhookDead.set({ endpoint }, standing.dead);
   }
 
   /** Subscriptions open on this replica (read at scrape time). */

@@ -101,7 +101,7 @@ const LookupFailureType = builder
     }),
   });
 
-const UserErrorType = builder.objectRef<UserError>('UserError').implement({
+export const UserErrorType = builder.objectRef<UserError>('UserError').implement({
   description: 'A mistake in the input (or a request that cannot run now), and where it is.',
   fields: (t) => ({
     code: t.exposeString('code', { description: 'The public code (docs/errors.md).' }),

@@ -1,6 +1,6 @@
 import { capabilities, changesPage, changeUser } from '../cost/field-costs.js';
 import { type Capabilities, CHANGE_KINDS, type Change } from '../directory/change-model.js';
-import { encodeGroupId, encodeUserId } from '../directory/global-id.js';
+import { encodeChangeId, encodeGroupId, encodeUserId } from '../directory/global-id.js';
 import { builder, costs, needs } from '../graphql/builder.js';
 import { directoryError } from '../use-cases/capability.js';
 import { chooseDirectories } from '../use-cases/choose-directories.js';
@@ -17,7 +17,7 @@ import { UserInterface } from './user.js';
 
 // The change feed and each directory's capabilities.
 
-const ChangeKindEnum = builder.enumType('ChangeKind', {
+export const ChangeKindEnum = builder.enumType('ChangeKind', {
   description: 'What a change did, normalised across providers; `rawType` keeps the provider’s own.',
   values: Object.fromEntries(CHANGE_KINDS.map((kind) => [kind, {}])) as Record<
     (typeof CHANGE_KINDS)[number],
@@ -30,7 +30,7 @@ const ChangeType = builder.objectRef<Change>('Change').implement({
   fields: (t) => ({
     id: t.id({
       description: 'Unique across the feed (directory and the provider’s event id).',
-      resolve: (change) => Buffer.from(`c1:${change.directory}:${change.id}`, 'utf8').toString('base64url'),
+      resolve: (change) => encodeChangeId(change.directory, change.id),
     }),
     at: t.expose('at', { type: 'DateTime', description: 'When it happened (the directory’s clock).' }),
     kind: t.field({ type: ChangeKindEnum, description: 'What it did.', resolve: (change) => change.kind }),

@@ -21,6 +21,7 @@ import './role.js';
 import './session.js';
 import './changes.js';
 import './actions.js';
+import './webhooks.js';
 import { declareUserEntities } from './federation.js';
 import './directory-health.js';
 

@@ -14,6 +14,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { ReloadOutcome } from '../plugins/access/use-admin-reload.js';
 import type { ServingState } from '../plugins/observability/use-readiness.js';
 import type { SharedState } from '../shared/shared-state.js';
+import type { WebhookAdmin } from '../webhooks/webhook-store.js';
 import { type App, createApp } from './app.js';
 import type { Demo } from './demo.js';
 import { BuiltDirectories, buildDirectories } from './directories.js';
@@ -35,6 +36,8 @@ export interface ProcessServices {
   readonly feedSlots: SubscriptionSlots;
   /** Aborted when the process drains: open subscriptions complete. */
   readonly feedClosing: AbortSignal;
+  /** The webhooks API's machinery (null: webhooks are off). */
+  readonly webhooks?: WebhookAdmin | null;
   readonly demo: Demo | null;
   /** Reloads the config (SIGHUP, or POST /admin/reload where it is on). */
   readonly reload: () => Promise<ReloadOutcome>;
@@ -103,6 +106,7 @@ export function buildGeneration(
               stream: services.feedStream,
               slots: services.feedSlots,
               closing: services.feedClosing,
+              webhooks: services.webhooks ?? null,
               limits: {
                 subscriptionsPerPrincipal: feedOptions.subscriptionsPerPrincipal,
                 eventsPerSecond: feedOptions.eventsPerSecond,

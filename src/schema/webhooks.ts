@@ -17,6 +17,7 @@ import { ChangeKindEnum } from './changes.js';
 // with `webhooks:manage`. A secret is answered once (create, rotate) and never listed.
 
 const MAX_DEAD_LETTERS_SHOWN = 100;
+const USER_ERRORS = 'What the caller got wrong, or why the request cannot run now; empty when it ran.';
 
 const DeadLetterType = builder.objectRef<DeadLetter>('WebhookDeadLetter').implement({
   description:
@@ -102,12 +103,21 @@ builder.queryField('webhooks', (t) =>
 const SecretPayloadType = builder.objectRef<SecretPayload>('WebhookSecretPayload').implement({
   description: 'A webhook with a new secret: the only time the secret is answered.',
   fields: (t) => ({
-    webhook: t.field({ type: WebhookType, nullable: true, resolve: (payload) => payload.webhook }),
+    webhook: t.field({
+      type: WebhookType,
+      nullable: true,
+      description: 'The webhook (null when `userErrors` says why not).',
+      resolve: (payload) => payload.webhook,
+    }),
     secret: t.exposeString('secret', {
       nullable: true,
       description: 'The signing secret (`whsec_…`) for the receiver’s Standard Webhooks library; shown once.',
     }),
-    userErrors: t.field({ type: [UserErrorType], resolve: (payload) => payload.userErrors }),
+    userErrors: t.field({
+      type: [UserErrorType],
+      description: USER_ERRORS,
+      resolve: (payload) => payload.userErrors,
+    }),
   }),
 });
 
@@ -174,8 +184,15 @@ const DeletePayload = builder
   .implement({
     description: 'The webhook deleted, with its queue and dead letters.',
     fields: (t) => ({
-      deletedId: t.exposeID('deletedId', { nullable: true }),
-      userErrors: t.field({ type: [UserErrorType], resolve: (payload) => payload.userErrors }),
+      deletedId: t.exposeID('deletedId', {
+        nullable: true,
+        description: 'The id deleted (null when `userErrors` says why not).',
+      }),
+      userErrors: t.field({
+        type: [UserErrorType],
+        description: USER_ERRORS,
+        resolve: (payload) => payload.userErrors,
+      }),
     }),
   });
 
@@ -194,8 +211,12 @@ const ReplayPayload = builder
   .implement({
     description: 'How many dead letters went back to the front of their queues.',
     fields: (t) => ({
-      replayed: t.exposeInt('replayed'),
-      userErrors: t.field({ type: [UserErrorType], resolve: (payload) => payload.userErrors }),
+      replayed: t.exposeInt('replayed', { description: 'Dead letters queued again.' }),
+      userErrors: t.field({
+        type: [UserErrorType],
+        description: USER_ERRORS,
+        resolve: (payload) => payload.userErrors,
+      }),
     }),
   });
 

@@ -36,7 +36,9 @@ export class WebhookReceiver {
 
   static async start(options: { seed?: number; failRate?: number } = {}): Promise<WebhookReceiver> {
     const holder: { receiver?: WebhookReceiver } = {};
-    const server = createServer((request, response) => holder.receiver?.handle(request.headers, request, response));
+    const server = createServer((request, response) =>
+      holder.receiver?.handle(request.headers, request, response),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const receiver = new WebhookReceiver(server, (server.address() as AddressInfo).port, options.seed ?? 1);
     receiver.failRate = options.failRate ?? 0;

@@ -14,7 +14,7 @@ export interface TargetPolicy {
   readonly allowPrivateNetworks: boolean;
 }
 
-const BLOCKED = new BlockList();
+const BLOCKED_V4 = new BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
@@ -28,8 +28,11 @@ for (const [network, prefix] of [
   ['224.0.0.0', 4],
   ['240.0.0.0', 4],
 ] as const) {
-  BLOCKED.addSubnet(network, prefix, 'ipv4');
+  BLOCKED_V4.addSubnet(network, prefix, 'ipv4');
 }
+// Separate lists: Node's BlockList matches IPv4 addresses against IPv6 rules in their mapped form, so
+// one list holding `::ffff:0:0/96` would block every IPv4 address.
+const BLOCKED_V6 = new BlockList();
 for (const [network, prefix] of [
   ['::', 128],
   ['::1', 128],
@@ -38,7 +41,7 @@ for (const [network, prefix] of [
   ['ff00::', 8],
   ['64:ff9b::', 96],
 ] as const) {
-  BLOCKED.addSubnet(network, prefix, 'ipv6');
+  BLOCKED_V6.addSubnet(network, prefix, 'ipv6');
 }
 
 /** The longest URL a webhook may have. */
@@ -48,10 +51,31 @@ export const MAX_URL_LENGTH = 2_048;
 export function isBlockedAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return true;
-  if (family === 4) return BLOCKED.check(address, 'ipv4');
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped?.[1] !== undefined) return BLOCKED.check(mapped[1], 'ipv4');
-  return BLOCKED.check(address, 'ipv6');
+  if (family === 4) return BLOCKED_V4.check(address, 'ipv4');
+  const groups = ipv6Groups(address);
+  // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) forms reach an IPv4 host: judge that one.
+  if (groups.slice(0, 5).every((group) => group === 0) && (groups[5] === 0xffff || groups[5] === 0)) {
+    const [high = 0, low = 0] = groups.slice(6);
+    if (groups[5] === 0xffff || high !== 0 || low > 1) {
+      return BLOCKED_V4.check(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`, 'ipv4');
+    }
+  }
+  return BLOCKED_V6.check(address, 'ipv6');
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (`::` expanded, a dotted IPv4 tail read as two groups). */
+function ipv6Groups(address: string): number[] {
+  let text = address.toLowerCase();
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted !== null) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) + b).toString(16)}:${((c << 8) + d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const middle = tail === undefined ? [] : Array(8 - left.length - right.length).fill('0');
+  return [...left, ...middle, ...right].map((group) => Number.parseInt(group, 16));
 }
 
 /** Why `text` cannot be a webhook's URL under `policy` (a sentence), or the URL. Names resolve later. */
@@ -79,9 +103,10 @@ export function parseTarget(text: string, policy: TargetPolicy): URL | string {
   return url;
 }
 
-/** The URL's host without IPv6 brackets. */
+/** The URL's host without IPv6 brackets or a trailing dot (`localhost.` is localhost). */
 export function hostOf(url: URL): string {
-  return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return host.endsWith('.') ? host.slice(0, -1) : host;
 }
 
 type LookupCallback = (

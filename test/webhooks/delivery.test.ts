@@ -78,14 +78,20 @@ beforeAll(async () => {
       stack,
       stream,
       sender,
-      poller: new FeedPoller(stack.registry, stream, { minIntervalMs: 200, maxIntervalMs: 400, leaseMs: 1_500 }),
+      poller: new FeedPoller(stack.registry, stream, {
+        minIntervalMs: 200,
+        maxIntervalMs: 400,
+        leaseMs: 1_500,
+      }),
       dispatcher: new WebhookDispatcher(store, stream, sender, settings),
     });
   }
   const sims = replicas[0]?.stack.sims;
   if (sims !== undefined) sims.zitadel.access.eventsAllowed = true;
   for (const replica of replicas) replica.poller.start();
-  await until(() => ['acme', 'corp'].every((name) => replicas.some((r) => (r.poller.reads.get(name) ?? 0) > 0)));
+  await until(() =>
+    ['acme', 'corp'].every((name) => replicas.some((r) => (r.poller.reads.get(name) ?? 0) > 0)),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -106,7 +112,10 @@ async function graphql(replica: Replica, query: string, variables: Record<string
     headers: { 'content-type': 'application/json', 'x-api-key': key.key },
     body: JSON.stringify({ query, variables }),
   });
-  return (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
+  return (await response.json()) as {
+    data?: Record<string, { webhook: { id: string }; secret: string; userErrors: unknown[] }>;
+    errors?: unknown[];
+  };
 }
 
 const CREATE = `mutation ($url: String!) {
@@ -122,7 +131,11 @@ describe('webhooks across replicas (Redis)', () => {
     const down = await WebhookReceiver.start({ seed: 8 });
     const hooks: { id: string; receiver: WebhookReceiver }[] = [];
     for (const receiver of [flaky, down]) {
-      const created = (await graphql(two, CREATE, { url: receiver.url })).data?.createWebhook;
+      const created = (await graphql(two, CREATE, { url: receiver.url })).data?.createWebhook as {
+        webhook: { id: string };
+        secret: string;
+        userErrors: unknown[];
+      };
       expect(created?.userErrors).toEqual([]);
       expect(created?.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
       receiver.secret = created.secret;
@@ -166,14 +179,17 @@ describe('webhooks across replicas (Redis)', () => {
     };
     // Every change the streams hold after the start has arrived at both.
     let want = await expected();
-    await until(() => (want.get('acme')?.length ?? 0) >= 20 && (want.get('corp')?.length ?? 0) >= 20, 20_000).catch(
-      () => undefined,
-    );
+    await until(
+      () => (want.get('acme')?.length ?? 0) >= 20 && (want.get('corp')?.length ?? 0) >= 20,
+      20_000,
+    ).catch(() => undefined);
     const deadline = Date.now() + 150_000;
     for (;;) {
       want = await expected();
       const done = hooks.every(({ receiver }) => {
-        const got = new Set([...receiver.accepted.values()].map((attempt) => JSON.parse(attempt.body).data.id));
+        const got = new Set(
+          [...receiver.accepted.values()].map((attempt) => JSON.parse(attempt.body).data.id),
+        );
         return [...want.values()].flat().every((id) => got.has(id));
       });
       if (done) break;

@@ -23,6 +23,8 @@ const WRITE_SCOPES: readonly Scope[] = [
   'users:write:sessions',
   'users:write:credentials',
   'users:delete',
+  // A webhook sends changes out for as long as it lives: registering one is a write like the others.
+  'webhooks:manage',
 ];
 
 export interface WritePolicy {

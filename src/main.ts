@@ -27,7 +27,7 @@ import { attachGraphqlWs } from './server/graphql-ws.js';
 import { createHttpServer } from './server/http-server.js';
 import { loadProcessConfig, type ProcessConfig } from './server/process-config.js';
 import { closeGracefully } from './server/shutdown.js';
-import { createWebhooks } from './server/webhooks.js';
+import { createWebhooks } from './server/webhook-service.js';
 import { SharedState } from './shared/shared-state.js';
 
 async function main(settings: ProcessConfig): Promise<void> {

@@ -67,6 +67,8 @@ describe('layout', () => {
       actions: ['directory', 'shared'],
       // The pushed change feed: one poller per directory per cluster, and the streams it appends to.
       feed: ['directory', 'resilience', 'shared'],
+      // Webhooks: endpoints, their queues and dead letters, signing, the SSRF gate, the dispatcher.
+      webhooks: ['directory', 'shared', 'feed'],
       cost: ['directory'],
       documents: ['directory', 'cost'],
       observability: ['directory', 'codes', 'resilience', 'actions'],
@@ -83,9 +85,10 @@ describe('layout', () => {
         'auth',
         'actions',
         'feed',
+        'webhooks',
       ],
-      'use-cases': ['directory', 'codes', 'graphql', 'actions', 'cache', 'feed'],
-      schema: ['directory', 'cost', 'graphql', 'use-cases', 'auth'],
+      'use-cases': ['directory', 'codes', 'graphql', 'actions', 'cache', 'feed', 'webhooks'],
+      schema: ['directory', 'cost', 'graphql', 'use-cases', 'auth', 'webhooks'],
       // One Yoga plugin per HTTP concern, in rooms by concern (hygiene, access, cost, observability,
       // execution).
       plugins: [
@@ -117,6 +120,7 @@ describe('layout', () => {
         'cache',
         'actions',
         'feed',
+        'webhooks',
         'cost',
         'documents',
         'observability',

@@ -3,10 +3,10 @@ import { type Config, webhookSettings } from '../config/config.js';
 import type { ChangeStream } from '../feed/change-stream.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { SharedState } from '../shared/shared-state.js';
-import { WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { MemoryWebhookStore } from '../webhooks/memory-webhook-store.js';
 import { RedisWebhookStore } from '../webhooks/redis-webhook-store.js';
 import { WebhookSender } from '../webhooks/sender.js';
+import { WebhookDispatcher } from '../webhooks/webhook-dispatcher.js';
 import type { WebhookAdmin } from '../webhooks/webhook-store.js';
 
 /** The webhooks of a process: the API's machinery and the dispatcher (null when webhooks are off). */

@@ -29,7 +29,12 @@ export function createWebhooks(
   if (stream === null || !settings.enabled) return null;
   const store =
     services.shared === undefined ? new MemoryWebhookStore() : new RedisWebhookStore(services.shared);
-  const policy = { allowHttp: settings.allowHttp, allowPrivateNetworks: settings.allowPrivateNetworks };
+  // Demo mode serves this machine only: a receiver on it (http://localhost:…) is what one tries first.
+  const demo = file === null;
+  const policy = {
+    allowHttp: demo || settings.allowHttp,
+    allowPrivateNetworks: demo || settings.allowPrivateNetworks,
+  };
   const sender = new WebhookSender(policy, settings.timeoutMs);
   const { metrics, log } = services;
   const dispatcher = new WebhookDispatcher(

@@ -175,12 +175,23 @@ describe('the webhooks API', () => {
     } finally {
       admin.policy = permissive;
     }
+    const long = await create(manager.key, { url: 'http://127.0.0.1:9/d', description: 'x'.repeat(201) });
+    expect(long.userErrors[0]).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', 'description'] });
     const made = [];
     for (let n = 0; n < 3; n += 1) made.push(await create(manager.key, { url: `http://127.0.0.1:9/${n}` }));
     expect(made.every((answer) => answer.userErrors.length === 0)).toBe(true);
     expect((await create(manager.key, { url: 'http://127.0.0.1:9/4' })).userErrors[0]?.code).toBe(
       'WEBHOOK_LIMIT_REACHED',
     );
+    const overlap = await graphql(
+      manager.key,
+      'mutation ($id: ID!) { rotateWebhookSecret(input: { id: $id, overlapSeconds: 2592001 }) { secret userErrors { code field } } }',
+      { id: made[0]?.webhook.id },
+    );
+    expect(overlap.data.rotateWebhookSecret).toEqual({
+      secret: null,
+      userErrors: [{ code: 'BAD_USER_INPUT', field: ['input', 'overlapSeconds'] }],
+    });
     for (const answer of made) await remove(manager.key, answer.webhook.id);
   });
 });
@@ -269,6 +280,30 @@ describe('delivering', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(letters.count).toBe(2);
+    // `deadLetters(first:)` answers at most 100, whatever is asked for.
+    await store.enqueue(
+      made.webhook.id,
+      'corp',
+      await store.cursor(made.webhook.id, 'corp'),
+      10_000_000,
+      [],
+      Array.from({ length: 150 }, (_, n) => ({
+        messageId: `msg_${n}`,
+        directory: 'corp',
+        body: '{}',
+        queuedAt: 0,
+        attempts: 1,
+        nextAttemptAt: 0,
+        lastError: 'HTTP 500',
+        deadAt: 0,
+      })),
+    );
+    const capped = await graphql(
+      manager.key,
+      '{ webhooks { deadLetterCount deadLetters(first: 100000) { messageId } } }',
+    );
+    expect(capped.data.webhooks[0]?.deadLetterCount).toBe(152);
+    expect(capped.data.webhooks[0]?.deadLetters).toHaveLength(100);
     expect(letters.letters.every((letter) => letter.lastError === 'BACKLOG_FULL')).toBe(true);
     expect(await store.backlog(made.webhook.id, 'acme')).toBe(2);
     // One failure opened the breaker for a minute: no second attempt meanwhile.

@@ -67,7 +67,9 @@ beforeAll(async () => {
     },
   });
   gatewayUrl = await listen(createServer(gateway));
-  dispose = () => gateway.dispose();
+  dispose = async () => {
+    await gateway.dispose();
+  };
 }, 60_000);
 
 afterAll(async () => {

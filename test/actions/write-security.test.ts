@@ -92,6 +92,10 @@ describe('the schema', () => {
         removePasskey: ['users:write:credentials'],
         removeIdentity: ['users:write:credentials'],
         deleteAccount: ['users:delete'],
+        createWebhook: ['webhooks:manage'],
+        rotateWebhookSecret: ['webhooks:manage'],
+        deleteWebhook: ['webhooks:manage'],
+        replayWebhookDeadLetters: ['webhooks:manage'],
       });
     }
   });

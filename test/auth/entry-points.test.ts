@@ -25,6 +25,7 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   usersByEmail: ['users:read', 'users:read:contact'],
   changes: ['changes:read'],
   _entities: ['users:read'],
+  webhooks: ['webhooks:manage'],
 };
 
 const scopesOf = (field: GraphQLField<unknown, unknown>) =>

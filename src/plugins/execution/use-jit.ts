@@ -1,4 +1,4 @@
-import { makeExecute, type Plugin } from '@envelop/core';
+import { makeExecute, makeSubscribe, type Plugin } from '@envelop/core';
 import { handleMaybePromise, isPromise } from '@whatwg-node/promise-helpers';
 import {
   type DocumentNode,
@@ -64,7 +64,7 @@ export function useJit(
   return [useCompiled(options), useSourceLocations()];
 }
 
-type Compiled = Pick<CompiledQuery, 'query' | 'stringify'>;
+type Compiled = Pick<CompiledQuery, 'query' | 'stringify' | 'subscribe'>;
 
 function useCompiled(options: JitOptions): Plugin {
   // Lookups go through the WeakMap (by document, then operation name); the LRU holds what is kept and
@@ -89,9 +89,11 @@ function useCompiled(options: JitOptions): Plugin {
       operations = new Map();
       byDocument.set(args.document, operations);
     }
-    // Queries only: a mutation runs once per request anyway, through graphql-js's serial executor.
+    // Queries, and subscriptions (their selection runs once per event); a mutation runs once per
+    // request anyway, through graphql-js's serial executor.
+    const operation = getOperationAST(args.document, args.operationName)?.operation;
     const size =
-      getOperationAST(args.document, args.operationName)?.operation === 'query'
+      operation === 'query' || operation === 'subscription'
         ? compiledSize(args.schema, args.document, args.operationName)
         : Number.POSITIVE_INFINITY;
     if (size > options.maxCompiledSize) {
@@ -117,6 +119,16 @@ function useCompiled(options: JitOptions): Plugin {
             withStringify(compiled),
           );
         }),
+      );
+    },
+    onSubscribe({ args, setSubscribeFn }) {
+      const compiled = compiledFor(args);
+      const subscribe = compiled?.subscribe;
+      if (subscribe === undefined) return;
+      setSubscribeFn(
+        makeSubscribe((subscribed) =>
+          subscribe(subscribed.rootValue, subscribed.contextValue, subscribed.variableValues),
+        ),
       );
     },
   };

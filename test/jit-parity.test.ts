@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Change } from '../src/directory/change-model.js';
 import { encodeUserId } from '../src/directory/global-id.js';
 import type { DirectoryRegistry } from '../src/directory/registry.js';
+import { MemoryChangeStream } from '../src/feed/memory-change-stream.js';
+import { SubscriptionSlots } from '../src/feed/subscription-slots.js';
 import { type App, createApp } from '../src/server/app.js';
 import { type Demo, startDemo } from '../src/server/demo.js';
 import { buildDirectories } from '../src/server/directories.js';
@@ -19,6 +22,9 @@ let demo: Demo;
 let jit: { app: App; registry: DirectoryRegistry };
 let reference: { app: App; registry: DirectoryRegistry };
 
+/** One change stream both apps' subscriptions read (no poller: the test appends to it). */
+const stream = new MemoryChangeStream({ maxLength: 1_000, maxAgeMs: 3_600_000 });
+
 function serve(useJit: boolean) {
   const registry = buildDirectories(demo.directories);
   // One cursor key for both, so their cursors compare equal.
@@ -28,6 +34,11 @@ function serve(useJit: boolean) {
       directories: registry,
       jit: useJit,
       cursorSecret: 'jit-parity-cursor-secret',
+      feed: {
+        stream,
+        slots: new SubscriptionSlots(),
+        limits: { subscriptionsPerPrincipal: 10, eventsPerSecond: 1_000 },
+      },
     }),
     registry,
   };
@@ -149,4 +160,71 @@ describe('graphql-jit answers as graphql-js does', () => {
       expect(Object.keys(answer.data as object)).toEqual(['users', 'directories', 'later']);
     }
   });
+
+  it('for subscriptions: the same events, and the same error for a bad argument', async () => {
+    const query =
+      'subscription ($directories: [String!]) { changes(directories: $directories) { cursor change { id kind at userId directoryName } } }';
+    const open = (app: App, directories: string[], until: number) =>
+      (async () => {
+        const controller = new AbortController();
+        const response = await app.fetch('http://usergraph.test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+          body: JSON.stringify({ query, variables: { directories } }),
+          signal: controller.signal,
+        });
+        const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+        const decoder = new TextDecoder();
+        let text = '';
+        const events = () =>
+          [...text.matchAll(/^data: (.+)$/gm)].map((match) => JSON.parse(match[1] ?? 'null'));
+        while (events().length < until && !text.includes('event: complete')) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          text += decoder.decode(value, { stream: true });
+        }
+        controller.abort();
+        await reader.cancel().catch(() => undefined);
+        return events();
+      })();
+    const lease = await stream.lease('acme', 'parity', 60_000, null);
+    const change = (n: number): Change => ({
+      id: `evt-${n}`,
+      directory: 'acme',
+      at: 1_764_900_000_000 + n,
+      kind: 'SIGN_IN',
+      userId: `u${n}`,
+      groupId: null,
+      rawType: 'user_sign_in_succeeded',
+      position: { kind: 'after-id', after: null },
+    });
+    const watching = [open(jit.app, ['acme'], 3), open(reference.app, ['acme'], 3)];
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await stream.append(
+      lease as NonNullable<typeof lease>,
+      [change(1), change(2), change(3)],
+      change(3).position,
+    );
+    const [fromJit, fromReference] = await Promise.all(watching);
+    expect(fromJit).toHaveLength(3);
+    expect(fromJit).toEqual(fromReference);
+    const [badJit, badReference] = await Promise.all([
+      open(jit.app, ['nowhere'], 1),
+      open(reference.app, ['nowhere'], 1),
+    ]);
+    expect(badJit[0]?.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    // The same message and extensions; graphql-js adds `locations` at the document's start (1:1) to an
+    // error of the event stream, graphql-jit none: a location that points nowhere in particular.
+    expect(badJit.map(comparable)).toEqual(badReference.map(comparable));
+  });
 });
+
+function withoutRequestId(event: { errors?: { extensions?: Record<string, unknown> }[] }) {
+  return {
+    ...event,
+    errors: event.errors?.map((error) => ({
+      ...error,
+      extensions: { ...error.extensions, requestId: null },
+    })),
+  };
+}

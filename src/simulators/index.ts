@@ -11,6 +11,8 @@ export interface SimulatorSetOptions {
   readonly latencyMs?: number;
   /** App Services access-token lifetime. */
   readonly tokenLifetimeMs?: number;
+  /** Serve HTTPS with this key and certificate (test-ca.ts), as the real directories do. */
+  readonly tls?: { readonly key: string; readonly cert: string };
 }
 
 /** The three simulators on loopback, sharing one generated population (so some people are in several). */
@@ -33,7 +35,8 @@ export class SimulatorSet {
 
   static async start(options: SimulatorSetOptions = {}): Promise<SimulatorSet> {
     const set = new SimulatorSet(options);
-    await Promise.all([set.monocloud.listen(), set.zitadel.listen(), set.appServices.listen()]);
+    const tls = options.tls;
+    await Promise.all(set.all.map((simulator) => simulator.listen(0, '127.0.0.1', tls)));
     return set;
   }
 

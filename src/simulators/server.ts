@@ -1,4 +1,11 @@
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ProviderKind } from '../directory/model.js';
 
@@ -120,7 +127,7 @@ export class Simulator {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private readonly definition: SimulatorDefinition;
   private readonly routes: readonly CompiledRoute[];
-  private readonly server: Server;
+  private server: Server;
   private readonly faults: ActiveRule[] = [];
   private readonly inFlight = new Map<string, number>();
   private readonly peak = new Map<string, number>();
@@ -135,30 +142,43 @@ export class Simulator {
     this.seed = options.seed ?? 1;
     this.random = mulberry32(this.seed);
     this.routes = definition.routes.map(compile);
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        void this.handle(
-          req.method ?? 'GET',
-          req.url ?? '/',
-          req.headers,
-          Buffer.concat(chunks).toString('utf8'),
-          res,
-        );
-      });
-    });
+    this.server = createServer(this.serve);
     this.server.keepAliveTimeout = 60_000;
   }
 
-  /** Starts listening (port 0 picks a free port) and returns the origin, e.g. `http://127.0.0.1:41234`. */
-  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+  private readonly serve = (req: IncomingMessage, res: ServerResponse): void => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      void this.handle(
+        req.method ?? 'GET',
+        req.url ?? '/',
+        req.headers,
+        Buffer.concat(chunks).toString('utf8'),
+        res,
+      );
+    });
+  };
+
+  /**
+   * Starts listening (port 0 picks a free port) and returns the origin, e.g. `http://127.0.0.1:41234`;
+   * with `tls`, HTTPS as the real directories serve it (`https://…`; test-ca.ts makes the certificate).
+   */
+  async listen(
+    port = 0,
+    host = '127.0.0.1',
+    tls?: { readonly key: string; readonly cert: string },
+  ): Promise<string> {
+    if (tls !== undefined) {
+      this.server = createHttpsServer({ key: tls.key, cert: tls.cert }, this.serve);
+      this.server.keepAliveTimeout = 60_000;
+    }
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, host, () => resolve());
     });
     const address = this.server.address() as AddressInfo;
-    this.origin = `http://${host}:${address.port}`;
+    this.origin = `${tls === undefined ? 'http' : 'https'}://${host}:${address.port}`;
     return this.origin;
   }
 

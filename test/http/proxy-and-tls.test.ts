@@ -12,7 +12,10 @@ import { stringify } from 'yaml';
 import { UpstreamError } from '../../src/directory/failures.js';
 import { encodeUserId } from '../../src/directory/global-id.js';
 import { HttpClient } from '../../src/http/client.js';
+import { createApp } from '../../src/server/app.js';
+import { buildDirectories } from '../../src/server/directories.js';
 import { SimulatorSet } from '../../src/simulators/index.js';
+import { makeTestCa } from '../../src/simulators/test-ca.js';
 
 // Enterprise networks: upstream calls go through the forward proxy HTTPS_PROXY/HTTP_PROXY name (a real
 // proxy, the `proxy` package, on 127.0.0.1), except to hosts NO_PROXY lists; and a directory behind a
@@ -98,61 +101,12 @@ describe('tls.ca', () => {
   let origin: string;
   let ca: string;
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'usergraph-ca-'));
-    const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=usergraph test CA',
-    );
-    openssl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'server.key',
-      '-out',
-      'server.csr',
-      '-subj',
-      '/CN=127.0.0.1',
-    );
-    writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'server.pem',
-      '-days',
-      '1',
-      '-extfile',
-      'san.ext',
-    );
-    ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
-    server = createHttpsServer(
-      { key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) },
-      (_request, response) => {
-        response.setHeader('content-type', 'application/json');
-        response.end('{"ok":true}');
-      },
-    );
+    const made = makeTestCa();
+    ca = made.ca;
+    server = createHttpsServer({ key: made.key, cert: made.cert }, (_request, response) => {
+      response.setHeader('content-type', 'application/json');
+      response.end('{"ok":true}');
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -191,6 +145,34 @@ describe('tls.ca', () => {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
+    }
+  });
+});
+
+describe('the simulators over HTTPS (as the real directories serve)', () => {
+  it('every directory answers through tls.ca, with the same upstream calls as over plain HTTP', async () => {
+    const made = makeTestCa();
+    const secure = await SimulatorSet.start({ perDirectory: 3, tls: { key: made.key, cert: made.cert } });
+    try {
+      const configs = secure.directories().map((config) => ({ ...config, tls: { ca: made.ca } }));
+      expect(configs.every((config) => config.baseUrl.startsWith('https://'))).toBe(true);
+      const registry = buildDirectories(configs);
+      const app = createApp({ logLevel: 'silent', directories: registry });
+      const response = await app.fetch('http://usergraph.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ users(first: 9) { nodes { id directory { name } } } }' }),
+      });
+      const answer = (await response.json()) as {
+        data?: { users: { nodes: { directory: { name: string } }[] } };
+      };
+      expect(new Set(answer.data?.users.nodes.map((node) => node.directory.name))).toEqual(
+        new Set(['acme', 'corp', 'mobile']),
+      );
+      expect(secure.monocloud.count('listUsers')).toBe(1);
+      await registry.close();
+    } finally {
+      await secure.close();
     }
   });
 });

@@ -6,6 +6,8 @@ import type { SimulatorsInfo } from './simulators-process.js';
 interface Common {
   readonly name: string;
   readonly baseUrl: string;
+  /** The bench's CA, when the simulators serve HTTPS (BENCH_TLS=1). */
+  readonly tls?: { readonly ca: string };
   /** Upstream calls in flight at once per batch, the same for the gateway and the floor. */
   readonly concurrency: number;
   /**
@@ -63,6 +65,7 @@ export function benchDirectories(
 ): BenchDirectory[] {
   const common = {
     concurrency,
+    ...(sims.ca === undefined ? {} : { tls: { ca: sims.ca } }),
     ...(cache ? { cache: { ttlSeconds: 3600 } } : {}),
     ...(defaults
       ? {}

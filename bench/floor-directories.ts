@@ -36,7 +36,14 @@ export interface FloorDirectory {
  */
 const connections =
   process.env.FLOOR_CONNECTIONS === undefined ? null : Number(process.env.FLOOR_CONNECTIONS);
-const agent = new Agent({ keepAliveTimeout: 30_000, connections });
+/** Directories over HTTPS (BENCH_TLS) name the bench's CA; the floor trusts it as usergraph does. */
+const ca = (JSON.parse(process.env.FLOOR_DIRECTORIES ?? '[]') as BenchDirectory[]).find((d) => d.tls)?.tls
+  ?.ca;
+const agent = new Agent({
+  keepAliveTimeout: 30_000,
+  connections,
+  ...(ca === undefined ? {} : { connect: { ca } }),
+});
 
 /**
  * A batch's calls all go out at once: the floor is the least work any proxy must do, and a cap on a

@@ -82,7 +82,11 @@ export interface Simulators {
 export async function startSimulators(latencyMs: number): Promise<Simulators> {
   const started = await start(process.execPath, [...TSX, 'bench/simulators-process.ts'], {
     cwd: ROOT,
-    env: { ...process.env, SIM_LATENCY_MS: String(latencyMs) },
+    env: {
+      ...process.env,
+      SIM_LATENCY_MS: String(latencyMs),
+      SIM_TLS: process.env.BENCH_TLS === '1' ? '1' : '0',
+    },
     ready: (line) => line.startsWith('{'),
   });
   return { info: JSON.parse(started.line) as SimulatorsInfo, process: started };

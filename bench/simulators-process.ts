@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SimulatorSet } from '../src/simulators/index.js';
 import type { Simulator } from '../src/simulators/server.js';
+import { makeTestCa } from '../src/simulators/test-ca.js';
 
 export interface SimulatorsInfo {
   readonly control: string;
@@ -21,6 +22,8 @@ export interface SimulatorsInfo {
     readonly privateApiKey: string;
   };
   readonly ids: { monocloud: string[]; zitadel: string[]; appServices: string[] };
+  /** With SIM_TLS=1 the simulators serve HTTPS: the CA (PEM) their certificate chains to. */
+  readonly ca?: string;
 }
 
 /** Requests per simulator and route, and how many of them were not 2xx (404s included). */
@@ -28,7 +31,13 @@ export type Counts = Record<'monocloud' | 'zitadel' | 'appServices', Record<stri
 
 const latencyMs = Number(process.env.SIM_LATENCY_MS ?? 5);
 const perDirectory = Number(process.env.SIM_PER_DIRECTORY ?? 200);
-const set = await SimulatorSet.start({ latencyMs, perDirectory });
+// HTTPS like the real directories (BENCH_TLS=1): a CA made for this run.
+const testCa = process.env.SIM_TLS === '1' ? makeTestCa() : null;
+const set = await SimulatorSet.start({
+  latencyMs,
+  perDirectory,
+  ...(testCa === null ? {} : { tls: { key: testCa.key, cert: testCa.cert } }),
+});
 const named = { monocloud: set.monocloud, zitadel: set.zitadel, appServices: set.appServices } as const;
 
 const counts: Counts = { monocloud: {}, zitadel: {}, appServices: {} };
@@ -100,6 +109,7 @@ const info: SimulatorsInfo = {
     privateApiKey: set.appServices.privateApiKey,
   },
   ids: set.localIds(),
+  ...(testCa === null ? {} : { ca: testCa.ca }),
 };
 console.log(JSON.stringify(info));
 

@@ -6,8 +6,8 @@ import type { SimulatorsInfo } from './simulators-process.js';
 interface Common {
   readonly name: string;
   readonly baseUrl: string;
-  /** The bench's CA, when the simulators serve HTTPS (BENCH_TLS=1). */
-  readonly tls?: { readonly ca: string };
+  /** The bench's CA, when the simulators serve HTTPS (BENCH_TLS=1), and HTTP/2 offered (BENCH_H2=1). */
+  readonly tls?: { readonly ca: string; readonly http2: boolean };
   /** Upstream calls in flight at once per batch, the same for the gateway and the floor. */
   readonly concurrency: number;
   /**
@@ -65,7 +65,7 @@ export function benchDirectories(
 ): BenchDirectory[] {
   const common = {
     concurrency,
-    ...(sims.ca === undefined ? {} : { tls: { ca: sims.ca } }),
+    ...(sims.ca === undefined ? {} : { tls: { ca: sims.ca, http2: sims.http2 === true } }),
     ...(cache ? { cache: { ttlSeconds: 3600 } } : {}),
     ...(defaults
       ? {}

@@ -37,12 +37,11 @@ export interface FloorDirectory {
 const connections =
   process.env.FLOOR_CONNECTIONS === undefined ? null : Number(process.env.FLOOR_CONNECTIONS);
 /** Directories over HTTPS (BENCH_TLS) name the bench's CA; the floor trusts it as usergraph does. */
-const ca = (JSON.parse(process.env.FLOOR_DIRECTORIES ?? '[]') as BenchDirectory[]).find((d) => d.tls)?.tls
-  ?.ca;
+const tls = (JSON.parse(process.env.FLOOR_DIRECTORIES ?? '[]') as BenchDirectory[]).find((d) => d.tls)?.tls;
 const agent = new Agent({
   keepAliveTimeout: 30_000,
   connections,
-  ...(ca === undefined ? {} : { connect: { ca } }),
+  ...(tls === undefined ? {} : { connect: { ca: tls.ca }, allowH2: tls.http2 }),
 });
 
 /**

@@ -86,6 +86,7 @@ export async function startSimulators(latencyMs: number): Promise<Simulators> {
       ...process.env,
       SIM_LATENCY_MS: String(latencyMs),
       SIM_TLS: process.env.BENCH_TLS === '1' ? '1' : '0',
+      SIM_H2: process.env.BENCH_H2 === '1' ? '1' : '0',
     },
     ready: (line) => line.startsWith('{'),
   });

@@ -8,7 +8,8 @@
 // with `tsx bench/profile-top.ts`), BENCH_GATEWAY_DIR (another checkout holding dist/main.js),
 // BENCH_CONCURRENCY (usergraph's directory `concurrency`); the floor reads FLOOR_CONNECTIONS and
 // FLOOR_FAN_OUT (bench/floor-directories.ts); BENCH_TLS=1 serves the simulators over HTTPS (a CA made
-// for the run, trusted by both servers through the directories' `tls.ca`).
+// for the run, trusted by both servers through the directories' `tls.ca`), BENCH_H2=1 offers HTTP/2 too
+// (both servers' undici negotiates it: `tls.http2`, `allowH2`).
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
@@ -62,8 +63,8 @@ const settings = {
   directoryConcurrency: Number(process.env.BENCH_CONCURRENCY ?? 8),
   /** How the gateway authenticates its callers (BENCH_AUTH: jwt by default, api-key or none). */
   auth: (process.env.BENCH_AUTH ?? 'jwt') as BenchAuth,
-  /** The upstreams over HTTPS (BENCH_TLS=1: HTTP/1.1 over TLS 1.3, ECDSA P-256) or plain HTTP. */
-  upstream: process.env.BENCH_TLS === '1' ? 'https' : 'http',
+  /** The upstreams over HTTPS (BENCH_TLS=1: TLS 1.3, ECDSA P-256; BENCH_H2=1: HTTP/2 offered) or plain HTTP. */
+  upstream: process.env.BENCH_TLS !== '1' ? 'http' : process.env.BENCH_H2 === '1' ? 'https, HTTP/2' : 'https',
   gateway: `node ${PRODUCTION_NODE_ARGS.join(' ')} dist/main.js --config <generated usergraph.yaml>, NODE_ENV=production, LOG_LEVEL=warn`,
   floor: `node ${PRODUCTION_NODE_ARGS.join(' ')} --import tsx bench/floor.ts (node:http + undici, no GraphQL)`,
 };

@@ -24,6 +24,8 @@ export interface SimulatorsInfo {
   readonly ids: { monocloud: string[]; zitadel: string[]; appServices: string[] };
   /** With SIM_TLS=1 the simulators serve HTTPS: the CA (PEM) their certificate chains to. */
   readonly ca?: string;
+  /** With SIM_H2=1 too, they offer HTTP/2 by ALPN (and still serve HTTP/1.1). */
+  readonly http2?: boolean;
 }
 
 /** Requests per simulator and route, and how many of them were not 2xx (404s included). */
@@ -36,7 +38,9 @@ const testCa = process.env.SIM_TLS === '1' ? makeTestCa() : null;
 const set = await SimulatorSet.start({
   latencyMs,
   perDirectory,
-  ...(testCa === null ? {} : { tls: { key: testCa.key, cert: testCa.cert } }),
+  ...(testCa === null
+    ? {}
+    : { tls: { key: testCa.key, cert: testCa.cert, http2: process.env.SIM_H2 === '1' } }),
 });
 const named = { monocloud: set.monocloud, zitadel: set.zitadel, appServices: set.appServices } as const;
 
@@ -109,7 +113,7 @@ const info: SimulatorsInfo = {
     privateApiKey: set.appServices.privateApiKey,
   },
   ids: set.localIds(),
-  ...(testCa === null ? {} : { ca: testCa.ca }),
+  ...(testCa === null ? {} : { ca: testCa.ca, http2: process.env.SIM_H2 === '1' }),
 };
 console.log(JSON.stringify(info));
 

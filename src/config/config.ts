@@ -54,7 +54,14 @@ const common = {
       ca: z
         .string()
         .refine((pem) => pem.includes('-----BEGIN CERTIFICATE-----'), 'must be PEM certificates')
+        .optional()
         .describe('PEM certificates to trust beside the system’s (and NODE_EXTRA_CA_CERTS).'),
+      http2: z
+        .boolean('must be true or false')
+        .default(false)
+        .describe(
+          'Offer HTTP/2 to the directory (ALPN); used where it accepts, else HTTP/1.1. Off by default: measured not to pay (BENCHMARKS.md).',
+        ),
     })
     .optional()
     .describe(

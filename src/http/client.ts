@@ -49,6 +49,8 @@ export interface HttpClientOptions {
   readonly connections: number;
   /** Extra certificate authorities (PEM) trusted for this directory (config `tls.ca`). */
   readonly ca?: string;
+  /** Offer HTTP/2 (ALPN) to the directory. */
+  readonly http2?: boolean;
   /** The directory's breaker, limiter and retries; without one every call is sent once, as is. */
   readonly guard?: CallGuard;
 }
@@ -129,6 +131,7 @@ export class HttpClient {
     this.dispatcher = upstreamDispatcher(this.origin, {
       connections: options.connections,
       ...(options.ca === undefined ? {} : { ca: options.ca }),
+      ...(options.http2 === true ? { http2: true } : {}),
     });
   }
 

@@ -5,6 +5,8 @@ export interface DispatcherOptions {
   readonly connections: number;
   /** Extra certificate authorities (PEM) to trust for this directory, beside Node's (and NODE_EXTRA_CA_CERTS). */
   readonly ca?: string;
+  /** Offer HTTP/2 by ALPN (undici's `allowH2`); HTTP/1.1 where the directory declines. */
+  readonly http2?: boolean;
 }
 
 /** The standard proxy variables, either case (curl's convention). */
@@ -28,7 +30,12 @@ export function upstreamDispatcher(
   env: NodeJS.ProcessEnv = process.env,
 ): Dispatcher {
   const tls = options.ca === undefined ? undefined : { ca: options.ca };
-  const common = { connections: options.connections, keepAliveTimeout: 30_000, pipelining: 1 };
+  const common = {
+    connections: options.connections,
+    keepAliveTimeout: 30_000,
+    pipelining: 1,
+    ...(options.http2 === true ? { allowH2: true } : {}),
+  };
   if (proxyConfigured(env)) {
     return new EnvHttpProxyAgent({
       ...common,

@@ -92,7 +92,8 @@ export function buildDirectory(config: DirectoryConfig, services: DirectoryServi
     timeoutMs: config.timeoutMs,
     // A socket per call the directory may have in flight (the guard's cap, across all requests).
     connections: resilience.maxConcurrent,
-    ...(config.tls === undefined ? {} : { ca: config.tls.ca }),
+    ...(config.tls?.ca === undefined ? {} : { ca: config.tls.ca }),
+    ...(config.tls?.http2 === true ? { http2: true } : {}),
     guard,
   });
   const inner = providerFor(config, http);

@@ -2,6 +2,7 @@ import { type DirectoryConfig, directoryConfig } from '../config/config.js';
 import { AppServicesSimulator } from './app-services/simulator.js';
 import { MonoCloudSimulator } from './monocloud/simulator.js';
 import { generatePeople } from './people.js';
+import type { SimulatorTls } from './server.js';
 import { ZitadelSimulator } from './zitadel/simulator.js';
 
 export interface SimulatorSetOptions {
@@ -11,8 +12,8 @@ export interface SimulatorSetOptions {
   readonly latencyMs?: number;
   /** App Services access-token lifetime. */
   readonly tokenLifetimeMs?: number;
-  /** Serve HTTPS with this key and certificate (test-ca.ts), as the real directories do. */
-  readonly tls?: { readonly key: string; readonly cert: string };
+  /** Serve HTTPS with this key and certificate (test-ca.ts), as the real directories do (and HTTP/2). */
+  readonly tls?: SimulatorTls;
 }
 
 /** The three simulators on loopback, sharing one generated population (so some people are in several). */

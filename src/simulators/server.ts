@@ -5,6 +5,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { createSecureServer } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ProviderKind } from '../directory/model.js';
@@ -88,6 +89,13 @@ export interface RequestLogEntry {
   readonly at: number;
 }
 
+/** HTTPS for a simulator: its key and certificate (test-ca.ts), and whether to offer HTTP/2 too. */
+export interface SimulatorTls {
+  readonly key: string;
+  readonly cert: string;
+  readonly http2?: boolean;
+}
+
 export interface SimulatorOptions {
   /** Added before every response, in ms. */
   readonly latencyMs?: number;
@@ -146,7 +154,11 @@ export class Simulator {
     this.server.keepAliveTimeout = 60_000;
   }
 
+  /** Requests that came over HTTP/2 (tests: whether a client negotiated it). */
+  http2Requests = 0;
+
   private readonly serve = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.httpVersionMajor === 2) this.http2Requests += 1;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -164,12 +176,14 @@ export class Simulator {
    * Starts listening (port 0 picks a free port) and returns the origin, e.g. `http://127.0.0.1:41234`;
    * with `tls`, HTTPS as the real directories serve it (`https://…`; test-ca.ts makes the certificate).
    */
-  async listen(
-    port = 0,
-    host = '127.0.0.1',
-    tls?: { readonly key: string; readonly cert: string },
-  ): Promise<string> {
-    if (tls !== undefined) {
+  async listen(port = 0, host = '127.0.0.1', tls?: SimulatorTls): Promise<string> {
+    if (tls?.http2 === true) {
+      // HTTP/2 offered by ALPN, HTTP/1.1 still served (as most HTTPS front ends do).
+      const secure = createSecureServer({ key: tls.key, cert: tls.cert, allowHTTP1: true }, (req, res) =>
+        this.serve(req as unknown as IncomingMessage, res as unknown as ServerResponse),
+      );
+      this.server = secure as unknown as Server;
+    } else if (tls !== undefined) {
       this.server = createHttpsServer({ key: tls.key, cert: tls.cert }, this.serve);
       this.server.keepAliveTimeout = 60_000;
     }
@@ -188,7 +202,8 @@ export class Simulator {
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
+    // An HTTP/2 server has no closeAllConnections; its sessions end with close().
+    this.server.closeAllConnections?.();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 

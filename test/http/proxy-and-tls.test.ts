@@ -150,29 +150,37 @@ describe('tls.ca', () => {
 });
 
 describe('the simulators over HTTPS (as the real directories serve)', () => {
-  it('every directory answers through tls.ca, with the same upstream calls as over plain HTTP', async () => {
-    const made = makeTestCa();
-    const secure = await SimulatorSet.start({ perDirectory: 3, tls: { key: made.key, cert: made.cert } });
-    try {
-      const configs = secure.directories().map((config) => ({ ...config, tls: { ca: made.ca } }));
-      expect(configs.every((config) => config.baseUrl.startsWith('https://'))).toBe(true);
-      const registry = buildDirectories(configs);
-      const app = createApp({ logLevel: 'silent', directories: registry });
-      const response = await app.fetch('http://usergraph.test/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ users(first: 9) { nodes { id directory { name } } } }' }),
+  for (const http2 of [false, true]) {
+    it(`every directory answers through tls.ca${http2 ? ', over HTTP/2 with tls.http2' : ''}, with the same upstream calls`, async () => {
+      const made = makeTestCa();
+      const secure = await SimulatorSet.start({
+        perDirectory: 3,
+        tls: { key: made.key, cert: made.cert, http2 },
       });
-      const answer = (await response.json()) as {
-        data?: { users: { nodes: { directory: { name: string } }[] } };
-      };
-      expect(new Set(answer.data?.users.nodes.map((node) => node.directory.name))).toEqual(
-        new Set(['acme', 'corp', 'mobile']),
-      );
-      expect(secure.monocloud.count('listUsers')).toBe(1);
-      await registry.close();
-    } finally {
-      await secure.close();
-    }
-  });
+      try {
+        const configs = secure.directories().map((config) => ({ ...config, tls: { ca: made.ca, http2 } }));
+        expect(configs.every((config) => config.baseUrl.startsWith('https://'))).toBe(true);
+        const registry = buildDirectories(configs);
+        const app = createApp({ logLevel: 'silent', directories: registry });
+        const response = await app.fetch('http://usergraph.test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ users(first: 9) { nodes { id directory { name } } } }' }),
+        });
+        const answer = (await response.json()) as {
+          data?: { users: { nodes: { directory: { name: string } }[] } };
+        };
+        expect(new Set(answer.data?.users.nodes.map((node) => node.directory.name))).toEqual(
+          new Set(['acme', 'corp', 'mobile']),
+        );
+        expect(secure.monocloud.count('listUsers')).toBe(1);
+        // Each directory's calls came over the protocol asked for.
+        const viaHttp2 = secure.all.map((simulator) => simulator.http2Requests > 0);
+        expect(viaHttp2).toEqual([http2, http2, http2]);
+        await registry.close();
+      } finally {
+        await secure.close();
+      }
+    });
+  }
 });

@@ -60,7 +60,7 @@ const common = {
         .boolean('must be true or false')
         .default(false)
         .describe(
-          'Offer HTTP/2 to the directory (ALPN); used where it accepts, else HTTP/1.1. Off by default: measured not to pay (BENCHMARKS.md).',
+          'Offer HTTP/2 to the directory (ALPN); used where it accepts, else HTTP/1.1. Off by default: in the bench it sped batched reads up and single reads down (BENCHMARKS.md).',
         ),
     })
     .optional()

@@ -184,6 +184,18 @@ export const directoryConfig = z.discriminatedUnion('provider', [monocloud, zita
     issue.code === 'invalid_union' ? 'provider must be one of: monocloud, zitadel, app-services' : undefined,
 });
 
+/** How long a replica's claim to some cluster-wide work lasts (the feed's pollers, webhooks' deliveries). */
+const leaseSeconds = (work: string) =>
+  z
+    .number()
+    .int()
+    .min(3)
+    .max(600)
+    .default(15)
+    .describe(
+      `How long a replica’s claim to ${work} lasts unrenewed: another replica takes over this long after its holder died (at once when it drains).`,
+    );
+
 /** The pushed change feed (`feed:`); its defaults are what demo mode runs. */
 export const feedSettings = z.strictObject({
   enabled: z
@@ -208,15 +220,7 @@ export const feedSettings = z.strictObject({
     .describe(
       'The longest wait between two polls of a quiet directory (it doubles per empty poll up to this).',
     ),
-  leaseSeconds: z
-    .number()
-    .int()
-    .min(3)
-    .max(600)
-    .default(15)
-    .describe(
-      'How long a replica’s claim to poll a directory lasts unrenewed: another replica takes over this long after its holder died (at once when it drains).',
-    ),
+  leaseSeconds: leaseSeconds('poll a directory'),
   maxLength: z
     .number()
     .int()
@@ -332,15 +336,7 @@ export const webhookSettings = z.strictObject({
     .max(3_600)
     .default(30)
     .describe('How long an endpoint whose breaker opened is left alone.'),
-  leaseSeconds: z
-    .number()
-    .int()
-    .min(3)
-    .max(600)
-    .default(15)
-    .describe(
-      'How long a replica’s claim to deliver to an endpoint lasts unrenewed: another replica carries on this long after its holder died.',
-    ),
+  leaseSeconds: leaseSeconds('deliver to an endpoint'),
   rotationOverlapSeconds: z
     .number()
     .int()

@@ -5,11 +5,10 @@ import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../src/auth/api-keys.js';
-import { Authenticator } from '../../src/auth/authenticator.js';
-import { authSettings } from '../../src/auth/settings.js';
 import { MemoryChangeStream } from '../../src/feed/memory-change-stream.js';
 import { FeedPoller } from '../../src/feed/poller.js';
 import { printSubgraphSdl } from '../../src/server/sdl.js';
+import { apiKeySecurity } from '../support/keys.js';
 import { subscribeOverSse, until } from '../support/sse.js';
 import { Stack } from '../support/stack.js';
 
@@ -38,13 +37,7 @@ beforeAll(async () => {
     perDirectory: 5,
     federation: true,
     subgraphAuthDirectives: false,
-    security: {
-      authenticator: new Authenticator(
-        authSettings.parse({
-          apiKeys: [{ name: 'gateway-client', sha256: key.sha256, scopes: ['users:read', 'changes:read'] }],
-        }),
-      ),
-    },
+    security: apiKeySecurity({ name: 'gateway-client', key, scopes: ['users:read', 'changes:read'] }),
     feed: { stream, limits: { subscriptionsPerPrincipal: 5, eventsPerSecond: 1_000 } },
   });
   poller = new FeedPoller(stack.registry, stream, { minIntervalMs: 200, maxIntervalMs: 400, leaseMs: 3_000 });

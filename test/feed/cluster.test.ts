@@ -2,8 +2,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../src/auth/api-keys.js';
-import { Authenticator } from '../../src/auth/authenticator.js';
-import { authSettings } from '../../src/auth/settings.js';
 import { serverSettings } from '../../src/config/config.js';
 import type { Change, ChangePosition } from '../../src/directory/change-model.js';
 import type { DirectoryRegistry } from '../../src/directory/registry.js';
@@ -12,6 +10,7 @@ import { FeedPoller } from '../../src/feed/poller.js';
 import { RedisChangeStream } from '../../src/feed/redis-change-stream.js';
 import { createHttpServer } from '../../src/server/http-server.js';
 import type { SharedState } from '../../src/shared/shared-state.js';
+import { apiKeySecurity } from '../support/keys.js';
 import { RedisServer } from '../support/redis.js';
 import { type Subscriber, subscribeOverSse, until } from '../support/sse.js';
 import { Stack } from '../support/stack.js';
@@ -34,13 +33,7 @@ const pollerFor = (stack: Stack, stream: RedisChangeStream) =>
 beforeAll(async () => {
   redis = await RedisServer.start();
   links = await redis.links(2, 'feed-test:', 500);
-  const security = () => ({
-    authenticator: new Authenticator(
-      authSettings.parse({
-        apiKeys: [{ name: 'feed', sha256: key.sha256, scopes: ['users:read', 'changes:read'] }],
-      }),
-    ),
-  });
+  const security = () => apiKeySecurity({ name: 'feed', key, scopes: ['users:read', 'changes:read'] });
   const limits = { subscriptionsPerPrincipal: 50, eventsPerSecond: 1_000 };
   const retention = { maxLength: 1_000, maxAgeMs: 3_600_000 };
   const streams = links.map((shared) => new RedisChangeStream(shared, retention));

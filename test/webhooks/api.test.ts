@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../src/auth/api-keys.js';
-import { Authenticator } from '../../src/auth/authenticator.js';
-import { authSettings } from '../../src/auth/settings.js';
 import { MemoryChangeStream } from '../../src/feed/memory-change-stream.js';
 import { FeedPoller } from '../../src/feed/poller.js';
 import { WebhookReceiver } from '../../src/simulators/webhook-receiver.js';
@@ -9,6 +7,7 @@ import { MemoryWebhookStore } from '../../src/webhooks/memory-webhook-store.js';
 import { WebhookSender } from '../../src/webhooks/sender.js';
 import { type DispatchSettings, WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.js';
 import type { WebhookAdmin } from '../../src/webhooks/webhook-store.js';
+import { apiKeySecurity } from '../support/keys.js';
 import { until } from '../support/sse.js';
 import { Stack } from '../support/stack.js';
 
@@ -49,17 +48,11 @@ beforeAll(async () => {
     perDirectory: 5,
     // Managing webhooks counts as writing (limits.perPrincipal.writesPerMinute): this test writes a lot.
     limits: { perPrincipal: { writesPerMinute: 10_000 } },
-    security: {
-      authenticator: new Authenticator(
-        authSettings.parse({
-          apiKeys: [
-            { name: 'manager', sha256: manager.sha256, scopes: [...scopes] },
-            { name: 'acme-only', sha256: acmeOnly.sha256, scopes: [...scopes], directories: ['acme'] },
-            { name: 'reader', sha256: reader.sha256, scopes: ['users:read', 'changes:read'] },
-          ],
-        }),
-      ),
-    },
+    security: apiKeySecurity(
+      { name: 'manager', key: manager, scopes },
+      { name: 'acme-only', key: acmeOnly, scopes, directories: ['acme'] },
+      { name: 'reader', key: reader, scopes: ['users:read', 'changes:read'] },
+    ),
     feed: { stream, limits: { subscriptionsPerPrincipal: 5, eventsPerSecond: 1_000 }, webhooks: admin },
   });
   poller = new FeedPoller(stack.registry, stream, { minIntervalMs: 200, maxIntervalMs: 400, leaseMs: 3_000 });

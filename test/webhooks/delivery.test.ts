@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../src/auth/api-keys.js';
-import { Authenticator } from '../../src/auth/authenticator.js';
-import { authSettings } from '../../src/auth/settings.js';
 import { encodeChangeId } from '../../src/directory/global-id.js';
 import { FeedPoller } from '../../src/feed/poller.js';
 import { RedisChangeStream } from '../../src/feed/redis-change-stream.js';
@@ -10,6 +8,7 @@ import { WebhookReceiver } from '../../src/simulators/webhook-receiver.js';
 import { RedisWebhookStore } from '../../src/webhooks/redis-webhook-store.js';
 import { WebhookSender } from '../../src/webhooks/sender.js';
 import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.js';
+import { apiKeySecurity } from '../support/keys.js';
 import { RedisServer } from '../support/redis.js';
 import { until } from '../support/sse.js';
 import { Stack } from '../support/stack.js';
@@ -48,15 +47,8 @@ let replicas: Replica[];
 beforeAll(async () => {
   redis = await RedisServer.start();
   links = await redis.links(2, 'wh-test:', 500);
-  const security = () => ({
-    authenticator: new Authenticator(
-      authSettings.parse({
-        apiKeys: [
-          { name: 'hooks', sha256: key.sha256, scopes: ['users:read', 'changes:read', 'webhooks:manage'] },
-        ],
-      }),
-    ),
-  });
+  const security = () =>
+    apiKeySecurity({ name: 'hooks', key, scopes: ['users:read', 'changes:read', 'webhooks:manage'] });
   replicas = [];
   for (const [index, shared] of links.entries()) {
     const stream = new RedisChangeStream(shared, { maxLength: 10_000, maxAgeMs: 3_600_000 });

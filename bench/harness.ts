@@ -139,6 +139,8 @@ export async function startGateway(
                     perPrincipal: { operationsPerMinute: 100_000_000, upstreamCallsPerMinute: 1_000_000_000 },
                   },
                 }),
+            // A profiled gateway must exit within stop()'s 5 s to write its profile: no drain wait.
+            ...(profileDir ? { server: { drainSeconds: 0 } } : {}),
             ...options.config,
           },
     ),

@@ -192,6 +192,14 @@ export function needsRestart(before: ProcessConfig, after: ProcessConfig): strin
   if (differs(file(before)?.redis, file(after)?.redis)) changed.push('redis');
   if (differs(file(before)?.metrics, file(after)?.metrics)) changed.push('metrics');
   if (differs(before.tracing, after.tracing)) changed.push('OTEL_*');
+  // The change streams and the webhooks machinery live for the process (main.ts builds them once); the
+  // pollers' intervals and the subscription limits follow each reload.
+  const streams = (settings: ProcessConfig) => {
+    const feed = feedConfig(file(settings));
+    return [feed.enabled, feed.maxLength, feed.maxAgeSeconds];
+  };
+  if (differs(streams(before), streams(after))) changed.push('feed.enabled/maxLength/maxAgeSeconds');
+  if (differs(file(before)?.webhooks, file(after)?.webhooks)) changed.push('webhooks');
   return changed;
 }
 

@@ -24,6 +24,11 @@ export class WebhookReceiver {
   secret: string | null = null;
   /** The share of attempts answered 500 (decided by a seeded sequence: runs repeat). */
   failRate = 0;
+  /** How long it takes to answer each attempt, in ms. */
+  delayMs = 0;
+  /** The most attempts it held at once (tests of a sender's concurrency). */
+  maxInFlight = 0;
+  private inFlight = 0;
   private random: () => number;
 
   private constructor(
@@ -80,8 +85,12 @@ export class WebhookReceiver {
     response: ServerResponse,
   ): void {
     const chunks: Buffer[] = [];
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
+    request.on('end', async () => {
+      if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+      this.inFlight -= 1;
       const body = Buffer.concat(chunks).toString('utf8');
       const status = this.random() < this.failRate ? 500 : 204;
       this.attempts.push({

@@ -195,7 +195,7 @@ describe('delivering', () => {
     const made = await create(manager.key, { url: receiver.url, directories: ['acme'] });
     const first = made.secret as string;
     receiver.secret = first;
-    dispatch();
+    const dispatcher = dispatch();
     signIn();
     await until(() => receiver.accepted.size >= 1, 15_000);
     const rotate = `mutation ($id: ID!, $overlap: Int) { rotateWebhookSecret(input: { id: $id, overlapSeconds: $overlap }) { secret webhook { secretsSigning } userErrors { code } } }`;
@@ -218,6 +218,7 @@ describe('delivering', () => {
     signIn();
     await until(() => receiver.attempts.length >= 4, 15_000);
     expect(receiver.attempts.at(-1)?.verified).toBe(false);
+    await dispatcher.stop();
     await remove(manager.key, made.webhook.id);
     await receiver.close();
   });
@@ -306,4 +307,25 @@ describe('delivering', () => {
     await remove(manager.key, made.webhook.id);
     await receiver.close();
   });
+
+  it('keeps at most concurrencyPerEndpoint deliveries in flight to an endpoint (one per directory at most)', async () => {
+    stack.sims.zitadel.access.eventsAllowed = true;
+    for (const concurrency of [1, 2]) {
+      const receiver = await WebhookReceiver.start();
+      receiver.delayMs = 300;
+      const made = await create(manager.key, { url: receiver.url, directories: ['acme', 'corp'] });
+      const dispatcher = dispatch({ concurrency });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (let n = 0; n < 3; n += 1) {
+        stack.sims.monocloud.access.signIn(stack.ids.monocloud[n] ?? '', Math.ceil(Date.now() / 1000) + 1);
+        stack.sims.zitadel.access.signIn(stack.ids.zitadel[n] ?? '', Date.now() + 1_000);
+      }
+      await until(() => receiver.accepted.size >= 6, 20_000);
+      // Two directories with messages waiting: with room for two, both are sent at once.
+      expect(receiver.maxInFlight).toBe(concurrency);
+      await dispatcher.stop();
+      await remove(manager.key, made.webhook.id);
+      await receiver.close();
+    }
+  }, 60_000);
 });

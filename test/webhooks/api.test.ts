@@ -328,4 +328,22 @@ describe('delivering', () => {
       await receiver.close();
     }
   }, 60_000);
+
+  it('bounds each attempt by the sender’s timeout: a receiver that does not answer in time fails with TIMEOUT', async () => {
+    const receiver = await WebhookReceiver.start();
+    receiver.delayMs = 2_500;
+    const made = await create(manager.key, { url: receiver.url, directories: ['acme'] });
+    // The test's sender waits 1 s for an answer; the message is given up on after its first failure.
+    const dispatcher = dispatch({ retryForMs: 300 });
+    signIn();
+    let letters = { count: 0, letters: [] as { lastError: string | null }[] };
+    for (let n = 0; n < 100 && letters.count < 1; n += 1) {
+      letters = await store.deadLetters(made.webhook.id, 1);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(letters.letters[0]?.lastError).toBe('TIMEOUT');
+    await dispatcher.stop();
+    await remove(manager.key, made.webhook.id);
+    await receiver.close();
+  }, 30_000);
 });

@@ -214,3 +214,26 @@ describe('webhooks across replicas (Redis)', () => {
     await down.close();
   }, 240_000);
 });
+
+// Last: it stops Redis.
+describe('Redis unreachable', () => {
+  it('the webhooks API says so with WEBHOOK_STORE_UNAVAILABLE: no empty list, no half-made webhook', async () => {
+    const [one] = replicas as [Replica];
+    await redis.stop();
+    try {
+      for (let n = 0; n < 50 && (links[0] as SharedState).ready; n += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const listed = (await graphql(one, '{ webhooks { id } }')) as {
+        data?: unknown;
+        errors?: { extensions?: { code?: string } }[];
+      };
+      expect(listed.errors?.[0]?.extensions?.code).toBe('WEBHOOK_STORE_UNAVAILABLE');
+      const made = (await graphql(one, CREATE, { url: 'http://127.0.0.1:9/x' })).data?.createWebhook;
+      expect(made?.userErrors).toEqual([expect.objectContaining({ code: 'WEBHOOK_STORE_UNAVAILABLE' })]);
+      expect(made?.secret).toBeNull();
+    } finally {
+      await redis.start();
+    }
+  });
+});

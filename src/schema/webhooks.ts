@@ -9,6 +9,7 @@ import {
   type SecretPayload,
   stored,
 } from '../use-cases/manage-webhooks.js';
+import { liveSecrets } from '../webhooks/signing.js';
 import type { DeadLetter, WebhookEndpoint } from '../webhooks/webhook-model.js';
 import { UserErrorType } from './actions.js';
 import { ChangeKindEnum } from './changes.js';
@@ -61,8 +62,7 @@ const WebhookType = builder.objectRef<WebhookEndpoint>('Webhook').implement({
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
     secretsSigning: t.int({
       description: 'Secrets signing each message now (2 during a rotation’s overlap).',
-      resolve: (endpoint) =>
-        endpoint.secrets.filter((secret) => secret.notAfter === null || secret.notAfter > Date.now()).length,
+      resolve: (endpoint) => liveSecrets(endpoint.secrets, Date.now()).length,
     }),
     backlog: t.int({
       description: 'Messages waiting to be delivered, all directories together.',

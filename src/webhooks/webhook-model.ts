@@ -43,9 +43,3 @@ export interface Delivery {
 export interface DeadLetter extends Delivery {
   readonly deadAt: number;
 }
-
-/** The public form of an endpoint: never its secrets. */
-export function withoutSecrets(endpoint: WebhookEndpoint): Omit<WebhookEndpoint, 'secrets'> {
-  const { secrets: _secrets, ...rest } = endpoint;
-  return rest;
-}

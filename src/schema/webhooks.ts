@@ -95,6 +95,8 @@ builder.queryField('webhooks', (t) =>
   t.field({
     ...needs('webhooks:manage'),
     type: [WebhookType],
+    // Null with a coded error (webhooks off, their store unreachable), never a whole answer wiped.
+    nullable: true,
     description: 'The webhooks whose directories the caller may all read. Needs `webhooks:manage`.',
     resolve: (_root, _args, ctx) => listWebhooks(ctx),
   }),
@@ -160,6 +162,7 @@ builder.mutationField('createWebhook', (t) =>
   t.field({
     ...needs('webhooks:manage'),
     type: SecretPayloadType,
+    nullable: true,
     description:
       'Registers an endpoint: from now on it receives the changes (signed, at least once). Needs `webhooks:manage` and `changes:read`.',
     args: { input: t.arg({ type: CreateInput }) },
@@ -171,6 +174,7 @@ builder.mutationField('rotateWebhookSecret', (t) =>
   t.field({
     ...needs('webhooks:manage'),
     type: SecretPayloadType,
+    nullable: true,
     description:
       'Gives a webhook a new secret; the old one keeps signing for the overlap. Needs `webhooks:manage`.',
     args: { input: t.arg({ type: RotateInput }) },
@@ -200,6 +204,7 @@ builder.mutationField('deleteWebhook', (t) =>
   t.field({
     ...needs('webhooks:manage'),
     type: DeletePayload,
+    nullable: true,
     description: 'Deletes a webhook with what it has queued. Needs `webhooks:manage`.',
     args: { input: t.arg({ type: IdInput('DeleteWebhookInput', 'Which webhook to delete.') }) },
     resolve: (_root, args, ctx) => deleteWebhook(ctx, { id: String(args.input.id) }),
@@ -224,6 +229,7 @@ builder.mutationField('replayWebhookDeadLetters', (t) =>
   t.field({
     ...needs('webhooks:manage'),
     type: ReplayPayload,
+    nullable: true,
     description:
       'Sends a webhook’s dead letters again, oldest first, ahead of what is queued. Needs `webhooks:manage`.',
     args: {

@@ -204,7 +204,9 @@ it(`answers ${RUNS} generated operations with 200 or 400 and coded errors, refus
           error.extensions?.code === 'OPERATION_TOO_EXPENSIVE' && error.extensions.directory !== undefined,
       );
       expect(ceiling).toEqual([]);
-      if (body.data === undefined || body.data === null) expect(elapsed).toBeLessThan(100);
+      // A refusal (no `data` at all: nothing executed) is fast; an execution whose root went null (data:
+      // null) may have waited for its directories, and is not one.
+      if (body.data === undefined) expect(elapsed).toBeLessThan(100);
       const cost = body.extensions?.cost;
       if (cost?.actual !== undefined) {
         executed += 1;

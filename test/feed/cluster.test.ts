@@ -12,7 +12,7 @@ import { createHttpServer } from '../../src/server/http-server.js';
 import type { SharedState } from '../../src/shared/shared-state.js';
 import { apiKeySecurity } from '../support/keys.js';
 import { RedisServer } from '../support/redis.js';
-import { type Subscriber, subscribeOverSse, until } from '../support/sse.js';
+import { type Subscriber, startPollers, subscribeOverSse, until } from '../support/sse.js';
 import { Stack } from '../support/stack.js';
 
 // The feed of a cluster, on a real Redis: two replicas elect one poller per directory (a lease with a
@@ -65,11 +65,8 @@ beforeAll(async () => {
       url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
     });
   }
-  for (const replica of replicas) replica.poller.start();
   // Both directories with a feed have a holder, and their feeds have started.
-  await until(() =>
-    ['acme', 'corp'].every((name) => replicas.some((r) => (r.poller.reads.get(name) ?? 0) > 0)),
-  );
+  await startPollers(replicas.map((replica) => replica.poller));
 }, 60_000);
 afterAll(async () => {
   for (const replica of [...(replicas ?? [])].reverse()) {

@@ -105,3 +105,12 @@ export async function until(done: () => boolean, ms = 10_000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/** Starts the replicas' pollers and waits until each of `directories` has a holder that has polled it. */
+export async function startPollers(
+  pollers: readonly { start(): void; readonly reads: ReadonlyMap<string, number> }[],
+  directories: readonly string[] = ['acme', 'corp'],
+): Promise<void> {
+  for (const poller of pollers) poller.start();
+  await until(() => directories.every((name) => pollers.some((poller) => (poller.reads.get(name) ?? 0) > 0)));
+}

@@ -10,7 +10,7 @@ import { WebhookSender } from '../../src/webhooks/sender.js';
 import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.js';
 import { apiKeySecurity } from '../support/keys.js';
 import { RedisServer } from '../support/redis.js';
-import { until } from '../support/sse.js';
+import { startPollers, until } from '../support/sse.js';
 import { Stack } from '../support/stack.js';
 
 // Webhooks on a real Redis with two replicas and real receivers on 127.0.0.1: one receiver fails half
@@ -80,10 +80,7 @@ beforeAll(async () => {
   }
   const sims = replicas[0]?.stack.sims;
   if (sims !== undefined) sims.zitadel.access.eventsAllowed = true;
-  for (const replica of replicas) replica.poller.start();
-  await until(() =>
-    ['acme', 'corp'].every((name) => replicas.some((r) => (r.poller.reads.get(name) ?? 0) > 0)),
-  );
+  await startPollers(replicas.map((replica) => replica.poller));
 }, 60_000);
 
 afterAll(async () => {

@@ -11,6 +11,7 @@ import {
 } from '../use-cases/manage-webhooks.js';
 import { liveSecrets } from '../webhooks/signing.js';
 import type { DeadLetter, WebhookEndpoint } from '../webhooks/webhook-model.js';
+import { backlogOf } from '../webhooks/webhook-store.js';
 import { UserErrorType } from './actions.js';
 import { ChangeKindEnum } from './changes.js';
 
@@ -66,13 +67,7 @@ const WebhookType = builder.objectRef<WebhookEndpoint>('Webhook').implement({
     }),
     backlog: t.int({
       description: 'Messages waiting to be delivered, all directories together.',
-      resolve: async (endpoint, _args, ctx) => {
-        const store = adminOf(ctx).store;
-        const counts = await stored(
-          Promise.all(endpoint.directories.map((directory) => store.backlog(endpoint.id, directory))),
-        );
-        return counts.reduce((sum, count) => sum + count, 0);
-      },
+      resolve: (endpoint, _args, ctx) => stored(backlogOf(adminOf(ctx).store, endpoint)),
     }),
     deadLetterCount: t.int({
       description: 'Dead letters it holds.',

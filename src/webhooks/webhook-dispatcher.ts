@@ -5,7 +5,7 @@ import { messageId, webhookBody } from './payload.js';
 import type { WebhookSender } from './sender.js';
 import { signedHeaders } from './signing.js';
 import type { DeadLetter, Delivery, WebhookEndpoint } from './webhook-model.js';
-import type { WebhookStore } from './webhook-store.js';
+import { backlogOf, type WebhookStore } from './webhook-store.js';
 
 export interface DispatchSettings {
   /** The first retry's delay; each next one doubles, up to `retryMaxMs`, jittered down by up to half. */
@@ -42,6 +42,8 @@ export interface DispatchObserver {
 
 /** Stream entries queued per pull. */
 const PAGE = 100;
+/** The shortest time between two reports of an endpoint's gauges (scrapes come every 15 s or more). */
+const REPORT_MS = 1_000;
 
 /**
  * Delivers webhooks: on every replica a scan finds endpoints, and for each only the holder of its lease
@@ -56,6 +58,8 @@ export class WebhookDispatcher {
   private readonly running = new Map<string, Promise<void>>();
   private readonly leases = new Map<string, Lease>();
   private scanning: Promise<void> | null = null;
+  /** When each endpoint's gauges were last reported (epoch ms). */
+  private readonly reported = new Map<string, number>();
 
   constructor(
     private readonly store: WebhookStore,
@@ -170,6 +174,7 @@ export class WebhookDispatcher {
       }
     } finally {
       if (!signal.aborted) this.leases.delete(id);
+      this.reported.delete(id);
       this.observer.released?.(id);
     }
   }
@@ -250,12 +255,17 @@ export class WebhookDispatcher {
     return 'failed';
   }
 
+  /**
+   * The endpoint's gauges, at most once per REPORT_MS: they cost a store read per directory, and a
+   * holder draining a backlog loops once per delivered message.
+   */
   private async report(endpoint: WebhookEndpoint, heads: readonly Delivery[]): Promise<void> {
     if (this.observer.standing === undefined) return;
+    const now = Date.now();
+    if ((this.reported.get(endpoint.id) ?? 0) + REPORT_MS > now) return;
+    this.reported.set(endpoint.id, now);
     const oldest = Math.min(...heads.map((head) => head.queuedAt), Number.POSITIVE_INFINITY);
-    const backlog = (
-      await Promise.all(endpoint.directories.map((directory) => this.store.backlog(endpoint.id, directory)))
-    ).reduce((sum, count) => sum + count, 0);
+    const backlog = await backlogOf(this.store, endpoint);
     const { count } = await this.store.deadLetters(endpoint.id, 0);
     const lag = Number.isFinite(oldest) ? Math.max(0, (Date.now() - oldest) / 1000) : 0;
     this.observer.standing(endpoint.id, lag, backlog, count);

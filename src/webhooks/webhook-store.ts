@@ -50,6 +50,14 @@ export interface WebhookStore {
 /** Dead letters an endpoint keeps (the oldest go past it). */
 export const MAX_DEAD_LETTERS = 10_000;
 
+/** Messages waiting for `endpoint`, all its directories together. */
+export async function backlogOf(store: WebhookStore, endpoint: WebhookEndpoint): Promise<number> {
+  const counts = await Promise.all(
+    endpoint.directories.map((directory) => store.backlog(endpoint.id, directory)),
+  );
+  return counts.reduce((sum, count) => sum + count, 0);
+}
+
 /** A dead letter back in its queue: due now, its attempts counted afresh. */
 export function revived(letter: DeadLetter, now: number): Delivery {
   return {

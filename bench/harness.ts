@@ -139,8 +139,9 @@ export async function startGateway(
                     perPrincipal: { operationsPerMinute: 100_000_000, upstreamCallsPerMinute: 1_000_000_000 },
                   },
                 }),
-            // A profiled gateway must exit within stop()'s 5 s to write its profile: no drain wait.
-            ...(profileDir ? { server: { drainSeconds: 0 } } : {}),
+            // A profiled or GC-observed gateway must exit within stop()'s 5 s to write its profile or its
+            // GC summary (bench/gc-observer.cjs): no drain wait.
+            ...(profileDir || process.env.GC_OBSERVER_DIR ? { server: { drainSeconds: 0 } } : {}),
             ...options.config,
           },
     ),

@@ -6,7 +6,8 @@
 // COMPARE_NODE_ARGS_B (space-separated node options for one side, e.g. V8 flags), COMPARE_AUTH_A and
 // COMPARE_AUTH_B (none, jwt or api-key: how that side authenticates callers; default none; legacy for
 // a build from before authentication existed), COMPARE_CONFIG_A and COMPARE_CONFIG_B (JSON merged into
-// that side's config, e.g. '{"metrics":{"enabled":false}}'), COMPARE_ENV_A and COMPARE_ENV_B (JSON
+// that side's config, e.g. '{"metrics":{"enabled":false}}'), COMPARE_CONCURRENCY_A and
+// COMPARE_CONCURRENCY_B (that side's directory `concurrency`, default 8), COMPARE_ENV_A and COMPARE_ENV_B (JSON
 // environment for that side; "$OTLP_SINK" stands for an OTLP/HTTP endpoint that drops what it gets),
 // so one build can be measured against itself with a feature on and off; COMPARE_RUNS (default 1): whole
 // runs, each with fresh gateway processes, whose per-run verdicts are listed and their median printed
@@ -58,7 +59,8 @@ const verdicts = new Map<string, number[]>();
 
 /** One side's gateway over `instances` directory instances per provider. */
 function startSide(side: 'A' | 'B', instances: number): Promise<Server> {
-  const directories = benchDirectories(sims.info, instances, 8, CONNECTIONS);
+  const concurrency = Number(process.env[`COMPARE_CONCURRENCY_${side}`] ?? 8);
+  const directories = benchDirectories(sims.info, instances, concurrency, CONNECTIONS);
   const args = process.env[`COMPARE_NODE_ARGS_${side}`]?.split(' ').filter(Boolean) ?? [];
   return startGateway(side, checkouts[side], directories, credentials[side], undefined, args, {
     beforeLimits: process.env[`COMPARE_BEFORE_LIMITS_${side}`] === '1',

@@ -1,23 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
 
-/** The version of `dependency` that `from` (a package name) loads, found the way Node finds it. */
+/** The version of `dependency` that `from` (a package name) loads, resolved from where `from` lives. */
 function versionSeenBy(from: string, dependency: string): string {
-  let dir = dirname(require.resolve(`${from}/package.json`));
-  for (;;) {
-    try {
-      const file = join(dir, 'node_modules', dependency, 'package.json');
-      return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-    } catch {
-      const up = dirname(dir);
-      if (up === dir) throw new Error(`${from} finds no ${dependency}`);
-      dir = up;
-    }
-  }
+  const fromHere = createRequire(require.resolve(`${from}/package.json`));
+  return (
+    JSON.parse(readFileSync(fromHere.resolve(`${dependency}/package.json`), 'utf8')) as { version: string }
+  ).version;
 }
 
 // package.json's `overrides` move the request path's framework onto @whatwg-node/promise-helpers 2.x,

@@ -3,8 +3,9 @@
 // alternating rounds, 16 connections. Prints req/s and the server's CPU µs per request for each round,
 // and the medians. No upstream, no usergraph plugin: what is left is the framework (BENCHMARKS.md,
 // issue 30). Env: FRAMEWORKS (default bare,yoga; yoga-native is Yoga on Node's own fetch API),
-// FRAMEWORK_ROUNDS (per side, default 3), FRAMEWORK_SECONDS (per round, default 8).
-import { runFor, type Server } from './harness.js';
+// FRAMEWORK_ROUNDS (per side, default 3), FRAMEWORK_SECONDS (per round, default 8), FRAMEWORK_UPSTREAM=1
+// (the field GETs one MonoCloud user from the simulators first: the framework with I/O under it).
+import { runFor, type Server, type Simulators, startSimulators } from './harness.js';
 import { cpuMs, start, stop } from './processes.js';
 import { median } from './results.js';
 
@@ -18,12 +19,24 @@ interface Side {
   readonly cpuUs: number[];
 }
 
+const sims: Simulators | null = process.env.FRAMEWORK_UPSTREAM === '1' ? await startSimulators(5) : null;
+const upstreamEnv =
+  sims === null
+    ? {}
+    : {
+        UPSTREAM_URL: `${sims.info.monocloud.url}/api/users/${encodeURIComponent(sims.info.ids.monocloud[0] as string)}`,
+        UPSTREAM_HEADERS: JSON.stringify({
+          accept: 'application/json',
+          'x-api-key': sims.info.monocloud.apiKey,
+        }),
+      };
+
 async function side(framework: string): Promise<Side> {
   const started = await start(
     process.execPath,
     ['--max-semi-space-size=64', '--import', 'tsx', 'bench/framework-server.ts'],
     {
-      env: { ...process.env, FRAMEWORK: framework, NODE_ENV: 'production' },
+      env: { ...process.env, ...upstreamEnv, FRAMEWORK: framework, NODE_ENV: 'production' },
       ready: (line) => line.startsWith('{"port"'),
     },
   );
@@ -52,4 +65,5 @@ try {
   }
 } finally {
   await Promise.all(sides.map(({ server }) => stop(server.process)));
+  if (sims !== null) await stop(sims.process);
 }

@@ -1,15 +1,27 @@
 // One side of bench/framework-cost.ts: a GraphQL server of one trivial field, either through
 // graphql-yoga (FRAMEWORK=yoga: its node adapter, request parsing, envelop, result processing — every
 // built-in it has on by default, no plugin of usergraph's) or by hand on node:http (FRAMEWORK=bare: the
-// body read, JSON.parse, a cached parse and validation, graphql-js's execute, JSON.stringify).
+// body read, JSON.parse, a cached parse and validation, graphql-js's execute, JSON.stringify). With
+// UPSTREAM_URL the field's resolver first GETs that URL (UPSTREAM_HEADERS, JSON) through an undici Pool
+// and answers with the length of its body: the framework with I/O under it, as a gateway runs it.
 // Prints {"port": n} once it serves.
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildSchema, type DocumentNode, execute, parse, validate } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
+import { Pool } from 'undici';
 
 const typeDefs = 'type Query { hello(name: String): String }';
-const hello = (name: unknown) => `hi ${String(name)}`;
+const upstream = process.env.UPSTREAM_URL === undefined ? null : new URL(process.env.UPSTREAM_URL);
+const pool = upstream === null ? null : new Pool(upstream.origin, { connections: 128 });
+const upstreamHeaders = JSON.parse(process.env.UPSTREAM_HEADERS ?? '{}') as Record<string, string>;
+const hello = (name: unknown): string | Promise<string> => {
+  if (pool === null || upstream === null) return `hi ${String(name)}`;
+  return pool
+    .request({ method: 'GET', path: `${upstream.pathname}${upstream.search}`, headers: upstreamHeaders })
+    .then((res) => res.body.text())
+    .then((text) => `hi ${String(name)} ${text.length}`);
+};
 
 function bare(): RequestListener {
   const schema = buildSchema(typeDefs);
@@ -29,12 +41,16 @@ function bare(): RequestListener {
         if (validate(schema, document).length > 0) throw new Error('invalid document');
         documents.set(body.query, document);
       }
-      const text = JSON.stringify(execute({ schema, document, rootValue, variableValues: body.variables }));
-      response.writeHead(200, {
-        'content-type': 'application/graphql-response+json; charset=utf-8',
-        'content-length': Buffer.byteLength(text),
-      });
-      response.end(text);
+      void Promise.resolve(execute({ schema, document, rootValue, variableValues: body.variables })).then(
+        (result) => {
+          const text = JSON.stringify(result);
+          response.writeHead(200, {
+            'content-type': 'application/graphql-response+json; charset=utf-8',
+            'content-length': Buffer.byteLength(text),
+          });
+          response.end(text);
+        },
+      );
     });
   };
 }

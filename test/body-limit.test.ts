@@ -13,7 +13,9 @@ import { createApp } from '../src/server/app.js';
 let server: Server;
 let port: number;
 beforeAll(async () => {
-  server = createServer(createApp({ logLevel: 'silent', directories: new DirectoryRegistry([]) }));
+  server = createServer(
+    createApp({ logLevel: 'silent', directories: new DirectoryRegistry([]) }).http.listener,
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as { port: number }).port;
 });

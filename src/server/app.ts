@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import type { Tracer } from '@opentelemetry/api';
 import type { DocumentNode } from 'graphql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { ActionServices } from '../actions/action-store.js';
@@ -40,7 +41,7 @@ import {
   useJit,
 } from '../plugins/execution/use-jit.js';
 import { usePartialErrors } from '../plugins/execution/use-partial-errors.js';
-import { useBodyLimit } from '../plugins/hygiene/use-body-limit.js';
+import { MAX_REQUEST_BODY_BYTES, useBodyLimit } from '../plugins/hygiene/use-body-limit.js';
 import { useRequestDeadline } from '../plugins/hygiene/use-request-deadline.js';
 import { useRequestErrors } from '../plugins/hygiene/use-request-errors.js';
 import { useRequestId } from '../plugins/hygiene/use-request-id.js';
@@ -62,6 +63,7 @@ import {
 import { buildSchema } from '../schema/index.js';
 import { PrincipalQuotas } from '../shared/principal-quota.js';
 import type { SharedState } from '../shared/shared-state.js';
+import { createLane, type LaneCounts } from './graphql-lane.js';
 
 export interface AppOptions {
   readonly directories: DirectoryRegistry;
@@ -169,7 +171,14 @@ export interface ServerContext {
   calls?: CallContext;
 }
 
-export type App = YogaServerInstance<ServerContext, Context>;
+export type App = YogaServerInstance<ServerContext, Context> & {
+  /**
+   * How node:http serves the app: the lane for plain queries, Yoga for everything else (graphql-lane.ts),
+   * and how many requests went which way (null when the lane is off: tracing or trusted documents).
+   * Not a function on the app itself: Yoga's instance hands out its functions bound, without their fields.
+   */
+  readonly http: { readonly listener: RequestListener; readonly lane: LaneCounts | null };
+};
 
 /**
  * Parsed documents kept, by their estimated memory: a parsed document holds 45–105 bytes per
@@ -220,7 +229,65 @@ export function createApp(options: AppOptions): App {
     actionServices: options.actions ?? { store: new MemoryActionStore(), keepMs: 86_400_000 },
     feed: options.feed ?? null,
   };
-  return createYoga<ServerContext, Context>({
+  // Order matters: a request id and its access line; the route gate (unknown paths end there, as a
+  // logged 404); what every request gets (span, deadline, headers); the endpoints that answer and end
+  // (readiness, metrics). Whatever is left is a GraphQL request, and every plugin after them applies
+  // to it without looking at its path.
+  const plugins: Plugin<Record<string, unknown>, Record<string, unknown>>[] = [
+    useRequestId(),
+    useAccessLog(log),
+    useRoutes(),
+    ...(options.tracer === undefined ? [] : [useTracing(options.tracer)]),
+    useRequestDeadline(timeoutMs),
+    useSecurityHeaders(page),
+    useReadiness(options.directories, security.authenticator, options.serving),
+    ...(options.reload === undefined ? [] : [useAdminReload(options.reload, security.authenticator)]),
+    ...(options.metrics === undefined || options.metricsEndpoint === false
+      ? []
+      : [useMetricsEndpoint(options.metrics, security.authenticator)]),
+    useBodyLimit(options.maxBodyBytes),
+    // Audited first among the execution hooks, so a write refused by any later one is in the log.
+    ...(security.audit === null ? [] : [useAudit(security.audit)]),
+    useWritePolicy(
+      {
+        stepUpMaxAgeSeconds: security.stepUpMaxAgeSeconds,
+        stepUpExemptApiKeys: security.stepUpExemptApiKeys,
+        writesPerOperation: limits.writesPerOperation,
+      },
+      security.authenticator,
+      security.audit,
+    ),
+    useRequestPolicy({ allowGet: security.allowGet }),
+    useAuth(security.authenticator),
+    useCacheBypass(),
+    ...(options.metrics === undefined ? [] : [useOperationMetrics(options.metrics)]),
+    ...(trusted === null
+      ? [usePersistedQueriesNotSupported()]
+      : useTrustedDocuments(trusted.store, trusted.mode)),
+    useLimits(limits),
+    useRequestErrors(),
+    useIntrospectionPolicy({ introspection: security.introspection }),
+    useUpstreamBudget(limits),
+    useRateLimit(limits.perPrincipal, new PrincipalQuotas(options.shared)),
+    ...(security.blockSuggestions ? [blockFieldSuggestionsPlugin()] : []),
+    usePartialErrors(),
+    useEventStreamIds(),
+    ...(jit
+      ? useJit({
+          maxCompiledSize: JIT_MAX_COMPILED_SIZE,
+          cacheBytes: JIT_CACHE_BYTES,
+          ...(trusted === null
+            ? {}
+            : { prepared: (document, operation) => trusted.store.compiledFor(document, operation) }),
+        })
+      : []),
+  ] as never[];
+  const documents = new LRUCache<string, DocumentNode>({
+    maxSize: DOCUMENT_CACHE_BYTES,
+    sizeCalculation: (_document, text) => Math.max(1, text.length * AST_BYTES_PER_CHAR),
+    ttl: 3_600_000,
+  });
+  const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: ROUTES.graphql,
     // Trusted documents are named by `documentId` (GraphQL Code Generator, Hive, Relay).
@@ -243,11 +310,7 @@ export function createApp(options: AppOptions): App {
     // the cost walk); bounded by bytes, not entries. The jit keeps its compiled code in a bounded cache
     // of its own (use-jit.ts).
     parserAndValidationCache: {
-      documentCache: new LRUCache<string, DocumentNode>({
-        maxSize: DOCUMENT_CACHE_BYTES,
-        sizeCalculation: (_document, text) => Math.max(1, text.length * AST_BYTES_PER_CHAR),
-        ttl: 3_600_000,
-      }),
+      documentCache: documents,
       errorCache: new LRUCache<string, Error>({
         maxSize: DOCUMENT_CACHE_BYTES,
         sizeCalculation: (_error, text) => Math.max(1, text.length),
@@ -271,59 +334,7 @@ export function createApp(options: AppOptions): App {
         maxAge: 600,
       };
     },
-    // Order matters: a request id and its access line; the route gate (unknown paths end there, as a
-    // logged 404); what every request gets (span, deadline, headers); the endpoints that answer and end
-    // (readiness, metrics). Whatever is left is a GraphQL request, and every plugin after them applies
-    // to it without looking at its path.
-    plugins: [
-      useRequestId(),
-      useAccessLog(log),
-      useRoutes(),
-      ...(options.tracer === undefined ? [] : [useTracing(options.tracer)]),
-      useRequestDeadline(timeoutMs),
-      useSecurityHeaders(page),
-      useReadiness(options.directories, security.authenticator, options.serving),
-      ...(options.reload === undefined ? [] : [useAdminReload(options.reload, security.authenticator)]),
-      ...(options.metrics === undefined || options.metricsEndpoint === false
-        ? []
-        : [useMetricsEndpoint(options.metrics, security.authenticator)]),
-      useBodyLimit(options.maxBodyBytes),
-      // Audited first among the execution hooks, so a write refused by any later one is in the log.
-      ...(security.audit === null ? [] : [useAudit(security.audit)]),
-      useWritePolicy(
-        {
-          stepUpMaxAgeSeconds: security.stepUpMaxAgeSeconds,
-          stepUpExemptApiKeys: security.stepUpExemptApiKeys,
-          writesPerOperation: limits.writesPerOperation,
-        },
-        security.authenticator,
-        security.audit,
-      ),
-      useRequestPolicy({ allowGet: security.allowGet }),
-      useAuth(security.authenticator),
-      useCacheBypass(),
-      ...(options.metrics === undefined ? [] : [useOperationMetrics(options.metrics)]),
-      ...(trusted === null
-        ? [usePersistedQueriesNotSupported()]
-        : useTrustedDocuments(trusted.store, trusted.mode)),
-      useLimits(limits),
-      useRequestErrors(),
-      useIntrospectionPolicy({ introspection: security.introspection }),
-      useUpstreamBudget(limits),
-      useRateLimit(limits.perPrincipal, new PrincipalQuotas(options.shared)),
-      ...(security.blockSuggestions ? [blockFieldSuggestionsPlugin()] : []),
-      usePartialErrors(),
-      useEventStreamIds(),
-      ...(jit
-        ? useJit({
-            maxCompiledSize: JIT_MAX_COMPILED_SIZE,
-            cacheBytes: JIT_CACHE_BYTES,
-            ...(trusted === null
-              ? {}
-              : { prepared: (document, operation) => trusted.store.compiledFor(document, operation) }),
-          })
-        : []),
-    ],
+    plugins,
     // Yoga renders GraphiQL for any path ending in its endpoint; only the exact path gets it here.
     graphiql: security.graphiql
       ? (request) =>
@@ -342,6 +353,20 @@ export function createApp(options: AppOptions): App {
     },
     logging: yogaLogger(log),
   });
+  // A span per request (tracing) and trusted documents (their own parameters) are Yoga's alone.
+  const lane =
+    options.tracer === undefined && trusted === null
+      ? createLane(yoga as never, plugins, {
+          documents,
+          queryBytes: limits.queryBytes,
+          maxBodyBytes: options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES,
+        })
+      : null;
+  const http = {
+    listener: lane ?? (yoga as unknown as RequestListener),
+    lane: lane?.counts ?? null,
+  };
+  return Object.assign(yoga, { http });
 }
 
 /** A CSP for a page whose scripts are all inline: each allowed by its hash, and only this origin to talk to. */

@@ -159,7 +159,7 @@ export class CurrentGeneration {
       this.inFlight.set(generation, left);
       if (left === 0 && this.retired.has(generation)) void this.close(generation);
     });
-    generation.app(request, response);
+    generation.app.http.listener(request, response);
   };
 
   /** Makes `next` current; the old one is closed when idle. */

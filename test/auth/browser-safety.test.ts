@@ -16,7 +16,7 @@ const reader = generateApiKey();
 const admin = generateApiKey();
 
 async function serve(stack: Stack): Promise<{ server: Server; url: string }> {
-  const server = createServer(stack.app);
+  const server = createServer(stack.app.http.listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }

@@ -23,7 +23,7 @@ beforeAll(async () => {
   demo = await startDemo();
   registry = buildDirectories(demo.directories);
   server = createServer(
-    createApp({ logLevel: 'silent', directories: registry, exampleQuery: demo.exampleQuery }),
+    createApp({ logLevel: 'silent', directories: registry, exampleQuery: demo.exampleQuery }).http.listener,
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
@@ -107,7 +107,7 @@ it('works with authentication: the token goes in the Headers tab', async () => {
           authSettings.parse({ apiKeys: [{ name: 'browser', sha256: key.sha256, scopes: ['users:read'] }] }),
         ),
       },
-    }),
+    }).http.listener,
   );
   await new Promise<void>((resolve) => guarded.listen(0, '127.0.0.1', resolve));
   const guardedUrl = `http://127.0.0.1:${(guarded.address() as AddressInfo).port}/graphql`;

@@ -66,7 +66,7 @@ beforeAll(async () => {
       write: (line: string) => accessLines.push(line),
     } as unknown as NodeJS.WritableStream),
   });
-  server = createHttpServer(stack.app, serverSettings.parse({}));
+  server = createHttpServer(stack.app.http.listener, serverSettings.parse({}));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
 });

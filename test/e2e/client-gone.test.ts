@@ -25,7 +25,8 @@ it('aborts the upstream calls of a request whose client went away, long before t
     listUsers: () => Promise.reject(new Error('not used')),
   };
   const server = createServer(
-    createApp({ logLevel: 'silent', directories: new DirectoryRegistry([slow]), requestTimeoutMs: 10_000 }),
+    createApp({ logLevel: 'silent', directories: new DirectoryRegistry([slow]), requestTimeoutMs: 10_000 })
+      .http.listener,
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {

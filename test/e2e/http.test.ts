@@ -14,7 +14,7 @@ let url: string;
 beforeAll(async () => {
   // GET is off by default (CSRF); graphql-http's audits also exercise GET, so this server turns it on.
   stack = await Stack.start({ perDirectory: 10, security: { allowGet: true } });
-  server = createServer(stack.app);
+  server = createServer(stack.app.http.listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

@@ -106,7 +106,7 @@ for (const shape of SHAPES) {
         subgraphAuthDirectives: false,
         subgraphCompositeKey: shape.compositeKey,
       });
-      usergraphUrl = await listen(createServer(stack.app));
+      usergraphUrl = await listen(createServer(stack.app.http.listener));
       const composed = composeServices([
         {
           name: 'usergraph',

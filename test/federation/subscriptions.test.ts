@@ -43,7 +43,7 @@ beforeAll(async () => {
   poller = new FeedPoller(stack.registry, stream, { minIntervalMs: 200, maxIntervalMs: 400, leaseMs: 3_000 });
   poller.start();
   await until(() => (poller.reads.get('acme') ?? 0) > 0);
-  const usergraphUrl = await listen(createServer(stack.app));
+  const usergraphUrl = await listen(createServer(stack.app.http.listener));
   const composed = composeServices([
     { name: 'usergraph', typeDefs: parse(printSubgraphSdl(false, false)), url: usergraphUrl },
   ]);

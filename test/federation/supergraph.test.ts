@@ -47,7 +47,7 @@ beforeAll(async () => {
   const ticketsUrl = await listen(
     createServer(createYoga({ schema: ticketsSchema(() => tickets), logging: false })),
   );
-  const usergraphUrl = await listen(createServer(stack.app));
+  const usergraphUrl = await listen(createServer(stack.app.http.listener));
 
   const compose = (authDirectives: boolean) => {
     const result = composeServices([

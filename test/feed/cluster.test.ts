@@ -55,7 +55,7 @@ beforeAll(async () => {
   replicas = [];
   for (const [index, stack] of [simulators, second].entries()) {
     const stream = streams[index] as RedisChangeStream;
-    const server = createHttpServer(stack.app, serverSettings.parse({}));
+    const server = createHttpServer(stack.app.http.listener, serverSettings.parse({}));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     replicas.push({
       stack,

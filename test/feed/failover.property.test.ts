@@ -45,7 +45,7 @@ beforeAll(async () => {
       limits: { subscriptionsPerPrincipal: 10, eventsPerSecond: 10_000 },
     },
   });
-  server = createHttpServer(stack.app, serverSettings.parse({}));
+  server = createHttpServer(stack.app.http.listener, serverSettings.parse({}));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
 }, 30_000);

@@ -75,7 +75,7 @@ beforeAll(async () => {
   follower = new CacheFollower(stack.registry, stream);
   poller.start();
   follower.start();
-  server = createHttpServer(stack.app, serverSettings.parse({}));
+  server = createHttpServer(stack.app.http.listener, serverSettings.parse({}));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   // Let the first polls set every feed's start.

@@ -50,7 +50,7 @@ beforeAll(async () => {
   });
   poller = new FeedPoller(stack.registry, stream, { minIntervalMs: 200, maxIntervalMs: 400, leaseMs: 5_000 });
   poller.start();
-  server = createHttpServer(stack.app, serverSettings.parse({}));
+  server = createHttpServer(stack.app.http.listener, serverSettings.parse({}));
   closeWs = attachGraphqlWs(server, async (request) => stack.app.fetch(request), {
     maxPayload: 65_536,
   });

@@ -47,7 +47,7 @@ beforeAll(async () => {
       ),
     },
   });
-  server = createHttpServer(stack.app, serverSettings.parse({ maxConnectionsPerAddress: 0 }));
+  server = createHttpServer(stack.app.http.listener, serverSettings.parse({ maxConnectionsPerAddress: 0 }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
 });

@@ -69,7 +69,10 @@ function get(port: number, path: string, from: string, body?: string): Promise<n
 describe('connections per client address', () => {
   it('a peer past its cap is cut at once, idle sockets included; other addresses are served', async () => {
     stack = await Stack.start({ perDirectory: 2 });
-    server = createHttpServer(stack.app, serverSettings.parse({ maxConnectionsPerAddress: 20 }));
+    server = createHttpServer(
+      stack.app.http.listener,
+      serverSettings.parse({ maxConnectionsPerAddress: 20 }),
+    );
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const held = await Promise.all(Array.from({ length: 30 }, () => open(port, '127.0.0.1')));
@@ -88,7 +91,7 @@ describe('behind a trusted load balancer (HAProxy, X-Forwarded-For)', () => {
   it('caps requests in flight per forwarded client, not per proxy connection', async () => {
     stack = await Stack.start({ perDirectory: 5, latencyMs: 300 });
     server = createHttpServer(
-      stack.app,
+      stack.app.http.listener,
       serverSettings.parse({ maxConnectionsPerAddress: 5, trustedProxies: ['127.0.0.1'] }),
     );
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));

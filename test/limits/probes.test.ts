@@ -261,7 +261,7 @@ describe('the upstream-call budget', () => {
 
 describe('server timeouts', () => {
   it('closes a socket that trickles its headers within the headers timeout', async () => {
-    const server = createHttpServer(stack.app, serverSettings.parse({ headersTimeoutMs: 500 }));
+    const server = createHttpServer(stack.app.http.listener, serverSettings.parse({ headersTimeoutMs: 500 }));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;

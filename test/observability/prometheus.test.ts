@@ -35,7 +35,7 @@ beforeAll(async () => {
     metrics: new Metrics(),
     security: { authenticator: new Authenticator(settings) },
   });
-  server = createServer(stack.app);
+  server = createServer(stack.app.http.listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   base = `http://127.0.0.1:${port}`;

@@ -1,0 +1,365 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { type DocumentNode, type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
+import { createGraphQLError, type Plugin, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
+import type { LRUCache } from 'lru-cache';
+import { ROUTES } from '../plugins/hygiene/use-routes.js';
+
+/**
+ * The lane for the common request: POST /graphql with a JSON query a client has sent before. Yoga's
+ * request pipeline costs ~0.26 ms of CPU per request with I/O under it (BENCHMARKS.md, "The lane"), as
+ * much as everything else usergraph does for one user; the lane runs the same plugins' hooks in Yoga's
+ * order and envelop as Yoga would, without the pipeline around them. It takes only requests whose every
+ * branch it follows Yoga on; anything else — another path or method, a browser's (Origin), a body it
+ * would have to stream or refuse, a document not parsed before, an unusual Accept — goes to Yoga whole,
+ * before any hook has run, so every refusal and every rare case keeps exactly one implementation.
+ */
+export interface LaneOptions {
+  /** The documents Yoga parsed and kept (app.ts): a query text not in it goes through Yoga. */
+  readonly documents: LRUCache<string, DocumentNode>;
+  /** `limits.queryBytes`: a longer query is refused by Yoga (use-limits.ts), not here. */
+  readonly queryBytes: number;
+  /** `server.maxBodyBytes`: a longer body is refused by Yoga (use-body-limit.ts). */
+  readonly maxBodyBytes: number;
+}
+
+/** How many requests the lane answered, sent on to Yoga unread, and sent on to Yoga after reading. */
+export interface LaneCounts {
+  lane: number;
+  yoga: number;
+  replayed: number;
+}
+
+export type LaneListener = RequestListener & { readonly counts: LaneCounts };
+
+type Hooked = Plugin<Record<string, unknown>, Record<string, unknown>>;
+type Yoga = YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
+type MaskedErrors = {
+  maskError(error: unknown, message: string, isDev: boolean): Error;
+  errorMessage: string;
+  isDev: boolean;
+};
+type Params = { query: string; variables?: Record<string, unknown> | null; operationName?: string | null };
+
+/** Content types Yoga's JSON parser takes, exactly as written (its match is case-sensitive). */
+const JSON_TYPES = new Set([
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json;charset=utf-8',
+]);
+const PARAM_KEYS = new Set(['query', 'variables', 'operationName']);
+const ORIGIN = 'http://localhost';
+
+export function createLane(yoga: Yoga, plugins: readonly Hooked[], options: LaneOptions): LaneListener {
+  const counts: LaneCounts = { lane: 0, yoga: 0, replayed: 0 };
+  const onRequest = plugins.flatMap((plugin) => (plugin.onRequest ? [plugin.onRequest] : []));
+  const onRequestParse = plugins.flatMap((plugin) => (plugin.onRequestParse ? [plugin.onRequestParse] : []));
+  const onParams = plugins.flatMap((plugin) => (plugin.onParams ? [plugin.onParams] : []));
+  const onResultProcess = plugins.flatMap((plugin) =>
+    plugin.onResultProcess ? [plugin.onResultProcess] : [],
+  );
+  const onResponse = plugins.flatMap((plugin) => (plugin.onResponse ? [plugin.onResponse] : []));
+  const { fetchAPI } = yoga;
+
+  const serve = async (req: IncomingMessage, res: ServerResponse, body: Buffer, mediaType: string) => {
+    const params = paramsOf(body, options);
+    if (params === null || !options.documents.has(params.query)) {
+      counts.replayed += 1;
+      return replay(yoga, req, res, body);
+    }
+    counts.lane += 1;
+    let request = new fetchAPI.Request(`${ORIGIN}${ROUTES.graphql}`, {
+      method: 'POST',
+      headers: req.headers as Record<string, string>,
+      signal: closing(res),
+    });
+    const url = new fetchAPI.URL(request.url);
+    const serverContext: Record<string, unknown> = { req, res, waitUntil };
+    let response: Response | undefined;
+    for (const hook of onRequest) {
+      const pending = hook({
+        request,
+        setRequest: (next: Request) => {
+          request = next;
+        },
+        serverContext,
+        fetchAPI,
+        url,
+        requestHandler: unsupported,
+        setRequestHandler: unsupported,
+        endResponse: (next: Response) => {
+          response = next;
+        },
+      } as never);
+      if (isPromise(pending)) await pending;
+      if (response !== undefined) break;
+    }
+    if (response === undefined) response = await answer(request, url, serverContext, params, mediaType);
+    for (const hook of onResponse) {
+      const pending = hook({
+        request,
+        response,
+        serverContext,
+        setResponse: (next: Response) => {
+          response = next;
+        },
+        fetchAPI,
+      } as never);
+      if (isPromise(pending)) await pending;
+    }
+    await write(res, response);
+  };
+
+  const answer = async (
+    request: Request,
+    url: URL,
+    serverContext: Record<string, unknown>,
+    given: Params,
+    mediaType: string,
+  ): Promise<Response> => {
+    let params: Params = given;
+    let result: ExecutionResult | AsyncIterable<ExecutionResult> | undefined;
+    try {
+      const done: ((payload: never) => unknown)[] = [];
+      for (const hook of onRequestParse) {
+        let returned = hook({
+          request,
+          url,
+          serverContext,
+          requestParser: undefined,
+          setRequestParser: unsupported,
+          endResponse: unsupported,
+          fetchAPI,
+        } as never);
+        if (isPromise(returned)) returned = await returned;
+        if (returned?.onRequestParseDone) done.push(returned.onRequestParseDone as never);
+      }
+      for (const hook of done) {
+        const pending = hook({
+          requestParserResult: params,
+          setRequestParserResult: (next: Params) => {
+            params = next;
+          },
+        } as never);
+        if (isPromise(pending)) await pending;
+      }
+      for (const hook of onParams) {
+        const pending = hook({
+          params,
+          request,
+          setParams: (next: Params) => {
+            params = next;
+          },
+          paramsHandler: unsupported,
+          setParamsHandler: unsupported,
+          setResult: (next: ExecutionResult) => {
+            result = next;
+          },
+          fetchAPI,
+          context: serverContext,
+        } as never);
+        if (isPromise(pending)) await pending;
+      }
+      result ??= await execute(yoga, serverContext, request, params);
+    } catch (error) {
+      result = { errors: handleError(yoga, error) };
+    }
+    let processor: (result: never, fetch: typeof fetchAPI, mediaType: string) => unknown =
+      processRegularResult;
+    let accepted = mediaType;
+    for (const hook of onResultProcess) {
+      const pending = hook({
+        request,
+        acceptableMediaTypes: [],
+        result,
+        setResult: (next: ExecutionResult) => {
+          result = next;
+        },
+        resultProcessor: processor,
+        setResultProcessor: (next: typeof processor, type: string) => {
+          processor = next;
+          accepted = type;
+        },
+        serverContext,
+      } as never);
+      if (isPromise(pending)) await pending;
+    }
+    return (await processor(result as never, fetchAPI, accepted)) as Response;
+  };
+
+  const listener: RequestListener = (req, res) => {
+    const mediaType = eligible(req, options);
+    if (mediaType === null) {
+      counts.yoga += 1;
+      return yoga(req, res);
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      serve(req, res, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), mediaType).catch(
+        (error: unknown) => {
+          yoga.logger.error(error);
+          if (!res.headersSent) res.writeHead(500);
+          res.end();
+        },
+      );
+    });
+  };
+  return Object.assign(listener, { counts });
+}
+
+/**
+ * The media type the answer will have, when the request may take the lane; null sends it to Yoga.
+ * Yoga's negotiation (its result processors) picks, among the Accept entries in order, the first that
+ * a JSON processor matches, and `application/json` where both would.
+ */
+function eligible(req: IncomingMessage, options: LaneOptions): string | null {
+  if (req.method !== 'POST' || req.url !== ROUTES.graphql) return null;
+  const headers = req.headers;
+  if (headers.origin !== undefined || headers['transfer-encoding'] !== undefined) return null;
+  const type = headers['content-type'];
+  if (type === undefined || !JSON_TYPES.has(type)) return null;
+  const length = headers['content-length'];
+  if (length === undefined || !/^\d{1,9}$/.test(length) || Number(length) > options.maxBodyBytes) return null;
+  return mediaTypeFor(headers.accept);
+}
+
+function mediaTypeFor(accept: string | undefined): string | null {
+  for (const entry of (accept ?? '*/*').replace(/\s/g, '').toLowerCase().split(',')) {
+    const [type, ...rest] = entry.split(';');
+    // Yoga's result processors serve utf-8 only; an entry naming another charset is skipped.
+    const charset = rest.find((param) => param.includes('charset=')) ?? 'charset=utf-8';
+    if (charset !== 'charset=utf-8') continue;
+    if (type === '*/*' || type === 'application/*' || type === 'application/json') return 'application/json';
+    if (type === 'application/graphql-response+json') return 'application/graphql-response+json';
+    // Any other entry (an event stream, multipart, a pattern such as `*/json`) is Yoga's to weigh.
+    return null;
+  }
+  return null;
+}
+
+/** The body as GraphQL parameters in the plain shape; null for anything Yoga should judge. */
+function paramsOf(body: Buffer, options: LaneOptions): Params | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const params = value as Record<string, unknown>;
+  for (const key in params) if (!PARAM_KEYS.has(key)) return null;
+  const { query, variables, operationName } = params;
+  if (typeof query !== 'string' || query.length > options.queryBytes) return null;
+  if (
+    variables !== undefined &&
+    variables !== null &&
+    (typeof variables !== 'object' || Array.isArray(variables))
+  )
+    return null;
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
+  return params as Params;
+}
+
+/**
+ * Yoga with the body already read: the request as Yoga's node adapter would have made it, answered
+ * through Yoga's fetch entry (with a JSON Accept the answer is never a stream).
+ */
+async function replay(yoga: Yoga, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+  const request = new yoga.fetchAPI.Request(`${ORIGIN}${ROUTES.graphql}`, {
+    method: 'POST',
+    headers: req.headers as Record<string, string>,
+    ...(body.byteLength > 0 ? { body: body as Uint8Array<ArrayBuffer> } : {}),
+    signal: closing(res),
+  });
+  await write(res, await yoga.fetch(request, { req, res, waitUntil }));
+}
+
+/** Aborts when the client goes before its answer is written, as Yoga's node adapter does. */
+function closing(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
+/** Yoga's processRequest: parse and validate (cached), the context, then execute or subscribe. */
+async function execute(
+  yoga: Yoga,
+  context: Record<string, unknown>,
+  request: Request,
+  params: Params,
+): Promise<ExecutionResult | AsyncIterable<ExecutionResult>> {
+  Object.assign(context, { request, params });
+  const enveloped = yoga.getEnveloped(context);
+  const document = enveloped.parse(params.query);
+  const errors = enveloped.validate(enveloped.schema, document);
+  if (errors.length > 0) return { errors };
+  const contextValue = await enveloped.contextFactory();
+  const args = {
+    schema: enveloped.schema,
+    document,
+    contextValue,
+    variableValues: params.variables,
+    operationName: params.operationName,
+  };
+  const operation = getOperationAST(document, params.operationName ?? undefined);
+  return (
+    operation?.operation === 'subscription' ? enveloped.subscribe(args) : enveloped.execute(args)
+  ) as Promise<ExecutionResult | AsyncIterable<ExecutionResult>>;
+}
+
+/** Yoga's handleError for one thrown error: masked as Yoga masks it. */
+function handleError(yoga: Yoga, error: unknown): GraphQLError[] {
+  if (error instanceof AggregateError)
+    return error.errors.flatMap((each: unknown) => handleError(yoga, each));
+  if (error instanceof Error && error.name === 'AbortError') return [];
+  const masking = (yoga as unknown as { maskedErrorsOpts: MaskedErrors | null }).maskedErrorsOpts;
+  if (masking === null)
+    return [
+      error instanceof GraphQLError
+        ? error
+        : createGraphQLError(String(error), { extensions: { unexpected: true } }),
+    ];
+  const masked = masking.maskError(error, masking.errorMessage, masking.isDev);
+  if (masked !== error) yoga.logger.error(error);
+  return [
+    masked instanceof GraphQLError ? masked : createGraphQLError(masked.message, { originalError: masked }),
+  ];
+}
+
+/** Writes a Response as @whatwg-node/server does: its headers as given, a body without a length chunked. */
+async function write(res: ServerResponse, response: Response): Promise<void> {
+  if (res.writableEnded || res.destroyed) return;
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    const known = headers[name];
+    headers[name] = known === undefined ? value : [...(Array.isArray(known) ? known : [known]), value];
+  });
+  const text = response.body === null ? null : await response.text();
+  if (response.statusText) res.writeHead(response.status, response.statusText, headers);
+  else res.writeHead(response.status, headers);
+  if (text === null) res.end();
+  else if (headers['content-length'] !== undefined) res.end(text);
+  else {
+    res.write(text);
+    res.end();
+  }
+}
+
+/**
+ * Whether a hook's value must be awaited: most hooks answer synchronously, and awaiting each would cost
+ * a turn of the microtask queue, a dozen per request.
+ */
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+}
+
+/** What @whatwg-node/server gives hooks to finish work after the response: here, nothing waits. */
+function waitUntil(promise: Promise<unknown>): void {
+  promise.catch(() => {});
+}
+
+function unsupported(): never {
+  throw new Error('the lane does not support this hook action');
+}

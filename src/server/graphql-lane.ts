@@ -328,7 +328,10 @@ function handleError(yoga: Yoga, error: unknown): GraphQLError[] {
   ];
 }
 
-/** Writes a Response as @whatwg-node/server does: its headers as given, a body without a length chunked. */
+/**
+ * Writes a Response as @whatwg-node/server does: its headers as given, a body without a declared length
+ * chunked. (Its text, not its `body`: that getter makes a stream.)
+ */
 async function write(res: ServerResponse, response: Response): Promise<void> {
   if (res.writableEnded || res.destroyed) return;
   const headers: Record<string, string | string[]> = {};
@@ -336,11 +339,10 @@ async function write(res: ServerResponse, response: Response): Promise<void> {
     const known = headers[name];
     headers[name] = known === undefined ? value : [...(Array.isArray(known) ? known : [known]), value];
   });
-  const text = response.body === null ? null : await response.text();
+  const text = await response.text();
   if (response.statusText) res.writeHead(response.status, response.statusText, headers);
   else res.writeHead(response.status, headers);
-  if (text === null) res.end();
-  else if (headers['content-length'] !== undefined) res.end(text);
+  if (headers['content-length'] !== undefined || text === '') res.end(text);
   else {
     res.write(text);
     res.end();

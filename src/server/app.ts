@@ -360,6 +360,7 @@ export function createApp(options: AppOptions): App {
           documents,
           queryBytes: limits.queryBytes,
           maxBodyBytes: options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES,
+          authenticator: security.authenticator,
         })
       : null;
   const http = {

@@ -2,6 +2,8 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { type DocumentNode, type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
 import { createGraphQLError, type Plugin, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
 import type { LRUCache } from 'lru-cache';
+import type { Authenticator } from '../auth/authenticator.js';
+import { isFailure } from '../auth/failure.js';
 import { ROUTES } from '../plugins/hygiene/use-routes.js';
 
 /**
@@ -10,8 +12,9 @@ import { ROUTES } from '../plugins/hygiene/use-routes.js';
  * much as everything else usergraph does for one user; the lane runs the same plugins' hooks in Yoga's
  * order and envelop as Yoga would, without the pipeline around them. It takes only requests whose every
  * branch it follows Yoga on; anything else — another path or method, a browser's (Origin), a body it
- * would have to stream or refuse, a document not parsed before, an unusual Accept — goes to Yoga whole,
- * before any hook has run, so every refusal and every rare case keeps exactly one implementation.
+ * would have to stream or refuse, a document not parsed before, an unusual Accept, credentials that do
+ * not verify (checked before the body is read, as Yoga does) — goes to Yoga whole, before any hook has
+ * run, so every refusal and every rare case keeps exactly one implementation.
  */
 export interface LaneOptions {
   /** The documents Yoga parsed and kept (app.ts): a query text not in it goes through Yoga. */
@@ -20,6 +23,13 @@ export interface LaneOptions {
   readonly queryBytes: number;
   /** `server.maxBodyBytes`: a longer body is refused by Yoga (use-body-limit.ts). */
   readonly maxBodyBytes: number;
+  /**
+   * Asked before the body is read, so a caller without valid credentials costs no more than under Yoga
+   * (which refuses before reading): such a request goes to Yoga unread, and gets its 401 there. Null:
+   * authentication off. (The auth hook asks again in the lane: a verified token is cached, an API key
+   * hashed once more.)
+   */
+  readonly authenticator: Authenticator | null;
 }
 
 /** How many requests the lane answered, sent on to Yoga unread, and sent on to Yoga after reading. */
@@ -60,18 +70,20 @@ export function createLane(yoga: Yoga, plugins: readonly Hooked[], options: Lane
   const onResponse = plugins.flatMap((plugin) => (plugin.onResponse ? [plugin.onResponse] : []));
   const { fetchAPI } = yoga;
 
-  const serve = async (req: IncomingMessage, res: ServerResponse, body: Buffer, mediaType: string) => {
+  const serve = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    given: Request,
+    body: Buffer,
+    mediaType: string,
+  ) => {
     const params = paramsOf(body, options);
     if (params === null || !options.documents.has(params.query)) {
       counts.replayed += 1;
-      return replay(yoga, req, res, body);
+      return replay(yoga, req, res, given, body);
     }
     counts.lane += 1;
-    let request = new fetchAPI.Request(`${ORIGIN}${ROUTES.graphql}`, {
-      method: 'POST',
-      headers: req.headers as Record<string, string>,
-      signal: closing(res),
-    });
+    let request = given;
     const url = new fetchAPI.URL(request.url);
     const serverContext: Record<string, unknown> = { req, res, waitUntil };
     let response: Response | undefined;
@@ -192,17 +204,31 @@ export function createLane(yoga: Yoga, plugins: readonly Hooked[], options: Lane
       counts.yoga += 1;
       return yoga(req, res);
     }
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      serve(req, res, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), mediaType).catch(
-        (error: unknown) => {
+    const request = new fetchAPI.Request(`${ORIGIN}${ROUTES.graphql}`, {
+      method: 'POST',
+      headers: req.headers as Record<string, string>,
+      signal: closing(res),
+    });
+    const read = () => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+        serve(req, res, request, body, mediaType).catch((error: unknown) => {
           yoga.logger.error(error);
           if (!res.headersSent) res.writeHead(500);
           res.end();
-        },
-      );
-    });
+        });
+      });
+    };
+    const toYoga = () => {
+      counts.yoga += 1;
+      void yoga(req, res);
+    };
+    const verdict = options.authenticator?.authenticate(request.headers);
+    if (verdict === undefined) return read();
+    if (!isPromise(verdict)) return isFailure(verdict) ? toYoga() : read();
+    verdict.then((settled) => (isFailure(settled) ? toYoga() : read()), toYoga);
   };
   return Object.assign(listener, { counts });
 }
@@ -264,12 +290,18 @@ function paramsOf(body: Buffer, options: LaneOptions): Params | null {
  * Yoga with the body already read: the request as Yoga's node adapter would have made it, answered
  * through Yoga's fetch entry (with a JSON Accept the answer is never a stream).
  */
-async function replay(yoga: Yoga, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
-  const request = new yoga.fetchAPI.Request(`${ORIGIN}${ROUTES.graphql}`, {
+async function replay(
+  yoga: Yoga,
+  req: IncomingMessage,
+  res: ServerResponse,
+  given: Request,
+  body: Buffer,
+): Promise<void> {
+  const request = new yoga.fetchAPI.Request(given.url, {
     method: 'POST',
-    headers: req.headers as Record<string, string>,
+    headers: given.headers,
     ...(body.byteLength > 0 ? { body: body as Uint8Array<ArrayBuffer> } : {}),
-    signal: closing(res),
+    signal: given.signal,
   });
   await write(res, await yoga.fetch(request, { req, res, waitUntil }));
 }

@@ -202,6 +202,27 @@ describe('the lane answers as Yoga does', () => {
     }
   });
 
+  it('reads no body of a caller whose credentials do not verify: Yoga refuses it unread, as always', async () => {
+    const counts = stack.app.http.lane;
+    if (counts === null) throw new Error('the app serves without its lane');
+    const body = JSON.stringify({ query: QUERIES[0] });
+    const headers = { 'content-type': 'application/json', accept: 'application/json' };
+    const credentials: Record<string, string>[] = [
+      { 'x-api-key': 'ug_wrong' },
+      {},
+      { authorization: 'Bearer nope' },
+    ];
+    for (const credential of credentials) {
+      const before = { ...counts };
+      const [viaLane, viaYoga] = await both({ ...headers, ...credential }, body);
+      expect(viaLane.status).toBe(401);
+      expect(viaLane).toEqual(viaYoga);
+      expect(counts.yoga - before.yoga).toBe(2);
+      expect(counts.replayed).toBe(before.replayed);
+      expect(counts.lane).toBe(before.lane);
+    }
+  });
+
   it('for any generated request', async () => {
     const counts = stack.app.http.lane;
     if (counts === null) throw new Error('the app serves without its lane');

@@ -353,9 +353,9 @@ export function createApp(options: AppOptions): App {
     },
     logging: yogaLogger(log),
   });
-  // A span per request (tracing) and trusted documents (their own parameters) are Yoga's alone.
+  // Trusted documents (named by `documentId`, with plans of their own) are Yoga's alone.
   const lane =
-    options.tracer === undefined && trusted === null
+    trusted === null
       ? createLane(yoga as never, plugins, {
           documents,
           queryBytes: limits.queryBytes,

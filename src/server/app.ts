@@ -174,7 +174,7 @@ export interface ServerContext {
 export type App = YogaServerInstance<ServerContext, Context> & {
   /**
    * How node:http serves the app: the lane for plain queries, Yoga for everything else (graphql-lane.ts),
-   * and how many requests went which way (null when the lane is off: tracing or trusted documents).
+   * and how many requests went which way (null when the lane is off: trusted documents).
    * Not a function on the app itself: Yoga's instance hands out its functions bound, without their fields.
    */
   readonly http: { readonly listener: RequestListener; readonly lane: LaneCounts | null };

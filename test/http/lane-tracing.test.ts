@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTracing, type Tracing, tracingSettingsFrom } from '../../src/observability/tracing.js';
+import { type BothWays, serveBothWays } from '../support/both-ways.js';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { Stack } from '../support/stack.js';
 
@@ -13,15 +12,7 @@ import { Stack } from '../support/stack.js';
 let receiver: OtlpReceiver;
 let tracing: Tracing;
 let stack: Stack;
-let lane: Server;
-let yoga: Server;
-let laneUrl: string;
-let yogaUrl: string;
-
-const listen = async (server: Server) => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-};
+let served: BothWays;
 
 beforeAll(async () => {
   receiver = await OtlpReceiver.start();
@@ -34,14 +25,11 @@ beforeAll(async () => {
   if (settings === null || problems.length > 0) throw new Error(`tracing should be on: ${problems}`);
   tracing = startTracing(settings);
   stack = await Stack.start({ perDirectory: 5, tracer: tracing.tracer });
-  lane = createServer(stack.app.http.listener);
-  yoga = createServer(stack.app);
-  laneUrl = await listen(lane);
-  yogaUrl = await listen(yoga);
+  served = await serveBothWays(stack.app);
 });
 
 afterAll(async () => {
-  await Promise.all([lane, yoga].map((server) => new Promise((resolve) => server?.close(resolve))));
+  await served?.close();
   await stack?.close();
   await tracing?.shutdown();
   await receiver?.close();
@@ -98,11 +86,11 @@ it('leaves the spans Yoga leaves, for answers and for errors', async () => {
     { query: 'query One($id: ID!) { user(id: $id) { id } }', variables: { id: 'bm9wZQ' } },
   ].map((body) => JSON.stringify(body));
   for (const body of bodies) {
-    await spansOf(laneUrl, body);
+    await spansOf(served.laneUrl, body);
     const before = counts.lane;
-    const viaLane = await spansOf(laneUrl, body);
+    const viaLane = await spansOf(served.laneUrl, body);
     expect(counts.lane).toBe(before + 1);
-    const viaYoga = await spansOf(yogaUrl, body);
+    const viaYoga = await spansOf(served.yogaUrl, body);
     expect(viaLane.length).toBeGreaterThan(0);
     expect(viaLane).toEqual(viaYoga);
   }

@@ -1,10 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../src/auth/api-keys.js';
 import { Authenticator } from '../../src/auth/authenticator.js';
 import { authSettings } from '../../src/auth/settings.js';
+import { type BothWays, serveBothWays } from '../support/both-ways.js';
 import { Stack } from '../support/stack.js';
 
 // The lane (src/server/graphql-lane.ts) must answer every request exactly as Yoga does: the same app
@@ -13,17 +12,9 @@ import { Stack } from '../support/stack.js';
 // header but the date, and the body, with the request ids (random per request) set aside.
 
 let stack: Stack;
-let lane: Server;
-let yoga: Server;
-let laneUrl: string;
-let yogaUrl: string;
+let served: BothWays;
 const key = generateApiKey();
 const readOnly = generateApiKey();
-
-const listen = async (server: Server) => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-};
 
 beforeAll(async () => {
   stack = await Stack.start({
@@ -45,14 +36,11 @@ beforeAll(async () => {
     },
     limits: { depth: 6 },
   });
-  lane = createServer(stack.app.http.listener);
-  yoga = createServer(stack.app);
-  laneUrl = await listen(lane);
-  yogaUrl = await listen(yoga);
+  served = await serveBothWays(stack.app);
 });
 
 afterAll(async () => {
-  await Promise.all([lane, yoga].map((server) => new Promise((resolve) => server?.close(resolve))));
+  await served?.close();
   await stack.close();
 });
 
@@ -76,8 +64,8 @@ async function send(url: string, headers: Record<string, string>, body: string):
 
 /** The lane's answer (asked twice: the first time a document is new and goes through Yoga) and Yoga's. */
 async function both(headers: Record<string, string>, body: string): Promise<[Answer, Answer]> {
-  await send(laneUrl, headers, body);
-  return [await send(laneUrl, headers, body), await send(yogaUrl, headers, body)];
+  await send(served.laneUrl, headers, body);
+  return [await send(served.laneUrl, headers, body), await send(served.yogaUrl, headers, body)];
 }
 
 const QUERIES = [

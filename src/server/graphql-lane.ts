@@ -60,6 +60,10 @@ const PARAM_KEYS = new Set(['query', 'variables', 'operationName']);
 const ORIGIN = 'http://localhost';
 
 export function createLane(yoga: Yoga, plugins: readonly Hooked[], options: LaneOptions): LaneListener {
+  // A plugin that adds plugins when Yoga starts would have hooks the lane never sees: refuse at start.
+  if (plugins.some((plugin) => plugin.onPluginInit !== undefined)) {
+    throw new Error('the lane drives the plugins it is given; one adds plugins of its own (onPluginInit)');
+  }
   const counts: LaneCounts = { lane: 0, yoga: 0, replayed: 0 };
   const onRequest = plugins.flatMap((plugin) => (plugin.onRequest ? [plugin.onRequest] : []));
   const onRequestParse = plugins.flatMap((plugin) => (plugin.onRequestParse ? [plugin.onRequestParse] : []));

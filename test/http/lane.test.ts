@@ -1,8 +1,10 @@
 import fc from 'fast-check';
+import { LRUCache } from 'lru-cache';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../src/auth/api-keys.js';
 import { Authenticator } from '../../src/auth/authenticator.js';
 import { authSettings } from '../../src/auth/settings.js';
+import { createLane } from '../../src/server/graphql-lane.js';
 import { type BothWays, serveBothWays } from '../support/both-ways.js';
 import { Stack } from '../support/stack.js';
 
@@ -234,4 +236,15 @@ describe('the lane answers as Yoga does', () => {
     expect(counts.yoga - before.yoga).toBeGreaterThan(5);
     expect(counts.replayed - before.replayed).toBeGreaterThan(5);
   }, 120_000);
+});
+
+it('refuses at start a plugin that would add hooks the lane cannot see', () => {
+  expect(() =>
+    createLane(stack.app as never, [{ onPluginInit: () => {} }], {
+      documents: new LRUCache({ max: 1 }),
+      queryBytes: 1,
+      maxBodyBytes: 1,
+      authenticator: null,
+    }),
+  ).toThrow(/onPluginInit/);
 });

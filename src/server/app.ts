@@ -281,6 +281,8 @@ export function createApp(options: AppOptions): App {
             : { prepared: (document, operation) => trusted.store.compiledFor(document, operation) }),
         })
       : []),
+    // Each plugin types the context it reads; Plugin's generics do not widen to one list's, so the list
+    // is cast once for Yoga and the lane alike.
   ] as never[];
   const documents = new LRUCache<string, DocumentNode>({
     maxSize: DOCUMENT_CACHE_BYTES,

@@ -42,13 +42,22 @@ export interface LaneCounts {
 export type LaneListener = RequestListener & { readonly counts: LaneCounts };
 
 type Hooked = Plugin<Record<string, unknown>, Record<string, unknown>>;
+/** What each hook is handed, as Yoga's own types say (read off its Plugin type: not all are exported). */
+type Hook<K extends keyof Hooked> = Extract<NonNullable<Hooked[K]>, (payload: never) => unknown>;
+type Payload<K extends keyof Hooked> = Parameters<Hook<K>>[0];
+type RequestParseDone = NonNullable<
+  Exclude<Awaited<ReturnType<NonNullable<Hooked['onRequestParse']>>>, void>['onRequestParseDone']
+>;
+type Processor = NonNullable<Payload<'onResultProcess'>['resultProcessor']>;
+type GraphQLParams = Payload<'onParams'>['params'];
 type Yoga = YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
 type MaskedErrors = {
   maskError(error: unknown, message: string, isDev: boolean): Error;
   errorMessage: string;
   isDev: boolean;
 };
-type Params = { query: string; variables?: Record<string, unknown> | null; operationName?: string | null };
+/** A body in the plain shape: a query, with variables and an operation name or without. */
+type Params = GraphQLParams & { query: string };
 
 /** Content types Yoga's JSON parser takes, exactly as written (its match is case-sensitive). */
 const JSON_TYPES = new Set([
@@ -89,12 +98,12 @@ export function createLane(yoga: Yoga, plugins: readonly Hooked[], options: Lane
     counts.lane += 1;
     let request = given;
     const url = new fetchAPI.URL(request.url);
-    const serverContext: Record<string, unknown> = { req, res, waitUntil };
+    const serverContext = { req, res, waitUntil };
     let response: Response | undefined;
     for (const hook of onRequest) {
-      const pending = hook({
+      const payload: Payload<'onRequest'> = {
         request,
-        setRequest: (next: Request) => {
+        setRequest: (next) => {
           request = next;
         },
         serverContext,
@@ -102,24 +111,26 @@ export function createLane(yoga: Yoga, plugins: readonly Hooked[], options: Lane
         url,
         requestHandler: unsupported,
         setRequestHandler: unsupported,
-        endResponse: (next: Response) => {
+        endResponse: (next) => {
           response = next;
         },
-      } as never);
+      };
+      const pending = hook(payload);
       if (isPromise(pending)) await pending;
       if (response !== undefined) break;
     }
     if (response === undefined) response = await answer(request, url, serverContext, params, mediaType);
     for (const hook of onResponse) {
-      const pending = hook({
+      const payload: Payload<'onResponse'> = {
         request,
         response,
         serverContext,
-        setResponse: (next: Response) => {
+        setResponse: (next) => {
           response = next;
         },
         fetchAPI,
-      } as never);
+      };
+      const pending = hook(payload);
       if (isPromise(pending)) await pending;
     }
     await write(res, response);
@@ -128,16 +139,16 @@ export function createLane(yoga: Yoga, plugins: readonly Hooked[], options: Lane
   const answer = async (
     request: Request,
     url: URL,
-    serverContext: Record<string, unknown>,
+    serverContext: Payload<'onRequest'>['serverContext'],
     given: Params,
     mediaType: string,
   ): Promise<Response> => {
-    let params: Params = given;
-    let result: ExecutionResult | AsyncIterable<ExecutionResult> | undefined;
+    let params: GraphQLParams = given;
+    let result: Payload<'onResultProcess'>['result'] | undefined;
     try {
-      const done: ((payload: never) => unknown)[] = [];
+      const done: RequestParseDone[] = [];
       for (const hook of onRequestParse) {
-        let returned = hook({
+        const payload: Payload<'onRequestParse'> = {
           request,
           url,
           serverContext,
@@ -145,61 +156,65 @@ export function createLane(yoga: Yoga, plugins: readonly Hooked[], options: Lane
           setRequestParser: unsupported,
           endResponse: unsupported,
           fetchAPI,
-        } as never);
+        };
+        let returned = hook(payload);
         if (isPromise(returned)) returned = await returned;
-        if (returned?.onRequestParseDone) done.push(returned.onRequestParseDone as never);
+        if (returned?.onRequestParseDone) done.push(returned.onRequestParseDone);
       }
       for (const hook of done) {
         const pending = hook({
           requestParserResult: params,
-          setRequestParserResult: (next: Params) => {
+          setRequestParserResult: (next) => {
+            // Batches are not the lane's (a body of one operation came in, one goes on).
+            if (Array.isArray(next)) unsupported();
             params = next;
           },
-        } as never);
+        });
         if (isPromise(pending)) await pending;
       }
       for (const hook of onParams) {
-        const pending = hook({
+        const payload: Payload<'onParams'> = {
           params,
           request,
-          setParams: (next: Params) => {
+          setParams: (next) => {
             params = next;
           },
           paramsHandler: unsupported,
           setParamsHandler: unsupported,
-          setResult: (next: ExecutionResult) => {
+          setResult: (next) => {
             result = next;
           },
           fetchAPI,
           context: serverContext,
-        } as never);
+        };
+        const pending = hook(payload);
         if (isPromise(pending)) await pending;
       }
       result ??= await execute(yoga, serverContext, request, params);
     } catch (error) {
       result = { errors: handleError(yoga, error) };
     }
-    let processor: (result: never, fetch: typeof fetchAPI, mediaType: string) => unknown =
-      processRegularResult;
+    let processor: Processor = processRegularResult as Processor;
     let accepted = mediaType;
     for (const hook of onResultProcess) {
-      const pending = hook({
+      const payload: Payload<'onResultProcess'> = {
         request,
         acceptableMediaTypes: [],
-        result,
-        setResult: (next: ExecutionResult) => {
+        result: result ?? { errors: [] },
+        setResult: (next) => {
           result = next;
         },
         resultProcessor: processor,
-        setResultProcessor: (next: typeof processor, type: string) => {
+        setResultProcessor: (next, type) => {
           processor = next;
           accepted = type;
         },
         serverContext,
-      } as never);
+      };
+      const pending = hook(payload);
       if (isPromise(pending)) await pending;
     }
-    return (await processor(result as never, fetchAPI, accepted)) as Response;
+    return processor(result ?? { errors: [] }, fetchAPI, accepted);
   };
 
   const listener: RequestListener = (req, res) => {
@@ -287,7 +302,8 @@ function paramsOf(body: Buffer, options: LaneOptions): Params | null {
   )
     return null;
   if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
-  return params as Params;
+  // JSON `null`s pass as Yoga passes them (its parser hands the parsed body on as it is).
+  return params as unknown as Params;
 }
 
 /**
@@ -324,11 +340,12 @@ async function execute(
   yoga: Yoga,
   context: Record<string, unknown>,
   request: Request,
-  params: Params,
+  params: GraphQLParams,
 ): Promise<ExecutionResult | AsyncIterable<ExecutionResult>> {
   Object.assign(context, { request, params });
   const enveloped = yoga.getEnveloped(context);
-  const document = enveloped.parse(params.query);
+  // As Yoga: a hook that took the query away gets the parser's own error.
+  const document = enveloped.parse(params.query as string);
   const errors = enveloped.validate(enveloped.schema, document);
   if (errors.length > 0) return { errors };
   const contextValue = await enveloped.contextFactory();
@@ -394,8 +411,8 @@ function isPromise(value: unknown): value is Promise<unknown> {
 }
 
 /** What @whatwg-node/server gives hooks to finish work after the response: here, nothing waits. */
-function waitUntil(promise: Promise<unknown>): void {
-  promise.catch(() => {});
+function waitUntil(promise: Promise<void> | void): void {
+  promise?.catch(() => {});
 }
 
 function unsupported(): never {

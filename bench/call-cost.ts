@@ -29,7 +29,7 @@ import { floorDirectory } from './floor-directories.js';
 import { startSimulators } from './harness.js';
 import { stop } from './processes.js';
 import { median } from './results.js';
-import { SCENARIOS } from './scenarios.js';
+import { SCENARIOS, spread } from './scenarios.js';
 
 const ROUNDS = Number(process.env.CALL_COST_ROUNDS ?? 3);
 const SECONDS = Number(process.env.CALL_COST_SECONDS ?? 5);
@@ -110,16 +110,12 @@ try {
   const benched = benchDirectories(sims.info, 1, 8, WORKERS);
   const entryOf = (key: ProviderKey) =>
     benched.find((entry) => entry.name === directoryName(key, 0, 1)) as BenchDirectory;
-  // The ids the scenario's body names (bench/scenarios.ts spreads them the same way).
-  const idsOf = (key: ProviderKey): string[] => {
-    const all = sims.info.ids[key];
-    return SCENARIO === 'S1'
-      ? [all[Math.floor(all.length / 2)] as string]
-      : Array.from(
-          { length: PER_DIRECTORY },
-          (_, i) => all[Math.floor((i * all.length) / PER_DIRECTORY)] as string,
-        );
-  };
+  // The ids the scenario's body names (S1: the second of two spread over the list).
+  const idsOf = (key: ProviderKey): string[] =>
+    SCENARIO === 'S1'
+      ? [spread(sims.info.ids[key], 2)[1] as string]
+      : spread(sims.info.ids[key], PER_DIRECTORY);
+
   const ids = { monocloud: idsOf('monocloud'), zitadel: idsOf('zitadel'), appServices: idsOf('appServices') };
   const configs = benched.map((entry) => directoryConfig.parse(entry));
   const floors = await Promise.all(KEYS.map((key) => floorDirectory(entryOf(key))));

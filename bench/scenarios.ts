@@ -54,7 +54,7 @@ const globalId = (directory: string, localId: string) =>
   Buffer.from(`u1:${directory}:${localId}`, 'utf8').toString('base64url');
 
 /** `n` ids spread evenly over the directory's list (examples and generated users alike). */
-function spread(ids: readonly string[], n: number): string[] {
+export function spread(ids: readonly string[], n: number): string[] {
   if (n > ids.length) throw new Error(`the simulators hold ${ids.length} users, the bench needs ${n}`);
   return Array.from({ length: n }, (_, i) => ids[Math.floor((i * ids.length) / n)] as string);
 }

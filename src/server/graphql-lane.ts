@@ -1,6 +1,12 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { type DocumentNode, type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
-import { createGraphQLError, type Plugin, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
+import {
+  createGraphQLError,
+  isPromise,
+  type Plugin,
+  processRegularResult,
+  type YogaServerInstance,
+} from 'graphql-yoga';
 import type { LRUCache } from 'lru-cache';
 import type { Authenticator } from '../auth/authenticator.js';
 import { isFailure } from '../auth/failure.js';
@@ -74,13 +80,15 @@ export function createLane(yoga: Yoga, plugins: readonly Hooked[], options: Lane
     throw new Error('the lane drives the plugins it is given; one adds plugins of its own (onPluginInit)');
   }
   const counts: LaneCounts = { lane: 0, yoga: 0, replayed: 0 };
-  const onRequest = plugins.flatMap((plugin) => (plugin.onRequest ? [plugin.onRequest] : []));
-  const onRequestParse = plugins.flatMap((plugin) => (plugin.onRequestParse ? [plugin.onRequestParse] : []));
-  const onParams = plugins.flatMap((plugin) => (plugin.onParams ? [plugin.onParams] : []));
-  const onResultProcess = plugins.flatMap((plugin) =>
-    plugin.onResultProcess ? [plugin.onResultProcess] : [],
-  );
-  const onResponse = plugins.flatMap((plugin) => (plugin.onResponse ? [plugin.onResponse] : []));
+  // Each kind of hook in plugin order, as Yoga lists them. A hook's value is awaited only when it is a
+  // promise (isPromise): most answer synchronously, and each await would cost a microtask turn.
+  const hooks = <K extends keyof Hooked>(name: K) =>
+    plugins.flatMap((plugin) => (plugin[name] ? [plugin[name] as Hook<K>] : []));
+  const onRequest = hooks('onRequest');
+  const onRequestParse = hooks('onRequestParse');
+  const onParams = hooks('onParams');
+  const onResultProcess = hooks('onResultProcess');
+  const onResponse = hooks('onResponse');
   const { fetchAPI } = yoga;
 
   const serve = async (
@@ -400,14 +408,6 @@ async function write(res: ServerResponse, response: Response): Promise<void> {
     res.write(text);
     res.end();
   }
-}
-
-/**
- * Whether a hook's value must be awaited: most hooks answer synchronously, and awaiting each would cost
- * a turn of the microtask queue, a dozen per request.
- */
-function isPromise(value: unknown): value is Promise<unknown> {
-  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
 
 /** What @whatwg-node/server gives hooks to finish work after the response: here, nothing waits. */

@@ -174,10 +174,10 @@ export interface ServerContext {
 export type App = YogaServerInstance<ServerContext, Context> & {
   /**
    * How node:http serves the app: the lane for plain queries, Yoga for everything else (graphql-lane.ts),
-   * and how many requests went which way (null when the lane is off: trusted documents).
+   * and how many requests went which way.
    * Not a function on the app itself: Yoga's instance hands out its functions bound, without their fields.
    */
-  readonly http: { readonly listener: RequestListener; readonly lane: LaneCounts | null };
+  readonly http: { readonly listener: RequestListener; readonly lane: LaneCounts };
 };
 
 /**
@@ -355,20 +355,14 @@ export function createApp(options: AppOptions): App {
     },
     logging: yogaLogger(log),
   });
-  // Trusted documents (named by `documentId`, with plans of their own) are Yoga's alone.
-  const lane =
-    trusted === null
-      ? createLane(yoga as never, plugins, {
-          documents,
-          queryBytes: limits.queryBytes,
-          maxBodyBytes: options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES,
-          authenticator: security.authenticator,
-        })
-      : null;
-  const http = {
-    listener: lane ?? (yoga as unknown as RequestListener),
-    lane: lane?.counts ?? null,
-  };
+  const lane = createLane(yoga as never, plugins, {
+    documents,
+    queryBytes: limits.queryBytes,
+    maxBodyBytes: options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES,
+    authenticator: security.authenticator,
+    trusted: trusted?.store ?? null,
+  });
+  const http = { listener: lane, lane: lane.counts };
   return Object.assign(yoga, { http });
 }
 

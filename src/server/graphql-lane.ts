@@ -10,10 +10,13 @@ import {
 import type { LRUCache } from 'lru-cache';
 import type { Authenticator } from '../auth/authenticator.js';
 import { isFailure } from '../auth/failure.js';
+import type { TrustedDocuments } from '../documents/trusted-documents.js';
+import { documentIdOf } from '../plugins/access/use-trusted-documents.js';
 import { ROUTES } from '../plugins/hygiene/use-routes.js';
 
 /**
- * The lane for the common request: POST /graphql with a JSON query a client has sent before. Yoga's
+ * The lane for the common request: POST /graphql with a JSON query a client has sent before, or naming a
+ * trusted document. Yoga's
  * request pipeline costs ~0.26 ms of CPU per request with I/O under it (BENCHMARKS.md, "The lane"), as
  * much as everything else usergraph does for one user; the lane runs the same plugins' hooks in Yoga's
  * order and envelop as Yoga would, without the pipeline around them. It takes only requests whose every
@@ -36,6 +39,13 @@ export interface LaneOptions {
    * hashed once more.)
    */
   readonly authenticator: Authenticator | null;
+  /**
+   * Trusted documents (config `trustedDocuments`), null when off. A body naming a document of the
+   * manifest (`documentId`, Apollo's persistedQuery hash) or sending one's text takes the lane, as does
+   * a text Yoga parsed before; what the plugin does with it (use-trusted-documents.ts: `prefer` or
+   * `only`, the lookup, the prepared plan) runs in the lane as it runs under Yoga.
+   */
+  readonly trusted: TrustedDocuments | null;
 }
 
 /** How many requests the lane answered, sent on to Yoga unread, and sent on to Yoga after reading. */
@@ -62,8 +72,6 @@ type MaskedErrors = {
   errorMessage: string;
   isDev: boolean;
 };
-/** A body in the plain shape: a query, with variables and an operation name or without. */
-type Params = GraphQLParams & { query: string };
 
 /** Content types Yoga's JSON parser takes, exactly as written (its match is case-sensitive). */
 const JSON_TYPES = new Set([
@@ -71,7 +79,7 @@ const JSON_TYPES = new Set([
   'application/json; charset=utf-8',
   'application/json;charset=utf-8',
 ]);
-const PARAM_KEYS = new Set(['query', 'variables', 'operationName']);
+const PARAM_KEYS = new Set(['query', 'variables', 'operationName', 'extensions']);
 const ORIGIN = 'http://localhost';
 
 export function createLane(yoga: Yoga, plugins: readonly Hooked[], options: LaneOptions): LaneListener {
@@ -99,7 +107,7 @@ export function createLane(yoga: Yoga, plugins: readonly Hooked[], options: Lane
     mediaType: string,
   ) => {
     const params = paramsOf(body, options);
-    if (params === null || !options.documents.has(params.query)) {
+    if (params === null || !known(params, options)) {
       counts.replayed += 1;
       return replay(yoga, req, res, given, body);
     }
@@ -148,7 +156,7 @@ export function createLane(yoga: Yoga, plugins: readonly Hooked[], options: Lane
     request: Request,
     url: URL,
     serverContext: Payload<'onRequest'>['serverContext'],
-    given: Params,
+    given: GraphQLParams,
     mediaType: string,
   ): Promise<Response> => {
     let params: GraphQLParams = given;
@@ -290,8 +298,11 @@ function mediaTypeFor(accept: string | undefined): string | null {
   return null;
 }
 
-/** The body as GraphQL parameters in the plain shape; null for anything Yoga should judge. */
-function paramsOf(body: Buffer, options: LaneOptions): Params | null {
+/**
+ * The body as GraphQL parameters of one operation, each of a type Yoga takes (`documentId` only with
+ * trusted documents, Yoga's one extra parameter then); null for anything Yoga should judge.
+ */
+function paramsOf(body: Buffer, options: LaneOptions): GraphQLParams | null {
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));
@@ -300,18 +311,36 @@ function paramsOf(body: Buffer, options: LaneOptions): Params | null {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   const params = value as Record<string, unknown>;
-  for (const key in params) if (!PARAM_KEYS.has(key)) return null;
-  const { query, variables, operationName } = params;
-  if (typeof query !== 'string' || query.length > options.queryBytes) return null;
-  if (
-    variables !== undefined &&
-    variables !== null &&
-    (typeof variables !== 'object' || Array.isArray(variables))
-  )
+  for (const key in params) {
+    if (!PARAM_KEYS.has(key) && (key !== 'documentId' || options.trusted === null)) return null;
+  }
+  const { query, variables, operationName, extensions, documentId } = params;
+  if (!absentOr(query, 'string') || (typeof query === 'string' && query.length > options.queryBytes))
     return null;
-  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
+  if (!absentOr(variables, 'object') || !absentOr(extensions, 'object')) return null;
+  if (!absentOr(operationName, 'string') || !absentOr(documentId, 'string')) return null;
   // JSON `null`s pass as Yoga passes them (its parser hands the parsed body on as it is).
-  return params as unknown as Params;
+  return params as GraphQLParams;
+}
+
+/** Absent, null, or of the type named (an object that is not an array). */
+function absentOr(value: unknown, type: 'string' | 'object'): boolean {
+  return value === undefined || value === null || (typeof value === type && !Array.isArray(value));
+}
+
+/**
+ * A document the lane can run as Yoga would: a text Yoga parsed before, or with trusted documents a
+ * manifest's document named alone or sent as its text. A text with an id beside it, an id the manifest
+ * lacks, a body with neither: Yoga's (and the plugin's) to answer.
+ */
+function known(params: GraphQLParams, options: LaneOptions): boolean {
+  const { query } = params;
+  const trusted = options.trusted;
+  if (trusted === null) return typeof query === 'string' && options.documents.has(query);
+  const named = documentIdOf(params);
+  if (typeof query === 'string')
+    return named === null && (trusted.idOfText(query) !== undefined || options.documents.has(query));
+  return named !== null && trusted.get(named) !== undefined;
 }
 
 /**

@@ -16,7 +16,8 @@ const persistedHash = (params: GraphQLParams): string | null => {
   return persisted?.version === 1 && typeof persisted.sha256Hash === 'string' ? persisted.sha256Hash : null;
 };
 
-const documentIdOf = (params: GraphQLParams): string | null => {
+/** The trusted document a request names: `documentId` (either form), else Apollo's persistedQuery hash. */
+export const documentIdOf = (params: GraphQLParams): string | null => {
   const id = (params as { documentId?: unknown }).documentId;
   return typeof id === 'string' ? normalizeId(id) : (persistedHash(params) ?? null);
 };

@@ -10,7 +10,9 @@ import {
 import type { LRUCache } from 'lru-cache';
 import type { Authenticator } from '../auth/authenticator.js';
 import { isFailure } from '../auth/failure.js';
+import type { Principal } from '../auth/principal.js';
 import type { TrustedDocuments } from '../documents/trusted-documents.js';
+import { VERIFIED } from '../plugins/access/use-auth.js';
 import { documentIdOf } from '../plugins/access/use-trusted-documents.js';
 import { ROUTES } from '../plugins/hygiene/use-routes.js';
 
@@ -35,8 +37,8 @@ export interface LaneOptions {
   /**
    * Asked before the body is read, so a caller without valid credentials costs no more than under Yoga
    * (which refuses before reading): such a request goes to Yoga unread, and gets its 401 there. Null:
-   * authentication off. (The auth hook asks again in the lane: a verified token is cached, an API key
-   * hashed once more.)
+   * authentication off. The principal found rides on to the auth hook (use-auth.ts, VERIFIED), which
+   * does not ask again.
    */
   readonly authenticator: Authenticator | null;
   /**
@@ -105,6 +107,7 @@ export function createLane(yoga: Yoga, plugins: readonly Hooked[], options: Lane
     given: Request,
     body: Buffer,
     mediaType: string,
+    principal: Principal | undefined,
   ) => {
     const params = paramsOf(body, options);
     if (params === null || !known(params, options)) {
@@ -114,7 +117,7 @@ export function createLane(yoga: Yoga, plugins: readonly Hooked[], options: Lane
     counts.lane += 1;
     let request = given;
     const url = new fetchAPI.URL(request.url);
-    const serverContext = { req, res, waitUntil };
+    const serverContext = { req, res, waitUntil, [VERIFIED]: principal };
     let response: Response | undefined;
     for (const hook of onRequest) {
       const payload: Payload<'onRequest'> = {
@@ -244,12 +247,12 @@ export function createLane(yoga: Yoga, plugins: readonly Hooked[], options: Lane
       headers: req.headers as Record<string, string>,
       signal: closing(res),
     });
-    const read = () => {
+    const read = (principal?: Principal) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-        serve(req, res, request, body, mediaType).catch((error: unknown) => {
+        serve(req, res, request, body, mediaType, principal).catch((error: unknown) => {
           yoga.logger.error(error);
           if (!res.headersSent) res.writeHead(500);
           res.end();
@@ -262,8 +265,8 @@ export function createLane(yoga: Yoga, plugins: readonly Hooked[], options: Lane
     };
     const verdict = options.authenticator?.authenticate(request.headers);
     if (verdict === undefined) return read();
-    if (!isPromise(verdict)) return isFailure(verdict) ? toYoga() : read();
-    verdict.then((settled) => (isFailure(settled) ? toYoga() : read()), toYoga);
+    if (!isPromise(verdict)) return isFailure(verdict) ? toYoga() : read(verdict);
+    verdict.then((settled) => (isFailure(settled) ? toYoga() : read(settled)), toYoga);
   };
   return Object.assign(listener, { counts });
 }

@@ -31,8 +31,14 @@ export class PrincipalQuotas {
     private readonly now: () => number = Date.now,
   ) {}
 
-  take(name: string, principal: string, quota: Quota, cost: number): QuotaVerdict | Promise<QuotaVerdict> {
-    const key = `principal:${name}:${createHash('sha256').update(principal, 'utf8').digest('base64url').slice(0, 22)}`;
+  /** What a principal's buckets are keyed by: a hash of its name (once per request, for all its quotas). */
+  static keyOf(principal: string): string {
+    return createHash('sha256').update(principal, 'utf8').digest('base64url').slice(0, 22);
+  }
+
+  /** Takes `cost` from the quota `name` of the principal keyed `principalKey` (keyOf). */
+  take(name: string, principalKey: string, quota: Quota, cost: number): QuotaVerdict | Promise<QuotaVerdict> {
+    const key = `principal:${name}:${principalKey}`;
     const interval = 60_000 / quota.perMinute;
     const shared = this.shared;
     if (shared?.ready !== true) return this.takeLocal(key, interval, quota.burst, cost);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { LRUCache } from 'lru-cache';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateApiKey } from '../../src/auth/api-keys.js';
 import { Authenticator } from '../../src/auth/authenticator.js';
 import { authSettings } from '../../src/auth/settings.js';
@@ -20,34 +20,34 @@ import { Stack } from '../support/stack.js';
 const key = generateApiKey();
 const readOnly = generateApiKey();
 
-async function start(trusted: TrustedMode | null): Promise<{ stack: Stack; served: BothWays }> {
+async function start(
+  trusted: TrustedMode | null,
+): Promise<{ stack: Stack; served: BothWays; authenticator: Authenticator }> {
+  const authenticator = new Authenticator(
+    authSettings.parse({
+      apiKeys: [
+        {
+          name: 'admin',
+          sha256: key.sha256,
+          scopes: [
+            'users:read',
+            'users:read:contact',
+            'schema:introspect',
+            'users:write:suspend',
+            'documents:arbitrary',
+          ],
+        },
+        { name: 'reader', sha256: readOnly.sha256, scopes: ['users:read'] },
+      ],
+    }),
+  );
   const stack = await Stack.start({
     perDirectory: 5,
-    security: {
-      authenticator: new Authenticator(
-        authSettings.parse({
-          apiKeys: [
-            {
-              name: 'admin',
-              sha256: key.sha256,
-              scopes: [
-                'users:read',
-                'users:read:contact',
-                'schema:introspect',
-                'users:write:suspend',
-                'documents:arbitrary',
-              ],
-            },
-            { name: 'reader', sha256: readOnly.sha256, scopes: ['users:read'] },
-          ],
-        }),
-      ),
-      introspection: false,
-    },
+    security: { authenticator, introspection: false },
     limits: { depth: 6 },
     ...(trusted === null ? {} : { trustedDocuments: { mode: trusted, entries: manifest() } }),
   });
-  return { stack, served: await serveBothWays(stack.app) };
+  return { stack, served: await serveBothWays(stack.app), authenticator };
 }
 
 interface Answer {
@@ -221,8 +221,9 @@ describe.each([
 ] as const)('the lane answers as Yoga does %s', (_, trusted) => {
   let stack: Stack;
   let served: BothWays;
+  let authenticator: Authenticator;
   beforeAll(async () => {
-    ({ stack, served } = await start(trusted));
+    ({ stack, served, authenticator } = await start(trusted));
   });
   afterAll(async () => {
     await served?.close();
@@ -254,6 +255,13 @@ describe.each([
       // The second time, at least, the lane answered it.
       expect(counts.lane).toBeGreaterThan(before);
     }
+    // The lane asks for the credentials once, before the body; the auth hook takes its principal.
+    const asked = vi.spyOn(authenticator, 'authenticate');
+    const before = counts.lane;
+    await send(served.laneUrl, headers, JSON.stringify(bodies[0]));
+    expect(counts.lane - before).toBe(1);
+    expect(asked).toHaveBeenCalledTimes(1);
+    asked.mockRestore();
   });
 
   // Only in `only` mode (declared there alone: a test skipped elsewhere would read as a failure).

@@ -6,8 +6,16 @@ import { OPEN_PRINCIPAL, type Principal } from '../../auth/principal.js';
 import { CODE } from '../../codes/public-codes.js';
 import { refusalResponse } from '../../graphql/graphql-errors.js';
 
+/**
+ * Where the lane (src/server/graphql-lane.ts), which asks the authenticator before it reads a body, leaves
+ * the principal it found, so the request is not authenticated twice. Only server code sets it: a symbol,
+ * out of reach of anything a request carries.
+ */
+export const VERIFIED: unique symbol = Symbol('principal verified before the body was read');
+
 export interface PrincipalContext {
   principal?: Principal;
+  [VERIFIED]?: Principal;
 }
 
 /**
@@ -23,6 +31,11 @@ export function useAuth(authenticator: Authenticator | null): Plugin<object, Pri
     onRequest({ request, serverContext, endResponse, fetchAPI }) {
       if (authenticator === null) {
         serverContext.principal = OPEN_PRINCIPAL;
+        return;
+      }
+      const verified = serverContext[VERIFIED];
+      if (verified !== undefined) {
+        serverContext.principal = verified;
         return;
       }
       const settle = (result: Principal | AuthFailure) => {

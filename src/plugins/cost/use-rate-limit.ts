@@ -5,7 +5,7 @@ import type { LimitSettings } from '../../cost/limits.js';
 import type { DirectoryProvider } from '../../directory/port.js';
 import type { Context } from '../../graphql/context.js';
 import { publicError } from '../../graphql/graphql-errors.js';
-import type { PrincipalQuotas, Quota, QuotaVerdict } from '../../shared/principal-quota.js';
+import { PrincipalQuotas, type Quota, type QuotaVerdict } from '../../shared/principal-quota.js';
 
 /**
  * What one principal may do per minute, across every replica when they share Redis (shared/
@@ -49,7 +49,7 @@ export function useRateLimit(
   return {
     async onExecute({ args, setResultAndStopExecution }) {
       const ctx = args.contextValue;
-      const key = `${ctx.principal.kind}:${ctx.principal.subject}`;
+      const key = PrincipalQuotas.keyOf(`${ctx.principal.kind}:${ctx.principal.subject}`);
       const refused = (verdict: QuotaVerdict) => {
         if (verdict.granted) return false;
         const retryAfter = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));

@@ -18,9 +18,8 @@ import { ROUTES } from '../plugins/hygiene/use-routes.js';
 
 /**
  * The lane for the common request: POST /graphql with a JSON query a client has sent before, or naming a
- * trusted document. Yoga's
- * request pipeline costs ~0.26 ms of CPU per request with I/O under it (BENCHMARKS.md, "The lane"), as
- * much as everything else usergraph does for one user; the lane runs the same plugins' hooks in Yoga's
+ * trusted document. Yoga's request pipeline costs ~0.26 ms of CPU per request with I/O under it
+ * (BENCHMARKS.md, "The lane"), as much as everything else usergraph does for one user; the lane runs the same plugins' hooks in Yoga's
  * order and envelop as Yoga would, without the pipeline around them. It takes only requests whose every
  * branch it follows Yoga on; anything else — another path or method, a browser's (Origin), a body it
  * would have to stream or refuse, a document not parsed before, an unusual Accept, credentials that do
@@ -28,7 +27,7 @@ import { ROUTES } from '../plugins/hygiene/use-routes.js';
  * run, so every refusal and every rare case keeps exactly one implementation.
  */
 export interface LaneOptions {
-  /** The documents Yoga parsed and kept (app.ts): a query text not in it goes through Yoga. */
+  /** The documents Yoga parsed and kept (app.ts): a query text not in it (nor trusted) goes through Yoga. */
   readonly documents: LRUCache<string, DocumentNode>;
   /** `limits.queryBytes`: a longer query is refused by Yoga (use-limits.ts), not here. */
   readonly queryBytes: number;

@@ -238,14 +238,14 @@ describe.each([
     };
     const counts = stack.app.http.lane;
     const variables = { first: 2, id: 'bm9wZQ' };
-    const bodies = QUERIES.slice(0, 3).map((query) => ({ query, variables }));
+    const bodies: Record<string, unknown>[] = QUERIES.slice(0, 3).map((query) => ({ query, variables }));
     // With trusted documents, clients name them: GraphQL Code Generator and Hive by `documentId`,
     // Apollo Client by its persistedQuery hash.
     if (trusted !== null)
       bodies.push(
-        { documentId: ids[0], variables } as never,
-        { documentId: `sha256:${ids[1]}`, variables } as never,
-        { extensions: { persistedQuery: { version: 1, sha256Hash: ids[2] } } } as never,
+        { documentId: ids[0], variables },
+        { documentId: `sha256:${ids[1]}`, variables },
+        { extensions: { persistedQuery: { version: 1, sha256Hash: ids[2] } } },
       );
     for (const body of bodies) {
       const before = counts.lane;

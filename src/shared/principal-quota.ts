@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { SharedState } from './shared-state.js';
+import type { GcraBucket, SharedState } from './shared-state.js';
 
 /** A quota of `perMinute` units, of which `burst` may be taken at once after a quiet spell. */
 export interface Quota {
@@ -13,15 +13,26 @@ export type QuotaVerdict =
   | { readonly granted: true }
   | { readonly granted: false; readonly retryAfterMs: number };
 
-/** Principals remembered per quota in this process (least recently seen out first). */
+/** One quota an operation takes from: which, its size, and how much the operation costs it. */
+export interface QuotaTake {
+  readonly name: string;
+  readonly quota: Quota;
+  readonly cost: number;
+}
+
+/** Principals' buckets remembered in this process (least recently seen out first). */
 const LOCAL_KEYS = 100_000;
+
+const GRANTED: QuotaVerdict = { granted: true };
 
 /**
  * Per-principal quotas (GCRA: a bucket kept as one timestamp, so a sliding minute never holds more than
- * `perMinute + burst`, where a fixed window let twice the quota through across its edge). With Redis
- * every replica takes from the same bucket (the outbound quota's Lua, on Redis' clock); while Redis is
- * unreachable each replica keeps to `1 / expectedReplicas` of the quota in a bucket of its own, as the
- * outbound quota does. Keys hold a hash of the principal, never its name.
+ * `perMinute + burst`, where a fixed window let twice the quota through across its edge). An operation
+ * takes from all its quotas at once, all or none: a refused operation spends none of them, and with
+ * Redis that is one script call per operation, whatever the number of quotas. With Redis every replica
+ * takes from the same buckets (the outbound quota's Lua, on Redis' clock); while Redis is unreachable
+ * each replica keeps to `1 / expectedReplicas` of each quota in buckets of its own, as the outbound
+ * quota does. Keys hold a hash of the principal, never its name.
  */
 export class PrincipalQuotas {
   private readonly local = new LRUCache<string, number>({ max: LOCAL_KEYS });
@@ -31,35 +42,46 @@ export class PrincipalQuotas {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** What a principal's buckets are keyed by: a hash of its name (once per request, for all its quotas). */
+  /** What a principal's buckets are keyed by: a hash of its name (once per operation, for all its quotas). */
   static keyOf(principal: string): string {
     return createHash('sha256').update(principal, 'utf8').digest('base64url').slice(0, 22);
   }
 
-  /** Takes `cost` from the quota `name` of the principal keyed `principalKey` (keyOf). */
-  take(name: string, principalKey: string, quota: Quota, cost: number): QuotaVerdict | Promise<QuotaVerdict> {
-    const key = `principal:${name}:${principalKey}`;
-    const interval = 60_000 / quota.perMinute;
+  /**
+   * Takes each quota's cost from the principal keyed `principalKey` (keyOf), all or none; refused with
+   * the wait until every one of them has room.
+   */
+  take(principalKey: string, takes: readonly QuotaTake[]): QuotaVerdict | Promise<QuotaVerdict> {
+    // The principal's part in braces: one hash slot for all its buckets, should the Redis be a cluster.
+    const buckets = takes.map(
+      ({ name, quota, cost }): GcraBucket => ({
+        key: `principal:{${principalKey}}:${name}`,
+        intervalMs: 60_000 / quota.perMinute,
+        burst: quota.burst,
+        cost,
+      }),
+    );
     const shared = this.shared;
-    if (shared?.ready !== true) return this.takeLocal(key, interval, quota.burst, cost);
-    return shared.gcra(key, interval, quota.burst, 0, cost).then(
-      ([granted, wait]): QuotaVerdict =>
-        granted === 1 ? { granted: true } : { granted: false, retryAfterMs: wait },
-      () => this.takeLocal(key, interval, quota.burst, cost),
+    if (shared?.ready !== true) return this.takeLocal(buckets);
+    return shared.gcra(buckets, 0).then(
+      ([granted, wait]): QuotaVerdict => (granted === 1 ? GRANTED : { granted: false, retryAfterMs: wait }),
+      () => this.takeLocal(buckets),
     );
   }
 
-  /** This replica's own bucket: the whole quota alone, its share of it while Redis is away. */
-  private takeLocal(key: string, interval: number, burst: number, cost: number): QuotaVerdict {
+  /** This replica's own buckets: each whole quota alone, its share of it while Redis is away. */
+  private takeLocal(buckets: readonly GcraBucket[]): QuotaVerdict {
     const share = this.shared?.expectedReplicas ?? 1;
-    const localInterval = interval * share;
-    const localBurst = Math.max(1, burst / share);
     const now = this.now();
-    const tat = Math.max(this.local.get(key) ?? 0, now);
-    const next = tat + cost * localInterval;
-    const wait = next - localBurst * localInterval - now;
+    let wait = 0;
+    const tats = buckets.map(({ key, intervalMs, burst, cost }) => {
+      const interval = intervalMs * share;
+      const tat = Math.max(this.local.get(key) ?? 0, now);
+      wait = Math.max(wait, tat + cost * interval - Math.max(1, burst / share) * interval - now);
+      return tat + cost * interval;
+    });
     if (wait > 0) return { granted: false, retryAfterMs: Math.ceil(wait) };
-    this.local.set(key, next);
-    return { granted: true };
+    buckets.forEach(({ key }, index) => this.local.set(key, tats[index] as number));
+    return GRANTED;
   }
 }

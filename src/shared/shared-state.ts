@@ -8,34 +8,44 @@ import type { RedisSettings } from './redis-settings.js';
  * intervals of now (plus the caller's `maxWait`), and the wait until it is due is returned. Hand-written
  * because rate-limiter-flexible's Redis limiter counts in whole-second fixed windows, which let twice
  * the quota through in a sliding second whenever `burst` is below the rate (docs/scaling-out.md).
- * KEYS[1] the bucket; ARGV interval ms, burst, max wait ms, cost (tokens taken at once, default 1).
+ * Several buckets at once, all or none (a principal's quotas for one operation, in one round trip): the
+ * wait is the longest of theirs, and nothing is taken from any when it is over `maxWait`.
+ * KEYS the buckets; ARGV max wait ms, then per bucket its interval ms, burst and cost (tokens taken).
  * Returns {granted 0|1, wait ms}.
  */
 const GCRA = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local interval = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local maxWait = tonumber(ARGV[3])
-local cost = tonumber(ARGV[4] or '1')
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat < now then tat = now end
-local due = tat + cost * interval - burst * interval
-local wait = due - now
-if wait < 0 then wait = 0 end
+local maxWait = tonumber(ARGV[1])
+local wait = 0
+local tats = {}
+for i = 1, #KEYS do
+  local interval = tonumber(ARGV[i * 3 - 1])
+  local burst = tonumber(ARGV[i * 3])
+  local cost = tonumber(ARGV[i * 3 + 1])
+  local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if tat < now then tat = now end
+  local due = tat + cost * interval - burst * interval - now
+  if due > wait then wait = due end
+  tats[i] = tat + cost * interval
+end
 if wait > maxWait then return {0, math.ceil(wait)} end
-redis.call('SET', KEYS[1], tostring(tat + cost * interval), 'PX', math.ceil(tat + cost * interval - now) + 1000)
+for i = 1, #KEYS do
+  redis.call('SET', KEYS[i], tostring(tats[i]), 'PX', math.ceil(tats[i] - now) + 1000)
+end
 return {1, math.ceil(wait)}
 `;
 
+/** One bucket of a GCRA call: its key (prefixed by the link), interval in ms, burst, and tokens taken. */
+export interface GcraBucket {
+  readonly key: string;
+  readonly intervalMs: number;
+  readonly burst: number;
+  readonly cost: number;
+}
+
 interface GcraCommand {
-  gcra(
-    key: string,
-    interval: number,
-    burst: number,
-    maxWait: number,
-    cost?: number,
-  ): Promise<[number, number]>;
+  gcra(keys: number, ...args: (string | number)[]): Promise<[number, number]>;
 }
 
 /**
@@ -79,7 +89,8 @@ export class SharedState extends EventEmitter<{ up: []; down: [] }> {
       settings.path !== undefined
         ? new Redis({ ...options, path: settings.path })
         : new Redis(settings.url as string, options);
-    client.defineCommand('gcra', { numberOfKeys: 1, lua: GCRA });
+    // Its number of keys comes with each call (the first argument), so the link's prefix still applies.
+    client.defineCommand('gcra', { lua: GCRA });
     this.client = client as Redis & GcraCommand;
     client.on('error', () => {});
     client.on('ready', () => this.report(true));
@@ -115,15 +126,16 @@ export class SharedState extends EventEmitter<{ up: []; down: [] }> {
     return this.client.status === 'ready';
   }
 
-  /** One GCRA grant from the bucket `key` (prefixed); rejects when Redis does not answer in time. */
-  gcra(
-    key: string,
-    intervalMs: number,
-    burst: number,
-    maxWaitMs: number,
-    cost = 1,
-  ): Promise<[number, number]> {
-    return this.client.gcra(key, intervalMs, burst, Math.max(0, Math.floor(maxWaitMs)), cost);
+  /**
+   * GCRA grants from every bucket at once, all or none (prefixed keys): [1, wait] when each has room
+   * within `maxWaitMs`, else [0, the longest wait] with nothing taken. Rejects when Redis does not answer
+   * in time.
+   */
+  gcra(buckets: readonly GcraBucket[], maxWaitMs: number): Promise<[number, number]> {
+    const args: (string | number)[] = buckets.map((bucket) => bucket.key);
+    args.push(Math.max(0, Math.floor(maxWaitMs)));
+    for (const { intervalMs, burst, cost } of buckets) args.push(intervalMs, burst, cost);
+    return this.client.gcra(buckets.length, ...args);
   }
 
   /** Tells every replica (this one included) that `directory` must hold off for `ms`. */

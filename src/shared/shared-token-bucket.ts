@@ -35,10 +35,12 @@ export class SharedTokenBucket implements TokenSource {
   take(maxWaitMs: number): number | null | Promise<number | null> {
     if (!this.shared.ready) return this.local(maxWaitMs);
     const burst = typeof this.burst === 'number' ? this.burst : this.burst();
-    return this.shared.gcra(this.key, 1000 / this.rate(), burst, maxWaitMs).then(
-      ([granted, wait]) => (granted === 1 ? wait : null),
-      () => this.local(maxWaitMs),
-    );
+    return this.shared
+      .gcra([{ key: this.key, intervalMs: 1000 / this.rate(), burst, cost: 1 }], maxWaitMs)
+      .then(
+        ([granted, wait]) => (granted === 1 ? wait : null),
+        () => this.local(maxWaitMs),
+      );
   }
 
   /** A shared grant cannot be handed back; the quota is under-used by one, never exceeded. */

@@ -81,7 +81,7 @@ export class PrincipalQuotas {
       return tat + cost * interval;
     });
     if (wait > 0) return { granted: false, retryAfterMs: Math.ceil(wait) };
-    buckets.forEach(({ key }, index) => this.local.set(key, tats[index] as number));
+    for (const [index, { key }] of buckets.entries()) this.local.set(key, tats[index] as number);
     return GRANTED;
   }
 }

@@ -160,6 +160,16 @@ export class OutboundLimiter {
           await sleep(paused);
           continue;
         }
+        // Several waiting and slots for them: a source whose every take is a round trip (the shared
+        // bucket) hands out the tokens due now for all of them in one, in the queue's order.
+        const room = Math.min(this.queue.size, this.maxConcurrent - this.active);
+        if (room > 1 && this.tokens.takeNow !== undefined) {
+          const taken = await this.tokens.takeNow(room);
+          if (taken > 0) {
+            this.handOut(taken);
+            continue;
+          }
+        }
         const waiter = this.queue.shift() as Waiter;
         if (waiter.settled) continue;
         const wait = await this.tokens.take(waiter.deadline - this.now());
@@ -193,6 +203,29 @@ export class OutboundLimiter {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /**
+   * `count` tokens taken at once go to the next waiters in turn (those still waiting), each with its
+   * slot. Tokens left over — fewer waiters now, or a hold-off arrived meanwhile — go back (a shared one
+   * cannot: the quota is under-used, never exceeded); the loop then handles the hold-off.
+   */
+  private handOut(count: number): void {
+    let left = count;
+    while (
+      left > 0 &&
+      this.queue.size > 0 &&
+      this.active < this.maxConcurrent &&
+      this.pausedUntil <= this.now()
+    ) {
+      const waiter = this.queue.shift() as Waiter;
+      if (waiter.settled) continue;
+      left -= 1;
+      this.active += 1;
+      this.rate.noteSent();
+      this.settle(waiter, this.releaser());
+    }
+    for (; left > 0; left -= 1) this.tokens.giveBack();
   }
 
   /** Fails every waiter whose deadline comes before `until` (a hold-off leaves them no time). */

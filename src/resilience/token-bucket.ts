@@ -10,6 +10,11 @@ export interface TokenSource {
   take(maxWaitMs: number): number | null | Promise<number | null>;
   /** Returns a token taken but not used (its caller gave up while waiting), where the source can. */
   giveBack(): void;
+  /**
+   * Takes up to `count` tokens that are there now, at once: how many it took (0: none without a wait).
+   * Only where one take costs a round trip (the bucket shared through Redis): one for many callers.
+   */
+  takeNow?(count: number): number | Promise<number>;
 }
 
 /** A number that may change (an adaptive rate), or a fixed one. */

@@ -36,6 +36,26 @@ end
 return {1, math.ceil(wait)}
 `;
 
+/**
+ * The same bucket, taking up to `count` tokens that are due now (no wait), at once: as many as GCRA above
+ * would grant one by one with no wait. KEYS[1] the bucket; ARGV interval ms, burst, count. Returns how
+ * many it took (0 when none is due).
+ */
+const GCRA_NOW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local count = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local n = math.floor((now + burst * interval - tat) / interval)
+if n > count then n = count end
+if n <= 0 then return 0 end
+redis.call('SET', KEYS[1], tostring(tat + n * interval), 'PX', math.ceil(tat + n * interval - now) + 1000)
+return n
+`;
+
 /** One bucket of a GCRA call: its key (prefixed by the link), interval in ms, burst, and tokens taken. */
 export interface GcraBucket {
   readonly key: string;
@@ -46,6 +66,7 @@ export interface GcraBucket {
 
 interface GcraCommand {
   gcra(keys: number, ...args: (string | number)[]): Promise<[number, number]>;
+  gcraNow(key: string, interval: number, burst: number, count: number): Promise<number>;
 }
 
 /**
@@ -91,6 +112,7 @@ export class SharedState extends EventEmitter<{ up: []; down: [] }> {
         : new Redis(settings.url as string, options);
     // Its number of keys comes with each call (the first argument), so the link's prefix still applies.
     client.defineCommand('gcra', { lua: GCRA });
+    client.defineCommand('gcraNow', { numberOfKeys: 1, lua: GCRA_NOW });
     this.client = client as Redis & GcraCommand;
     client.on('error', () => {});
     client.on('ready', () => this.report(true));
@@ -136,6 +158,11 @@ export class SharedState extends EventEmitter<{ up: []; down: [] }> {
     args.push(Math.max(0, Math.floor(maxWaitMs)));
     for (const { intervalMs, burst, cost } of buckets) args.push(intervalMs, burst, cost);
     return this.client.gcra(buckets.length, ...args);
+  }
+
+  /** Up to `count` tokens due now from the bucket `key` (prefixed), at once: how many it took. */
+  gcraNow(key: string, intervalMs: number, burst: number, count: number): Promise<number> {
+    return this.client.gcraNow(key, intervalMs, burst, count);
   }
 
   /** Tells every replica (this one included) that `directory` must hold off for `ms`. */

@@ -43,8 +43,26 @@ export class SharedTokenBucket implements TokenSource {
       );
   }
 
+  takeNow(count: number): number | Promise<number> {
+    if (!this.shared.ready) return this.localNow(count);
+    const burst = typeof this.burst === 'number' ? this.burst : this.burst();
+    return this.shared.gcraNow(this.key, 1000 / this.rate(), burst, count).then(
+      (taken) => taken,
+      () => this.localNow(count),
+    );
+  }
+
   /** A shared grant cannot be handed back; the quota is under-used by one, never exceeded. */
   giveBack(): void {}
+
+  private localNow(count: number): number {
+    let taken = 0;
+    while (taken < count && this.fallback.take(0) === 0) {
+      taken += 1;
+      this.onFallback();
+    }
+    return taken;
+  }
 
   private local(maxWaitMs: number): number | null {
     this.onFallback();

@@ -77,6 +77,28 @@ it('two replicas drawing on one quota never pass rate + burst in any second toge
   await Promise.all([a.shared.close(), b.shared.close()]);
 }, 20_000);
 
+it('takes the tokens due now for every waiting call in one Redis round trip, not one each', async () => {
+  const a = await replica(1000, 100, 1);
+  const scripts = async () => {
+    const stats = await a.shared.commands.info('commandstats');
+    let calls = 0;
+    for (const match of stats.matchAll(/^cmdstat_(?:eval|evalsha):calls=(\d+)/gm)) calls += Number(match[1]);
+    return calls;
+  };
+  const before = await scripts();
+  // A batch of 40 calls at once (a page of users fetched one by one): the first asks alone, the 39
+  // queued behind it get their tokens together.
+  await Promise.all(
+    Array.from({ length: 40 }, async () => {
+      const release = await a.limiter.acquire('GET /api/users/{id}', Date.now() + 5_000);
+      release();
+    }),
+  );
+  expect((await scripts()) - before).toBeLessThanOrEqual(3);
+  expect(a.fallbacks()).toBe(0);
+  await a.shared.close();
+});
+
 it('a hold-off one replica was asked for holds the other replica too', async () => {
   const a = await replica(1000, 100);
   const b = await replica(1000, 100, 2, a.shared.keyPrefix);

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrincipalQuotas, type QuotaTake } from '../../src/shared/principal-quota.js';
 import { SharedState } from '../../src/shared/shared-state.js';
-import { RedisServer } from '../support/redis.js';
+import { RedisServer, scriptCalls } from '../support/redis.js';
 
 // An operation takes from all of its principal's quotas at once, all or none: one script call on a
 // real Redis whatever the number of quotas, and a refusal spends none of them — through Redis and in
@@ -24,14 +24,6 @@ afterAll(async () => {
   await shared?.close();
   await redis?.close();
 });
-
-/** Scripts Redis has run (EVAL and EVALSHA), from its own command statistics. */
-async function scriptCalls(): Promise<number> {
-  const stats = await shared.commands.info('commandstats');
-  let calls = 0;
-  for (const match of stats.matchAll(/^cmdstat_(?:eval|evalsha):calls=(\d+)/gm)) calls += Number(match[1]);
-  return calls;
-}
 
 const roomy = { perMinute: 6_000, burst: 600 };
 const tight = { perMinute: 60, burst: 2 };
@@ -68,10 +60,10 @@ describe.each([
 it('costs one round trip to Redis per operation, however many quotas it takes from', async () => {
   const quotas = new PrincipalQuotas(shared);
   const who = PrincipalQuotas.keyOf('api-key:counted');
-  const before = await scriptCalls();
+  const before = await scriptCalls(shared);
   for (let i = 0; i < 5; i += 1)
     expect(await quotas.take(who, operation(3))).toMatchObject({ granted: i < 2 });
-  expect((await scriptCalls()) - before).toBe(5);
+  expect((await scriptCalls(shared)) - before).toBe(5);
   // Under the link's prefix, one hash slot for all of the principal's buckets (the hash in braces).
   const keys = (await shared.commands.keys('*')).filter((key) => key.includes(who)).sort();
   expect(keys).toEqual([

@@ -4,7 +4,7 @@ import { AdaptiveRate } from '../../src/resilience/adaptive-rate.js';
 import { OutboundLimiter } from '../../src/resilience/rate-limiter.js';
 import { SharedState } from '../../src/shared/shared-state.js';
 import { SharedTokenBucket } from '../../src/shared/shared-token-bucket.js';
-import { RedisServer } from '../support/redis.js';
+import { RedisServer, scriptCalls } from '../support/redis.js';
 
 // The outbound quota as replicas share it through a real Redis: one bucket for all, hold-offs that
 // reach every replica, and each replica's own share while Redis is gone.
@@ -79,13 +79,7 @@ it('two replicas drawing on one quota never pass rate + burst in any second toge
 
 it('takes the tokens due now for every waiting call in one Redis round trip, not one each', async () => {
   const a = await replica(1000, 100, 1);
-  const scripts = async () => {
-    const stats = await a.shared.commands.info('commandstats');
-    let calls = 0;
-    for (const match of stats.matchAll(/^cmdstat_(?:eval|evalsha):calls=(\d+)/gm)) calls += Number(match[1]);
-    return calls;
-  };
-  const before = await scripts();
+  const before = await scriptCalls(a.shared);
   // A batch of 40 calls at once (a page of users fetched one by one): the first asks alone, the 39
   // queued behind it get their tokens together.
   await Promise.all(
@@ -94,7 +88,7 @@ it('takes the tokens due now for every waiting call in one Redis round trip, not
       release();
     }),
   );
-  expect((await scripts()) - before).toBeLessThanOrEqual(3);
+  expect((await scriptCalls(a.shared)) - before).toBeLessThanOrEqual(3);
   expect(a.fallbacks()).toBe(0);
   await a.shared.close();
 });

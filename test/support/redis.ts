@@ -103,3 +103,11 @@ function answers(socket: string): Promise<boolean> {
     connection.once('error', () => resolve(false));
   });
 }
+
+/** Lua scripts a Redis has run (EVAL and EVALSHA calls), from its own command statistics. */
+export async function scriptCalls(shared: SharedState): Promise<number> {
+  const stats = await shared.commands.info('commandstats');
+  let calls = 0;
+  for (const match of stats.matchAll(/^cmdstat_(?:eval|evalsha):calls=(\d+)/gm)) calls += Number(match[1]);
+  return calls;
+}

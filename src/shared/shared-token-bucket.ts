@@ -46,10 +46,7 @@ export class SharedTokenBucket implements TokenSource {
   takeNow(count: number): number | Promise<number> {
     if (!this.shared.ready) return this.localNow(count);
     const burst = typeof this.burst === 'number' ? this.burst : this.burst();
-    return this.shared.gcraNow(this.key, 1000 / this.rate(), burst, count).then(
-      (taken) => taken,
-      () => this.localNow(count),
-    );
+    return this.shared.gcraNow(this.key, 1000 / this.rate(), burst, count).catch(() => this.localNow(count));
   }
 
   /** A shared grant cannot be handed back; the quota is under-used by one, never exceeded. */

@@ -20,7 +20,8 @@ export interface TokenSource {
 /** A number that may change (an adaptive rate), or a fixed one. */
 export type Varying = number | (() => number);
 
-const read = (value: Varying): number => (typeof value === 'number' ? value : value());
+/** A Varying's value now. */
+export const read = (value: Varying): number => (typeof value === 'number' ? value : value());
 
 /** A token bucket of `rate` per second holding at most `burst`, in this process (both may vary). */
 export class TokenBucket implements TokenSource {

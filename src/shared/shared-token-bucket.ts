@@ -1,4 +1,4 @@
-import { TokenBucket, type TokenSource, type Varying } from '../resilience/token-bucket.js';
+import { read, TokenBucket, type TokenSource, type Varying } from '../resilience/token-bucket.js';
 import type { SharedState } from './shared-state.js';
 
 /**
@@ -22,11 +22,10 @@ export class SharedTokenBucket implements TokenSource {
   ) {
     this.key = `quota:${directory}`;
     const share = shared.expectedReplicas;
-    const burstOf = () => (typeof burst === 'number' ? burst : burst());
     // Starting empty: the moments Redis goes away are when shared grants and fallback grants overlap.
     this.fallback = new TokenBucket(
       () => rate() / share,
-      () => Math.max(1, Math.floor(burstOf() / share)),
+      () => Math.max(1, Math.floor(read(burst) / share)),
       Date.now,
       0,
     );
@@ -34,9 +33,8 @@ export class SharedTokenBucket implements TokenSource {
 
   take(maxWaitMs: number): number | null | Promise<number | null> {
     if (!this.shared.ready) return this.local(maxWaitMs);
-    const burst = typeof this.burst === 'number' ? this.burst : this.burst();
     return this.shared
-      .gcra([{ key: this.key, intervalMs: 1000 / this.rate(), burst, cost: 1 }], maxWaitMs)
+      .gcra([{ key: this.key, intervalMs: 1000 / this.rate(), burst: read(this.burst), cost: 1 }], maxWaitMs)
       .then(
         ([granted, wait]) => (granted === 1 ? wait : null),
         () => this.local(maxWaitMs),
@@ -45,8 +43,9 @@ export class SharedTokenBucket implements TokenSource {
 
   takeNow(count: number): number | Promise<number> {
     if (!this.shared.ready) return this.localNow(count);
-    const burst = typeof this.burst === 'number' ? this.burst : this.burst();
-    return this.shared.gcraNow(this.key, 1000 / this.rate(), burst, count).catch(() => this.localNow(count));
+    return this.shared
+      .gcraNow(this.key, 1000 / this.rate(), read(this.burst), count)
+      .catch(() => this.localNow(count));
   }
 
   /** A shared grant cannot be handed back; the quota is under-used by one, never exceeded. */

@@ -1,6 +1,6 @@
 // Issue 30's must-hold ratios, as a verdict over several whole runs of bench/run.ts (each its own
 // process pair: on a shared machine one run is one sample). Runs `BENCH_ONLY=S1,S2` MUST_HOLD_RUNS times
-// (default 3; every other BENCH_* setting passes through: BENCH_TLS, BENCH_CONCURRENCY, BENCH_AUTH…),
+// (default 3; every other BENCH_* setting passes through: BENCH_TLS, BENCH_REDIS, BENCH_CONCURRENCY, BENCH_AUTH…),
 // prints each run's gateway ÷ floor figures and their medians against the thresholds: S1 req/s ≥ 0.85×,
 // S2 req/s ≥ 0.80×, S2 CPU/op ≤ 1.35×, p99 ≤ 1.3×, upstream calls at the contract minimum.
 import { spawnSync } from 'node:child_process';

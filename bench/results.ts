@@ -101,6 +101,10 @@ export interface BenchResults {
     readonly directoryConcurrency: number;
     /** Absent in runs from before authentication existed (none). */
     readonly auth?: string;
+    /** The upstream transport (absent in runs from before TLS: plain HTTP). */
+    readonly upstream?: string;
+    /** The gateway had a `redis:` (BENCH_REDIS=1); absent in runs from before it: none. */
+    readonly redis?: boolean;
     readonly gateway: string;
     readonly floor: string;
   };

@@ -9,11 +9,14 @@
 // BENCH_CONCURRENCY (usergraph's directory `concurrency`); the floor reads FLOOR_CONNECTIONS and
 // FLOOR_FAN_OUT (bench/floor-directories.ts); BENCH_TLS=1 serves the simulators over HTTPS (a CA made
 // for the run, trusted by both servers through the directories' `tls.ca`), BENCH_H2=1 offers HTTP/2 too
-// (both servers' undici negotiates it: `tls.http2`, `allowH2`).
+// (both servers' undici negotiates it: `tls.http2`, `allowH2`); BENCH_REDIS=1 gives the gateway a
+// `redis:` (a redis-server started for the run on a unix socket, as test/support/redis.ts starts one):
+// quotas and outbound tokens shared as a multi-replica deployment shares them (the floor has no Redis).
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { RedisServer } from '../test/support/redis.js';
 import { benchDirectories } from './directories.js';
 import {
   addCounts,
@@ -65,6 +68,8 @@ const settings = {
   auth: (process.env.BENCH_AUTH ?? 'jwt') as BenchAuth,
   /** The upstreams over HTTPS (BENCH_TLS=1: TLS 1.3, ECDSA P-256; BENCH_H2=1: HTTP/2 offered) or plain HTTP. */
   upstream: process.env.BENCH_TLS !== '1' ? 'http' : process.env.BENCH_H2 === '1' ? 'https, HTTP/2' : 'https',
+  /** The gateway's shared state (BENCH_REDIS=1: a local redis-server on a unix socket) or none. */
+  redis: process.env.BENCH_REDIS === '1',
   gateway: `node ${PRODUCTION_NODE_ARGS.join(' ')} dist/main.js --config <generated usergraph.yaml>, NODE_ENV=production, LOG_LEVEL=warn`,
   floor: `node ${PRODUCTION_NODE_ARGS.join(' ')} --import tsx bench/floor.ts (node:http + undici, no GraphQL)`,
 };
@@ -227,6 +232,8 @@ async function main(): Promise<void> {
   }
   const sims = await startSimulators(settings.latencyMs);
   const credentials = await benchCredentials(settings.auth);
+  const redis = settings.redis ? await RedisServer.start() : null;
+  const gatewayConfig = redis === null ? {} : { redis: { path: redis.socket, keyPrefix: 'bench:' } };
   const results: ScenarioResult[] = [];
   const quotaRuns: QuotaResult[] = [];
   try {
@@ -247,7 +254,15 @@ async function main(): Promise<void> {
       let gateway: Server | undefined;
       let floor: Server | undefined;
       try {
-        gateway = await startGateway('gateway', gatewayDir, directories, credentials, profileDir('gateway'));
+        gateway = await startGateway(
+          'gateway',
+          gatewayDir,
+          directories,
+          credentials,
+          profileDir('gateway'),
+          [],
+          { config: gatewayConfig },
+        );
         floor = await startFloor(directories, credentials, profileDir('floor'));
         for (const scenario of scenarios.filter((s) => layoutOf(s) === layout)) {
           if (scenario.quota) quotaRuns.push(await runQuotaScenario(scenario, gateway, sims));
@@ -261,6 +276,7 @@ async function main(): Promise<void> {
   } finally {
     await stop(sims.process);
     await credentials.close();
+    await redis?.stop();
   }
 
   const bench: BenchResults = {

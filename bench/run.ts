@@ -276,7 +276,7 @@ async function main(): Promise<void> {
   } finally {
     await stop(sims.process);
     await credentials.close();
-    await redis?.stop();
+    await redis?.close();
   }
 
   const bench: BenchResults = {

@@ -25,6 +25,9 @@ const LOCAL_KEYS = 100_000;
 
 const GRANTED: QuotaVerdict = { granted: true };
 
+/** How much of each quota a replica takes ahead from Redis: this long's worth (see PrincipalQuotas). */
+export const AHEAD_MS = 100;
+
 /**
  * Per-principal quotas (GCRA: a bucket kept as one timestamp, so a sliding minute never holds more than
  * `perMinute + burst`, where a fixed window let twice the quota through across its edge). An operation
@@ -33,9 +36,20 @@ const GRANTED: QuotaVerdict = { granted: true };
  * takes from the same buckets (the outbound quota's Lua, on Redis' clock); while Redis is unreachable
  * each replica keeps to `1 / expectedReplicas` of each quota in buckets of its own, as the outbound
  * quota does. Keys hold a hash of the principal, never its name.
+ *
+ * Taken ahead: when an operation goes to Redis anyway, the replica also takes, where the bucket has room,
+ * up to AHEAD_MS of each quota (its `1 / expectedReplicas` share of that) and spends it on the
+ * principal's next operations without a round trip — a busy principal costs one round trip per AHEAD_MS
+ * instead of one per operation. What is taken ahead is already taken from the shared bucket, so over time
+ * a principal never gets more than its quota; at one moment it may get up to AHEAD_MS of its quota
+ * beyond its burst (what the replicas hold ahead), and what a replica holds when it stops or forgets the
+ * principal is lost to it (under-use, never over-use). A quota under 1 / AHEAD_MS per replica has
+ * nothing to take ahead and goes to Redis every time, as before.
  */
 export class PrincipalQuotas {
   private readonly local = new LRUCache<string, number>({ max: LOCAL_KEYS });
+  /** Tokens this replica took ahead from the shared buckets, by bucket key. */
+  private readonly ahead = new LRUCache<string, number>({ max: LOCAL_KEYS });
 
   constructor(
     private readonly shared?: SharedState,
@@ -63,9 +77,43 @@ export class PrincipalQuotas {
     );
     const shared = this.shared;
     if (shared?.ready !== true) return this.takeLocal(buckets);
-    return shared.gcra(buckets, 0).then(
-      ([granted, wait]): QuotaVerdict => (granted === 1 ? GRANTED : { granted: false, retryAfterMs: wait }),
-      () => this.takeLocal(buckets),
+    const ahead = this.ahead;
+    if (buckets.every(({ key, cost }) => (ahead.get(key) ?? 0) >= cost)) {
+      for (const { key, cost } of buckets) ahead.set(key, (ahead.get(key) ?? 0) - cost);
+      return GRANTED;
+    }
+    // What is held ahead pays its part now (given back if Redis refuses); Redis is asked for the rest,
+    // and for enough extra to hold AHEAD_MS of the quota ahead again.
+    const held = buckets.map(({ key, cost }) => Math.min(ahead.get(key) ?? 0, cost));
+    const asked = buckets.map((bucket, index): GcraBucket => {
+      const kept = (ahead.get(bucket.key) ?? 0) - (held[index] as number);
+      if (kept > 0) ahead.set(bucket.key, kept);
+      else ahead.delete(bucket.key);
+      const lead = Math.floor(AHEAD_MS / bucket.intervalMs / shared.expectedReplicas);
+      return { ...bucket, cost: bucket.cost - (held[index] as number), extra: Math.max(0, lead - kept) };
+    });
+    const giveBack = () => {
+      for (const [index, { key }] of buckets.entries()) {
+        const amount = held[index] as number;
+        if (amount > 0) ahead.set(key, (ahead.get(key) ?? 0) + amount);
+      }
+    };
+    return shared.gcra(asked, 0).then(
+      ([granted, wait, ...extras]): QuotaVerdict => {
+        if (granted !== 1) {
+          giveBack();
+          return { granted: false, retryAfterMs: wait };
+        }
+        for (const [index, { key }] of buckets.entries()) {
+          const extra = extras[index] ?? 0;
+          if (extra > 0) ahead.set(key, (ahead.get(key) ?? 0) + extra);
+        }
+        return GRANTED;
+      },
+      () => {
+        giveBack();
+        return this.takeLocal(buckets);
+      },
     );
   }
 

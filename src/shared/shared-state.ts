@@ -9,9 +9,11 @@ import type { RedisSettings } from './redis-settings.js';
  * because rate-limiter-flexible's Redis limiter counts in whole-second fixed windows, which let twice
  * the quota through in a sliding second whenever `burst` is below the rate (docs/scaling-out.md).
  * Several buckets at once, all or none (a principal's quotas for one operation, in one round trip): the
- * wait is the longest of theirs, and nothing is taken from any when it is over `maxWait`.
- * KEYS the buckets; ARGV max wait ms, then per bucket its interval ms, burst and cost (tokens taken).
- * Returns {granted 0|1, wait ms}.
+ * wait is the longest of theirs, and nothing is taken from any when it is over `maxWait`. Once granted,
+ * each bucket also gives up to `extra` more tokens where it has room now (a replica taking a principal's
+ * next moments ahead: principal-quota.ts); an extra is never waited for.
+ * KEYS the buckets; ARGV max wait ms, then per bucket its interval ms, burst, cost (tokens taken) and
+ * extra. Returns {granted 0|1, wait ms, then per bucket the extra tokens it gave}.
  */
 const GCRA = `
 local t = redis.call('TIME')
@@ -20,9 +22,9 @@ local maxWait = tonumber(ARGV[1])
 local wait = 0
 local tats = {}
 for i = 1, #KEYS do
-  local interval = tonumber(ARGV[i * 3 - 1])
-  local burst = tonumber(ARGV[i * 3])
-  local cost = tonumber(ARGV[i * 3 + 1])
+  local interval = tonumber(ARGV[i * 4 - 2])
+  local burst = tonumber(ARGV[i * 4 - 1])
+  local cost = tonumber(ARGV[i * 4])
   local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
   if tat < now then tat = now end
   local due = tat + cost * interval - burst * interval - now
@@ -30,10 +32,17 @@ for i = 1, #KEYS do
   tats[i] = tat + cost * interval
 end
 if wait > maxWait then return {0, math.ceil(wait)} end
+local reply = {1, math.ceil(wait)}
 for i = 1, #KEYS do
+  local interval = tonumber(ARGV[i * 4 - 2])
+  local extra = math.floor((now + tonumber(ARGV[i * 4 - 1]) * interval - tats[i]) / interval)
+  if extra > tonumber(ARGV[i * 4 + 1]) then extra = tonumber(ARGV[i * 4 + 1]) end
+  if extra < 0 then extra = 0 end
+  tats[i] = tats[i] + extra * interval
+  reply[i + 2] = extra
   redis.call('SET', KEYS[i], tostring(tats[i]), 'PX', math.ceil(tats[i] - now) + 1000)
 end
-return {1, math.ceil(wait)}
+return reply
 `;
 
 /**
@@ -56,16 +65,23 @@ redis.call('SET', KEYS[1], tostring(tat + n * interval), 'PX', math.ceil(tat + n
 return n
 `;
 
-/** One bucket of a GCRA call: its key (prefixed by the link), interval in ms, burst, and tokens taken. */
+/**
+ * One bucket of a GCRA call: its key (prefixed by the link), interval in ms, burst, tokens taken, and
+ * how many more it may give where it has room (none by default).
+ */
 export interface GcraBucket {
   readonly key: string;
   readonly intervalMs: number;
   readonly burst: number;
   readonly cost: number;
+  readonly extra?: number;
 }
 
+/** [granted 0|1, wait ms, then per bucket (in order) the extra tokens it gave when granted]. */
+export type GcraReply = [number, number, ...number[]];
+
 interface GcraCommand {
-  gcra(keys: number, ...args: (string | number)[]): Promise<[number, number]>;
+  gcra(keys: number, ...args: (string | number)[]): Promise<GcraReply>;
   gcraNow(key: string, interval: number, burst: number, count: number): Promise<number>;
 }
 
@@ -149,14 +165,14 @@ export class SharedState extends EventEmitter<{ up: []; down: [] }> {
   }
 
   /**
-   * GCRA grants from every bucket at once, all or none (prefixed keys): [1, wait] when each has room
-   * within `maxWaitMs`, else [0, the longest wait] with nothing taken. Rejects when Redis does not answer
-   * in time.
+   * GCRA grants from every bucket at once, all or none (prefixed keys): [1, wait, extras…] when each has
+   * room within `maxWaitMs` (and the extra tokens each gave), else [0, the longest wait] with nothing
+   * taken. Rejects when Redis does not answer in time.
    */
-  gcra(buckets: readonly GcraBucket[], maxWaitMs: number): Promise<[number, number]> {
+  gcra(buckets: readonly GcraBucket[], maxWaitMs: number): Promise<GcraReply> {
     const args: (string | number)[] = buckets.map((bucket) => bucket.key);
     args.push(Math.max(0, Math.floor(maxWaitMs)));
-    for (const { intervalMs, burst, cost } of buckets) args.push(intervalMs, burst, cost);
+    for (const { intervalMs, burst, cost, extra } of buckets) args.push(intervalMs, burst, cost, extra ?? 0);
     return this.client.gcra(buckets.length, ...args);
   }
 

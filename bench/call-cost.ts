@@ -6,10 +6,15 @@
 //   graphql    the scenario's whole GraphQL operation through the app over those directories (Yoga's
 //              fetch entry: no socket, authentication or access log)
 //   memory     the same operation over directories that answer from memory: the GraphQL layer alone
+//   waiting    the same, each directory answering after a timer (CALL_COST_WAIT_MS, default 15: S2's
+//              three waves of 5 ms): as many operations in flight as with I/O, none of the I/O's work
 // usergraph − floor is what the directory layer costs beyond the least any proxy does (per upstream
-// call below); graphql − usergraph is the GraphQL layer with real I/O under it, memory without. Usage:
+// call below); graphql − usergraph is the GraphQL layer with real I/O under it, memory without, waiting
+// with only the wait. Each round also reports the collector's pauses per operation (perf_hooks 'gc'
+// entries). Usage:
 //   tsx bench/call-cost.ts   (CALL_COST_SCENARIO=S2|S1, CALL_COST_ROUNDS=3, CALL_COST_SECONDS=5,
-//   CALL_COST_WORKERS=16, CALL_COST_SIDES=floor,usergraph,graphql,memory)
+//   CALL_COST_WORKERS=16, CALL_COST_SIDES=floor,usergraph,graphql,memory,waiting, CALL_COST_WAIT_MS=15)
+import { PerformanceObserver } from 'node:perf_hooks';
 import pino from 'pino';
 import { directoryConfig } from '../src/config/config.js';
 import type { DirectoryProvider } from '../src/directory/port.js';
@@ -41,7 +46,8 @@ const PER_DIRECTORY = SCENARIO === 'S2' ? 20 : 1;
 const KEYS: readonly ProviderKey[] =
   SCENARIO === 'S2' ? ['monocloud', 'zitadel', 'appServices'] : ['monocloud'];
 const CALLS_PER_OPERATION = SCENARIO === 'S2' ? PER_DIRECTORY * 2 + 1 : 1;
-const SIDES = ['floor', 'usergraph', 'graphql', 'memory'] as const;
+const WAIT_MS = Number(process.env.CALL_COST_WAIT_MS ?? 15);
+const SIDES = ['floor', 'usergraph', 'graphql', 'memory', 'waiting'] as const;
 type Side = (typeof SIDES)[number];
 type Operation = () => Promise<unknown>;
 
@@ -71,15 +77,21 @@ function benchApp(directories: DirectoryRegistry, metrics: Metrics): App {
   });
 }
 
-/** Each directory answering from what it answered once: the GraphQL layer with no I/O under it. */
-async function fromMemory(registry: DirectoryRegistry, ids: Record<ProviderKey, string[]>) {
+/**
+ * Each directory answering from what it answered once: the GraphQL layer with no I/O under it; after
+ * `waitMs` on a timer when given (the operation's objects then live as long as with I/O).
+ */
+async function fromMemory(registry: DirectoryRegistry, ids: Record<ProviderKey, string[]>, waitMs?: number) {
   const providers = await Promise.all(
     registry.providers.map(async (provider) => {
       const known = ids[PROVIDER_KEY[provider.provider]];
       const answers = await provider.getUsers(known);
       const byId = new Map(known.map((id, index) => [id, answers[index]]));
       const remembered: DirectoryProvider = Object.create(provider);
-      remembered.getUsers = async (localIds) => localIds.map((id) => byId.get(id) ?? null);
+      remembered.getUsers = async (localIds) => {
+        if (waitMs !== undefined) await new Promise((resolve) => setTimeout(resolve, waitMs));
+        return localIds.map((id) => byId.get(id) ?? null);
+      };
       return remembered;
     }),
   );
@@ -89,10 +101,24 @@ async function fromMemory(registry: DirectoryRegistry, ids: Record<ProviderKey, 
 /** Operations run per side, warm-up included (to read a CPU profile per operation). */
 const totals = new Map<Operation, number>();
 
-async function round(operation: Operation): Promise<{ cpuUs: number; perSecond: number }> {
+/** The collector's pauses (ms) since the round began. */
+let gcMs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMs += entry.duration;
+}).observe({ entryTypes: ['gc'] });
+
+interface RoundResult {
+  readonly cpuUs: number;
+  readonly perSecond: number;
+  /** The collector's pauses per operation (µs). */
+  readonly gcUs: number;
+}
+
+async function round(operation: Operation): Promise<RoundResult> {
   const until = performance.now() + SECONDS * 1000;
   let done = 0;
   const cpu = process.cpuUsage();
+  gcMs = 0;
   const worker = async () => {
     while (performance.now() < until) {
       await operation();
@@ -101,8 +127,11 @@ async function round(operation: Operation): Promise<{ cpuUs: number; perSecond: 
   };
   await Promise.all(Array.from({ length: WORKERS }, worker));
   const used = process.cpuUsage(cpu);
+  // The observer hears of collections a few turns later (a side answering in microtasks only hears of
+  // them after its round).
+  await new Promise((resolve) => setTimeout(resolve, 50));
   totals.set(operation, (totals.get(operation) ?? 0) + done);
-  return { cpuUs: (used.user + used.system) / done, perSecond: done / SECONDS };
+  return { cpuUs: (used.user + used.system) / done, perSecond: done / SECONDS, gcUs: (gcMs * 1000) / done };
 }
 
 const sims = await startSimulators(Number(process.env.SIM_LATENCY_MS ?? 5));
@@ -146,13 +175,17 @@ try {
       body,
     ),
     memory: graphqlOperation(benchApp(await fromMemory(buildDirectories(configs), ids), memoryMetrics), body),
+    waiting: graphqlOperation(
+      benchApp(await fromMemory(buildDirectories(configs), ids, WAIT_MS), new Metrics()),
+      body,
+    ),
   };
 
   const sides = (process.env.CALL_COST_SIDES ?? SIDES.join(',')).split(',') as Side[];
   for (const side of sides) if (!SIDES.includes(side)) throw new Error(`unknown side ${side}`);
   // Warm every side (JIT, connections), then alternate.
   for (const side of sides) await round(operations[side]);
-  const rows = Object.fromEntries(sides.map((side) => [side, [] as { cpuUs: number; perSecond: number }[]]));
+  const rows = Object.fromEntries(sides.map((side) => [side, [] as RoundResult[]]));
   for (let index = 0; index < ROUNDS; index += 1) {
     for (const side of sides) rows[side]?.push(await round(operations[side]));
   }
@@ -162,6 +195,7 @@ try {
       side,
       {
         cpuUsPerOperation: Math.round(cpu(side)),
+        gcUsPerOperation: Math.round(median((rows[side] ?? []).map((row) => row.gcUs))),
         operationsPerSecond: Math.round(median((rows[side] ?? []).map((row) => row.perSecond))),
         operationsRun: totals.get(operations[side]),
       },
@@ -179,6 +213,7 @@ try {
         directoryLayerExtraUsPerCall: (cpu('usergraph') - cpu('floor')) / CALLS_PER_OPERATION,
         graphqlLayerUsPerOperation: cpu('graphql') - cpu('usergraph'),
         graphqlLayerWithoutIoUsPerOperation: cpu('memory'),
+        graphqlLayerWaitingUsPerOperation: cpu('waiting'),
         perRound: rows,
       },
       null,

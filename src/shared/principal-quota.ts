@@ -77,13 +77,23 @@ export class PrincipalQuotas {
     );
     const shared = this.shared;
     if (shared?.ready !== true) return this.takeLocal(buckets);
+    return this.spendAhead(buckets) ? GRANTED : this.takeShared(shared, buckets);
+  }
+
+  /** Takes every bucket's cost from what this replica holds ahead, when that covers all of them. */
+  private spendAhead(buckets: readonly GcraBucket[]): boolean {
     const ahead = this.ahead;
-    if (buckets.every(({ key, cost }) => (ahead.get(key) ?? 0) >= cost)) {
-      for (const { key, cost } of buckets) ahead.set(key, (ahead.get(key) ?? 0) - cost);
-      return GRANTED;
-    }
-    // What is held ahead pays its part now (given back if Redis refuses); Redis is asked for the rest,
-    // and for enough extra to hold AHEAD_MS of the quota ahead again.
+    if (!buckets.every(({ key, cost }) => (ahead.get(key) ?? 0) >= cost)) return false;
+    for (const { key, cost } of buckets) ahead.set(key, (ahead.get(key) ?? 0) - cost);
+    return true;
+  }
+
+  /**
+   * One script call: what is held ahead pays its part now (given back if Redis refuses), Redis is asked
+   * for the rest, and for enough extra to hold AHEAD_MS of each quota ahead again.
+   */
+  private takeShared(shared: SharedState, buckets: readonly GcraBucket[]): Promise<QuotaVerdict> {
+    const ahead = this.ahead;
     const held = buckets.map(({ key, cost }) => Math.min(ahead.get(key) ?? 0, cost));
     const asked = buckets.map((bucket, index): GcraBucket => {
       const kept = (ahead.get(bucket.key) ?? 0) - (held[index] as number);
@@ -92,11 +102,12 @@ export class PrincipalQuotas {
       const lead = Math.floor(AHEAD_MS / bucket.intervalMs / shared.expectedReplicas);
       return { ...bucket, cost: bucket.cost - (held[index] as number), extra: Math.max(0, lead - kept) };
     });
+    const add = (index: number, amount: number) => {
+      const key = (buckets[index] as GcraBucket).key;
+      if (amount > 0) ahead.set(key, (ahead.get(key) ?? 0) + amount);
+    };
     const giveBack = () => {
-      for (const [index, { key }] of buckets.entries()) {
-        const amount = held[index] as number;
-        if (amount > 0) ahead.set(key, (ahead.get(key) ?? 0) + amount);
-      }
+      for (const [index, amount] of held.entries()) add(index, amount);
     };
     return shared.gcra(asked, 0).then(
       ([granted, wait, ...extras]): QuotaVerdict => {
@@ -104,10 +115,7 @@ export class PrincipalQuotas {
           giveBack();
           return { granted: false, retryAfterMs: wait };
         }
-        for (const [index, { key }] of buckets.entries()) {
-          const extra = extras[index] ?? 0;
-          if (extra > 0) ahead.set(key, (ahead.get(key) ?? 0) + extra);
-        }
+        for (const [index, extra] of extras.entries()) add(index, extra);
         return GRANTED;
       },
       () => {

@@ -35,9 +35,8 @@ if wait > maxWait then return {0, math.ceil(wait)} end
 local reply = {1, math.ceil(wait)}
 for i = 1, #KEYS do
   local interval = tonumber(ARGV[i * 4 - 2])
-  local extra = math.floor((now + tonumber(ARGV[i * 4 - 1]) * interval - tats[i]) / interval)
-  if extra > tonumber(ARGV[i * 4 + 1]) then extra = tonumber(ARGV[i * 4 + 1]) end
-  if extra < 0 then extra = 0 end
+  local room = math.floor((now + tonumber(ARGV[i * 4 - 1]) * interval - tats[i]) / interval)
+  local extra = math.max(0, math.min(tonumber(ARGV[i * 4 + 1]), room))
   tats[i] = tats[i] + extra * interval
   reply[i + 2] = extra
   redis.call('SET', KEYS[i], tostring(tats[i]), 'PX', math.ceil(tats[i] - now) + 1000)

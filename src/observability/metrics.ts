@@ -2,7 +2,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { ProviderKind } from '../directory/model.js';
 import type { CircuitState, HealthState } from '../directory/port.js';
 import type { DirectoryGuard } from '../resilience/guard.js';
-import type { AttemptOutcome, GuardObserver } from '../resilience/observer.js';
+import type { GuardObserver } from '../resilience/observer.js';
+import { AttemptBatches } from './attempt-batches.js';
 
 // usergraph's Prometheus metrics (prom-client), one registry per app. Labels are bounded: directory
 // names and routes come from the config and the code (route templates, never ids), operation names are
@@ -23,18 +24,20 @@ export class Metrics {
   private readonly names = new Set<string>();
   private readonly guards: { directory: string; provider: ProviderKind; guard: DirectoryGuard }[] = [];
 
-  private readonly upstreamRequests = new Counter({
+  private readonly upstreamRequests: Counter = new Counter({
     name: 'usergraph_upstream_requests_total',
     help: 'Upstream requests (attempts, retries included) by directory, route template and outcome (status class, timeout, network, aborted).',
     labelNames: ['directory', 'provider', 'route', 'outcome'],
     registers: [this.registry],
+    collect: (): void => this.attempts.flushCounts(),
   });
-  private readonly upstreamDuration = new Histogram({
+  private readonly upstreamDuration: Histogram = new Histogram({
     name: 'usergraph_upstream_request_duration_seconds',
     help: 'Duration of one upstream attempt.',
     labelNames: ['directory', 'provider', 'route'],
     buckets: SECONDS,
     registers: [this.registry],
+    collect: (): void => this.attempts.flushDurations(),
   });
   private readonly retries = new Counter({
     name: 'usergraph_upstream_retries_total',
@@ -67,12 +70,15 @@ export class Metrics {
     buckets: SECONDS,
     registers: [this.registry],
   });
-  private readonly tokens = new Counter({
+  private readonly tokens: Counter = new Counter({
     name: 'usergraph_token_renewals_total',
     help: 'Logins and token refreshes, by outcome.',
     labelNames: ['directory', 'provider', 'route', 'outcome'],
     registers: [this.registry],
+    collect: (): void => this.attempts.flushCounts(),
   });
+  /** The three metrics above that every upstream attempt feeds, fed in batches. */
+  private readonly attempts = new AttemptBatches(this.upstreamRequests, this.upstreamDuration, this.tokens);
   private readonly operations = new Counter({
     name: 'usergraph_operations_total',
     help: 'GraphQL operations by name and outcome (ok, partial: data and errors, error, refused by a limit, invalid).',
@@ -239,11 +245,7 @@ export class Metrics {
   observer(directory: string, provider: ProviderKind): GuardObserver {
     const labels = { directory, provider };
     return {
-      attempt: (route: string, outcome: AttemptOutcome, seconds: number, token: boolean) => {
-        this.upstreamRequests.inc({ ...labels, route, outcome });
-        this.upstreamDuration.observe({ ...labels, route }, seconds);
-        if (token) this.tokens.inc({ ...labels, route, outcome });
-      },
+      attempt: this.attempts.forDirectory(directory, provider),
       retry: (route) => this.retries.inc({ ...labels, route }),
       retryBudgetRefused: () => this.retryRefusals.inc(labels),
       holdOff: () => this.holdOffs.inc(labels),

@@ -24,7 +24,8 @@ class RouteCell {
  * where a route's batch observed at once costs a fraction (BENCHMARKS.md).
  */
 export class AttemptBatches {
-  private readonly cells: RouteCell[] = [];
+  /** Every route's cell, by directory and route: a reloaded directory's guard keeps its cells. */
+  private readonly cells = new Map<string, RouteCell>();
 
   constructor(
     private readonly requests: Counter,
@@ -38,9 +39,10 @@ export class AttemptBatches {
     return (route, outcome, seconds, token) => {
       let cell = routes.get(route);
       if (cell === undefined) {
-        cell = new RouteCell({ directory, provider, route });
+        const key = `${directory}\n${provider}\n${route}`;
+        cell = this.cells.get(key) ?? new RouteCell({ directory, provider, route });
+        this.cells.set(key, cell);
         routes.set(route, cell);
-        this.cells.push(cell);
       }
       cell.durations[cell.size] = seconds;
       cell.size += 1;
@@ -57,7 +59,7 @@ export class AttemptBatches {
 
   /** Hands every count kept so far to the two counters. */
   flushCounts(): void {
-    for (const cell of this.cells) {
+    for (const cell of this.cells.values()) {
       for (const [outcome, counts] of cell.outcomes) {
         if (counts.requests > 0) this.requests.inc({ ...cell.labels, outcome }, counts.requests);
         if (counts.tokens > 0) this.tokens.inc({ ...cell.labels, outcome }, counts.tokens);
@@ -69,7 +71,7 @@ export class AttemptBatches {
 
   /** Hands every duration kept so far to the histogram. */
   flushDurations(): void {
-    for (const cell of this.cells) this.observe(cell);
+    for (const cell of this.cells.values()) this.observe(cell);
   }
 
   private observe(cell: RouteCell): void {

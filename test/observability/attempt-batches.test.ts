@@ -125,6 +125,12 @@ describe('upstream-attempt metrics fed in batches', () => {
     );
     for (const name of NAMES)
       expect(await valuesOf(metrics.registry, name)).toEqual(await valuesOf(expected.registry, name));
+    // A reloaded directory's new guard counts into the same series as its old one.
+    metrics.observer('acme', 'monocloud').attempt('GET /api/users/{id}', '5xx', 0.01, false);
+    expected.attempt('acme', 'monocloud', 'GET /api/users/{id}', '5xx', 0.01, false);
+    expect(await metrics.registry.metrics()).toContain(
+      'usergraph_upstream_requests_total{directory="acme",provider="monocloud",route="GET /api/users/{id}",outcome="5xx"} 513',
+    );
     // Read again with nothing new: the same figures, not counted twice.
     for (const name of NAMES)
       expect(await valuesOf(metrics.registry, name)).toEqual(await valuesOf(expected.registry, name));

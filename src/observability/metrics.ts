@@ -10,7 +10,8 @@ import { AttemptBatches } from './attempt-batches.js';
 // capped (OPERATION_NAMES distinct, then "other"), codes are usergraph's own. docs/operating.md "Operating
 // usergraph" lists them.
 
-const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Buckets of every duration histogram (seconds). */
+export const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const CALLS = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
 const CIRCUIT_VALUE: Readonly<Record<CircuitState, number>> = { CLOSED: 0, HALF_OPEN: 1, OPEN: 2 };
 const STATE_VALUE: Readonly<Record<HealthState, number>> = { UP: 0, DEGRADED: 1, DOWN: 2 };

@@ -1,14 +1,13 @@
 import fc from 'fast-check';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { Metrics } from '../../src/observability/metrics.js';
+import { Metrics, SECONDS } from '../../src/observability/metrics.js';
 import type { AttemptOutcome } from '../../src/resilience/observer.js';
 
 // The upstream-attempt metrics are fed to prom-client in batches (src/observability/attempt-batches.ts):
 // whatever the attempts and whenever the registry is read, it must read exactly what prom-client fed
 // attempt by attempt reads.
 
-const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const OUTCOMES: AttemptOutcome[] = ['2xx', '3xx', '4xx', '5xx', 'timeout', 'network', 'aborted'];
 const DIRECTORIES = [
   ['acme', 'monocloud'],

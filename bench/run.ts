@@ -70,7 +70,7 @@ const settings = {
   upstream: process.env.BENCH_TLS !== '1' ? 'http' : process.env.BENCH_H2 === '1' ? 'https, HTTP/2' : 'https',
   /** The gateway's shared state (BENCH_REDIS=1: a local redis-server on a unix socket) or none. */
   redis: process.env.BENCH_REDIS === '1',
-  gateway: `node ${PRODUCTION_NODE_ARGS.join(' ')} dist/main.js --config <generated usergraph.yaml>, NODE_ENV=production, LOG_LEVEL=warn`,
+  gateway: `node ${PRODUCTION_NODE_ARGS.join(' ')} dist/main.js --config <generated usergraph.yaml>, NODE_ENV=production, LOG_LEVEL=info (access and audit lines on standard output)`,
   floor: `node ${PRODUCTION_NODE_ARGS.join(' ')} --import tsx bench/floor.ts (node:http + undici, no GraphQL)`,
 };
 const only = process.env.BENCH_ONLY?.split(',').map((id) => id.trim());

@@ -127,8 +127,10 @@ export async function startGateway(
         : {
             directories,
             auth: credentials.config,
-            // The audit log at its default (standard output, drained by the bench like the access log):
-            // the must-hold is measured with everything on.
+            // The audit log where it goes by default, a line per operation on standard output (drained like
+            // the access log): the must-hold is measured with everything on. Named, so a change of default
+            // cannot turn it off in the bench unnoticed.
+            audit: { sink: 'stdout' },
             // One principal sends every request of a run, thousands a second: its quota must not bind.
             // S2-600 asks for 600 ids, past the default 500 per operation: the cap is raised to 600 (the
             // checks still run; every other limit is its default).

@@ -20,7 +20,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local maxWait = tonumber(ARGV[1])
 local wait = 0
-local tats = {}
+local tats, intervals, bursts = {}, {}, {}
 for i = 1, #KEYS do
   local interval = tonumber(ARGV[i * 4 - 2])
   local burst = tonumber(ARGV[i * 4 - 1])
@@ -30,12 +30,14 @@ for i = 1, #KEYS do
   local due = tat + cost * interval - burst * interval - now
   if due > wait then wait = due end
   tats[i] = tat + cost * interval
+  intervals[i] = interval
+  bursts[i] = burst
 end
 if wait > maxWait then return {0, math.ceil(wait)} end
 local reply = {1, math.ceil(wait)}
 for i = 1, #KEYS do
-  local interval = tonumber(ARGV[i * 4 - 2])
-  local room = math.floor((now + tonumber(ARGV[i * 4 - 1]) * interval - tats[i]) / interval)
+  local interval = intervals[i]
+  local room = math.floor((now + bursts[i] * interval - tats[i]) / interval)
   local extra = math.max(0, math.min(tonumber(ARGV[i * 4 + 1]), room))
   tats[i] = tats[i] + extra * interval
   reply[i + 2] = extra
